@@ -1,0 +1,230 @@
+#include "server/config/options.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/text_format.h"
+#include "server/net/listen_address.h"
+#include "tessera/v1/config.pb.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
+          "Address the gRPC API listens on (host:port, [v6]:port or "
+          "unix:path). Plaintext on a non-loopback address needs --insecure.");
+ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
+          "Address of the HTTP side listener (JWKS, health, metrics); empty "
+          "disables it.");
+ABSL_FLAG(std::string, data_dir, "./tessera-data",
+          "Directory holding the RocksDB store; created on first start.");
+ABSL_FLAG(std::string, issuer, "tessera",
+          "The iss claim of every token this server issues.");
+ABSL_FLAG(std::string, signing_alg, "ES256",
+          "Algorithm of new signing keys: ES256, EdDSA or RS256. A change "
+          "takes effect through a key rotation.");
+ABSL_FLAG(absl::Duration, access_ttl, absl::Minutes(15),
+          "Lifetime of access tokens (upper bound for requests).");
+ABSL_FLAG(absl::Duration, session_ttl, absl::Hours(24 * 30),
+          "Absolute lifetime of a session (upper bound for requests).");
+ABSL_FLAG(absl::Duration, idle_ttl, absl::Hours(24 * 7),
+          "A session not refreshed for this long expires.");
+ABSL_FLAG(absl::Duration, refresh_grace, absl::Seconds(10),
+          "Window in which the just-rotated refresh token returns the same "
+          "successor instead of counting as reuse.");
+ABSL_FLAG(std::string, durability, "sync",
+          "sync: every acknowledged write is fsynced (survives power loss). "
+          "async: written to the OS only (survives a process crash).");
+ABSL_FLAG(std::string, kek_file, "",
+          "File holding the key-encryption key for signing keys at rest; "
+          "default: a generated 0600 file in --data_dir.");
+ABSL_FLAG(std::string, config, "",
+          "Text-format tessera.v1.Config file. Flags given with a non-default "
+          "value override it.");
+ABSL_FLAG(bool, insecure, false,
+          "Allow plaintext on a non-loopback --grpc_address/--http_address.");
+
+namespace tessera::config {
+namespace {
+
+// Limits that keep a configuration within what the design supports.
+constexpr absl::Duration kMaxAccessTtl = absl::Hours(24);
+constexpr absl::Duration kMaxSessionTtl = absl::Hours(24 * 366);
+constexpr absl::Duration kMaxRefreshGrace = absl::Minutes(5);
+constexpr size_t kMaxIssuerBytes = 256;
+
+// True if the flag was given a value other than its default. (Abseil does
+// not tell whether a flag was named on the command line.)
+bool IsOverridden(absl::string_view name) {
+  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  return flag != nullptr && flag->CurrentValue() != flag->DefaultValue();
+}
+
+absl::Duration FromProto(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::StatusOr<tessera::v1::Config> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("--config=", path, ": cannot open the file"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  tessera::v1::Config config;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--config=", path,
+        ": not a valid text-format tessera.v1.Config (see README)"));
+  }
+  return config;
+}
+
+// Applies the config file's values to `options`.
+absl::Status ApplyConfig(const tessera::v1::Config& config,
+                         ServerOptions& options, std::string& durability) {
+  if (!config.grpc_address().empty()) {
+    options.grpc_address = config.grpc_address();
+  }
+  if (config.has_http_address()) options.http_address = config.http_address();
+  if (!config.data_dir().empty()) options.data_dir = config.data_dir();
+  if (!config.issuer().empty()) options.issuer = config.issuer();
+  if (!config.signing_alg().empty()) {
+    options.signing_alg = config.signing_alg();
+  }
+  if (config.has_access_ttl())
+    options.access_ttl = FromProto(config.access_ttl());
+  if (config.has_session_ttl()) {
+    options.session_ttl = FromProto(config.session_ttl());
+  }
+  if (config.has_idle_ttl()) options.idle_ttl = FromProto(config.idle_ttl());
+  if (config.has_refresh_grace()) {
+    options.refresh_grace = FromProto(config.refresh_grace());
+  }
+  if (!config.durability().empty()) durability = config.durability();
+  if (!config.kek_file().empty()) options.kek_file = config.kek_file();
+  if (config.insecure()) options.insecure = true;
+  return absl::OkStatus();
+}
+
+absl::Status CheckDuration(absl::string_view flag, absl::Duration value,
+                           absl::Duration min, absl::Duration max) {
+  if (value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", absl::FormatDuration(value), " is out of range [",
+        absl::FormatDuration(min), ", ", absl::FormatDuration(max), "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPlaintextAddress(absl::string_view flag,
+                                   const std::string& address, bool insecure) {
+  absl::StatusOr<net::ListenAddress> parsed = net::ParseListenAddress(address);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": ", parsed.status().message()));
+  }
+  if (!parsed->is_loopback && !insecure) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", address,
+        " is not a loopback address and would serve plaintext to the "
+        "network; bind 127.0.0.1, or pass --insecure to allow it"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerOptions> OptionsFromFlags() {
+  ServerOptions options;
+  std::string durability = "sync";
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<tessera::v1::Config> config = ReadConfigFile(path);
+    if (!config.ok()) return config.status();
+    if (absl::Status applied = ApplyConfig(*config, options, durability);
+        !applied.ok()) {
+      return applied;
+    }
+  }
+  // Command-line values win over the file.
+  auto take = [](absl::string_view name, auto& field, const auto& flag) {
+    if (IsOverridden(name)) field = absl::GetFlag(flag);
+  };
+  take("grpc_address", options.grpc_address, FLAGS_grpc_address);
+  take("http_address", options.http_address, FLAGS_http_address);
+  take("data_dir", options.data_dir, FLAGS_data_dir);
+  take("issuer", options.issuer, FLAGS_issuer);
+  take("signing_alg", options.signing_alg, FLAGS_signing_alg);
+  take("access_ttl", options.access_ttl, FLAGS_access_ttl);
+  take("session_ttl", options.session_ttl, FLAGS_session_ttl);
+  take("idle_ttl", options.idle_ttl, FLAGS_idle_ttl);
+  take("refresh_grace", options.refresh_grace, FLAGS_refresh_grace);
+  take("durability", durability, FLAGS_durability);
+  take("kek_file", options.kek_file, FLAGS_kek_file);
+  take("insecure", options.insecure, FLAGS_insecure);
+
+  if (durability != "sync" && durability != "async") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--durability=", durability, " is not one of: sync, async"));
+  }
+  options.sync_writes = durability == "sync";
+  if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
+  return options;
+}
+
+absl::Status ValidateOptions(const ServerOptions& options) {
+  if (absl::Status s = CheckPlaintextAddress(
+          "grpc_address", options.grpc_address, options.insecure);
+      !s.ok()) {
+    return s;
+  }
+  if (!options.http_address.empty()) {
+    if (absl::Status s = CheckPlaintextAddress(
+            "http_address", options.http_address, options.insecure);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("--data_dir must not be empty");
+  }
+  if (options.issuer.empty() || options.issuer.size() > kMaxIssuerBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--issuer must be 1-", kMaxIssuerBytes, " bytes"));
+  }
+  if (options.signing_alg != "ES256" && options.signing_alg != "EdDSA" &&
+      options.signing_alg != "RS256") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--signing_alg=", options.signing_alg,
+                     " is not one of: ES256, EdDSA, RS256"));
+  }
+  if (absl::Status s = CheckDuration("access_ttl", options.access_ttl,
+                                     absl::Seconds(1), kMaxAccessTtl);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckDuration("session_ttl", options.session_ttl,
+                                     absl::Seconds(1), kMaxSessionTtl);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckDuration("idle_ttl", options.idle_ttl,
+                                     absl::Seconds(1), options.session_ttl);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckDuration("refresh_grace", options.refresh_grace,
+                                     absl::ZeroDuration(), kMaxRefreshGrace);
+      !s.ok()) {
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tessera::config

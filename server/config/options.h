@@ -1,0 +1,45 @@
+#ifndef TESSERA_SERVER_CONFIG_OPTIONS_H_
+#define TESSERA_SERVER_CONFIG_OPTIONS_H_
+
+// tesserad's configuration: command-line flags (the names are part of the
+// contract, DESIGN §3) and an optional text-format `tessera.v1.Config` file
+// given with --config.
+//
+// Precedence: a flag given on the command line with a non-default value wins
+// over the config file, which wins over the built-in default. Every option
+// is validated before anything is opened or bound; an invalid one is an
+// INVALID_ARGUMENT naming the flag.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace tessera::config {
+
+struct ServerOptions {
+  std::string grpc_address = "127.0.0.1:50051";
+  std::string http_address = "127.0.0.1:8080";  // Empty disables it.
+  std::string data_dir = "./tessera-data";
+  std::string issuer = "tessera";
+  std::string signing_alg = "ES256";  // ES256, EdDSA or RS256.
+  absl::Duration access_ttl = absl::Minutes(15);
+  absl::Duration session_ttl = absl::Hours(24 * 30);
+  absl::Duration idle_ttl = absl::Hours(24 * 7);
+  absl::Duration refresh_grace = absl::Seconds(10);
+  bool sync_writes = true;  // --durability=sync
+  std::string kek_file;
+  bool insecure = false;
+};
+
+// Builds the options from the parsed flags (and --config, if given), then
+// validates them.
+absl::StatusOr<ServerOptions> OptionsFromFlags();
+
+// Checks ranges and the plaintext rule: a non-loopback listen address needs
+// --insecure (TLS arrives with the caller-auth work).
+absl::Status ValidateOptions(const ServerOptions& options);
+
+}  // namespace tessera::config
+
+#endif  // TESSERA_SERVER_CONFIG_OPTIONS_H_

@@ -1,0 +1,100 @@
+// tesserad: the Tessera token authority. See README.md for the flags.
+//
+// Signals: SIGTERM and SIGINT stop the server gracefully (drain in-flight
+// calls for up to --shutdown_drain, then close the store). They are blocked
+// in every thread and taken by one thread with sigwait(), so no work happens
+// in a signal handler.
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/config/options.h"
+#include "server/log/log.h"
+#include "server/tesserad.h"
+#include "server/version.h"
+
+ABSL_FLAG(absl::Duration, shutdown_drain, absl::Seconds(10),
+          "On SIGTERM/SIGINT, how long in-flight calls may take to finish "
+          "before they are cancelled.");
+
+namespace {
+
+int Run() {
+  // A bazel run starts the binary in its runfiles tree; relative paths such
+  // as the default --data_dir mean the directory the user ran it from.
+  if (const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY")) {
+    if (::chdir(cwd) != 0) {
+      tessera::log::Error("cannot enter BUILD_WORKING_DIRECTORY",
+                          {{"dir", cwd}});
+      return 1;
+    }
+  }
+  absl::StatusOr<tessera::config::ServerOptions> options =
+      tessera::config::OptionsFromFlags();
+  if (!options.ok()) {
+    tessera::log::Error("invalid configuration",
+                        {{"error", std::string(options.status().message())}});
+    return 2;
+  }
+
+  // Block the stop signals before any thread exists, so all threads inherit
+  // the mask and only the waiter below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<tessera::Tesserad>> server =
+      tessera::Tesserad::Start(*options);
+  if (!server.ok()) {
+    tessera::log::Error("tesserad failed to start",
+                        {{"error", std::string(server.status().message())},
+                         {"data_dir", options->data_dir}});
+    return 1;
+  }
+  tessera::log::Info("tesserad serving",
+                     {{"grpc_address", (*server)->grpc_address()},
+                      {"data_dir", options->data_dir},
+                      {"version", tessera::kVersion},
+                      {"durability", options->sync_writes ? "sync" : "async"}});
+  if (options->insecure) {
+    tessera::log::Warning(
+        "--insecure: serving plaintext; anyone who can reach the port can "
+        "call every method");
+  }
+
+  std::thread signal_waiter([&server, &stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    tessera::log::Info("stop signal received",
+                       {{"signal", std::string(strsignal(signal_number))}});
+    (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_drain));
+  });
+  (*server)->Wait();
+  signal_waiter.join();
+  server->reset();
+  tessera::log::Info("tesserad stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Tessera token authority. Zero-config: tesserad serves gRPC on "
+      "127.0.0.1:50051 with data in ./tessera-data.");
+  absl::ParseCommandLine(argc, argv);
+  // Debian's Abseil has deadlock detection on; it costs on every lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  return Run();
+}

@@ -1,0 +1,33 @@
+#ifndef TESSERA_SERVER_SERVICE_ADMIN_SERVICE_H_
+#define TESSERA_SERVER_SERVICE_ADMIN_SERVICE_H_
+
+// tessera.v1.Admin (proto/tessera/v1/admin.proto), on gRPC's callback API.
+// Methods not built yet answer UNIMPLEMENTED naming the method.
+
+#include "tessera/v1/admin.grpc.pb.h"
+
+namespace tessera::service {
+
+class AdminService final : public tessera::v1::Admin::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* RotateSigningKey(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::RotateSigningKeyRequest* request,
+      tessera::v1::RotateSigningKeyResponse* response) override;
+  grpc::ServerUnaryReactor* ListSigningKeys(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::ListSigningKeysRequest* request,
+      tessera::v1::ListSigningKeysResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::GetStatsRequest* request,
+      tessera::v1::GetStatsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateBackup(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::CreateBackupRequest* request,
+      tessera::v1::CreateBackupResponse* response) override;
+};
+
+}  // namespace tessera::service
+
+#endif  // TESSERA_SERVER_SERVICE_ADMIN_SERVICE_H_

@@ -1,0 +1,89 @@
+#ifndef TESSERA_SERVER_STORE_STORE_H_
+#define TESSERA_SERVER_STORE_STORE_H_
+
+// The RocksDB database under --data_dir (DESIGN §6).
+//
+// One DB, one column family per record kind:
+//   sessions        session id -> SessionRecord
+//   subject_index   subject, session id -> empty (sessions of a subject)
+//   subject_state   subject -> claims and the stale-claims cut-off
+//   revocation_log  big-endian sequence -> RevocationRecord
+//   keys            kid -> SigningKeyRecord (private part encrypted)
+//   meta            "schema_version" and other single records
+//
+// Invariants:
+//  - A Store owns its directory exclusively (DataDirLock) for its lifetime.
+//  - The schema version is written when the directory is first created; a
+//    directory written by a newer schema is refused, never modified.
+//  - Every write that changes more than one record is one WriteBatch, and
+//    `write_options()` carries the durability chosen at open (sync WAL by
+//    default: RocksDB group-commits concurrent writers).
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "server/store/data_dir_lock.h"
+
+namespace tessera::store {
+
+enum class ColumnFamily {
+  kSessions = 0,
+  kSubjectIndex,
+  kSubjectState,
+  kRevocationLog,
+  kKeys,
+  kMeta,
+};
+inline constexpr int kColumnFamilyCount = 6;
+
+// Names on disk; changing one is a schema change.
+const char* ColumnFamilyName(ColumnFamily family);
+
+// The schema this build writes and reads.
+inline constexpr int kSchemaVersion = 1;
+
+class Store {
+ public:
+  struct Options {
+    std::string data_dir = "./tessera-data";
+    // true: each acknowledged write is fsynced (WAL). false: written to the
+    // OS page cache only; survives a process crash, not a power loss.
+    bool sync_writes = true;
+  };
+
+  // Creates the directory and database on first use. Fails with
+  // FAILED_PRECONDITION if another process holds the directory or the schema
+  // is newer than this build, DATA_LOSS if RocksDB reports corruption.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const Options& options);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();  // Closes the DB (flushing nothing that the WAL does not hold).
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* handle(ColumnFamily family) const {
+    return handles_[static_cast<int>(family)];
+  }
+  const rocksdb::WriteOptions& write_options() const { return write_options_; }
+  const std::string& data_dir() const { return data_dir_; }
+  int schema_version() const { return schema_version_; }
+
+ private:
+  Store() = default;
+  absl::Status InitSchemaVersion();
+
+  std::string data_dir_;
+  std::unique_ptr<DataDirLock> lock_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilyCount> handles_{};
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+  rocksdb::WriteOptions write_options_;
+  int schema_version_ = 0;
+};
+
+}  // namespace tessera::store
+
+#endif  // TESSERA_SERVER_STORE_STORE_H_

@@ -1,0 +1,116 @@
+#include "server/tesserad.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/log/log.h"
+#include "server/net/listen_address.h"
+
+namespace tessera {
+namespace {
+
+// Services whose health is reported by name; "" is the whole server.
+constexpr const char* kHealthNames[] = {"", "tessera.v1.TokenAuthority",
+                                        "tessera.v1.Admin"};
+
+// Largest request message accepted. Tokens are at most 8 KiB and claims
+// 4 KiB; the rest is headroom for the other fields, not for bulk data.
+constexpr int kMaxReceiveMessageBytes = 64 * 1024;
+
+void SetServing(grpc::Server* server, bool serving) {
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  if (health == nullptr) return;
+  for (const char* name : kHealthNames) {
+    health->SetServingStatus(name, serving);
+  }
+}
+
+// The address with the port actually bound (it differs when the flag said
+// port 0). Unix sockets have no port.
+std::string BoundAddress(const std::string& address, int bound_port) {
+  absl::StatusOr<net::ListenAddress> parsed = net::ParseListenAddress(address);
+  if (!parsed.ok() || parsed->is_unix_socket) return address;
+  return absl::StrCat(address.substr(0, address.rfind(':')), ":", bound_port);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
+    const config::ServerOptions& options) {
+  if (absl::Status valid = config::ValidateOptions(options); !valid.ok()) {
+    return valid;
+  }
+  std::unique_ptr<Tesserad> tesserad(new Tesserad());
+  tesserad->options_ = options;
+
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(
+      {.data_dir = options.data_dir, .sync_writes = options.sync_writes});
+  if (!store.ok()) return store.status();
+  tesserad->store_ = std::move(*store);
+
+  tesserad->token_authority_ =
+      std::make_unique<service::TokenAuthorityService>();
+  tesserad->admin_ = std::make_unique<service::AdminService>();
+
+  // gRPC's built-in health service encodes its messages without protobuf's
+  // descriptors; touching the generated ones registers them, so reflection
+  // can describe grpc.health.v1.Health (grpcurl describe) like our services.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(options.grpc_address,
+                           grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.RegisterService(tesserad->token_authority_.get());
+  builder.RegisterService(tesserad->admin_.get());
+  tesserad->server_ = builder.BuildAndStart();
+  if (tesserad->server_ == nullptr || bound_port == 0) {
+    // BuildAndStart may have succeeded on no port at all; stop it.
+    if (tesserad->server_ != nullptr) tesserad->server_->Shutdown();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on --grpc_address=", options.grpc_address,
+                     " (in use, or not an address of this machine)"));
+  }
+  tesserad->grpc_address_ = BoundAddress(options.grpc_address, bound_port);
+  SetServing(tesserad->server_.get(), true);
+  return tesserad;
+}
+
+void Tesserad::Shutdown(absl::Duration drain) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  log::Info(
+      "tesserad stopping",
+      {{"drain_ms", static_cast<long long>(absl::ToInt64Milliseconds(drain))}});
+  SetServing(server_.get(), false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  server_->Wait();
+  store_.reset();  // Closes RocksDB, then releases the data-dir lock.
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
+}
+
+void Tesserad::Wait() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&stopped_));
+}
+
+Tesserad::~Tesserad() {
+  if (server_ != nullptr) {
+    Shutdown(absl::Seconds(5));
+    Wait();
+  }
+}
+
+}  // namespace tessera

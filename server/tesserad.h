@@ -1,0 +1,63 @@
+#ifndef TESSERA_SERVER_TESSERAD_H_
+#define TESSERA_SERVER_TESSERAD_H_
+
+// The tesserad server: owns the store and the gRPC server, and their order
+// of start and stop.
+//
+// Start-up: validate options -> lock and open the data dir -> bind the gRPC
+// port -> mark health SERVING. Shutdown: mark health NOT_SERVING -> stop
+// accepting calls and drain in-flight ones (bounded) -> close the store.
+// A Tesserad that Start() returned is serving; one that failed to start has
+// released everything it took.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "server/config/options.h"
+#include "server/service/admin_service.h"
+#include "server/service/token_authority_service.h"
+#include "server/store/store.h"
+
+namespace tessera {
+
+class Tesserad {
+ public:
+  static absl::StatusOr<std::unique_ptr<Tesserad>> Start(
+      const config::ServerOptions& options);
+
+  Tesserad(const Tesserad&) = delete;
+  Tesserad& operator=(const Tesserad&) = delete;
+  ~Tesserad();  // Shuts down if still running.
+
+  // The bound address, with the port the kernel chose if the flag said 0.
+  const std::string& grpc_address() const { return grpc_address_; }
+
+  // Stops serving: new calls are refused at once, in-flight ones get until
+  // `drain` to finish and are then cancelled. Idempotent and thread-safe.
+  void Shutdown(absl::Duration drain);
+
+  // Blocks until a Shutdown() has completed (the store is closed).
+  void Wait();
+
+ private:
+  Tesserad() = default;
+
+  config::ServerOptions options_;
+  std::string grpc_address_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<service::TokenAuthorityService> token_authority_;
+  std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<grpc::Server> server_;
+
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() has begun.
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;    // ... and has completed.
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_SERVER_TESSERAD_H_

@@ -1,0 +1,80 @@
+#ifndef TESSERA_TESTS_TESTING_TESSERAD_PROCESS_H_
+#define TESSERA_TESTS_TESTING_TESSERAD_PROCESS_H_
+
+// Runs the real tesserad binary for end-to-end tests.
+//
+// The server listens on 127.0.0.1 with a port the kernel picks (port 0) and
+// reports it in its start-up log line, so tests never race for a free port.
+// Its stderr goes to a file under TEST_TMPDIR that tests can read. Every wait
+// is bounded; the destructor kills a server still running, so a failing test
+// never leaves one behind.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace tessera::testing {
+
+// Path of //server:tesserad in the test's runfiles.
+std::string TesseradPath();
+
+// A fresh directory under TEST_TMPDIR (unique per call).
+std::string NewTempDir(const std::string& prefix);
+
+class TesseradProcess {
+ public:
+  struct Options {
+    // Defaults to a fresh temporary directory.
+    std::string data_dir;
+    // Extra flags, appended after the defaults (so they override them).
+    std::vector<std::string> flags;
+    absl::Duration start_timeout = absl::Seconds(60);
+  };
+
+  // Starts tesserad and waits until it logs that it is serving. On failure
+  // the error carries the server's log.
+  static absl::StatusOr<std::unique_ptr<TesseradProcess>> Start(
+      Options options);
+
+  ~TesseradProcess();
+
+  // "127.0.0.1:PORT" as the server reported it.
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& data_dir() const { return data_dir_; }
+  pid_t pid() const { return pid_; }
+  std::string ReadLog() const;
+
+  // Sends SIGTERM and waits (bounded) for exit; returns the exit code, or
+  // 128 + signal if it was killed.
+  absl::StatusOr<int> Terminate(absl::Duration timeout = absl::Seconds(30));
+  // SIGKILL, as in a crash.
+  void Kill();
+
+ private:
+  TesseradProcess() = default;
+
+  pid_t pid_ = -1;
+  std::string data_dir_;
+  std::string log_path_;
+  std::string grpc_address_;
+};
+
+struct ExitResult {
+  int exit_code = -1;  // 128 + signal when killed by one.
+  std::string output;  // stdout and stderr.
+};
+
+// Runs tesserad with exactly `flags` and waits for it to exit by itself.
+// Fails if it is still running after `timeout` (it is killed then).
+absl::StatusOr<ExitResult> RunTesseradToExit(
+    const std::vector<std::string>& flags,
+    absl::Duration timeout = absl::Seconds(30));
+
+}  // namespace tessera::testing
+
+#endif  // TESSERA_TESTS_TESTING_TESSERAD_PROCESS_H_

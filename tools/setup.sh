@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tessera builds, tests and runs with.
+# Idempotent: installs only what is missing, and says what it did.
+set -euo pipefail
+
+PACKAGES=(
+  # Build: Bazel 4.2.3 (offline) and the compiler.
+  bazel-bootstrap bazel-platforms g++ python3
+  # Libraries, linked from //third_party.
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  grpc-proto librocksdb-dev libabsl-dev libssl-dev
+  # Tests and benchmarks.
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+      grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root (or with sudo) to install them" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: installed ${#missing[@]} package(s)"
