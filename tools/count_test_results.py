@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Counts gtest cases of one `bazel test` run and prints "N passed, N failed".
 
-Usage: count_test_results.py BEP_JSON TESTLOGS_DIR //pkg:target...
+Usage: count_test_results.py [--counts] BEP_JSON TESTLOGS_DIR //pkg:target...
+
+With --counts it prints just "PASSED FAILED" (for a caller that adds up
+several runs) and always exits 0.
 
 BEP_JSON is the run's --build_event_json_file: it says which targets this
 run tested and how each ended. The cases are counted from each target's
@@ -45,6 +48,9 @@ def test_statuses(bep_path):
 
 
 def main(argv):
+    counts_only = len(argv) > 1 and argv[1] == "--counts"
+    if counts_only:
+        argv = argv[1:]
     bep_path, testlogs, targets = argv[1], argv[2], argv[3:]
     statuses = test_statuses(bep_path)
     passed = failed = 0
@@ -62,6 +68,9 @@ def main(argv):
             f = 1
         passed += p
         failed += f
+    if counts_only:
+        print("%d %d" % (passed, failed))
+        return 0
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 and passed > 0 else 1
 

@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything and runs the whole test suite.
+# Installs what is missing, builds everything and runs the whole test suite:
+#   1. bazel test //...                          (OpenSSL, the server's build)
+#   2. bazel test --config=boringssl //client/token/...
+#      (the token codec again, against Debian's BoringSSL, no gRPC)
 # Ends with one line "N passed, N failed" counted from the gtest results
-# (Bazel's test.xml files) and exits non-zero on any failure.
+# (Bazel's test.xml files) of both runs and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
+# Node packages for the interop tests (jose), exactly as locked.
+npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error || exit 1
 
-bep=$(mktemp)
-trap 'rm -f "$bep"' EXIT
-bazel test --build_event_json_file="$bep" //... "$@"
-bazel_rc=$?
+total_passed=0
+total_failed=0
+status=0
 
-# Count the gtest cases of every test target of this tree (not stale ones).
-targets=$(bazel query 'tests(//...)' 2>/dev/null)
-python3 tools/count_test_results.py "$bep" \
-  "$(bazel info bazel-testlogs 2>/dev/null)" $targets
-count_rc=$?
+# run_suite LABEL BAZEL_ARGS... -- TARGET_PATTERN
+run_suite() {
+  local label=$1 pattern=$2
+  shift 2
+  local bep
+  bep=$(mktemp)
+  echo "== $label: bazel test $* $pattern"
+  bazel test --build_event_json_file="$bep" "$@" "$pattern"
+  local rc=$?
+  local targets counts
+  targets=$(bazel query "tests($pattern)" 2>/dev/null)
+  counts=$(python3 tools/count_test_results.py --counts "$bep" \
+    "$(bazel info "$@" bazel-testlogs 2>/dev/null)" $targets)
+  rm -f "$bep"
+  local passed=${counts% *} failed=${counts#* }
+  echo "== $label: $passed passed, $failed failed"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then status=1; fi
+}
 
-if [ $bazel_rc -ne 0 ] || [ $count_rc -ne 0 ]; then
-  exit 1
-fi
+run_suite "all tests" //... 
+run_suite "token codec on BoringSSL" //client/token/... --config=boringssl
+
+if [ $total_passed -eq 0 ]; then status=1; fi
+echo "$total_passed passed, $total_failed failed"
+exit $status

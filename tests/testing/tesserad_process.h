@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tests/testing/subprocess.h"
 
 namespace tessera::testing {
 
@@ -62,11 +63,6 @@ class TesseradProcess {
   std::string data_dir_;
   std::string log_path_;
   std::string grpc_address_;
-};
-
-struct ExitResult {
-  int exit_code = -1;  // 128 + signal when killed by one.
-  std::string output;  // stdout and stderr.
 };
 
 // Runs tesserad with exactly `flags` and waits for it to exit by itself.
