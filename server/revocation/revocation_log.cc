@@ -1,0 +1,95 @@
+#include "server/revocation/revocation_log.h"
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "server/store/timestamps.h"
+#include "tessera/v1/storage.pb.h"
+
+namespace tessera::revocation {
+namespace {
+
+using store::ColumnFamily;
+
+// Big-endian, so RocksDB's byte order is sequence order.
+std::string SequenceKey(uint64_t sequence) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[i] = static_cast<char>(sequence & 0xff);
+    sequence >>= 8;
+  }
+  return key;
+}
+
+uint64_t SequenceFromKey(const rocksdb::Slice& key) {
+  uint64_t sequence = 0;
+  for (size_t i = 0; i < key.size() && i < 8; ++i) {
+    sequence = (sequence << 8) | static_cast<uint8_t>(key[i]);
+  }
+  return sequence;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RevocationLog>> RevocationLog::Open(
+    store::Store* store) {
+  std::unique_ptr<RevocationLog> log(new RevocationLog(store));
+  std::unique_ptr<rocksdb::Iterator> it(store->db()->NewIterator(
+      rocksdb::ReadOptions(), store->handle(ColumnFamily::kRevocationLog)));
+  it->SeekToLast();
+  if (!it->status().ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read the revocation log: ", it->status().ToString()));
+  }
+  absl::MutexLock lock(&log->mu_);
+  if (it->Valid()) log->last_sequence_ = SequenceFromKey(it->key());
+  return log;
+}
+
+absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::Commit(
+    rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
+    absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t sequence = last_sequence_ + 1;
+  event.set_sequence(sequence);
+  *event.mutable_time() = store::ToTimestamp(now);
+  tessera::v1::RevocationRecord record;
+  *record.mutable_event() = event;
+  rocksdb::Status put =
+      batch->Put(store_->handle(ColumnFamily::kRevocationLog),
+                 SequenceKey(sequence), record.SerializeAsString());
+  if (put.ok()) put = store_->db()->Write(store_->write_options(), batch);
+  if (!put.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write to the store: ", put.ToString()));
+  }
+  last_sequence_ = sequence;
+  return event;
+}
+
+uint64_t RevocationLog::last_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return last_sequence_;
+}
+
+absl::Status RevocationLog::ForEachAfter(
+    uint64_t after,
+    const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
+    const {
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kRevocationLog)));
+  for (it->Seek(SequenceKey(after + 1)); it->Valid(); it->Next()) {
+    tessera::v1::RevocationRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("unreadable revocation event ",
+                                              SequenceFromKey(it->key())));
+    }
+    visit(record.event());
+  }
+  if (!it->status().ok()) {
+    return absl::UnavailableError(it->status().ToString());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace tessera::revocation

@@ -1,0 +1,70 @@
+#include "server/revocation/revocation_state.h"
+
+#include <algorithm>
+
+#include "server/store/timestamps.h"
+
+namespace tessera::revocation {
+
+using store::FromTimestamp;
+
+void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time at = FromTimestamp(event.time());
+  switch (event.event_case()) {
+    case tessera::v1::RevocationEvent::kSessionRevoked: {
+      const auto& revoked = event.session_revoked();
+      revoked_sessions_[revoked.session_id()] =
+          revoked.has_forget_after() ? FromTimestamp(revoked.forget_after())
+                                     : at + horizon_;
+      break;
+    }
+    case tessera::v1::RevocationEvent::kSubjectRevoked: {
+      Cutoffs& cut = subjects_[event.subject_revoked().subject()];
+      const absl::Time before =
+          FromTimestamp(event.subject_revoked().not_before());
+      cut.revoked_before = std::max(cut.revoked_before, before);
+      cut.forget_after = std::max(cut.forget_after, before + horizon_);
+      break;
+    }
+    case tessera::v1::RevocationEvent::kClaimsInvalidated: {
+      Cutoffs& cut = subjects_[event.claims_invalidated().subject()];
+      const absl::Time before =
+          FromTimestamp(event.claims_invalidated().not_before());
+      cut.stale_before = std::max(cut.stale_before, before);
+      cut.forget_after = std::max(cut.forget_after, before + horizon_);
+      break;
+    }
+    default:
+      break;  // Key changes, markers and heartbeats revoke nothing.
+  }
+}
+
+Verdict RevocationState::Check(absl::string_view session_id,
+                               absl::string_view subject,
+                               absl::Time issued_at) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (revoked_sessions_.contains(session_id)) return Verdict::kSessionRevoked;
+  auto it = subjects_.find(subject);
+  if (it != subjects_.end()) {
+    if (issued_at < it->second.revoked_before) return Verdict::kSessionRevoked;
+    if (issued_at < it->second.stale_before) return Verdict::kStaleClaims;
+  }
+  return Verdict::kValid;
+}
+
+void RevocationState::Forget(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  absl::erase_if(revoked_sessions_,
+                 [now](const auto& entry) { return entry.second < now; });
+  absl::erase_if(subjects_, [now](const auto& entry) {
+    return entry.second.forget_after < now;
+  });
+}
+
+size_t RevocationState::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return revoked_sessions_.size() + subjects_.size();
+}
+
+}  // namespace tessera::revocation
