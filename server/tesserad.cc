@@ -19,6 +19,9 @@ namespace {
 constexpr const char* kHealthNames[] = {"", "tessera.v1.TokenAuthority",
                                         "tessera.v1.Admin"};
 
+// Clock skew tolerated when checking exp/nbf/iat (DESIGN §4).
+constexpr absl::Duration kLeeway = absl::Seconds(30);
+
 // Largest request message accepted. Tokens are at most 8 KiB and claims
 // 4 KiB; the rest is headroom for the other fields, not for bulk data.
 constexpr int kMaxReceiveMessageBytes = 64 * 1024;
@@ -54,8 +57,45 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   if (!store.ok()) return store.status();
   tesserad->store_ = std::move(*store);
 
-  tesserad->token_authority_ =
-      std::make_unique<service::TokenAuthorityService>();
+  absl::StatusOr<std::unique_ptr<revocation::RevocationLog>> log =
+      revocation::RevocationLog::Open(tesserad->store_.get());
+  if (!log.ok()) return log.status();
+  tesserad->revocation_log_ = std::move(*log);
+  // Revocations matter while a token they reject can still be unexpired.
+  const absl::Duration horizon = options.access_ttl + kLeeway;
+  tesserad->revocation_state_ =
+      std::make_unique<revocation::RevocationState>(horizon);
+  if (absl::Status replayed = tesserad->revocation_log_->ForEachAfter(
+          0,
+          [&](const tessera::v1::RevocationEvent& event) {
+            tesserad->revocation_state_->Apply(event);
+          });
+      !replayed.ok()) {
+    return replayed;
+  }
+  tesserad->revocation_state_->Forget(absl::Now());
+
+  absl::StatusOr<std::unique_ptr<keys::KeyRing>> keys =
+      keys::KeyRing::LoadOrCreate(
+          tesserad->store_.get(),
+          *token::AlgorithmFromName(options.signing_alg), absl::Now());
+  if (!keys.ok()) return keys.status();
+  tesserad->keys_ = std::move(*keys);
+
+  tesserad->sessions_ = std::make_unique<session::SessionStore>(
+      tesserad->store_.get(), tesserad->revocation_log_.get(),
+      tesserad->revocation_state_.get(),
+      session::SessionOptions{.session_ttl = options.session_ttl,
+                              .idle_ttl = options.idle_ttl,
+                              .refresh_grace = options.refresh_grace,
+                              .revocation_horizon = horizon});
+  tesserad->token_authority_ = std::make_unique<service::TokenAuthorityService>(
+      service::TokenAuthorityConfig{.issuer = options.issuer,
+                                    .max_access_ttl = options.access_ttl,
+                                    .max_session_ttl = options.session_ttl,
+                                    .leeway = kLeeway},
+      tesserad->sessions_.get(), tesserad->keys_.get(),
+      tesserad->revocation_state_.get());
   tesserad->admin_ = std::make_unique<service::AdminService>();
 
   // gRPC's built-in health service encodes its messages without protobuf's
@@ -96,6 +136,9 @@ void Tesserad::Shutdown(absl::Duration drain) {
   SetServing(server_.get(), false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
+  sessions_.reset();
+  keys_.reset();
+  revocation_log_.reset();
   store_.reset();  // Closes RocksDB, then releases the data-dir lock.
   absl::MutexLock lock(&mu_);
   stopped_ = true;

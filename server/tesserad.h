@@ -4,11 +4,13 @@
 // The tesserad server: owns the store and the gRPC server, and their order
 // of start and stop.
 //
-// Start-up: validate options -> lock and open the data dir -> bind the gRPC
-// port -> mark health SERVING. Shutdown: mark health NOT_SERVING -> stop
-// accepting calls and drain in-flight ones (bounded) -> close the store.
-// A Tesserad that Start() returned is serving; one that failed to start has
-// released everything it took.
+// Start-up: validate options -> lock and open the data dir -> read the
+// revocation log's tail into memory (revocations younger than the longest
+// access token; never every session) -> load or create the signing key ->
+// bind the gRPC port -> mark health SERVING. Shutdown: mark health NOT_SERVING
+// -> stop accepting calls and drain in-flight ones (bounded) -> close the
+// store. A Tesserad that Start() returned is serving; one that failed to start
+// has released everything it took.
 
 #include <memory>
 #include <string>
@@ -18,8 +20,12 @@
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "server/config/options.h"
+#include "server/keys/key_ring.h"
+#include "server/revocation/revocation_log.h"
+#include "server/revocation/revocation_state.h"
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
+#include "server/session/session_store.h"
 #include "server/store/store.h"
 
 namespace tessera {
@@ -48,7 +54,12 @@ class Tesserad {
 
   config::ServerOptions options_;
   std::string grpc_address_;
+  // Declared in dependency order: destroyed in reverse, the store last.
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<revocation::RevocationLog> revocation_log_;
+  std::unique_ptr<revocation::RevocationState> revocation_state_;
+  std::unique_ptr<keys::KeyRing> keys_;
+  std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<service::TokenAuthorityService> token_authority_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

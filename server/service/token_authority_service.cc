@@ -1,43 +1,383 @@
 #include "server/service/token_authority_service.h"
 
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "client/token/access_token.h"
+#include "client/token/base64url.h"
+#include "server/errors/errors.h"
+#include "server/service/struct_json.h"
 #include "server/service/unimplemented.h"
+#include "server/session/refresh_token.h"
+#include "server/store/timestamps.h"
 
 namespace tessera::service {
+namespace {
 
 using ::grpc::CallbackServerContext;
 using ::grpc::ServerUnaryReactor;
+using store::FromDuration;
+using store::FromTimestamp;
+using store::ToTimestamp;
+
+// Input limits (documented in token_authority.proto).
+constexpr size_t kMaxSubjectBytes = 256;
+constexpr int kMaxAudiences = 16;
+constexpr size_t kMaxAudienceBytes = 256;
+constexpr size_t kMaxClaimsJsonBytes = 4096;
+constexpr size_t kMaxClientFieldBytes = 256;
+constexpr size_t kMaxReasonBytes = 256;
+
+absl::Status Invalid(absl::string_view reason, absl::string_view message) {
+  return errors::Error(absl::StatusCode::kInvalidArgument, reason, message);
+}
+
+ServerUnaryReactor* Reply(CallbackServerContext* context,
+                          const absl::Status& status) {
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(errors::ToGrpcStatus(status));
+  return reactor;
+}
+
+absl::Status CheckSubject(absl::string_view subject) {
+  if (subject.empty() || subject.size() > kMaxSubjectBytes ||
+      !token::IsValidUtf8(subject)) {
+    return Invalid("SUBJECT_INVALID",
+                   absl::StrCat("subject must be 1-", kMaxSubjectBytes,
+                                " bytes of UTF-8"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckClaims(const google::protobuf::Struct& claims) {
+  absl::StatusOr<token::Json> json = StructToJson(claims);
+  if (!json.ok()) return Invalid("CLAIMS_INVALID", json.status().message());
+  for (const auto& [name, value] : json->object()) {
+    if (token::IsRegisteredClaim(name)) {
+      return Invalid("RESERVED_CLAIM",
+                     absl::StrCat("claim \"", name,
+                                  "\" is set by Tessera; choose another name"));
+    }
+  }
+  const size_t size = json->Serialize().size();
+  if (size > kMaxClaimsJsonBytes) {
+    return Invalid("CLAIMS_TOO_LARGE", absl::StrCat("claims are ", size,
+                                                    " bytes as JSON; the "
+                                                    "limit is ",
+                                                    kMaxClaimsJsonBytes));
+  }
+  return absl::OkStatus();
+}
+
+// A requested TTL: unset means the server's maximum; larger is capped.
+absl::StatusOr<absl::Duration> RequestedTtl(
+    bool has, const google::protobuf::Duration& requested, absl::Duration max,
+    absl::string_view field) {
+  if (!has) return max;
+  const absl::Duration ttl = FromDuration(requested);
+  if (ttl <= absl::ZeroDuration()) {
+    return Invalid("TTL_INVALID", absl::StrCat(field, " must be positive"));
+  }
+  return std::min(ttl, max);
+}
+
+absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
+  if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
+  if (request.audience_size() > kMaxAudiences) {
+    return Invalid("AUDIENCE_INVALID",
+                   absl::StrCat("at most ", kMaxAudiences, " audiences"));
+  }
+  for (const std::string& aud : request.audience()) {
+    if (aud.empty() || aud.size() > kMaxAudienceBytes ||
+        !token::IsValidUtf8(aud)) {
+      return Invalid("AUDIENCE_INVALID",
+                     absl::StrCat("each audience must be 1-", kMaxAudienceBytes,
+                                  " bytes of UTF-8"));
+    }
+  }
+  if (absl::Status s = CheckClaims(request.claims()); !s.ok()) return s;
+  for (const std::string* field :
+       {&request.client().user_agent(), &request.client().ip_address(),
+        &request.client().device_name()}) {
+    if (field->size() > kMaxClientFieldBytes || !token::IsValidUtf8(*field)) {
+      return Invalid("CLIENT_INFO_INVALID",
+                     absl::StrCat("client fields must be at most ",
+                                  kMaxClientFieldBytes, " bytes of UTF-8"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+tessera::v1::TokenInvalidReason ReasonFor(token::TokenError error) {
+  using R = tessera::v1::TokenInvalidReason;
+  switch (error) {
+    case token::TokenError::kMalformed:
+      return R::TOKEN_INVALID_REASON_MALFORMED;
+    case token::TokenError::kBadSignature:
+      return R::TOKEN_INVALID_REASON_BAD_SIGNATURE;
+    case token::TokenError::kUnknownKey:
+      return R::TOKEN_INVALID_REASON_UNKNOWN_KEY;
+    case token::TokenError::kUnsupportedAlgorithm:
+      return R::TOKEN_INVALID_REASON_UNSUPPORTED_ALGORITHM;
+    case token::TokenError::kExpired:
+      return R::TOKEN_INVALID_REASON_EXPIRED;
+    case token::TokenError::kNotYetValid:
+      return R::TOKEN_INVALID_REASON_NOT_YET_VALID;
+    case token::TokenError::kWrongAudience:
+      return R::TOKEN_INVALID_REASON_WRONG_AUDIENCE;
+    case token::TokenError::kWrongIssuer:
+      return R::TOKEN_INVALID_REASON_WRONG_ISSUER;
+    case token::TokenError::kWrongType:
+      return R::TOKEN_INVALID_REASON_WRONG_TYPE;
+  }
+  return R::TOKEN_INVALID_REASON_MALFORMED;
+}
+
+std::string NewTokenId() {
+  uint8_t bytes[16];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
+  return token::Base64UrlEncode(
+      absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes)));
+}
+
+absl::Status TooLarge(absl::string_view what) {
+  return Invalid(
+      "TOKEN_TOO_LARGE",
+      absl::StrCat(what, " is longer than ", token::kMaxTokenBytes, " bytes"));
+}
+
+void FillSession(const tessera::v1::SessionRecord& record,
+                 tessera::v1::Session* out) {
+  out->set_session_id(record.session_id());
+  out->set_subject(record.subject());
+  *out->mutable_audience() = record.audience();
+  *out->mutable_claims() = record.claims();
+  *out->mutable_client() = record.client();
+  *out->mutable_created_at() = record.created_at();
+  *out->mutable_last_refreshed_at() = record.last_refreshed_at();
+  *out->mutable_expires_at() = record.expires_at();
+  *out->mutable_idle_expires_at() = record.idle_expires_at();
+  out->set_generation(record.generation());
+  if (record.has_revoked_at()) {
+    *out->mutable_revoked_at() = record.revoked_at();
+    out->set_revoke_reason(record.revoke_reason());
+  }
+}
+
+}  // namespace
+
+TokenAuthorityService::TokenAuthorityService(
+    TokenAuthorityConfig config, session::SessionStore* sessions,
+    const keys::KeyRing* keys, const revocation::RevocationState* revocations)
+    : config_(std::move(config)),
+      sessions_(sessions),
+      keys_(keys),
+      revocations_(revocations) {}
+
+absl::Status TokenAuthorityService::Mint(
+    const session::ActiveSession& session,
+    tessera::v1::SessionTokens* out) const {
+  const tessera::v1::SessionRecord& record = session.record;
+  token::AccessTokenClaims claims;
+  claims.issuer = config_.issuer;
+  claims.subject = record.subject();
+  claims.audience.assign(record.audience().begin(), record.audience().end());
+  // Whole seconds, never before a cut-off of the subject (DESIGN §5).
+  claims.issued_at =
+      std::max(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())),
+               session.not_before_iat);
+  claims.expires_at =
+      claims.issued_at + absl::Seconds(record.access_ttl_seconds());
+  claims.token_id = NewTokenId();
+  claims.session_id = record.session_id();
+  claims.client_id = record.client_id();
+  absl::StatusOr<token::Json> custom = StructToJson(session.claims);
+  if (!custom.ok()) return custom.status();
+  claims.custom = *std::move(custom);
+  absl::StatusOr<std::string> access =
+      token::SignAccessToken(keys_->active(), claims);
+  if (!access.ok()) return access.status();
+  out->set_access_token(*std::move(access));
+  *out->mutable_access_expires_at() = ToTimestamp(claims.expires_at);
+  out->set_refresh_token(session.refresh_token);
+  *out->mutable_refresh_expires_at() =
+      ToTimestamp(std::min(FromTimestamp(record.expires_at()),
+                           FromTimestamp(record.idle_expires_at())));
+  out->set_session_id(record.session_id());
+  out->set_token_type("Bearer");
+  return absl::OkStatus();
+}
 
 ServerUnaryReactor* TokenAuthorityService::IssueSession(
-    CallbackServerContext* context, const tessera::v1::IssueSessionRequest*,
-    tessera::v1::SessionTokens*) {
-  return FinishUnimplemented(context, "tessera.v1.TokenAuthority/IssueSession");
+    CallbackServerContext* context,
+    const tessera::v1::IssueSessionRequest* request,
+    tessera::v1::SessionTokens* response) {
+  if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
+    return Reply(context, valid);
+  }
+  absl::StatusOr<absl::Duration> access_ttl =
+      RequestedTtl(request->has_access_ttl(), request->access_ttl(),
+                   config_.max_access_ttl, "access_ttl");
+  if (!access_ttl.ok()) return Reply(context, access_ttl.status());
+  absl::StatusOr<absl::Duration> session_ttl =
+      RequestedTtl(request->has_session_ttl(), request->session_ttl(),
+                   config_.max_session_ttl, "session_ttl");
+  if (!session_ttl.ok()) return Reply(context, session_ttl.status());
+
+  session::NewSession fresh;
+  fresh.subject = request->subject();
+  fresh.audience.assign(request->audience().begin(), request->audience().end());
+  fresh.claims = request->claims();
+  fresh.client = request->client();
+  fresh.access_ttl = *access_ttl;
+  fresh.session_ttl = *session_ttl;
+  absl::StatusOr<session::ActiveSession> issued =
+      sessions_->Issue(fresh, absl::Now());
+  if (!issued.ok()) return Reply(context, issued.status());
+  return Reply(context, Mint(*issued, response));
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
-    CallbackServerContext* context, const tessera::v1::RefreshSessionRequest*,
-    tessera::v1::SessionTokens*) {
-  return FinishUnimplemented(context,
-                             "tessera.v1.TokenAuthority/RefreshSession");
+    CallbackServerContext* context,
+    const tessera::v1::RefreshSessionRequest* request,
+    tessera::v1::SessionTokens* response) {
+  if (request->refresh_token().size() > token::kMaxTokenBytes) {
+    return Reply(context, TooLarge("refresh_token"));
+  }
+  absl::StatusOr<session::ActiveSession> refreshed =
+      sessions_->Refresh(request->refresh_token(), absl::Now());
+  if (!refreshed.ok()) return Reply(context, refreshed.status());
+  return Reply(context, Mint(*refreshed, response));
 }
 
 ServerUnaryReactor* TokenAuthorityService::ValidateToken(
-    CallbackServerContext* context, const tessera::v1::ValidateTokenRequest*,
-    tessera::v1::ValidateTokenResponse*) {
-  return FinishUnimplemented(context,
-                             "tessera.v1.TokenAuthority/ValidateToken");
+    CallbackServerContext* context,
+    const tessera::v1::ValidateTokenRequest* request,
+    tessera::v1::ValidateTokenResponse* response) {
+  if (request->access_token().size() > token::kMaxTokenBytes) {
+    return Reply(context, TooLarge("access_token"));
+  }
+  token::VerifyOptions options;
+  options.policy.issuer = config_.issuer;
+  options.policy.audience.assign(request->audience().begin(),
+                                 request->audience().end());
+  options.policy.leeway = config_.leeway;
+  auto result = token::VerifyAccessToken(
+      request->access_token(), keys_->published(), options, absl::Now());
+  if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
+    response->set_valid(false);
+    response->set_reason(ReasonFor(failure->error));
+    return Reply(context, absl::OkStatus());
+  }
+  const token::AccessTokenClaims& claims =
+      std::get<token::VerifiedToken>(result).claims;
+  switch (revocations_->Check(claims.session_id, claims.subject,
+                              claims.issued_at)) {
+    case revocation::Verdict::kSessionRevoked:
+      response->set_valid(false);
+      response->set_reason(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+      return Reply(context, absl::OkStatus());
+    case revocation::Verdict::kStaleClaims:
+      response->set_valid(false);
+      response->set_reason(tessera::v1::TOKEN_INVALID_REASON_STALE_CLAIMS);
+      return Reply(context, absl::OkStatus());
+    case revocation::Verdict::kValid:
+      break;
+  }
+  response->set_valid(true);
+  tessera::v1::TokenClaims* out = response->mutable_claims();
+  out->set_subject(claims.subject);
+  out->set_session_id(claims.session_id);
+  for (const std::string& aud : claims.audience) out->add_audience(aud);
+  *out->mutable_issued_at() = ToTimestamp(claims.issued_at);
+  *out->mutable_expires_at() = ToTimestamp(claims.expires_at);
+  out->set_token_id(claims.token_id);
+  out->set_client_id(claims.client_id);
+  *out->mutable_custom() = JsonToStruct(claims.custom);
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::RevokeSession(
-    CallbackServerContext* context, const tessera::v1::RevokeSessionRequest*,
-    tessera::v1::RevokeSessionResponse*) {
-  return FinishUnimplemented(context,
-                             "tessera.v1.TokenAuthority/RevokeSession");
+    CallbackServerContext* context,
+    const tessera::v1::RevokeSessionRequest* request,
+    tessera::v1::RevokeSessionResponse* response) {
+  if (request->reason().size() > kMaxReasonBytes) {
+    return Reply(context, Invalid("REASON_INVALID",
+                                  absl::StrCat("reason is longer than ",
+                                               kMaxReasonBytes, " bytes")));
+  }
+  const std::string reason =
+      request->reason().empty() ? "revoked" : request->reason();
+  const absl::Time now = absl::Now();
+  absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
+  switch (request->target_case()) {
+    case tessera::v1::RevokeSessionRequest::kSessionId:
+      if (!session::IsValidSessionId(request->session_id())) {
+        return Reply(context, Invalid("SESSION_ID_INVALID",
+                                      "session_id is not a Tessera session "
+                                      "id"));
+      }
+      result = sessions_->RevokeSession(request->session_id(), reason, now);
+      break;
+    case tessera::v1::RevokeSessionRequest::kSubject:
+      if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+        return Reply(context, s);
+      }
+      result = sessions_->RevokeSubject(request->subject(), reason, now);
+      break;
+    case tessera::v1::RevokeSessionRequest::kRefreshToken: {
+      if (request->refresh_token().size() > token::kMaxTokenBytes) {
+        return Reply(context, TooLarge("refresh_token"));
+      }
+      // RFC 7009: an invalid token is not an error; nothing is revoked.
+      std::optional<std::string> id =
+          session::SessionStore::SessionIdOf(request->refresh_token());
+      if (id.has_value()) result = sessions_->RevokeSession(*id, reason, now);
+      break;
+    }
+    case tessera::v1::RevokeSessionRequest::kAccessToken: {
+      if (request->access_token().size() > token::kMaxTokenBytes) {
+        return Reply(context, TooLarge("access_token"));
+      }
+      // The signature must verify; expiry does not matter for revocation.
+      auto verified = token::DecodeAndVerifySignature(
+          request->access_token(), keys_->published(),
+          token::VerifyOptions().allowed_algorithms);
+      if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
+        result =
+            sessions_->RevokeSession(token->claims.session_id, reason, now);
+      }
+      break;
+    }
+    case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
+      return Reply(context,
+                   Invalid("TARGET_MISSING",
+                           "set one of session_id, subject, refresh_token or "
+                           "access_token"));
+  }
+  if (!result.ok()) return Reply(context, result.status());
+  response->set_revoked_count(result->revoked_count);
+  response->set_sequence(result->sequence);
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetSession(
-    CallbackServerContext* context, const tessera::v1::GetSessionRequest*,
-    tessera::v1::Session*) {
-  return FinishUnimplemented(context, "tessera.v1.TokenAuthority/GetSession");
+    CallbackServerContext* context,
+    const tessera::v1::GetSessionRequest* request,
+    tessera::v1::Session* response) {
+  if (!session::IsValidSessionId(request->session_id())) {
+    return Reply(context, Invalid("SESSION_ID_INVALID",
+                                  "session_id is not a Tessera session id"));
+  }
+  absl::StatusOr<tessera::v1::SessionRecord> record =
+      sessions_->Get(request->session_id());
+  if (!record.ok()) return Reply(context, record.status());
+  FillSession(*record, response);
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::ListSessions(
@@ -54,8 +394,9 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
 
 ServerUnaryReactor* TokenAuthorityService::GetJwks(
     CallbackServerContext* context, const tessera::v1::GetJwksRequest*,
-    tessera::v1::GetJwksResponse*) {
-  return FinishUnimplemented(context, "tessera.v1.TokenAuthority/GetJwks");
+    tessera::v1::GetJwksResponse* response) {
+  response->set_jwks_json(keys_->published().ToJwksJson());
+  return Reply(context, absl::OkStatus());
 }
 
 grpc::ServerWriteReactor<tessera::v1::RevocationEvent>*

@@ -2,16 +2,38 @@
 #define TESSERA_SERVER_SERVICE_TOKEN_AUTHORITY_SERVICE_H_
 
 // tessera.v1.TokenAuthority (proto/tessera/v1/token_authority.proto), on
-// gRPC's callback API. Methods not built yet answer UNIMPLEMENTED naming the
-// method (see unimplemented.h).
+// gRPC's callback API. Input limits and error reasons are those the proto
+// documents; every failure carries a google.rpc.ErrorInfo reason. Methods
+// not built yet answer UNIMPLEMENTED naming the method (unimplemented.h).
+//
+// Handlers run inline on gRPC's callback threads: they block only on
+// RocksDB, whose synced writes are group-committed across concurrent calls.
 
+#include <string>
+
+#include "absl/time/time.h"
+#include "server/keys/key_ring.h"
+#include "server/revocation/revocation_state.h"
+#include "server/session/session_store.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera::service {
 
+struct TokenAuthorityConfig {
+  std::string issuer;
+  absl::Duration max_access_ttl;
+  absl::Duration max_session_ttl;
+  absl::Duration leeway = absl::Seconds(30);
+};
+
 class TokenAuthorityService final
     : public tessera::v1::TokenAuthority::CallbackService {
  public:
+  TokenAuthorityService(TokenAuthorityConfig config,
+                        session::SessionStore* sessions,
+                        const keys::KeyRing* keys,
+                        const revocation::RevocationState* revocations);
+
   grpc::ServerUnaryReactor* IssueSession(
       grpc::CallbackServerContext* context,
       const tessera::v1::IssueSessionRequest* request,
@@ -47,6 +69,16 @@ class TokenAuthorityService final
   grpc::ServerWriteReactor<tessera::v1::RevocationEvent>* WatchRevocations(
       grpc::CallbackServerContext* context,
       const tessera::v1::WatchRevocationsRequest* request) override;
+
+ private:
+  // Signs an access token for `session` and fills `out`.
+  absl::Status Mint(const session::ActiveSession& session,
+                    tessera::v1::SessionTokens* out) const;
+
+  const TokenAuthorityConfig config_;
+  session::SessionStore* sessions_;
+  const keys::KeyRing* keys_;
+  const revocation::RevocationState* revocations_;
 };
 
 }  // namespace tessera::service

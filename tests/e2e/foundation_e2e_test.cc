@@ -164,13 +164,13 @@ TEST_F(FoundationTest, ReflectionDescribesMessages) {
 TEST_F(FoundationTest, UnbuiltMethodsAnswerUnimplementedWithAMessage) {
   auto stub = tessera::v1::TokenAuthority::NewStub(channel_);
   grpc::ClientContext context;
-  tessera::v1::IssueSessionRequest request;
+  tessera::v1::ListSessionsRequest request;
   request.set_subject("user-1");
-  tessera::v1::SessionTokens response;
+  tessera::v1::ListSessionsResponse response;
   grpc::Status status =
-      stub->IssueSession(WithDeadline(&context), request, &response);
+      stub->ListSessions(WithDeadline(&context), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("IssueSession"));
+  EXPECT_THAT(status.error_message(), HasSubstr("ListSessions"));
   EXPECT_THAT(status.error_message(), HasSubstr("not implemented"));
 
   grpc::ClientContext watch_context;

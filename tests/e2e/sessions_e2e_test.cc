@@ -1,0 +1,314 @@
+// Session scenarios against the real tesserad binary (DESIGN §5): rotation
+// and reuse detection, concurrent refresh, sign-out-everywhere, expiry,
+// restart, and hostile input. Every error is checked by gRPC code and
+// google.rpc.ErrorInfo reason.
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/tesserad_process.h"
+
+namespace tessera {
+namespace {
+
+using ::tessera::testing::TesseradProcess;
+using ::tessera::v1::SessionTokens;
+using ::tessera::v1::TokenAuthority;
+
+// The ErrorInfo reason of a failed call ("" if none).
+std::string ReasonOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info) && info.domain() == "tessera") return info.reason();
+  }
+  return "";
+}
+
+class Client {
+ public:
+  explicit Client(const std::string& address)
+      : stub_(TokenAuthority::NewStub(grpc::CreateChannel(
+            address, grpc::InsecureChannelCredentials()))) {}
+
+  grpc::Status Issue(const std::string& subject, SessionTokens* out,
+                     const std::string& claims_json_key = "") {
+    tessera::v1::IssueSessionRequest request;
+    request.set_subject(subject);
+    request.add_audience("api");
+    if (!claims_json_key.empty()) {
+      (*request.mutable_claims()->mutable_fields())[claims_json_key]
+          .set_string_value("x");
+    }
+    return Call(&TokenAuthority::Stub::IssueSession, request, out);
+  }
+  grpc::Status Issue(const tessera::v1::IssueSessionRequest& request,
+                     SessionTokens* out) {
+    return Call(&TokenAuthority::Stub::IssueSession, request, out);
+  }
+  grpc::Status Refresh(const std::string& token, SessionTokens* out) {
+    tessera::v1::RefreshSessionRequest request;
+    request.set_refresh_token(token);
+    return Call(&TokenAuthority::Stub::RefreshSession, request, out);
+  }
+  tessera::v1::ValidateTokenResponse Validate(const std::string& token) {
+    tessera::v1::ValidateTokenRequest request;
+    request.set_access_token(token);
+    tessera::v1::ValidateTokenResponse response;
+    grpc::Status status =
+        Call(&TokenAuthority::Stub::ValidateToken, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+  grpc::Status Revoke(const tessera::v1::RevokeSessionRequest& request,
+                      tessera::v1::RevokeSessionResponse* out) {
+    return Call(&TokenAuthority::Stub::RevokeSession, request, out);
+  }
+
+ private:
+  template <typename Method, typename Request, typename Response>
+  grpc::Status Call(Method method, const Request& request, Response* out) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+    return ((*stub_).*method)(&context, request, out);
+  }
+
+  std::unique_ptr<TokenAuthority::Stub> stub_;
+};
+
+class SessionsTest : public ::testing::Test {
+ protected:
+  void StartServer(std::vector<std::string> flags = {}) {
+    absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
+        TesseradProcess::Start({.data_dir = data_dir_, .flags = flags});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    data_dir_ = server_->data_dir();
+    client_ = std::make_unique<Client>(server_->grpc_address());
+  }
+  void SetUp() override { StartServer(); }
+
+  std::string data_dir_;
+  std::unique_ptr<TesseradProcess> server_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(SessionsTest, RotationThenReuseRevokesTheSession) {
+  SessionTokens a, b, c;
+  ASSERT_TRUE(client_->Issue("alice", &a).ok());
+  EXPECT_EQ(a.token_type(), "Bearer");
+  EXPECT_THAT(a.refresh_token(), ::testing::StartsWith("tsr_"));
+  auto valid = client_->Validate(a.access_token());
+  ASSERT_TRUE(valid.valid());
+  EXPECT_EQ(valid.claims().subject(), "alice");
+  EXPECT_EQ(valid.claims().session_id(), a.session_id());
+
+  ASSERT_TRUE(client_->Refresh(a.refresh_token(), &b).ok());
+  ASSERT_TRUE(client_->Refresh(b.refresh_token(), &c).ok());
+  EXPECT_EQ(c.session_id(), a.session_id());
+  EXPECT_TRUE(client_->Validate(c.access_token()).valid());
+
+  // A was retired two rotations ago. The grace window only ever covers the
+  // latest retired token (B), so presenting A is reuse at any time.
+  SessionTokens reused;
+  grpc::Status status = client_->Refresh(a.refresh_token(), &reused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(status), "REFRESH_TOKEN_REUSED");
+
+  status = client_->Refresh(c.refresh_token(), &reused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(status), "SESSION_REVOKED");
+  auto revoked = client_->Validate(c.access_token());
+  EXPECT_FALSE(revoked.valid());
+  EXPECT_EQ(revoked.reason(),
+            tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+}
+
+TEST_F(SessionsTest, ConcurrentRefreshesGetTheSameSuccessor) {
+  SessionTokens a;
+  ASSERT_TRUE(client_->Issue("bob", &a).ok());
+  std::vector<SessionTokens> results(32);
+  std::vector<grpc::Status> statuses(32);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i) {
+    threads.emplace_back([&, i] {
+      Client client(server_->grpc_address());
+      statuses[i] = client.Refresh(a.refresh_token(), &results[i]);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int i = 0; i < 32; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    EXPECT_EQ(results[i].refresh_token(), results[0].refresh_token());
+    EXPECT_TRUE(client_->Validate(results[i].access_token()).valid());
+  }
+  SessionTokens next;
+  ASSERT_TRUE(client_->Refresh(results[0].refresh_token(), &next).ok());
+  EXPECT_TRUE(client_->Validate(next.access_token()).valid());
+}
+
+TEST_F(SessionsTest, SignOutEverywhereRevokesEverySessionAtOnce) {
+  std::vector<SessionTokens> sessions(5);
+  for (SessionTokens& s : sessions)
+    ASSERT_TRUE(client_->Issue("carol", &s).ok());
+  SessionTokens other;
+  ASSERT_TRUE(client_->Issue("dave", &other).ok());
+
+  tessera::v1::RevokeSessionRequest request;
+  request.set_subject("carol");
+  tessera::v1::RevokeSessionResponse response;
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  EXPECT_EQ(response.revoked_count(), 5);
+  EXPECT_GT(response.sequence(), 0u);
+  for (const SessionTokens& s : sessions) {
+    auto result = client_->Validate(s.access_token());
+    EXPECT_FALSE(result.valid());
+    EXPECT_EQ(result.reason(),
+              tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+    SessionTokens refreshed;
+    grpc::Status status = client_->Refresh(s.refresh_token(), &refreshed);
+    EXPECT_EQ(ReasonOf(status), "SESSION_REVOKED");
+  }
+  EXPECT_TRUE(client_->Validate(other.access_token()).valid());
+
+  // Twice, or unknown targets: not errors, nothing revoked.
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  EXPECT_EQ(response.revoked_count(), 0);
+  request.set_session_id(sessions[0].session_id());
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  EXPECT_EQ(response.revoked_count(), 0);
+  request.set_refresh_token("tsr_not-a-token");
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  EXPECT_EQ(response.revoked_count(), 0);
+
+  // Revoking by access token revokes that token's session.
+  request.set_access_token(other.access_token());
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  EXPECT_EQ(response.revoked_count(), 1);
+  EXPECT_EQ(client_->Validate(other.access_token()).reason(),
+            tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+}
+
+TEST_F(SessionsTest, SessionsAndRevocationsSurviveARestart) {
+  SessionTokens live, dead;
+  ASSERT_TRUE(client_->Issue("erin", &live).ok());
+  ASSERT_TRUE(client_->Issue("frank", &dead).ok());
+  tessera::v1::RevokeSessionRequest request;
+  request.set_session_id(dead.session_id());
+  tessera::v1::RevokeSessionResponse response;
+  ASSERT_TRUE(client_->Revoke(request, &response).ok());
+  ASSERT_EQ(*server_->Terminate(), 0);
+
+  StartServer();
+  // The signing key persisted: the old access token still verifies.
+  EXPECT_TRUE(client_->Validate(live.access_token()).valid());
+  EXPECT_EQ(client_->Validate(dead.access_token()).reason(),
+            tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+  SessionTokens refreshed;
+  EXPECT_TRUE(client_->Refresh(live.refresh_token(), &refreshed).ok());
+  EXPECT_EQ(ReasonOf(client_->Refresh(dead.refresh_token(), &refreshed)),
+            "SESSION_REVOKED");
+}
+
+TEST(SessionExpiryTest, IdleAndAbsoluteExpiryStopRefresh) {
+  absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
+      TesseradProcess::Start(
+          {.flags = {"--idle_ttl=2s", "--session_ttl=4s", "--access_ttl=1s",
+                     "--refresh_grace=0s"}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  Client client((*server)->grpc_address());
+  SessionTokens idle, kept;
+  ASSERT_TRUE(client.Issue("gina", &idle).ok());
+  ASSERT_TRUE(client.Issue("gina", &kept).ok());
+  // Keep one session busy past the idle limit; let the other go idle.
+  for (int i = 0; i < 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(1100));
+    ASSERT_TRUE(client.Refresh(kept.refresh_token(), &kept).ok()) << i;
+  }
+  SessionTokens out;
+  grpc::Status status = client.Refresh(idle.refresh_token(), &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(status), "SESSION_EXPIRED");
+  // The busy one reaches its absolute limit (4 s) however often it refreshes.
+  absl::SleepFor(absl::Milliseconds(1200));
+  status = client.Refresh(kept.refresh_token(), &out);
+  EXPECT_EQ(ReasonOf(status), "SESSION_EXPIRED");
+}
+
+TEST_F(SessionsTest, HostileInputGetsItsDocumentedStatus) {
+  auto expect_invalid = [&](const tessera::v1::IssueSessionRequest& request,
+                            const std::string& reason) {
+    SessionTokens out;
+    grpc::Status status = client_->Issue(request, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << reason;
+    EXPECT_EQ(ReasonOf(status), reason);
+    EXPECT_FALSE(status.error_message().empty());
+  };
+  tessera::v1::IssueSessionRequest request;
+  expect_invalid(request, "SUBJECT_INVALID");  // empty
+  request.set_subject(std::string(257, 'x'));
+  expect_invalid(request, "SUBJECT_INVALID");
+  {
+    // Invalid UTF-8 never reaches a handler: proto3 refuses to parse it.
+    request.set_subject("\xff\xfe");
+    SessionTokens out;
+    EXPECT_FALSE(client_->Issue(request, &out).ok());
+  }
+  request.set_subject("henry");
+  (*request.mutable_claims()->mutable_fields())["sid"].set_string_value("x");
+  expect_invalid(request, "RESERVED_CLAIM");
+  request.mutable_claims()->clear_fields();
+  (*request.mutable_claims()->mutable_fields())["blob"].set_string_value(
+      std::string(5000, 'x'));
+  expect_invalid(request, "CLAIMS_TOO_LARGE");
+  request.mutable_claims()->clear_fields();
+  for (int i = 0; i < 17; ++i) request.add_audience("aud");
+  expect_invalid(request, "AUDIENCE_INVALID");
+  request.clear_audience();
+  request.mutable_access_ttl()->set_seconds(-5);
+  expect_invalid(request, "TTL_INVALID");
+
+  SessionTokens a;
+  ASSERT_TRUE(client_->Issue("henry", &a).ok());
+  SessionTokens out;
+  for (const std::string& garbage :
+       {std::string(""), std::string("garbage"), a.access_token(),
+        a.refresh_token().substr(0, a.refresh_token().size() - 1),
+        std::string("tsr_") + std::string(60, 'A')}) {
+    grpc::Status status = client_->Refresh(garbage, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(ReasonOf(status), "REFRESH_TOKEN_INVALID") << garbage;
+  }
+  // Another session's id with this secret: invalid, and harmless.
+  SessionTokens b;
+  ASSERT_TRUE(client_->Issue("henry", &b).ok());
+  std::string mixed = a.refresh_token();
+  mixed.replace(4, b.session_id().size(), b.session_id());
+  EXPECT_EQ(ReasonOf(client_->Refresh(mixed, &out)), "REFRESH_TOKEN_INVALID");
+  EXPECT_TRUE(client_->Refresh(b.refresh_token(), &out).ok());
+  // A refresh token is not an access token.
+  auto as_access = client_->Validate(a.refresh_token());
+  EXPECT_FALSE(as_access.valid());
+  EXPECT_EQ(as_access.reason(), tessera::v1::TOKEN_INVALID_REASON_MALFORMED);
+  // Oversize tokens are refused before any work.
+  EXPECT_EQ(ReasonOf(client_->Refresh(std::string(9000, 'a'), &out)),
+            "TOKEN_TOO_LARGE");
+  // Nothing above hurt the server or the first session.
+  EXPECT_TRUE(client_->Refresh(a.refresh_token(), &out).ok());
+}
+
+}  // namespace
+}  // namespace tessera
