@@ -387,9 +387,21 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
 }
 
 ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
-    CallbackServerContext* context, const tessera::v1::UpdateClaimsRequest*,
-    tessera::v1::UpdateClaimsResponse*) {
-  return FinishUnimplemented(context, "tessera.v1.TokenAuthority/UpdateClaims");
+    CallbackServerContext* context,
+    const tessera::v1::UpdateClaimsRequest* request,
+    tessera::v1::UpdateClaimsResponse* response) {
+  if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+    return Reply(context, s);
+  }
+  if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
+    return Reply(context, s);
+  }
+  absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
+      request->subject(), request->claims(), request->merge(),
+      request->invalidate_access_tokens(), absl::Now());
+  if (!sequence.ok()) return Reply(context, sequence.status());
+  response->set_sequence(*sequence);
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetJwks(

@@ -110,7 +110,10 @@ absl::StatusOr<ActiveSession> SessionStore::Finish(SessionRecord record,
   active.claims = record.claims();
   if (subject->has_claims() && FromTimestamp(subject->claims_updated_at()) >
                                    FromTimestamp(record.claims_updated_at())) {
-    active.claims = subject->claims();
+    if (!subject->claims_merge()) active.claims.clear_fields();
+    for (const auto& [name, value] : subject->claims().fields()) {
+      (*active.claims.mutable_fields())[name] = value;
+    }
   }
   if (subject->has_claims_not_before()) {
     active.not_before_iat = FromTimestamp(subject->claims_not_before());
@@ -280,8 +283,51 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSession(
   return RevokeResult{1, committed->sequence()};
 }
 
+absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
+    absl::string_view subject, const google::protobuf::Struct& claims,
+    bool merge, bool invalidate_access_tokens, absl::Time now) {
+  absl::MutexLock lock(&subject_mu_);
+  absl::StatusOr<SubjectState> state = ReadSubject(subject);
+  if (!state.ok()) return state.status();
+  if (merge && state->has_claims()) {
+    // Merging into an earlier update keeps that update's mode.
+    for (const auto& [name, value] : claims.fields()) {
+      (*state->mutable_claims()->mutable_fields())[name] = value;
+    }
+  } else {
+    *state->mutable_claims() = claims;
+    state->set_claims_merge(merge);
+  }
+  *state->mutable_claims_updated_at() = ToTimestamp(now);
+  rocksdb::WriteBatch batch;
+  const rocksdb::Slice key(subject.data(), subject.size());
+  if (!invalidate_access_tokens) {
+    batch.Put(store_->handle(ColumnFamily::kSubjectState), key,
+              state->SerializeAsString());
+    if (absl::Status written = Write(batch); !written.ok()) return written;
+    return uint64_t{0};
+  }
+  const absl::Time cutoff =
+      std::max(CeilSecond(now), state->has_claims_not_before()
+                                    ? FromTimestamp(state->claims_not_before())
+                                    : absl::InfinitePast());
+  *state->mutable_claims_not_before() = ToTimestamp(cutoff);
+  batch.Put(store_->handle(ColumnFamily::kSubjectState), key,
+            state->SerializeAsString());
+  tessera::v1::RevocationEvent event;
+  event.mutable_claims_invalidated()->set_subject(std::string(subject));
+  *event.mutable_claims_invalidated()->mutable_not_before() =
+      ToTimestamp(cutoff);
+  absl::StatusOr<tessera::v1::RevocationEvent> committed =
+      log_->Commit(&batch, event, now);
+  if (!committed.ok()) return committed.status();
+  state_->Apply(*committed);
+  return committed->sequence();
+}
+
 absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
     absl::string_view subject, absl::string_view reason, absl::Time now) {
+  absl::MutexLock subject_lock(&subject_mu_);
   // The subject's sessions, from the index.
   std::vector<std::string> session_ids;
   const std::string prefix = SubjectIndexKey(subject, "");

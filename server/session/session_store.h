@@ -94,6 +94,16 @@ class SessionStore {
                                              absl::string_view reason,
                                              absl::Time now);
 
+  // The subject's claims change: sessions pick them up at their next
+  // refresh. With `invalidate_access_tokens`, tokens of the subject issued
+  // before now are STALE_CLAIMS from now on; returns that event's sequence
+  // (else 0).
+  absl::StatusOr<uint64_t> UpdateClaims(absl::string_view subject,
+                                        const google::protobuf::Struct& claims,
+                                        bool merge,
+                                        bool invalidate_access_tokens,
+                                        absl::Time now);
+
   // NOT_FOUND (SESSION_NOT_FOUND) if there is no such session.
   absl::StatusOr<tessera::v1::SessionRecord> Get(absl::string_view session_id);
 
@@ -121,6 +131,9 @@ class SessionStore {
   revocation::RevocationState* state_;
   const SessionOptions options_;
   std::array<absl::Mutex, kStripes> stripes_;
+  // Serializes read-modify-writes of subject_state records. Taken before
+  // any stripe.
+  absl::Mutex subject_mu_;
 };
 
 // The subject-index key: subject, NUL, session id.

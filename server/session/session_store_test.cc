@@ -194,5 +194,52 @@ TEST_F(SessionStoreTest, SurvivesReopen) {
   EXPECT_TRUE(reopened.Refresh(a.refresh_token, kT0).ok());
 }
 
+TEST_F(SessionStoreTest, UpdateClaimsCutOffAtTheNextWholeSecond) {
+  ActiveSession a = IssueFor("judy");
+  google::protobuf::Struct claims;
+  (*claims.mutable_fields())["role"].set_string_value("admin");
+  // The cut-off is made at T0 + 0.4 s ...
+  const absl::Time at = kT0 + absl::Milliseconds(400);
+  absl::StatusOr<uint64_t> sequence =
+      sessions_->UpdateClaims("judy", claims, false, true, at);
+  ASSERT_TRUE(sequence.ok()) << sequence.status();
+  EXPECT_GT(*sequence, 0u);
+  // ... so tokens minted in second T0 (iat = T0) are stale ...
+  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0),
+            revocation::Verdict::kStaleClaims);
+  // ... and a refresh later in the same second mints iat = T0 + 1 s, which
+  // passes, with the new claims.
+  auto refreshed = sessions_->Refresh(a.refresh_token, at);
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  EXPECT_EQ(refreshed->not_before_iat, kT0 + absl::Seconds(1));
+  EXPECT_EQ(
+      state_->Check(a.record.session_id(), "judy", refreshed->not_before_iat),
+      revocation::Verdict::kValid);
+  EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
+}
+
+TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
+  NewSession request;
+  request.subject = "ken";
+  request.access_ttl = absl::Minutes(15);
+  request.session_ttl = absl::Hours(1);
+  (*request.claims.mutable_fields())["email"].set_string_value("k@x");
+  (*request.claims.mutable_fields())["role"].set_string_value("user");
+  auto issued = sessions_->Issue(request, kT0);
+  ASSERT_TRUE(issued.ok());
+  google::protobuf::Struct patch;
+  (*patch.mutable_fields())["role"].set_string_value("admin");
+  ASSERT_TRUE(
+      sessions_->UpdateClaims("ken", patch, true, false, kT0 + absl::Seconds(1))
+          .ok());
+  auto refreshed =
+      sessions_->Refresh(issued->refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(refreshed.ok());
+  EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
+  EXPECT_EQ(refreshed->claims.fields().at("email").string_value(), "k@x");
+  // No invalidation: no event, and old tokens stay valid.
+  EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
 }  // namespace
 }  // namespace tessera::session

@@ -71,6 +71,10 @@ class Client {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
+  grpc::Status UpdateClaims(const tessera::v1::UpdateClaimsRequest& request,
+                            tessera::v1::UpdateClaimsResponse* out) {
+    return Call(&TokenAuthority::Stub::UpdateClaims, request, out);
+  }
   grpc::Status Revoke(const tessera::v1::RevokeSessionRequest& request,
                       tessera::v1::RevokeSessionResponse* out) {
     return Call(&TokenAuthority::Stub::RevokeSession, request, out);
@@ -220,6 +224,43 @@ TEST_F(SessionsTest, SessionsAndRevocationsSurviveARestart) {
   EXPECT_TRUE(client_->Refresh(live.refresh_token(), &refreshed).ok());
   EXPECT_EQ(ReasonOf(client_->Refresh(dead.refresh_token(), &refreshed)),
             "SESSION_REVOKED");
+}
+
+TEST_F(SessionsTest, UpdateClaimsMakesOldTokensStaleAndRefreshFresh) {
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("ivy");
+  (*issue.mutable_claims()->mutable_fields())["role"].set_string_value("user");
+  SessionTokens a;
+  ASSERT_TRUE(client_->Issue(issue, &a).ok());
+  auto before = client_->Validate(a.access_token());
+  ASSERT_TRUE(before.valid());
+  EXPECT_EQ(before.claims().custom().fields().at("role").string_value(),
+            "user");
+
+  tessera::v1::UpdateClaimsRequest update;
+  update.set_subject("ivy");
+  (*update.mutable_claims()->mutable_fields())["role"].set_string_value(
+      "admin");
+  update.set_invalidate_access_tokens(true);
+  tessera::v1::UpdateClaimsResponse response;
+  ASSERT_TRUE(client_->UpdateClaims(update, &response).ok());
+  EXPECT_GT(response.sequence(), 0u);
+
+  auto stale = client_->Validate(a.access_token());
+  EXPECT_FALSE(stale.valid());
+  EXPECT_EQ(stale.reason(), tessera::v1::TOKEN_INVALID_REASON_STALE_CLAIMS);
+  // The session survives; a refresh at once carries the new claims.
+  SessionTokens b;
+  ASSERT_TRUE(client_->Refresh(a.refresh_token(), &b).ok());
+  auto fresh = client_->Validate(b.access_token());
+  ASSERT_TRUE(fresh.valid());
+  EXPECT_EQ(fresh.claims().custom().fields().at("role").string_value(),
+            "admin");
+
+  update.clear_claims();
+  (*update.mutable_claims()->mutable_fields())["iss"].set_string_value("x");
+  EXPECT_EQ(ReasonOf(client_->UpdateClaims(update, &response)),
+            "RESERVED_CLAIM");
 }
 
 TEST(SessionExpiryTest, IdleAndAbsoluteExpiryStopRefresh) {
