@@ -11,6 +11,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/log/log.h"
 #include "server/net/listen_address.h"
+#include "server/session/purge.h"
 
 namespace tessera {
 namespace {
@@ -52,8 +53,16 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   std::unique_ptr<Tesserad> tesserad(new Tesserad());
   tesserad->options_ = options;
 
-  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(
-      {.data_dir = options.data_dir, .sync_writes = options.sync_writes});
+  store::Store::Options store_options{.data_dir = options.data_dir,
+                                      .sync_writes = options.sync_writes};
+  store_options
+      .compaction_filters[static_cast<int>(store::ColumnFamily::kSessions)] =
+      session::ExpiredSessionFilter();
+  store_options.compaction_filters[static_cast<int>(
+      store::ColumnFamily::kSubjectIndex)] =
+      session::ExpiredSubjectIndexFilter();
+  absl::StatusOr<std::unique_ptr<store::Store>> store =
+      store::Store::Open(store_options);
   if (!store.ok()) return store.status();
   tesserad->store_ = std::move(*store);
 

@@ -8,6 +8,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/errors/errors.h"
+#include "server/session/purge.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
 
@@ -152,7 +153,8 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   batch.Put(store_->handle(ColumnFamily::kSessions), token.session_id,
             record.SerializeAsString());
   batch.Put(store_->handle(ColumnFamily::kSubjectIndex),
-            SubjectIndexKey(request.subject, token.session_id), "");
+            SubjectIndexKey(request.subject, token.session_id),
+            EncodeIndexValue(expires));
   if (absl::Status written = Write(batch); !written.ok()) return written;
   return Finish(std::move(record), FormatRefreshToken(token));
 }

@@ -6,7 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "server/errors/errors.h"
+#include "server/session/purge.h"
 #include "server/session/refresh_token.h"
 
 namespace tessera::session {
@@ -239,6 +241,58 @@ TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
   EXPECT_EQ(refreshed->claims.fields().at("email").string_value(), "k@x");
   // No invalidation: no event, and old tokens stay valid.
   EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
+TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  store::Store::Options options{.data_dir =
+                                    absl::StrCat(tmp ? tmp : "/tmp", "/purge")};
+  options.compaction_filters[static_cast<int>(store::ColumnFamily::kSessions)] =
+      ExpiredSessionFilter();
+  options.compaction_filters[static_cast<int>(
+      store::ColumnFamily::kSubjectIndex)] = ExpiredSubjectIndexFilter();
+  auto store = store::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto log = revocation::RevocationLog::Open(store->get());
+  ASSERT_TRUE(log.ok());
+  revocation::RevocationState state(absl::Minutes(16));
+  SessionStore sessions(store->get(), log->get(), &state, SessionOptions());
+
+  NewSession request{.subject = "old",
+                     .access_ttl = absl::Minutes(15),
+                     .session_ttl = absl::Hours(1)};
+  const absl::Time long_ago = absl::Now() - absl::Hours(24 * 10);
+  auto ended = sessions.Issue(request, long_ago);
+  request.subject = "new";
+  auto live = sessions.Issue(request, absl::Now());
+  ASSERT_TRUE(ended.ok() && live.ok());
+
+  rocksdb::DB* db = (*store)->db();
+  for (auto family :
+       {store::ColumnFamily::kSessions, store::ColumnFamily::kSubjectIndex}) {
+    ASSERT_TRUE(
+        db->Flush(rocksdb::FlushOptions(), (*store)->handle(family)).ok());
+    ASSERT_TRUE(db->CompactRange(rocksdb::CompactRangeOptions(),
+                                 (*store)->handle(family), nullptr, nullptr)
+                    .ok());
+  }
+  EXPECT_EQ(sessions.Get(ended->record.session_id()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(sessions.Get(live->record.session_id()).ok());
+  std::string value;
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(),
+                      (*store)->handle(store::ColumnFamily::kSubjectIndex),
+                      SubjectIndexKey("old", ended->record.session_id()),
+                      &value)
+                  .IsNotFound());
+  EXPECT_TRUE(db->Get(rocksdb::ReadOptions(),
+                      (*store)->handle(store::ColumnFamily::kSubjectIndex),
+                      SubjectIndexKey("new", live->record.session_id()), &value)
+                  .ok());
+  // The purged session's refresh token is now simply unknown.
+  EXPECT_EQ(errors::ReasonOf(
+                sessions.Refresh(ended->refresh_token, absl::Now()).status()),
+            "REFRESH_TOKEN_INVALID");
 }
 
 }  // namespace

@@ -63,8 +63,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kColumnFamilyCount; ++i) {
+    rocksdb::ColumnFamilyOptions family;
+    family.compaction_filter = options.compaction_filters[i];
+    if (family.compaction_filter != nullptr) {
+      family.periodic_compaction_seconds = static_cast<uint64_t>(
+          absl::ToInt64Seconds(options.periodic_compaction));
+    }
     descriptors.emplace_back(ColumnFamilyName(static_cast<ColumnFamily>(i)),
-                             rocksdb::ColumnFamilyOptions());
+                             family);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;

@@ -24,6 +24,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "server/store/data_dir_lock.h"
 
@@ -52,6 +54,12 @@ class Store {
     // true: each acknowledged write is fsynced (WAL). false: written to the
     // OS page cache only; survives a process crash, not a power loss.
     bool sync_writes = true;
+    // Optional compaction filters (they must outlive the Store), e.g. to
+    // purge expired records. Files are also recompacted at least every
+    // `periodic_compaction` so filters see every record.
+    std::array<const rocksdb::CompactionFilter*, kColumnFamilyCount>
+        compaction_filters{};
+    absl::Duration periodic_compaction = absl::Hours(24);
   };
 
   // Creates the directory and database on first use. Fails with

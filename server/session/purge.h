@@ -1,0 +1,37 @@
+#ifndef TESSERA_SERVER_SESSION_PURGE_H_
+#define TESSERA_SERVER_SESSION_PURGE_H_
+
+// Expired sessions are purged without an operator (DESIGN §5): RocksDB
+// compaction filters drop session records and subject-index entries a
+// retention period after the session ended, and periodic compaction makes
+// sure every file is visited even in a quiet database.
+//
+// A purged session is simply unknown: its refresh token is then
+// REFRESH_TOKEN_INVALID (it could only have been SESSION_EXPIRED or
+// SESSION_REVOKED), and its access tokens expired long before.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "rocksdb/compaction_filter.h"
+
+namespace tessera::session {
+
+// How long an ended (expired or revoked) session stays readable, for
+// GetSession and "your devices" pages.
+inline constexpr absl::Duration kEndedSessionRetention = absl::Hours(24);
+
+// Filters for the sessions and subject_index column families. Stateless
+// singletons: they outlive any DB that uses them.
+const rocksdb::CompactionFilter* ExpiredSessionFilter();
+const rocksdb::CompactionFilter* ExpiredSubjectIndexFilter();
+
+// The subject-index value: the session's absolute expiry.
+std::string EncodeIndexValue(absl::Time expires_at);
+std::optional<absl::Time> DecodeIndexValue(const rocksdb::Slice& value);
+
+}  // namespace tessera::session
+
+#endif  // TESSERA_SERVER_SESSION_PURGE_H_
