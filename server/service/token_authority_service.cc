@@ -381,9 +381,36 @@ ServerUnaryReactor* TokenAuthorityService::GetSession(
 }
 
 ServerUnaryReactor* TokenAuthorityService::ListSessions(
-    CallbackServerContext* context, const tessera::v1::ListSessionsRequest*,
-    tessera::v1::ListSessionsResponse*) {
-  return FinishUnimplemented(context, "tessera.v1.TokenAuthority/ListSessions");
+    CallbackServerContext* context,
+    const tessera::v1::ListSessionsRequest* request,
+    tessera::v1::ListSessionsResponse* response) {
+  constexpr int kDefaultPageSize = 50;
+  constexpr int kMaxPageSize = 500;
+  if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+    return Reply(context, s);
+  }
+  if (request->page_size() < 0) {
+    return Reply(context, Invalid("PAGE_SIZE_INVALID",
+                                  "page_size must not be negative"));
+  }
+  const int page_size =
+      request->page_size() == 0
+          ? kDefaultPageSize
+          : std::min(static_cast<int>(request->page_size()), kMaxPageSize);
+  if (request->page_token().size() > 256) {
+    return Reply(context, Invalid("PAGE_TOKEN_INVALID",
+                                  "page_token is not from a previous "
+                                  "ListSessions"));
+  }
+  absl::StatusOr<session::SessionStore::Page> page =
+      sessions_->List(request->subject(), page_size, request->page_token(),
+                      request->include_revoked(), absl::Now());
+  if (!page.ok()) return Reply(context, page.status());
+  for (const tessera::v1::SessionRecord& record : page->sessions) {
+    FillSession(record, response->add_sessions());
+  }
+  response->set_next_page_token(page->next_page_token);
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::UpdateClaims(

@@ -4,7 +4,9 @@
 #include <set>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "client/token/base64url.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/errors/errors.h"
@@ -380,6 +382,83 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
     (*stripe)->Unlock();
   }
   return result;
+}
+
+namespace {
+
+// Newest first; session id breaks ties.
+bool ListedBefore(const SessionRecord& a, const SessionRecord& b) {
+  const absl::Time ta = FromTimestamp(a.created_at());
+  const absl::Time tb = FromTimestamp(b.created_at());
+  return ta != tb ? ta > tb : a.session_id() < b.session_id();
+}
+
+// A page token names the last session of the previous page:
+// base64url("<created_at unix nanos> <session id>").
+std::string PageToken(const SessionRecord& last) {
+  return token::Base64UrlEncode(
+      absl::StrCat(absl::ToUnixNanos(FromTimestamp(last.created_at())), " ",
+                   last.session_id()));
+}
+
+std::optional<SessionRecord> ParsePageToken(absl::string_view text) {
+  std::optional<std::string> bytes = token::Base64UrlDecode(text);
+  if (!bytes.has_value()) return std::nullopt;
+  const size_t space = bytes->find(' ');
+  int64_t nanos = 0;
+  if (space == std::string::npos ||
+      !absl::SimpleAtoi(bytes->substr(0, space), &nanos) ||
+      !IsValidSessionId(bytes->substr(space + 1))) {
+    return std::nullopt;
+  }
+  SessionRecord cursor;
+  *cursor.mutable_created_at() = ToTimestamp(absl::FromUnixNanos(nanos));
+  cursor.set_session_id(bytes->substr(space + 1));
+  return cursor;
+}
+
+}  // namespace
+
+absl::StatusOr<SessionStore::Page> SessionStore::List(
+    absl::string_view subject, int page_size, absl::string_view page_token,
+    bool include_ended, absl::Time now) {
+  std::optional<SessionRecord> cursor;
+  if (!page_token.empty()) {
+    cursor = ParsePageToken(page_token);
+    if (!cursor.has_value()) {
+      return errors::Error(absl::StatusCode::kInvalidArgument,
+                           "PAGE_TOKEN_INVALID",
+                           "page_token is not from a previous ListSessions");
+    }
+  }
+  std::vector<SessionRecord> records;
+  const std::string prefix = SubjectIndexKey(subject, "");
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectIndex)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
+                         records.size() < kMaxListedSessions;
+       it->Next()) {
+    absl::StatusOr<std::optional<SessionRecord>> read =
+        Read(it->key().ToString().substr(prefix.size()));
+    if (!read.ok()) return read.status();
+    if (!read->has_value()) continue;  // Purged.
+    const SessionRecord& record = **read;
+    const bool ended = record.has_revoked_at() ||
+                       now >= FromTimestamp(record.expires_at()) ||
+                       now >= FromTimestamp(record.idle_expires_at());
+    if (ended && !include_ended) continue;
+    if (cursor.has_value() && !ListedBefore(*cursor, record)) continue;
+    records.push_back(**std::move(read));
+  }
+  if (!it->status().ok()) return StoreUnavailable(it->status());
+  std::sort(records.begin(), records.end(), ListedBefore);
+  Page page;
+  if (static_cast<int>(records.size()) > page_size) {
+    records.resize(page_size);
+    page.next_page_token = PageToken(records.back());
+  }
+  page.sessions = std::move(records);
+  return page;
 }
 
 absl::StatusOr<SessionRecord> SessionStore::Get(absl::string_view session_id) {

@@ -104,6 +104,20 @@ class SessionStore {
                                         bool invalidate_access_tokens,
                                         absl::Time now);
 
+  // The subject's sessions, newest first: live ones, and with
+  // `include_ended` also revoked and expired ones not yet purged. Pages
+  // continue after `page_token` ("" for the first page); an unreadable token
+  // is INVALID_ARGUMENT (PAGE_TOKEN_INVALID). Looks at the newest
+  // kMaxListedSessions of a subject.
+  struct Page {
+    std::vector<tessera::v1::SessionRecord> sessions;
+    std::string next_page_token;  // "" on the last page.
+  };
+  static constexpr int kMaxListedSessions = 10000;
+  absl::StatusOr<Page> List(absl::string_view subject, int page_size,
+                            absl::string_view page_token, bool include_ended,
+                            absl::Time now);
+
   // NOT_FOUND (SESSION_NOT_FOUND) if there is no such session.
   absl::StatusOr<tessera::v1::SessionRecord> Get(absl::string_view session_id);
 

@@ -295,5 +295,40 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
             "REFRESH_TOKEN_INVALID");
 }
 
+TEST_F(SessionStoreTest, ListPagesNewestFirstAndHidesEndedSessions) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    NewSession request{.subject = "lara",
+                       .access_ttl = absl::Minutes(15),
+                       .session_ttl = absl::Hours(24)};
+    auto issued = sessions_->Issue(request, kT0 + absl::Seconds(i));
+    ASSERT_TRUE(issued.ok());
+    ids.push_back(issued->record.session_id());
+  }
+  IssueFor("someone-else");
+  ASSERT_TRUE(sessions_->RevokeSession(ids[1], "lost phone", kT0).ok());
+
+  std::vector<std::string> listed;
+  std::string token;
+  do {
+    auto page =
+        sessions_->List("lara", 2, token, false, kT0 + absl::Seconds(9));
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_LE(page->sessions.size(), 2u);
+    for (const auto& record : page->sessions) {
+      listed.push_back(record.session_id());
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  EXPECT_EQ(listed, (std::vector<std::string>{ids[4], ids[3], ids[2], ids[0]}));
+
+  auto all = sessions_->List("lara", 50, "", true, kT0 + absl::Seconds(9));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->sessions.size(), 5u);
+  EXPECT_EQ(errors::ReasonOf(
+                sessions_->List("lara", 2, "garbage!", false, kT0).status()),
+            "PAGE_TOKEN_INVALID");
+}
+
 }  // namespace
 }  // namespace tessera::session

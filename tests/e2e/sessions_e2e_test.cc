@@ -263,6 +263,47 @@ TEST_F(SessionsTest, UpdateClaimsMakesOldTokensStaleAndRefreshFresh) {
             "RESERVED_CLAIM");
 }
 
+TEST_F(SessionsTest, YourDevicesPage) {
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("mia");
+  issue.mutable_client()->set_device_name("Mia's phone");
+  issue.mutable_client()->set_user_agent("TesseraTest/1.0");
+  SessionTokens phone, laptop;
+  ASSERT_TRUE(client_->Issue(issue, &phone).ok());
+  issue.mutable_client()->set_device_name("Mia's laptop");
+  ASSERT_TRUE(client_->Issue(issue, &laptop).ok());
+
+  auto stub = TokenAuthority::NewStub(grpc::CreateChannel(
+      server_->grpc_address(), grpc::InsecureChannelCredentials()));
+  tessera::v1::ListSessionsRequest list;
+  list.set_subject("mia");
+  tessera::v1::ListSessionsResponse sessions;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(stub->ListSessions(&list_context, list, &sessions).ok());
+  ASSERT_EQ(sessions.sessions_size(), 2);
+  EXPECT_TRUE(sessions.next_page_token().empty());
+  for (const auto& session : sessions.sessions()) {
+    EXPECT_EQ(session.subject(), "mia");
+    EXPECT_THAT(session.client().device_name(), ::testing::StartsWith("Mia"));
+  }
+
+  tessera::v1::GetSessionRequest get;
+  get.set_session_id(phone.session_id());
+  tessera::v1::Session session;
+  grpc::ClientContext get_context;
+  ASSERT_TRUE(stub->GetSession(&get_context, get, &session).ok());
+  EXPECT_EQ(session.client().device_name(), "Mia's phone");
+  EXPECT_EQ(session.generation(), 0u);
+  // Never a secret: no field of Session carries the refresh token.
+  EXPECT_EQ(session.SerializeAsString().find(phone.refresh_token().substr(28)),
+            std::string::npos);
+
+  get.set_session_id("not-an-id");
+  grpc::ClientContext bad_context;
+  grpc::Status status = stub->GetSession(&bad_context, get, &session);
+  EXPECT_EQ(ReasonOf(status), "SESSION_ID_INVALID");
+}
+
 TEST(SessionExpiryTest, IdleAndAbsoluteExpiryStopRefresh) {
   absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
       TesseradProcess::Start(
