@@ -176,7 +176,8 @@ TokenAuthorityService::TokenAuthorityService(
     : config_(std::move(config)),
       sessions_(sessions),
       keys_(keys),
-      revocations_(revocations) {}
+      revocations_(revocations),
+      writers_(config_.write_workers) {}
 
 absl::Status TokenAuthorityService::Mint(
     const session::ActiveSession& session,
@@ -216,42 +217,57 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-    return Reply(context, valid);
-  }
-  absl::StatusOr<absl::Duration> access_ttl =
-      RequestedTtl(request->has_access_ttl(), request->access_ttl(),
-                   config_.max_access_ttl, "access_ttl");
-  if (!access_ttl.ok()) return Reply(context, access_ttl.status());
-  absl::StatusOr<absl::Duration> session_ttl =
-      RequestedTtl(request->has_session_ttl(), request->session_ttl(),
-                   config_.max_session_ttl, "session_ttl");
-  if (!session_ttl.ok()) return Reply(context, session_ttl.status());
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  writers_.Schedule([=] {
+    auto Finish = [reactor](const absl::Status& status) {
+      reactor->Finish(errors::ToGrpcStatus(status));
+    };
+    if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
+      return Finish(valid);
+    }
+    absl::StatusOr<absl::Duration> access_ttl =
+        RequestedTtl(request->has_access_ttl(), request->access_ttl(),
+                     config_.max_access_ttl, "access_ttl");
+    if (!access_ttl.ok()) return Finish(access_ttl.status());
+    absl::StatusOr<absl::Duration> session_ttl =
+        RequestedTtl(request->has_session_ttl(), request->session_ttl(),
+                     config_.max_session_ttl, "session_ttl");
+    if (!session_ttl.ok()) return Finish(session_ttl.status());
 
-  session::NewSession fresh;
-  fresh.subject = request->subject();
-  fresh.audience.assign(request->audience().begin(), request->audience().end());
-  fresh.claims = request->claims();
-  fresh.client = request->client();
-  fresh.access_ttl = *access_ttl;
-  fresh.session_ttl = *session_ttl;
-  absl::StatusOr<session::ActiveSession> issued =
-      sessions_->Issue(fresh, absl::Now());
-  if (!issued.ok()) return Reply(context, issued.status());
-  return Reply(context, Mint(*issued, response));
+    session::NewSession fresh;
+    fresh.subject = request->subject();
+    fresh.audience.assign(request->audience().begin(),
+                          request->audience().end());
+    fresh.claims = request->claims();
+    fresh.client = request->client();
+    fresh.access_ttl = *access_ttl;
+    fresh.session_ttl = *session_ttl;
+    absl::StatusOr<session::ActiveSession> issued =
+        sessions_->Issue(fresh, absl::Now());
+    if (!issued.ok()) return Finish(issued.status());
+    return Finish(Mint(*issued, response));
+  });
+  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     CallbackServerContext* context,
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  if (request->refresh_token().size() > token::kMaxTokenBytes) {
-    return Reply(context, TooLarge("refresh_token"));
-  }
-  absl::StatusOr<session::ActiveSession> refreshed =
-      sessions_->Refresh(request->refresh_token(), absl::Now());
-  if (!refreshed.ok()) return Reply(context, refreshed.status());
-  return Reply(context, Mint(*refreshed, response));
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  writers_.Schedule([=] {
+    auto Finish = [reactor](const absl::Status& status) {
+      reactor->Finish(errors::ToGrpcStatus(status));
+    };
+    if (request->refresh_token().size() > token::kMaxTokenBytes) {
+      return Finish(TooLarge("refresh_token"));
+    }
+    absl::StatusOr<session::ActiveSession> refreshed =
+        sessions_->Refresh(request->refresh_token(), absl::Now());
+    if (!refreshed.ok()) return Finish(refreshed.status());
+    return Finish(Mint(*refreshed, response));
+  });
+  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::ValidateToken(
@@ -305,64 +321,71 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
-  if (request->reason().size() > kMaxReasonBytes) {
-    return Reply(context, Invalid("REASON_INVALID",
-                                  absl::StrCat("reason is longer than ",
-                                               kMaxReasonBytes, " bytes")));
-  }
-  const std::string reason =
-      request->reason().empty() ? "revoked" : request->reason();
-  const absl::Time now = absl::Now();
-  absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
-  switch (request->target_case()) {
-    case tessera::v1::RevokeSessionRequest::kSessionId:
-      if (!session::IsValidSessionId(request->session_id())) {
-        return Reply(context, Invalid("SESSION_ID_INVALID",
-                                      "session_id is not a Tessera session "
-                                      "id"));
-      }
-      result = sessions_->RevokeSession(request->session_id(), reason, now);
-      break;
-    case tessera::v1::RevokeSessionRequest::kSubject:
-      if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-        return Reply(context, s);
-      }
-      result = sessions_->RevokeSubject(request->subject(), reason, now);
-      break;
-    case tessera::v1::RevokeSessionRequest::kRefreshToken: {
-      if (request->refresh_token().size() > token::kMaxTokenBytes) {
-        return Reply(context, TooLarge("refresh_token"));
-      }
-      // RFC 7009: an invalid token is not an error; nothing is revoked.
-      std::optional<std::string> id =
-          session::SessionStore::SessionIdOf(request->refresh_token());
-      if (id.has_value()) result = sessions_->RevokeSession(*id, reason, now);
-      break;
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  writers_.Schedule([=] {
+    auto Finish = [reactor](const absl::Status& status) {
+      reactor->Finish(errors::ToGrpcStatus(status));
+    };
+    if (request->reason().size() > kMaxReasonBytes) {
+      return Finish(Invalid(
+          "REASON_INVALID",
+          absl::StrCat("reason is longer than ", kMaxReasonBytes, " bytes")));
     }
-    case tessera::v1::RevokeSessionRequest::kAccessToken: {
-      if (request->access_token().size() > token::kMaxTokenBytes) {
-        return Reply(context, TooLarge("access_token"));
+    const std::string reason =
+        request->reason().empty() ? "revoked" : request->reason();
+    const absl::Time now = absl::Now();
+    absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
+    switch (request->target_case()) {
+      case tessera::v1::RevokeSessionRequest::kSessionId:
+        if (!session::IsValidSessionId(request->session_id())) {
+          return Finish(Invalid("SESSION_ID_INVALID",
+                                "session_id is not a Tessera session "
+                                "id"));
+        }
+        result = sessions_->RevokeSession(request->session_id(), reason, now);
+        break;
+      case tessera::v1::RevokeSessionRequest::kSubject:
+        if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+          return Finish(s);
+        }
+        result = sessions_->RevokeSubject(request->subject(), reason, now);
+        break;
+      case tessera::v1::RevokeSessionRequest::kRefreshToken: {
+        if (request->refresh_token().size() > token::kMaxTokenBytes) {
+          return Finish(TooLarge("refresh_token"));
+        }
+        // RFC 7009: an invalid token is not an error; nothing is revoked.
+        std::optional<std::string> id =
+            session::SessionStore::SessionIdOf(request->refresh_token());
+        if (id.has_value()) result = sessions_->RevokeSession(*id, reason, now);
+        break;
       }
-      // The signature must verify; expiry does not matter for revocation.
-      auto verified = token::DecodeAndVerifySignature(
-          request->access_token(), keys_->published(),
-          token::VerifyOptions().allowed_algorithms);
-      if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
-        result =
-            sessions_->RevokeSession(token->claims.session_id, reason, now);
+      case tessera::v1::RevokeSessionRequest::kAccessToken: {
+        if (request->access_token().size() > token::kMaxTokenBytes) {
+          return Finish(TooLarge("access_token"));
+        }
+        // The signature must verify; expiry does not matter for revocation.
+        auto verified = token::DecodeAndVerifySignature(
+            request->access_token(), keys_->published(),
+            token::VerifyOptions().allowed_algorithms);
+        if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
+          result =
+              sessions_->RevokeSession(token->claims.session_id, reason, now);
+        }
+        break;
       }
-      break;
+      case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
+        return Finish(
+            Invalid("TARGET_MISSING",
+                    "set one of session_id, subject, refresh_token or "
+                    "access_token"));
     }
-    case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
-      return Reply(context,
-                   Invalid("TARGET_MISSING",
-                           "set one of session_id, subject, refresh_token or "
-                           "access_token"));
-  }
-  if (!result.ok()) return Reply(context, result.status());
-  response->set_revoked_count(result->revoked_count);
-  response->set_sequence(result->sequence);
-  return Reply(context, absl::OkStatus());
+    if (!result.ok()) return Finish(result.status());
+    response->set_revoked_count(result->revoked_count);
+    response->set_sequence(result->sequence);
+    return Finish(absl::OkStatus());
+  });
+  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetSession(
@@ -417,18 +440,25 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     CallbackServerContext* context,
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
-  if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-    return Reply(context, s);
-  }
-  if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
-    return Reply(context, s);
-  }
-  absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
-      request->subject(), request->claims(), request->merge(),
-      request->invalidate_access_tokens(), absl::Now());
-  if (!sequence.ok()) return Reply(context, sequence.status());
-  response->set_sequence(*sequence);
-  return Reply(context, absl::OkStatus());
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  writers_.Schedule([=] {
+    auto Finish = [reactor](const absl::Status& status) {
+      reactor->Finish(errors::ToGrpcStatus(status));
+    };
+    if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+      return Finish(s);
+    }
+    if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
+      return Finish(s);
+    }
+    absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
+        request->subject(), request->claims(), request->merge(),
+        request->invalidate_access_tokens(), absl::Now());
+    if (!sequence.ok()) return Finish(sequence.status());
+    response->set_sequence(*sequence);
+    return Finish(absl::OkStatus());
+  });
+  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetJwks(

@@ -6,14 +6,16 @@
 // documents; every failure carries a google.rpc.ErrorInfo reason. Methods
 // not built yet answer UNIMPLEMENTED naming the method (unimplemented.h).
 //
-// Handlers run inline on gRPC's callback threads: they block only on
-// RocksDB, whose synced writes are group-committed across concurrent calls.
+// Handlers that write (issue, refresh, revoke, update claims) run on a
+// WorkerPool so that concurrent calls reach RocksDB concurrently and share
+// fsyncs (group commit); read-only handlers run inline on gRPC's threads.
 
 #include <string>
 
 #include "absl/time/time.h"
 #include "server/keys/key_ring.h"
 #include "server/revocation/revocation_state.h"
+#include "server/service/worker_pool.h"
 #include "server/session/session_store.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
@@ -24,6 +26,8 @@ struct TokenAuthorityConfig {
   absl::Duration max_access_ttl;
   absl::Duration max_session_ttl;
   absl::Duration leeway = absl::Seconds(30);
+  // Concurrent durable writes in flight (see WorkerPool).
+  int write_workers = 64;
 };
 
 class TokenAuthorityService final
@@ -79,6 +83,7 @@ class TokenAuthorityService final
   session::SessionStore* sessions_;
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
+  WorkerPool writers_;
 };
 
 }  // namespace tessera::service

@@ -30,10 +30,13 @@ std::string ServingAddress(const std::string& log) {
 }  // namespace
 
 std::string TesseradPath() {
+  // Tests get TEST_SRCDIR; `bazel run` starts tools in their runfiles tree,
+  // where the binary is at a relative path.
   const char* srcdir = std::getenv("TEST_SRCDIR");
+  if (srcdir == nullptr) srcdir = std::getenv("RUNFILES_DIR");
+  if (srcdir == nullptr) return "server/tesserad";
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                      workspace != nullptr ? workspace : "tessera",
+  return absl::StrCat(srcdir, "/", workspace != nullptr ? workspace : "tessera",
                       "/server/tesserad");
 }
 
