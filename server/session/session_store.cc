@@ -212,17 +212,9 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   }
   if (!is_current) {
     // A retired secret outside the grace window: someone kept a copy.
-    rocksdb::WriteBatch batch;
-    MarkRevoked(record, "refresh token reused", now, batch);
-    tessera::v1::RevocationEvent event;
-    event.mutable_session_revoked()->set_session_id(record.session_id());
-    event.mutable_session_revoked()->set_subject(record.subject());
-    *event.mutable_session_revoked()->mutable_forget_after() =
-        ToTimestamp(now + options_.revocation_horizon);
-    absl::StatusOr<tessera::v1::RevocationEvent> committed =
-        log_->Commit(&batch, event, now);
-    if (!committed.ok()) return committed.status();
-    state_->Apply(*committed);
+    absl::StatusOr<uint64_t> revoked =
+        RevokeLocked(record, "refresh token reused", now);
+    if (!revoked.ok()) return revoked.status();
     return Unauthenticated(
         "REFRESH_TOKEN_REUSED",
         "a retired refresh token was presented; the session is revoked");
@@ -272,7 +264,14 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSession(
   if (!read->has_value() || (*read)->has_revoked_at()) {
     return RevokeResult{};  // Unknown or already revoked: not an error.
   }
-  SessionRecord record = **std::move(read);
+  absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
+  if (!sequence.ok()) return sequence.status();
+  return RevokeResult{1, *sequence};
+}
+
+absl::StatusOr<uint64_t> SessionStore::RevokeLocked(SessionRecord& record,
+                                                    absl::string_view reason,
+                                                    absl::Time now) {
   rocksdb::WriteBatch batch;
   MarkRevoked(record, reason, now, batch);
   tessera::v1::RevocationEvent event;
@@ -280,11 +279,17 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSession(
   event.mutable_session_revoked()->set_subject(record.subject());
   *event.mutable_session_revoked()->mutable_forget_after() =
       ToTimestamp(now + options_.revocation_horizon);
+  return CommitEvent(batch, std::move(event), now);
+}
+
+absl::StatusOr<uint64_t> SessionStore::CommitEvent(
+    rocksdb::WriteBatch& batch, tessera::v1::RevocationEvent event,
+    absl::Time now) {
   absl::StatusOr<tessera::v1::RevocationEvent> committed =
-      log_->Commit(&batch, event, now);
+      log_->Commit(&batch, std::move(event), now);
   if (!committed.ok()) return committed.status();
   state_->Apply(*committed);
-  return RevokeResult{1, committed->sequence()};
+  return committed->sequence();
 }
 
 absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
@@ -322,11 +327,7 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
   event.mutable_claims_invalidated()->set_subject(std::string(subject));
   *event.mutable_claims_invalidated()->mutable_not_before() =
       ToTimestamp(cutoff);
-  absl::StatusOr<tessera::v1::RevocationEvent> committed =
-      log_->Commit(&batch, event, now);
-  if (!committed.ok()) return committed.status();
-  state_->Apply(*committed);
-  return committed->sequence();
+  return CommitEvent(batch, std::move(event), now);
 }
 
 absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
@@ -372,11 +373,10 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
     event.mutable_subject_revoked()->set_subject(std::string(subject));
     *event.mutable_subject_revoked()->mutable_not_before() =
         ToTimestamp(cutoff);
-    absl::StatusOr<tessera::v1::RevocationEvent> committed =
-        log_->Commit(&batch, event, now);
-    if (!committed.ok()) return committed.status();
-    state_->Apply(*committed);
-    return RevokeResult{revoked, committed->sequence()};
+    absl::StatusOr<uint64_t> sequence =
+        CommitEvent(batch, std::move(event), now);
+    if (!sequence.ok()) return sequence.status();
+    return RevokeResult{revoked, *sequence};
   }();
   for (auto stripe = stripes.rbegin(); stripe != stripes.rend(); ++stripe) {
     (*stripe)->Unlock();

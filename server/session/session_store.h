@@ -136,6 +136,15 @@ class SessionStore {
   // Adds the revocation of `record` to `batch` (record updated in place).
   void MarkRevoked(tessera::v1::SessionRecord& record, absl::string_view reason,
                    absl::Time now, rocksdb::WriteBatch& batch);
+  // Revokes `record` (its stripe is held) with its event; the sequence.
+  absl::StatusOr<uint64_t> RevokeLocked(tessera::v1::SessionRecord& record,
+                                        absl::string_view reason,
+                                        absl::Time now);
+  // Commits `batch` with `event` to the log, then applies the event to the
+  // in-memory state; returns its sequence.
+  absl::StatusOr<uint64_t> CommitEvent(rocksdb::WriteBatch& batch,
+                                       tessera::v1::RevocationEvent event,
+                                       absl::Time now);
   absl::StatusOr<ActiveSession> Finish(tessera::v1::SessionRecord record,
                                        std::string refresh_token);
   absl::Status Write(rocksdb::WriteBatch& batch);
