@@ -4,8 +4,11 @@
 // For each concurrency C (default 1, 8, 64):
 //   rocksdb   C threads Put(sync) ~300-byte values into a fresh DB: the
 //             group-commit ceiling a durable issue cannot beat
-//   issue     C client threads call IssueSession back to back
-//   refresh   C client threads each refresh their own session back to back
+//   empty     C outstanding Health/Check calls: gRPC's own cost here
+//   issue     C outstanding IssueSession calls, each followed by the next
+//   refresh   C outstanding chains, each refreshing its own session
+// The load generator is a closed loop on gRPC's callback API (no thread per
+// client), sharing the 2 cores with the server.
 // for tesserad with --durability=sync and =async. Reports ops/s, p50/p99,
 // and durable issue as a fraction of the RocksDB rate (DESIGN §11 target:
 // >= 0.60). The load generator runs on the same 2 cores as the server.
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -27,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -77,6 +82,62 @@ Result Measure(int threads, MakeWorker make_worker) {
   return result;
 }
 
+// A closed loop of `outstanding` asynchronous calls (gRPC's callback API):
+// each chain starts its next call when the previous one completes, so the
+// load generator needs no thread per client. `start(chain, done)` starts one
+// call and arranges for done(ok) to run when it completes.
+Result ClosedLoop(
+    int outstanding,
+    const std::function<void(int, std::function<void(bool)>)>& start) {
+  struct State {
+    absl::Mutex mu;
+    std::vector<absl::Duration> latencies ABSL_GUARDED_BY(mu);
+    int running ABSL_GUARDED_BY(mu) = 0;
+    std::atomic<bool> stop{false};
+  };
+  auto state = std::make_shared<State>();
+  std::function<void(int)> next = [&, state](int chain) {
+    if (state->stop.load()) {
+      absl::MutexLock lock(&state->mu);
+      --state->running;
+      return;
+    }
+    const absl::Time before = absl::Now();
+    start(chain, [&, state, chain, before](bool ok) {
+      {
+        absl::MutexLock lock(&state->mu);
+        state->latencies.push_back(absl::Now() - before);
+      }
+      if (ok) {
+        next(chain);
+      } else {
+        absl::MutexLock lock(&state->mu);
+        --state->running;
+      }
+    });
+  };
+  const absl::Time begin = absl::Now();
+  {
+    absl::MutexLock lock(&state->mu);
+    state->running = outstanding;
+  }
+  for (int chain = 0; chain < outstanding; ++chain) next(chain);
+  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  state->stop = true;
+  const absl::Duration elapsed = absl::Now() - begin;
+  absl::MutexLock lock(&state->mu);
+  state->mu.Await(absl::Condition(
+      +[](int* running) { return *running == 0; }, &state->running));
+  std::vector<absl::Duration> all = std::move(state->latencies);
+  Result result;
+  if (all.empty()) return result;
+  std::sort(all.begin(), all.end());
+  result.ops_per_second = all.size() / absl::ToDoubleSeconds(elapsed);
+  result.p50 = all[all.size() / 2];
+  result.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  return result;
+}
+
 Result RocksDbSyncPuts(int threads) {
   const std::string path = testing::NewTempDir("bench-rocksdb");
   rocksdb::Options options;
@@ -111,47 +172,102 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(
   return channels;
 }
 
-Result Issue(const std::string& address, int threads) {
+// Keeps every call object alive until the measurement is over: a call's
+// ClientContext must not be destroyed from inside its own completion.
+class CallKeeper {
+ public:
+  template <typename T>
+  T* Keep(std::shared_ptr<T> call) {
+    absl::MutexLock lock(&mu_);
+    calls_.push_back(call);
+    return call.get();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<void>> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+// The empty-call baseline: grpc.health.v1.Health/Check, served by gRPC
+// itself inside tesserad.
+Result EmptyCalls(const std::string& address, int outstanding) {
   auto channels = Channels(address);
-  return Measure(threads, [&](int t) {
-    auto stub = std::shared_ptr<tessera::v1::TokenAuthority::Stub>(
-        tessera::v1::TokenAuthority::NewStub(channels[t % channels.size()]));
-    return [stub, t] {
-      tessera::v1::IssueSessionRequest request;
-      request.set_subject(absl::StrCat("bench-user-", t));
-      request.add_audience("api");
-      (*request.mutable_claims()->mutable_fields())["role"].set_string_value(
-          "member");
-      tessera::v1::SessionTokens tokens;
-      grpc::ClientContext context;
-      return stub->IssueSession(&context, request, &tokens).ok();
-    };
-  });
+  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> stubs;
+  for (auto& channel : channels) {
+    stubs.push_back(grpc::health::v1::Health::NewStub(channel));
+  }
+  return ClosedLoop(
+      outstanding, [&](int chain, std::function<void(bool)> done) {
+        struct Call {
+          grpc::ClientContext context;
+          grpc::health::v1::HealthCheckRequest request;
+          grpc::health::v1::HealthCheckResponse response;
+        };
+        auto call = std::make_shared<Call>();
+        stubs[chain % stubs.size()]->async()->Check(
+            &call->context, &call->request, &call->response,
+            [call, done](grpc::Status status) { done(status.ok()); });
+      });
 }
 
-Result Refresh(const std::string& address, int threads) {
+Result Issue(const std::string& address, int outstanding) {
   auto channels = Channels(address);
-  return Measure(threads, [&](int t) {
-    auto stub = std::shared_ptr<tessera::v1::TokenAuthority::Stub>(
-        tessera::v1::TokenAuthority::NewStub(channels[t % channels.size()]));
-    auto token = std::make_shared<std::string>();
+  std::vector<std::unique_ptr<tessera::v1::TokenAuthority::Stub>> stubs;
+  for (auto& channel : channels) {
+    stubs.push_back(tessera::v1::TokenAuthority::NewStub(channel));
+  }
+  return ClosedLoop(
+      outstanding, [&](int chain, std::function<void(bool)> done) {
+        struct Call {
+          grpc::ClientContext context;
+          tessera::v1::IssueSessionRequest request;
+          tessera::v1::SessionTokens response;
+        };
+        auto call = std::make_shared<Call>();
+        call->request.set_subject(absl::StrCat("bench-user-", chain));
+        call->request.add_audience("api");
+        (*call->request.mutable_claims()->mutable_fields())["role"]
+            .set_string_value("member");
+        stubs[chain % stubs.size()]->async()->IssueSession(
+            &call->context, &call->request, &call->response,
+            [call, done](grpc::Status status) { done(status.ok()); });
+      });
+}
+
+Result Refresh(const std::string& address, int outstanding) {
+  auto channels = Channels(address);
+  std::vector<std::unique_ptr<tessera::v1::TokenAuthority::Stub>> stubs;
+  for (auto& channel : channels) {
+    stubs.push_back(tessera::v1::TokenAuthority::NewStub(channel));
+  }
+  // One session per chain, issued up front; each chain refreshes its own.
+  auto tokens = std::make_shared<std::vector<std::string>>(outstanding);
+  for (int chain = 0; chain < outstanding; ++chain) {
     tessera::v1::IssueSessionRequest request;
-    request.set_subject(absl::StrCat("bench-refresher-", t));
-    tessera::v1::SessionTokens tokens;
+    request.set_subject(absl::StrCat("bench-refresher-", chain));
+    tessera::v1::SessionTokens issued;
     grpc::ClientContext context;
-    if (stub->IssueSession(&context, request, &tokens).ok()) {
-      *token = tokens.refresh_token();
+    if (stubs[0]->IssueSession(&context, request, &issued).ok()) {
+      (*tokens)[chain] = issued.refresh_token();
     }
-    return [stub, token] {
-      tessera::v1::RefreshSessionRequest refresh;
-      refresh.set_refresh_token(*token);
-      tessera::v1::SessionTokens next;
-      grpc::ClientContext context;
-      if (!stub->RefreshSession(&context, refresh, &next).ok()) return false;
-      *token = next.refresh_token();
-      return true;
-    };
-  });
+  }
+  return ClosedLoop(outstanding,
+                    [&, tokens](int chain, std::function<void(bool)> done) {
+                      struct Call {
+                        grpc::ClientContext context;
+                        tessera::v1::RefreshSessionRequest request;
+                        tessera::v1::SessionTokens response;
+                      };
+                      auto call = std::make_shared<Call>();
+                      call->request.set_refresh_token((*tokens)[chain]);
+                      stubs[chain % stubs.size()]->async()->RefreshSession(
+                          &call->context, &call->request, &call->response,
+                          [call, done, tokens, chain](grpc::Status status) {
+                            if (status.ok())
+                              (*tokens)[chain] = call->response.refresh_token();
+                            done(status.ok());
+                          });
+                    });
 }
 
 std::string Cell(const Result& r) {
@@ -171,40 +287,42 @@ int Main() {
   }
   struct Row {
     int clients;
-    Result rocksdb, issue_sync, issue_async, refresh_sync, refresh_async;
+    Result rocksdb, empty, issue_sync, issue_async, refresh_sync, refresh_async;
   };
   std::vector<Row> rows;
   for (int clients : levels) rows.push_back({clients});
+  // Both servers run throughout; each row measures its baseline right
+  // before the server cells, so disk and CPU drift hit them alike.
+  auto sync_server =
+      testing::TesseradProcess::Start({.flags = {"--durability=sync"}});
+  auto async_server =
+      testing::TesseradProcess::Start({.flags = {"--durability=async"}});
+  if (!sync_server.ok() || !async_server.ok()) {
+    std::fprintf(stderr, "cannot start tesserad\n");
+    return 1;
+  }
+  const std::string sync_address = (*sync_server)->grpc_address();
+  const std::string async_address = (*async_server)->grpc_address();
   for (Row& row : rows) {
-    std::fprintf(stderr, "rocksdb sync puts, %d threads...\n", row.clients);
+    std::fprintf(stderr, "%d clients...\n", row.clients);
     row.rocksdb = RocksDbSyncPuts(row.clients);
+    row.issue_sync = Issue(sync_address, row.clients);
+    row.refresh_sync = Refresh(sync_address, row.clients);
+    row.empty = EmptyCalls(sync_address, row.clients);
+    row.issue_async = Issue(async_address, row.clients);
+    row.refresh_async = Refresh(async_address, row.clients);
   }
-  for (const char* durability : {"sync", "async"}) {
-    auto server = testing::TesseradProcess::Start(
-        {.flags = {absl::StrCat("--durability=", durability)}});
-    if (!server.ok()) {
-      std::fprintf(stderr, "cannot start tesserad: %s\n",
-                   std::string(server.status().message()).c_str());
-      return 1;
-    }
-    const bool sync = std::string(durability) == "sync";
-    for (Row& row : rows) {
-      std::fprintf(stderr, "tesserad %s, %d clients...\n", durability,
-                   row.clients);
-      (sync ? row.issue_sync : row.issue_async) =
-          Issue((*server)->grpc_address(), row.clients);
-      (sync ? row.refresh_sync : row.refresh_async) =
-          Refresh((*server)->grpc_address(), row.clients);
-    }
-    (void)(*server)->Terminate();
-  }
+  (void)(*sync_server)->Terminate();
+  (void)(*async_server)->Terminate();
   std::printf(
-      "| clients | RocksDB sync put | issue, sync | issue sync / RocksDB | "
-      "issue, async | refresh, sync | refresh, async |\n"
-      "| --- | --- | --- | --- | --- | --- | --- |\n");
+      "| clients | RocksDB sync put | empty call (health) | issue, sync | "
+      "issue sync / RocksDB | issue, async | refresh, sync | "
+      "refresh, async |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   for (const Row& row : rows) {
-    std::printf("| %d | %s | %s | %.2f | %s | %s | %s |\n", row.clients,
-                Cell(row.rocksdb).c_str(), Cell(row.issue_sync).c_str(),
+    std::printf("| %d | %s | %s | %s | %.2f | %s | %s | %s |\n", row.clients,
+                Cell(row.rocksdb).c_str(), Cell(row.empty).c_str(),
+                Cell(row.issue_sync).c_str(),
                 row.rocksdb.ops_per_second > 0
                     ? row.issue_sync.ops_per_second / row.rocksdb.ops_per_second
                     : 0.0,
