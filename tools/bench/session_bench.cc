@@ -16,6 +16,7 @@
 // Run: bazel run -c opt //tools/bench:tessera_bench -- [--seconds=3]
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -172,30 +173,45 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(
   return channels;
 }
 
-// Keeps every call object alive until the measurement is over: a call's
-// ClientContext must not be destroyed from inside its own completion.
+// Owns call objects: a call's ClientContext must outlive its completion,
+// and must not be destroyed from inside it. Each chain keeps its last four
+// calls (its calls are sequential, so no lock is needed); by the time a
+// call is dropped, three later ones of its chain have started.
 class CallKeeper {
  public:
+  explicit CallKeeper(int chains) : rings_(chains) {}
+
   template <typename T>
-  T* Keep(std::shared_ptr<T> call) {
-    absl::MutexLock lock(&mu_);
-    calls_.push_back(call);
+  T* Keep(int chain, std::shared_ptr<T> call) {
+    Ring& ring = rings_[chain];
+    ring.calls[ring.next++ % ring.calls.size()] = call;
     return call.get();
   }
 
  private:
-  absl::Mutex mu_;
-  std::vector<std::shared_ptr<void>> calls_ ABSL_GUARDED_BY(mu_);
+  struct Ring {
+    std::array<std::shared_ptr<void>, 4> calls;
+    size_t next = 0;
+  };
+  std::vector<Ring> rings_;
 };
+
+// One stub per channel, so calls spread over several connections.
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
+    const std::string& address) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (auto& channel : Channels(address)) {
+    stubs.push_back(Service::NewStub(channel));
+  }
+  return stubs;
+}
 
 // The empty-call baseline: grpc.health.v1.Health/Check, served by gRPC
 // itself inside tesserad.
 Result EmptyCalls(const std::string& address, int outstanding) {
-  auto channels = Channels(address);
-  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> stubs;
-  for (auto& channel : channels) {
-    stubs.push_back(grpc::health::v1::Health::NewStub(channel));
-  }
+  auto stubs = Stubs<grpc::health::v1::Health>(address);
+  CallKeeper keeper(outstanding);
   return ClosedLoop(
       outstanding, [&](int chain, std::function<void(bool)> done) {
         struct Call {
@@ -203,7 +219,7 @@ Result EmptyCalls(const std::string& address, int outstanding) {
           grpc::health::v1::HealthCheckRequest request;
           grpc::health::v1::HealthCheckResponse response;
         };
-        auto call = std::make_shared<Call>();
+        Call* call = keeper.Keep(chain, std::make_shared<Call>());
         stubs[chain % stubs.size()]->async()->Check(
             &call->context, &call->request, &call->response,
             [call, done](grpc::Status status) { done(status.ok()); });
@@ -211,11 +227,8 @@ Result EmptyCalls(const std::string& address, int outstanding) {
 }
 
 Result Issue(const std::string& address, int outstanding) {
-  auto channels = Channels(address);
-  std::vector<std::unique_ptr<tessera::v1::TokenAuthority::Stub>> stubs;
-  for (auto& channel : channels) {
-    stubs.push_back(tessera::v1::TokenAuthority::NewStub(channel));
-  }
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  CallKeeper keeper(outstanding);
   return ClosedLoop(
       outstanding, [&](int chain, std::function<void(bool)> done) {
         struct Call {
@@ -223,7 +236,7 @@ Result Issue(const std::string& address, int outstanding) {
           tessera::v1::IssueSessionRequest request;
           tessera::v1::SessionTokens response;
         };
-        auto call = std::make_shared<Call>();
+        Call* call = keeper.Keep(chain, std::make_shared<Call>());
         call->request.set_subject(absl::StrCat("bench-user-", chain));
         call->request.add_audience("api");
         (*call->request.mutable_claims()->mutable_fields())["role"]
@@ -235,11 +248,8 @@ Result Issue(const std::string& address, int outstanding) {
 }
 
 Result Refresh(const std::string& address, int outstanding) {
-  auto channels = Channels(address);
-  std::vector<std::unique_ptr<tessera::v1::TokenAuthority::Stub>> stubs;
-  for (auto& channel : channels) {
-    stubs.push_back(tessera::v1::TokenAuthority::NewStub(channel));
-  }
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  CallKeeper keeper(outstanding);
   // One session per chain, issued up front; each chain refreshes its own.
   auto tokens = std::make_shared<std::vector<std::string>>(outstanding);
   for (int chain = 0; chain < outstanding; ++chain) {
@@ -258,7 +268,7 @@ Result Refresh(const std::string& address, int outstanding) {
                         tessera::v1::RefreshSessionRequest request;
                         tessera::v1::SessionTokens response;
                       };
-                      auto call = std::make_shared<Call>();
+                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
                       call->request.set_refresh_token((*tokens)[chain]);
                       stubs[chain % stubs.size()]->async()->RefreshSession(
                           &call->context, &call->request, &call->response,
