@@ -145,6 +145,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   SetServing(server_.get(), false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
+  token_authority_->StopWriters();  // No write may outlive the store.
   sessions_.reset();
   keys_.reset();
   revocation_log_.reset();

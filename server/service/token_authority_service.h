@@ -38,6 +38,10 @@ class TokenAuthorityService final
                         const keys::KeyRing* keys,
                         const revocation::RevocationState* revocations);
 
+  // Finishes the writes already handed to the worker pool. Call after the
+  // gRPC server has shut down and before the session store goes away.
+  void StopWriters() { writers_.Stop(); }
+
   grpc::ServerUnaryReactor* IssueSession(
       grpc::CallbackServerContext* context,
       const tessera::v1::IssueSessionRequest* request,

@@ -22,8 +22,12 @@ namespace tessera::service {
 class WorkerPool {
  public:
   explicit WorkerPool(int threads);
-  // Runs every task already scheduled, then joins the workers.
+  // Stop() if not yet stopped.
   ~WorkerPool();
+
+  // Runs every task already scheduled, then joins the workers. Idempotent;
+  // nothing may be scheduled afterwards.
+  void Stop();
 
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -17,6 +17,15 @@ TEST(WorkerPoolTest, RunsEveryTaskBeforeDestruction) {
   EXPECT_EQ(ran.load(), 1000);
 }
 
+TEST(WorkerPoolTest, StopRunsQueuedTasksAndIsIdempotent) {
+  std::atomic<int> ran{0};
+  WorkerPool pool(2);
+  for (int i = 0; i < 100; ++i) pool.Schedule([&] { ++ran; });
+  pool.Stop();
+  EXPECT_EQ(ran.load(), 100);
+  pool.Stop();
+}
+
 TEST(WorkerPoolTest, TasksRunConcurrently) {
   // Four tasks that each wait for all four to have started: they can only
   // finish if four workers run them at once.
