@@ -103,7 +103,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                                     .max_access_ttl = options.access_ttl,
                                     .max_session_ttl = options.session_ttl,
                                     .leeway = kLeeway},
-      tesserad->sessions_.get(), tesserad->keys_.get(),
+      tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get());
   tesserad->admin_ = std::make_unique<service::AdminService>();
 
@@ -145,7 +145,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   SetServing(server_.get(), false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
-  token_authority_->StopWriters();  // No write may outlive the store.
+  store_->StopSyncing();  // Answers every writer still waiting for an fsync.
   sessions_.reset();
   keys_.reset();
   revocation_log_.reset();

@@ -314,22 +314,59 @@ std::optional<std::string> DerToRaw(absl::string_view der) {
 
 }  // namespace
 
-struct PublicKey::VerifyTemplate {
+struct DigestContextTemplate {
   std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx;
 };
 
+namespace {
+
+enum class Purpose { kSign, kVerify };
+
+bool InitDigestContext(EVP_MD_CTX* ctx, Purpose purpose, Algorithm algorithm,
+                       EVP_PKEY* pkey) {
+  return purpose == Purpose::kSign
+             ? EVP_DigestSignInit(ctx, nullptr, DigestFor(algorithm), nullptr,
+                                  pkey) == 1
+             : EVP_DigestVerifyInit(ctx, nullptr, DigestFor(algorithm), nullptr,
+                                    pkey) == 1;
+}
+
+std::shared_ptr<const DigestContextTemplate> MakeTemplate(Purpose purpose,
+                                                          Algorithm algorithm,
+                                                          EVP_PKEY* pkey) {
+  if (algorithm == Algorithm::kEdDSA) return nullptr;  // Can't be copied.
+  auto tmpl = std::make_shared<DigestContextTemplate>();
+  tmpl->ctx.reset(EVP_MD_CTX_new());
+  if (tmpl->ctx == nullptr ||
+      !InitDigestContext(tmpl->ctx.get(), purpose, algorithm, pkey)) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return tmpl;
+}
+
+// A ready context: a copy of `tmpl`, or freshly initialized without one.
+std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> NewDigestContext(
+    const DigestContextTemplate* tmpl, Purpose purpose, Algorithm algorithm,
+    EVP_PKEY* pkey) {
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr) return nullptr;
+  if (tmpl != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), tmpl->ctx.get()) == 1) {
+    return ctx;
+  }
+  if (!InitDigestContext(ctx.get(), purpose, algorithm, pkey)) return nullptr;
+  return ctx;
+}
+
+}  // namespace
+
 PublicKey::PublicKey(Algorithm algorithm, std::shared_ptr<EVP_PKEY> pkey,
                      std::string kid)
-    : algorithm_(algorithm), pkey_(std::move(pkey)), kid_(std::move(kid)) {
-  if (algorithm_ == Algorithm::kEdDSA) return;  // Ed25519 ctxs don't copy.
-  auto tmpl = std::make_shared<VerifyTemplate>();
-  tmpl->ctx.reset(EVP_MD_CTX_new());
-  if (tmpl->ctx != nullptr &&
-      EVP_DigestVerifyInit(tmpl->ctx.get(), nullptr, DigestFor(algorithm_),
-                           nullptr, pkey_.get()) == 1) {
-    verify_template_ = std::move(tmpl);
-  }
-}
+    : algorithm_(algorithm),
+      pkey_(std::move(pkey)),
+      kid_(std::move(kid)),
+      verify_template_(
+          MakeTemplate(Purpose::kVerify, algorithm_, pkey_.get())) {}
 
 absl::StatusOr<PublicKey> PublicKey::FromJwk(const Json& jwk) {
   absl::StatusOr<PublicKey> key = FromJwkUnchecked(jwk);
@@ -425,13 +462,10 @@ bool PublicKey::Verify(absl::string_view message,
     der = std::move(*converted);
     signature = der;
   }
-  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr) return false;
-  const bool copied =
-      verify_template_ != nullptr &&
-      EVP_MD_CTX_copy_ex(ctx.get(), verify_template_->ctx.get()) == 1;
-  if (!copied && EVP_DigestVerifyInit(ctx.get(), nullptr, DigestFor(algorithm_),
-                                      nullptr, pkey_.get()) != 1) {
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx = NewDigestContext(
+      verify_template_.get(), Purpose::kVerify, algorithm_, pkey_.get());
+  if (ctx == nullptr) {
+    ERR_clear_error();
     return false;
   }
   const bool valid =
@@ -503,14 +537,17 @@ std::string PrivateKey::ToPkcs8() const {
   return out;
 }
 
+PrivateKey::PrivateKey(std::shared_ptr<EVP_PKEY> pkey, PublicKey public_key)
+    : pkey_(std::move(pkey)),
+      public_key_(std::move(public_key)),
+      sign_template_(
+          MakeTemplate(Purpose::kSign, public_key_.algorithm(), pkey_.get())) {}
+
 absl::StatusOr<std::string> PrivateKey::Sign(absl::string_view message) const {
   const Algorithm algorithm = public_key_.algorithm();
-  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, DigestFor(algorithm), nullptr,
-                         pkey_.get()) != 1) {
-    return absl::InternalError("EVP_DigestSignInit failed");
-  }
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx = NewDigestContext(
+      sign_template_.get(), Purpose::kSign, algorithm, pkey_.get());
+  if (ctx == nullptr) return absl::InternalError("EVP_DigestSignInit failed");
   size_t len = 0;
   const auto* in = reinterpret_cast<const uint8_t*>(message.data());
   if (EVP_DigestSign(ctx.get(), nullptr, &len, in, message.size()) != 1) {

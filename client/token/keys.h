@@ -24,6 +24,12 @@ typedef struct evp_pkey_st EVP_PKEY;
 
 namespace tessera::token {
 
+// An EVP_MD_CTX initialized once for one key (sign or verify); each use
+// copies it instead of re-running EVP_Digest{Sign,Verify}Init, whose
+// algorithm fetch costs more than an RSA verify's hashing on OpenSSL 3.
+// Defined in keys.cc; only read after construction.
+struct DigestContextTemplate;
+
 class PublicKey {
  public:
   // Parses one JWK (an object). The algorithm comes from `alg` if present
@@ -62,12 +68,8 @@ class PublicKey {
   Algorithm algorithm_;
   std::shared_ptr<EVP_PKEY> pkey_;
   std::string kid_;
-  // A verify context initialized once for this key; each Verify copies it
-  // instead of re-running EVP_DigestVerifyInit, whose algorithm fetch costs
-  // more than an RSA verify's hashing on OpenSSL 3. Only read after
-  // construction. Null where copying is unsupported (Ed25519).
-  struct VerifyTemplate;  // Wraps the EVP_MD_CTX; defined in keys.cc.
-  std::shared_ptr<const VerifyTemplate> verify_template_;
+  // Null where copying is unsupported (Ed25519).
+  std::shared_ptr<const DigestContextTemplate> verify_template_;
 };
 
 class PrivateKey {
@@ -93,11 +95,13 @@ class PrivateKey {
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
 
  private:
-  PrivateKey(std::shared_ptr<EVP_PKEY> pkey, PublicKey public_key)
-      : pkey_(std::move(pkey)), public_key_(std::move(public_key)) {}
+  PrivateKey(std::shared_ptr<EVP_PKEY> pkey, PublicKey public_key);
 
   std::shared_ptr<EVP_PKEY> pkey_;
   PublicKey public_key_;
+  // Null where copying is unsupported (Ed25519). ECDSA nonces are drawn per
+  // signature, never kept in the context, so copies never share one.
+  std::shared_ptr<const DigestContextTemplate> sign_template_;
 };
 
 }  // namespace tessera::token

@@ -43,6 +43,21 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
   return reactor;
 }
 
+// Runs a handler that may write, inline on gRPC's thread, and answers once
+// its writes are durable (Store::AfterDurable): the caller never hears of a
+// session, rotation or revocation that a crash could take back.
+template <typename Handler>
+ServerUnaryReactor* AnswerWhenDurable(store::Store* store,
+                                      CallbackServerContext* context,
+                                      Handler handler) {
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Status status = handler();
+  store->AfterDurable([reactor, status](const absl::Status& synced) {
+    reactor->Finish(errors::ToGrpcStatus(synced.ok() ? status : synced));
+  });
+  return reactor;
+}
+
 absl::Status CheckSubject(absl::string_view subject) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes ||
       !token::IsValidUtf8(subject)) {
@@ -171,13 +186,14 @@ void FillSession(const tessera::v1::SessionRecord& record,
 }  // namespace
 
 TokenAuthorityService::TokenAuthorityService(
-    TokenAuthorityConfig config, session::SessionStore* sessions,
-    const keys::KeyRing* keys, const revocation::RevocationState* revocations)
+    TokenAuthorityConfig config, store::Store* store,
+    session::SessionStore* sessions, const keys::KeyRing* keys,
+    const revocation::RevocationState* revocations)
     : config_(std::move(config)),
+      store_(store),
       sessions_(sessions),
       keys_(keys),
-      revocations_(revocations),
-      writers_(config_.write_workers) {}
+      revocations_(revocations) {}
 
 absl::Status TokenAuthorityService::Mint(
     const session::ActiveSession& session,
@@ -217,22 +233,18 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  writers_.Schedule([=] {
-    auto Finish = [reactor](const absl::Status& status) {
-      reactor->Finish(errors::ToGrpcStatus(status));
-    };
+  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
     if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-      return Finish(valid);
+      return (valid);
     }
     absl::StatusOr<absl::Duration> access_ttl =
         RequestedTtl(request->has_access_ttl(), request->access_ttl(),
                      config_.max_access_ttl, "access_ttl");
-    if (!access_ttl.ok()) return Finish(access_ttl.status());
+    if (!access_ttl.ok()) return (access_ttl.status());
     absl::StatusOr<absl::Duration> session_ttl =
         RequestedTtl(request->has_session_ttl(), request->session_ttl(),
                      config_.max_session_ttl, "session_ttl");
-    if (!session_ttl.ok()) return Finish(session_ttl.status());
+    if (!session_ttl.ok()) return (session_ttl.status());
 
     session::NewSession fresh;
     fresh.subject = request->subject();
@@ -244,30 +256,24 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     fresh.session_ttl = *session_ttl;
     absl::StatusOr<session::ActiveSession> issued =
         sessions_->Issue(fresh, absl::Now());
-    if (!issued.ok()) return Finish(issued.status());
-    return Finish(Mint(*issued, response));
+    if (!issued.ok()) return (issued.status());
+    return (Mint(*issued, response));
   });
-  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     CallbackServerContext* context,
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  writers_.Schedule([=] {
-    auto Finish = [reactor](const absl::Status& status) {
-      reactor->Finish(errors::ToGrpcStatus(status));
-    };
+  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
     if (request->refresh_token().size() > token::kMaxTokenBytes) {
-      return Finish(TooLarge("refresh_token"));
+      return (TooLarge("refresh_token"));
     }
     absl::StatusOr<session::ActiveSession> refreshed =
         sessions_->Refresh(request->refresh_token(), absl::Now());
-    if (!refreshed.ok()) return Finish(refreshed.status());
-    return Finish(Mint(*refreshed, response));
+    if (!refreshed.ok()) return (refreshed.status());
+    return (Mint(*refreshed, response));
   });
-  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::ValidateToken(
@@ -321,13 +327,9 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  writers_.Schedule([=] {
-    auto Finish = [reactor](const absl::Status& status) {
-      reactor->Finish(errors::ToGrpcStatus(status));
-    };
+  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
     if (request->reason().size() > kMaxReasonBytes) {
-      return Finish(Invalid(
+      return (Invalid(
           "REASON_INVALID",
           absl::StrCat("reason is longer than ", kMaxReasonBytes, " bytes")));
     }
@@ -338,21 +340,21 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     switch (request->target_case()) {
       case tessera::v1::RevokeSessionRequest::kSessionId:
         if (!session::IsValidSessionId(request->session_id())) {
-          return Finish(Invalid("SESSION_ID_INVALID",
-                                "session_id is not a Tessera session "
-                                "id"));
+          return (Invalid("SESSION_ID_INVALID",
+                          "session_id is not a Tessera session "
+                          "id"));
         }
         result = sessions_->RevokeSession(request->session_id(), reason, now);
         break;
       case tessera::v1::RevokeSessionRequest::kSubject:
         if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-          return Finish(s);
+          return (s);
         }
         result = sessions_->RevokeSubject(request->subject(), reason, now);
         break;
       case tessera::v1::RevokeSessionRequest::kRefreshToken: {
         if (request->refresh_token().size() > token::kMaxTokenBytes) {
-          return Finish(TooLarge("refresh_token"));
+          return (TooLarge("refresh_token"));
         }
         // RFC 7009: an invalid token is not an error; nothing is revoked.
         std::optional<std::string> id =
@@ -362,7 +364,7 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
       }
       case tessera::v1::RevokeSessionRequest::kAccessToken: {
         if (request->access_token().size() > token::kMaxTokenBytes) {
-          return Finish(TooLarge("access_token"));
+          return (TooLarge("access_token"));
         }
         // The signature must verify; expiry does not matter for revocation.
         auto verified = token::DecodeAndVerifySignature(
@@ -375,17 +377,15 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
         break;
       }
       case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
-        return Finish(
-            Invalid("TARGET_MISSING",
-                    "set one of session_id, subject, refresh_token or "
-                    "access_token"));
+        return (Invalid("TARGET_MISSING",
+                        "set one of session_id, subject, refresh_token or "
+                        "access_token"));
     }
-    if (!result.ok()) return Finish(result.status());
+    if (!result.ok()) return (result.status());
     response->set_revoked_count(result->revoked_count);
     response->set_sequence(result->sequence);
-    return Finish(absl::OkStatus());
+    return (absl::OkStatus());
   });
-  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetSession(
@@ -440,25 +440,20 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     CallbackServerContext* context,
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  writers_.Schedule([=] {
-    auto Finish = [reactor](const absl::Status& status) {
-      reactor->Finish(errors::ToGrpcStatus(status));
-    };
+  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
     if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-      return Finish(s);
+      return (s);
     }
     if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
-      return Finish(s);
+      return (s);
     }
     absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
         request->subject(), request->claims(), request->merge(),
         request->invalidate_access_tokens(), absl::Now());
-    if (!sequence.ok()) return Finish(sequence.status());
+    if (!sequence.ok()) return (sequence.status());
     response->set_sequence(*sequence);
-    return Finish(absl::OkStatus());
+    return (absl::OkStatus());
   });
-  return reactor;
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetJwks(

@@ -6,17 +6,17 @@
 // documents; every failure carries a google.rpc.ErrorInfo reason. Methods
 // not built yet answer UNIMPLEMENTED naming the method (unimplemented.h).
 //
-// Handlers that write (issue, refresh, revoke, update claims) run on a
-// WorkerPool so that concurrent calls reach RocksDB concurrently and share
-// fsyncs (group commit); read-only handlers run inline on gRPC's threads.
+// Every handler runs inline on gRPC's threads. Handlers that write (issue,
+// refresh, revoke, update claims) answer from Store::AfterDurable, so
+// concurrent calls share one WAL fsync without a thread blocked per call.
 
 #include <string>
 
 #include "absl/time/time.h"
 #include "server/keys/key_ring.h"
 #include "server/revocation/revocation_state.h"
-#include "server/service/worker_pool.h"
 #include "server/session/session_store.h"
+#include "server/store/store.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera::service {
@@ -26,21 +26,16 @@ struct TokenAuthorityConfig {
   absl::Duration max_access_ttl;
   absl::Duration max_session_ttl;
   absl::Duration leeway = absl::Seconds(30);
-  // Concurrent durable writes in flight (see WorkerPool).
-  int write_workers = 64;
 };
 
 class TokenAuthorityService final
     : public tessera::v1::TokenAuthority::CallbackService {
  public:
-  TokenAuthorityService(TokenAuthorityConfig config,
+  // Everything passed must outlive the service.
+  TokenAuthorityService(TokenAuthorityConfig config, store::Store* store,
                         session::SessionStore* sessions,
                         const keys::KeyRing* keys,
                         const revocation::RevocationState* revocations);
-
-  // Finishes the writes already handed to the worker pool. Call after the
-  // gRPC server has shut down and before the session store goes away.
-  void StopWriters() { writers_.Stop(); }
 
   grpc::ServerUnaryReactor* IssueSession(
       grpc::CallbackServerContext* context,
@@ -84,10 +79,10 @@ class TokenAuthorityService final
                     tessera::v1::SessionTokens* out) const;
 
   const TokenAuthorityConfig config_;
+  store::Store* store_;
   session::SessionStore* sessions_;
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
-  WorkerPool writers_;
 };
 
 }  // namespace tessera::service

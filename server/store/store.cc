@@ -49,7 +49,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   std::unique_ptr<Store> store(new Store());
   store->data_dir_ = options.data_dir;
   store->lock_ = std::move(*lock);
-  store->write_options_.sync = options.sync_writes;
+  // Durability comes from the WalSyncer's group fsync, not from each write.
+  store->write_options_.sync = false;
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -87,6 +88,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (absl::Status schema = store->InitSchemaVersion(); !schema.ok()) {
     return schema;
   }
+  store->syncer_ =
+      std::make_unique<WalSyncer>(store->db_.get(), options.sync_writes);
   return store;
 }
 
@@ -124,6 +127,7 @@ absl::Status Store::InitSchemaVersion() {
 }
 
 Store::~Store() {
+  if (syncer_ != nullptr) syncer_->Stop();  // Answers every waiting writer.
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     if (handle != nullptr) db_->DestroyColumnFamilyHandle(handle);

@@ -15,9 +15,10 @@
 //  - A Store owns its directory exclusively (DataDirLock) for its lifetime.
 //  - The schema version is written when the directory is first created; a
 //    directory written by a newer schema is refused, never modified.
-//  - Every write that changes more than one record is one WriteBatch, and
-//    `write_options()` carries the durability chosen at open (sync WAL by
-//    default: RocksDB group-commits concurrent writers).
+//  - Every write that changes more than one record is one WriteBatch written
+//    with `write_options()` (no per-write fsync); a writer answers its caller
+//    only from AfterDurable, which under `sync_writes` fsyncs the WAL once for
+//    every writer waiting (see wal_syncer.h).
 
 #include <array>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "server/store/data_dir_lock.h"
+#include "server/store/wal_syncer.h"
 
 namespace tessera::store {
 
@@ -51,8 +53,9 @@ class Store {
  public:
   struct Options {
     std::string data_dir = "./tessera-data";
-    // true: each acknowledged write is fsynced (WAL). false: written to the
-    // OS page cache only; survives a process crash, not a power loss.
+    // true: a write is acknowledged (AfterDurable) once the WAL holding it is
+    // fsynced. false: once it is in the OS page cache; that survives a
+    // process crash, not a power loss.
     bool sync_writes = true;
     // Optional compaction filters (they must outlive the Store), e.g. to
     // purge expired records. Files are also recompacted at least every
@@ -76,6 +79,14 @@ class Store {
     return handles_[static_cast<int>(family)];
   }
   const rocksdb::WriteOptions& write_options() const { return write_options_; }
+  // Runs `done` once every write that returned before this call is as
+  // durable as `sync_writes` asks (WalSyncer::AfterDurable).
+  void AfterDurable(WalSyncer::Callback done) {
+    syncer_->AfterDurable(std::move(done));
+  }
+  // Answers every writer still waiting; later AfterDurable calls fail.
+  void StopSyncing() { syncer_->Stop(); }
+  uint64_t wal_sync_count() const { return syncer_->sync_count(); }
   const std::string& data_dir() const { return data_dir_; }
   int schema_version() const { return schema_version_; }
 
@@ -89,6 +100,7 @@ class Store {
   std::array<rocksdb::ColumnFamilyHandle*, kColumnFamilyCount> handles_{};
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
   rocksdb::WriteOptions write_options_;
+  std::unique_ptr<WalSyncer> syncer_;  // Declared after db_: stops first.
   int schema_version_ = 0;
 };
 

@@ -1,9 +1,11 @@
 #include "server/store/store.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 
 namespace tessera::store {
@@ -93,6 +95,70 @@ TEST(StoreTest, DataDirThatIsAFileIsRefused) {
   std::fclose(f);
   auto store = Store::Open({.data_dir = path});
   EXPECT_FALSE(store.ok());
+}
+
+// Writes without fsync, then asks to hear when they are durable.
+void PutUnsynced(Store& store, absl::string_view key) {
+  ASSERT_TRUE(store.db()
+                  ->Put(store.write_options(),
+                        store.handle(ColumnFamily::kSessions),
+                        rocksdb::Slice(key.data(), key.size()), "v")
+                  .ok());
+}
+
+TEST(WalSyncerTest, SyncModeAnswersAfterAnFsyncSharedByWaitingWriters) {
+  auto store = Store::Open({.data_dir = TestDir("syncer_sync")});
+  ASSERT_TRUE(store.ok()) << store.status();
+  constexpr int kWriters = 50;
+  absl::Mutex mu;
+  int answered = 0;
+  for (int i = 0; i < kWriters; ++i) {
+    PutUnsynced(**store, absl::StrCat("k", i));
+    (*store)->AfterDurable([&](const absl::Status& status) {
+      EXPECT_TRUE(status.ok()) << status;
+      absl::MutexLock lock(&mu);
+      ++answered;
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == kWriters; }, &answered));
+  }
+  const uint64_t syncs = (*store)->wal_sync_count();
+  EXPECT_GE(syncs, 1u);
+  EXPECT_LE(syncs, static_cast<uint64_t>(kWriters));
+}
+
+TEST(WalSyncerTest, StopAnswersWaitingWritersThenRefusesNewOnes) {
+  auto store = Store::Open({.data_dir = TestDir("syncer_stop")});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 20; ++i) {
+    PutUnsynced(**store, absl::StrCat("k", i));
+    (*store)->AfterDurable([&](const absl::Status& status) {
+      if (status.ok()) ++ok;
+    });
+  }
+  (*store)->StopSyncing();
+  EXPECT_EQ(ok.load(), 20);  // Nobody waiting is left unanswered.
+  absl::Status late = absl::OkStatus();
+  (*store)->AfterDurable([&](const absl::Status& status) { late = status; });
+  EXPECT_EQ(late.code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(WalSyncerTest, AsyncModeAnswersAtOnceWithoutFsync) {
+  auto store =
+      Store::Open({.data_dir = TestDir("syncer_async"), .sync_writes = false});
+  ASSERT_TRUE(store.ok()) << store.status();
+  PutUnsynced(**store, "k");
+  bool answered = false;
+  (*store)->AfterDurable([&](const absl::Status& status) {
+    EXPECT_TRUE(status.ok());
+    answered = true;
+  });
+  EXPECT_TRUE(answered);  // Inline, on the caller's thread.
+  EXPECT_EQ((*store)->wal_sync_count(), 0u);
 }
 
 }  // namespace
