@@ -9,6 +9,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/crypto/kek.h"
 #include "server/log/log.h"
 #include "server/net/listen_address.h"
 #include "server/session/purge.h"
@@ -84,12 +85,19 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   }
   tesserad->revocation_state_->Forget(absl::Now());
 
-  absl::StatusOr<std::unique_ptr<keys::KeyRing>> keys =
-      keys::KeyRing::LoadOrCreate(
-          tesserad->store_.get(),
-          *token::AlgorithmFromName(options.signing_alg), absl::Now());
+  absl::StatusOr<crypto::Kek> kek =
+      crypto::LoadKek(options.kek_file, options.data_dir);
+  if (!kek.ok()) return kek.status();
+  absl::StatusOr<std::unique_ptr<keys::KeyRing>> keys = keys::KeyRing::Open(
+      tesserad->store_.get(), tesserad->revocation_log_.get(), *kek,
+      keys::KeyRingOptions{
+          .algorithm = *token::AlgorithmFromName(options.signing_alg),
+          .rotation_period = options.key_rotation_period,
+          .retired_lifetime = options.access_ttl + kLeeway},
+      absl::Now());
   if (!keys.ok()) return keys.status();
   tesserad->keys_ = std::move(*keys);
+  tesserad->keys_->StartSchedule();
 
   tesserad->sessions_ = std::make_unique<session::SessionStore>(
       tesserad->store_.get(), tesserad->revocation_log_.get(),
@@ -105,7 +113,8 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                                     .leeway = kLeeway},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get());
-  tesserad->admin_ = std::make_unique<service::AdminService>();
+  tesserad->admin_ =
+      std::make_unique<service::AdminService>(tesserad->keys_.get());
 
   // gRPC's built-in health service encodes its messages without protobuf's
   // descriptors; touching the generated ones registers them, so reflection
@@ -146,6 +155,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
   store_->StopSyncing();  // Answers every writer still waiting for an fsync.
+  keys_->StopSchedule();
   sessions_.reset();
   keys_.reset();
   revocation_log_.reset();

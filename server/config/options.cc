@@ -40,6 +40,9 @@ ABSL_FLAG(absl::Duration, refresh_grace, absl::Seconds(10),
 ABSL_FLAG(std::string, durability, "sync",
           "sync: every acknowledged write is fsynced (survives power loss). "
           "async: written to the OS only (survives a process crash).");
+ABSL_FLAG(absl::Duration, key_rotation_period, absl::Hours(24 * 30),
+          "The active signing key is rotated when it is this old (also "
+          "Admin.RotateSigningKey).");
 ABSL_FLAG(std::string, kek_file, "",
           "File holding the key-encryption key for signing keys at rest; "
           "default: a generated 0600 file in --data_dir.");
@@ -109,6 +112,9 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
   }
   if (!config.durability().empty()) durability = config.durability();
   if (!config.kek_file().empty()) options.kek_file = config.kek_file();
+  if (config.has_key_rotation_period()) {
+    options.key_rotation_period = FromProto(config.key_rotation_period());
+  }
   if (config.insecure()) options.insecure = true;
   return absl::OkStatus();
 }
@@ -167,6 +173,8 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("refresh_grace", options.refresh_grace, FLAGS_refresh_grace);
   take("durability", durability, FLAGS_durability);
   take("kek_file", options.kek_file, FLAGS_kek_file);
+  take("key_rotation_period", options.key_rotation_period,
+       FLAGS_key_rotation_period);
   take("insecure", options.insecure, FLAGS_insecure);
 
   if (durability != "sync" && durability != "async") {
@@ -216,6 +224,12 @@ absl::Status ValidateOptions(const ServerOptions& options) {
   }
   if (absl::Status s = CheckDuration("idle_ttl", options.idle_ttl,
                                      absl::Seconds(1), options.session_ttl);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckDuration("key_rotation_period", options.key_rotation_period,
+                        absl::Seconds(1), kMaxSessionTtl);
       !s.ok()) {
     return s;
   }

@@ -28,6 +28,7 @@ struct ServerOptions {
   absl::Duration idle_ttl = absl::Hours(24 * 7);
   absl::Duration refresh_grace = absl::Seconds(10);
   bool sync_writes = true;  // --durability=sync
+  absl::Duration key_rotation_period = absl::Hours(24 * 30);
   std::string kek_file;
   bool insecure = false;
 };

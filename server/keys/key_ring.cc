@@ -1,14 +1,29 @@
 #include "server/keys/key_ring.h"
 
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "server/crypto/aead.h"
+#include "server/errors/errors.h"
 #include "server/log/log.h"
+#include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
 
 namespace tessera::keys {
 namespace {
 
-constexpr char kActiveKey[] = "active";
+using store::ColumnFamily;
+using store::FromTimestamp;
+using store::ToTimestamp;
+using tessera::v1::KeyState;
+using tessera::v1::SigningKeyRecord;
+
+// The record key the first release stored its one unsealed key under.
+constexpr char kLegacyActiveKey[] = "active";
 
 tessera::v1::SigningAlgorithm ToProto(token::Algorithm algorithm) {
   switch (algorithm) {
@@ -35,70 +50,380 @@ std::optional<token::Algorithm> FromProto(tessera::v1::SigningAlgorithm alg) {
   }
 }
 
-absl::StatusOr<std::unique_ptr<KeyRing>> FromPrivate(token::PrivateKey key) {
-  token::KeySet published;
-  if (absl::Status added = published.Add(key.public_key()); !added.ok()) {
-    return added;
+int StateOrder(KeyState state) {  // Newest first among equal times.
+  switch (state) {
+    case tessera::v1::KEY_STATE_NEXT:
+      return 0;
+    case tessera::v1::KEY_STATE_ACTIVE:
+      return 1;
+    default:
+      return 2;
   }
-  return std::make_unique<KeyRing>(std::move(key), std::move(published));
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::LoadOrCreate(
-    store::Store* store, token::Algorithm algorithm, absl::Time now) {
-  rocksdb::ColumnFamilyHandle* keys = store->handle(store::ColumnFamily::kKeys);
-  std::string value;
-  rocksdb::Status got =
-      store->db()->Get(rocksdb::ReadOptions(), keys, kActiveKey, &value);
-  if (got.ok()) {
-    tessera::v1::SigningKeyRecord record;
-    std::optional<token::Algorithm> stored;
-    if (!record.ParseFromString(value) ||
-        !(stored = FromProto(record.key().algorithm())).has_value()) {
-      return absl::DataLossError("unreadable signing key record");
-    }
-    absl::StatusOr<token::PrivateKey> key =
-        token::PrivateKey::FromPkcs8(*stored, record.unsealed_private_key());
-    if (!key.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable signing key: ", key.status().message()));
-    }
-    if (key->kid() != record.key().kid()) {
-      return absl::DataLossError("signing key does not match its kid");
-    }
-    return FromPrivate(*std::move(key));
-  }
-  if (!got.IsNotFound()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read signing keys: ", got.ToString()));
-  }
+struct KeyRing::Entry {
+  SigningKeyRecord record;  // Sealed private key included.
+  token::PrivateKey key;
+  KeyState state() const { return record.key().state(); }
+};
+
+KeyRing::KeyRing(store::Store* store, revocation::RevocationLog* log,
+                 const crypto::Kek& kek, KeyRingOptions options)
+    : store_(store), log_(log), kek_(kek), options_(options) {}
+
+KeyRing::~KeyRing() { StopSchedule(); }
+
+absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(
+    store::Store* store, revocation::RevocationLog* log, const crypto::Kek& kek,
+    KeyRingOptions options, absl::Time now) {
+  std::unique_ptr<KeyRing> ring(new KeyRing(store, log, kek, options));
+  if (absl::Status loaded = ring->Load(now); !loaded.ok()) return loaded;
+  absl::StatusOr<bool> scheduled = ring->ApplySchedule(now);
+  if (!scheduled.ok()) return scheduled.status();
+  return ring;
+}
+
+absl::StatusOr<KeyRing::Entry> KeyRing::NewKey(token::Algorithm algorithm,
+                                               absl::Time now) {
   absl::StatusOr<token::PrivateKey> key =
       token::PrivateKey::Generate(algorithm);
   if (!key.ok()) return key.status();
-  tessera::v1::SigningKeyRecord record;
-  record.mutable_key()->set_kid(key->kid());
-  record.mutable_key()->set_algorithm(ToProto(algorithm));
-  record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
-  record.mutable_key()->mutable_created_at()->set_seconds(
-      absl::ToUnixSeconds(now));
-  *record.mutable_key()->mutable_activated_at() = record.key().created_at();
-  record.mutable_key()->set_public_jwk(key->public_key().ToJwk().Serialize());
-  record.set_unsealed_private_key(key->ToPkcs8());
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  rocksdb::Status put =
-      store->db()->Put(sync, keys, kActiveKey, record.SerializeAsString());
-  if (!put.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot store the signing key: ", put.ToString()));
+  Entry entry{SigningKeyRecord(), *std::move(key)};
+  tessera::v1::SigningKey* info = entry.record.mutable_key();
+  info->set_kid(entry.key.kid());
+  info->set_algorithm(ToProto(algorithm));
+  info->set_state(tessera::v1::KEY_STATE_NEXT);
+  *info->mutable_created_at() = ToTimestamp(now);
+  info->set_public_jwk(entry.key.public_key().ToJwk().Serialize());
+  std::string pkcs8 = entry.key.ToPkcs8();
+  entry.record.set_sealed_private_key(
+      crypto::Seal(kek_.key, pkcs8, entry.key.kid()));
+  entry.record.set_kek_id(kek_.id);
+  std::fill(pkcs8.begin(), pkcs8.end(), '\0');
+  return entry;
+}
+
+absl::Status KeyRing::Load(absl::Time now) {
+  absl::MutexLock lock(&write_mu_);
+  std::vector<Entry> entries;
+  std::vector<std::string> dropped;
+  std::vector<size_t> changed;  // Indexes into `entries`.
+
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kKeys)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string name = it->key().ToString();
+    SigningKeyRecord record;
+    std::optional<token::Algorithm> algorithm;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size())) ||
+        !(algorithm = FromProto(record.key().algorithm())).has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable signing key record ", name));
+    }
+    std::string pkcs8;
+    if (name == kLegacyActiveKey && !record.unsealed_private_key().empty()) {
+      pkcs8 = record.unsealed_private_key();  // Sealed and rewritten below.
+      record.clear_unsealed_private_key();
+      dropped.push_back(name);
+    } else {
+      if (record.kek_id() != kek_.id) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the signing keys in ", store_->data_dir(),
+            " were sealed with another key-encryption key than the one "
+            "from ",
+            kek_.source,
+            "; start with the KEK used before (--kek_file or TESSERA_KEK)"));
+      }
+      std::optional<std::string> opened =
+          crypto::Open(kek_.key, record.sealed_private_key(), name);
+      if (!opened.has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "signing key ", name,
+            " fails authentication under the right key-encryption key: the "
+            "record was altered"));
+      }
+      pkcs8 = *std::move(opened);
+    }
+    absl::StatusOr<token::PrivateKey> key =
+        token::PrivateKey::FromPkcs8(*algorithm, pkcs8);
+    std::fill(pkcs8.begin(), pkcs8.end(), '\0');
+    if (!key.ok() || key->kid() != record.key().kid()) {
+      return absl::DataLossError(
+          absl::StrCat("signing key ", name, " does not match its kid"));
+    }
+    if (!record.sealed_private_key().empty() && name != key->kid()) {
+      return absl::DataLossError(absl::StrCat("signing key record ", name,
+                                              " is filed under a "
+                                              "wrong kid"));
+    }
+    const bool migrated = record.sealed_private_key().empty();
+    Entry entry{std::move(record), *std::move(key)};
+    if (migrated) {
+      std::string clear = entry.key.ToPkcs8();
+      entry.record.set_sealed_private_key(
+          crypto::Seal(kek_.key, clear, entry.key.kid()));
+      entry.record.set_kek_id(kek_.id);
+      std::fill(clear.begin(), clear.end(), '\0');
+      changed.push_back(entries.size());
+    }
+    entries.push_back(std::move(entry));
   }
-  log::Warning(
-      "generated a signing key; it is stored unencrypted until key "
-      "encryption at rest is implemented",
-      {{"kid", key->kid()},
-       {"algorithm", std::string(token::AlgorithmName(algorithm))}});
-  return FromPrivate(*std::move(key));
+  if (!it->status().ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read signing keys: ", it->status().ToString()));
+  }
+
+  auto find = [&](KeyState state) -> Entry* {
+    for (Entry& e : entries) {
+      if (e.state() == state) return &e;
+    }
+    return nullptr;
+  };
+  if (find(tessera::v1::KEY_STATE_ACTIVE) == nullptr) {
+    if (Entry* next = find(tessera::v1::KEY_STATE_NEXT); next != nullptr) {
+      next->record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
+      *next->record.mutable_key()->mutable_activated_at() = ToTimestamp(now);
+      changed.push_back(static_cast<size_t>(next - entries.data()));
+    } else {
+      absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
+      if (!made.ok()) return made.status();
+      made->record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
+      *made->record.mutable_key()->mutable_activated_at() = ToTimestamp(now);
+      changed.push_back(entries.size());
+      entries.push_back(*std::move(made));
+      log::Info("generated the first signing key",
+                {{"kid", entries.back().key.kid()},
+                 {"algorithm",
+                  std::string(token::AlgorithmName(options_.algorithm))}});
+    }
+  }
+  Entry* next = find(tessera::v1::KEY_STATE_NEXT);
+  if (next != nullptr && next->key.algorithm() != options_.algorithm) {
+    // It never signed: replacing it invalidates nothing.
+    log::Info(
+        "--signing_alg changed: replacing the next signing key",
+        {{"kid", next->key.kid()},
+         {"algorithm", std::string(token::AlgorithmName(options_.algorithm))}});
+    dropped.push_back(next->key.kid());
+    const size_t index = static_cast<size_t>(next - entries.data());
+    changed.erase(std::remove(changed.begin(), changed.end(), index),
+                  changed.end());
+    for (size_t& c : changed) c -= c > index ? 1 : 0;
+    entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(index));
+    next = nullptr;
+  }
+  if (next == nullptr) {
+    absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
+    if (!made.ok()) return made.status();
+    changed.push_back(entries.size());
+    entries.push_back(*std::move(made));
+  }
+  if (changed.empty() && dropped.empty()) {
+    entries_ = std::move(entries);
+    Publish();
+    return absl::OkStatus();
+  }
+  std::vector<const Entry*> changed_entries;
+  for (size_t i : changed) changed_entries.push_back(&entries[i]);
+  return Commit(std::move(entries), changed_entries, dropped, now);
+}
+
+absl::Status KeyRing::Commit(std::vector<Entry> entries,
+                             const std::vector<const Entry*>& changed,
+                             const std::vector<std::string>& dropped,
+                             absl::Time now) {
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* keys = store_->handle(ColumnFamily::kKeys);
+  for (const std::string& kid : dropped) batch.Delete(keys, kid);
+  for (const Entry* entry : changed) {
+    batch.Put(keys, entry->key.kid(), entry->record.SerializeAsString());
+  }
+  token::KeySet published;
+  for (const Entry& entry : entries) {
+    if (absl::Status added = published.Add(entry.key.public_key());
+        !added.ok()) {
+      return added;
+    }
+  }
+  tessera::v1::RevocationEvent event;
+  event.mutable_keys_changed()->set_jwks_json(published.ToJwksJson());
+  absl::StatusOr<tessera::v1::RevocationEvent> committed =
+      log_->Commit(&batch, std::move(event), now);
+  if (!committed.ok()) return committed.status();
+  // Rare and must hold before any token is signed with the new key.
+  if (rocksdb::Status synced = store_->db()->SyncWAL(); !synced.ok()) {
+    return errors::Error(
+        absl::StatusCode::kUnavailable, "STORE_UNAVAILABLE",
+        absl::StrCat("cannot sync the signing keys: ", synced.ToString()));
+  }
+  entries_ = std::move(entries);
+  Publish();
+  return absl::OkStatus();
+}
+
+void KeyRing::Publish() {
+  std::vector<const Entry*> order;
+  for (const Entry& e : entries_) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
+    const absl::Time ta = FromTimestamp(a->record.key().created_at());
+    const absl::Time tb = FromTimestamp(b->record.key().created_at());
+    if (ta != tb) return ta > tb;
+    return StateOrder(a->state()) < StateOrder(b->state());
+  });
+  auto snapshot =
+      std::make_shared<Snapshot>(Snapshot{.active = order.front()->key,
+                                          .published = {},
+                                          .jwks_json = {},
+                                          .keys = {},
+                                          .version = 0});
+  for (const Entry* e : order) {
+    if (e->state() == tessera::v1::KEY_STATE_ACTIVE) snapshot->active = e->key;
+    (void)snapshot->published.Add(e->key.public_key());  // Kids are unique.
+    snapshot->keys.push_back(e->record.key());
+  }
+  snapshot->jwks_json = snapshot->published.ToJwksJson();
+  absl::MutexLock lock(&snapshot_mu_);
+  snapshot->version = snapshot_ == nullptr ? 1 : snapshot_->version + 1;
+  snapshot_ = std::move(snapshot);
+}
+
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::current() const {
+  absl::MutexLock lock(&snapshot_mu_);
+  return snapshot_;
+}
+
+absl::StatusOr<KeyRing::Rotation> KeyRing::Rotate(
+    std::optional<token::Algorithm> algorithm, absl::Time now) {
+  absl::MutexLock lock(&write_mu_);
+  if (entries_.size() >= static_cast<size_t>(kMaxPublishedKeys)) {
+    return errors::Error(
+        absl::StatusCode::kFailedPrecondition, "TOO_MANY_KEYS",
+        absl::StrCat(entries_.size(),
+                     " keys are published; rotate again once retired keys "
+                     "have expired"));
+  }
+  std::vector<Entry> entries = entries_;
+  Rotation rotation;
+  std::vector<size_t> changed;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    tessera::v1::SigningKey* info = entries[i].record.mutable_key();
+    if (info->state() == tessera::v1::KEY_STATE_ACTIVE) {
+      info->set_state(tessera::v1::KEY_STATE_RETIRED);
+      *info->mutable_retired_at() = ToTimestamp(now);
+      *entries[i].record.mutable_drop_after() =
+          ToTimestamp(now + options_.retired_lifetime);
+      rotation.retired = *info;
+      changed.push_back(i);
+    } else if (info->state() == tessera::v1::KEY_STATE_NEXT) {
+      info->set_state(tessera::v1::KEY_STATE_ACTIVE);
+      *info->mutable_activated_at() = ToTimestamp(now);
+      rotation.active = *info;
+      changed.push_back(i);
+    }
+  }
+  absl::StatusOr<Entry> made =
+      NewKey(algorithm.value_or(options_.algorithm), now);
+  if (!made.ok()) return made.status();
+  rotation.next = made->record.key();
+  changed.push_back(entries.size());
+  entries.push_back(*std::move(made));
+  std::vector<const Entry*> changed_entries;
+  for (size_t i : changed) changed_entries.push_back(&entries[i]);
+  if (absl::Status s = Commit(std::move(entries), changed_entries, {}, now);
+      !s.ok()) {
+    return s;
+  }
+  log::Info("rotated the signing keys", {{"active", rotation.active.kid()},
+                                         {"next", rotation.next.kid()},
+                                         {"retired", rotation.retired.kid()}});
+  return rotation;
+}
+
+absl::StatusOr<bool> KeyRing::ApplySchedule(absl::Time now) {
+  bool rotate = false;
+  {
+    absl::MutexLock lock(&write_mu_);
+    for (const Entry& e : entries_) {
+      if (e.state() == tessera::v1::KEY_STATE_ACTIVE &&
+          FromTimestamp(e.record.key().activated_at()) +
+                  options_.rotation_period <=
+              now) {
+        rotate = true;
+      }
+    }
+  }
+  if (rotate) {
+    absl::StatusOr<Rotation> rotated = Rotate(std::nullopt, now);
+    if (!rotated.ok()) return rotated.status();
+  }
+  absl::MutexLock lock(&write_mu_);
+  std::vector<Entry> kept;
+  std::vector<std::string> dropped;
+  for (const Entry& e : entries_) {
+    if (e.state() == tessera::v1::KEY_STATE_RETIRED &&
+        FromTimestamp(e.record.drop_after()) <= now) {
+      dropped.push_back(e.key.kid());
+    } else {
+      kept.push_back(e);
+    }
+  }
+  if (dropped.empty()) return rotate;
+  if (absl::Status s = Commit(std::move(kept), {}, dropped, now); !s.ok()) {
+    return s;
+  }
+  log::Info("dropped retired signing keys",
+            {{"count", static_cast<int>(dropped.size())}});
+  return true;
+}
+
+absl::Time KeyRing::NextScheduledChange() const {
+  absl::MutexLock lock(&write_mu_);
+  absl::Time next = absl::InfiniteFuture();
+  for (const Entry& e : entries_) {
+    if (e.state() == tessera::v1::KEY_STATE_ACTIVE) {
+      next = std::min(next, FromTimestamp(e.record.key().activated_at()) +
+                                options_.rotation_period);
+    } else if (e.state() == tessera::v1::KEY_STATE_RETIRED) {
+      next = std::min(next, FromTimestamp(e.record.drop_after()));
+    }
+  }
+  return next;
+}
+
+void KeyRing::StartSchedule() {
+  schedule_thread_ = std::thread([this] {
+    while (true) {
+      const absl::Duration wait =
+          std::clamp(NextScheduledChange() - absl::Now(),
+                     absl::Milliseconds(50), absl::Minutes(1));
+      {
+        absl::MutexLock lock(&schedule_mu_);
+        if (schedule_mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait)) {
+          return;
+        }
+      }
+      absl::StatusOr<bool> applied = ApplySchedule(absl::Now());
+      if (!applied.ok()) {
+        log::Error("scheduled key maintenance failed; retrying",
+                   {{"error", std::string(applied.status().message())}});
+      }
+    }
+  });
+}
+
+void KeyRing::StopSchedule() {
+  {
+    absl::MutexLock lock(&schedule_mu_);
+    stopping_ = true;
+  }
+  if (schedule_thread_.joinable()) schedule_thread_.join();
+}
+
+absl::Duration KeyRing::jwks_max_age() const {
+  return std::min(absl::Minutes(5), options_.rotation_period / 4);
 }
 
 }  // namespace tessera::keys

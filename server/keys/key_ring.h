@@ -1,42 +1,133 @@
 #ifndef TESSERA_SERVER_KEYS_KEY_RING_H_
 #define TESSERA_SERVER_KEYS_KEY_RING_H_
 
-// The signing keys (DESIGN §7). This first version holds one active key,
-// generated with --signing_alg on first start and persisted, so tokens
-// survive a restart.
+// The signing keys (DESIGN §7): NEXT -> ACTIVE -> RETIRED -> dropped.
 //
-// NOT YET (the signing-keys issue): next/retired states, rotation, and
-// encryption at rest; until then the private key is stored unencrypted
-// (SigningKeyRecord.unsealed_private_key) and start-up says so.
+// Invariants:
+//  - After Open there is exactly one ACTIVE key and one NEXT key; the NEXT
+//    key is published before it signs, so a verifier that refreshes its key
+//    set between rotations never meets an unknown kid.
+//  - A RETIRED key stays published until `drop_after` (its retirement plus
+//    the longest access-token lifetime plus leeway), then it leaves the JWKS
+//    and the store: every token it signed has expired by then.
+//  - Private keys are stored only sealed (AES-256-GCM under the KEK, the kid
+//    as additional data). Open refuses a store sealed under another KEK,
+//    naming the problem, before any token is signed.
+//  - Every change (rotation, new NEXT key, drop) is one WriteBatch holding
+//    the key records and a KeysChanged revocation-log event, fsynced before
+//    the new key set is used.
+//  - Changing --signing_alg replaces the NEXT key at start-up; the algorithm
+//    signs from the next rotation on, never invalidating live tokens.
 //
-// Thread-safe: keys are immutable after Load.
+// Thread-safe. Readers take an immutable Snapshot (one shared_ptr copy) and
+// use it for the whole call; changes publish a new Snapshot.
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "client/token/key_set.h"
 #include "client/token/keys.h"
+#include "server/crypto/kek.h"
+#include "server/revocation/revocation_log.h"
 #include "server/store/store.h"
+#include "tessera/v1/keys.pb.h"
 
 namespace tessera::keys {
 
+struct KeyRingOptions {
+  token::Algorithm algorithm = token::Algorithm::kES256;  // --signing_alg
+  absl::Duration rotation_period = absl::Hours(24 * 30);
+  // How long a retired key stays published: the longest access-token
+  // lifetime plus the verification leeway.
+  absl::Duration retired_lifetime = absl::Minutes(15) + absl::Seconds(30);
+};
+
+// At most this many keys are published at once; a rotation beyond it is
+// refused (FAILED_PRECONDITION TOO_MANY_KEYS) until retired keys drop.
+inline constexpr int kMaxPublishedKeys = 16;
+
 class KeyRing {
  public:
-  // Loads the active key, or creates one with `algorithm` if there is none.
-  static absl::StatusOr<std::unique_ptr<KeyRing>> LoadOrCreate(
-      store::Store* store, token::Algorithm algorithm, absl::Time now);
+  struct Snapshot {
+    token::PrivateKey active;
+    token::KeySet published;  // NEXT, ACTIVE and RETIRED keys.
+    std::string jwks_json;
+    std::vector<tessera::v1::SigningKey> keys;  // Newest first.
+    uint64_t version = 0;                       // Grows with every change.
+  };
 
-  const token::PrivateKey& active() const { return active_; }
-  // Every key a token may be verified with.
-  const token::KeySet& published() const { return published_; }
+  struct Rotation {
+    tessera::v1::SigningKey active, next, retired;
+  };
 
-  KeyRing(token::PrivateKey active, token::KeySet published)
-      : active_(std::move(active)), published_(std::move(published)) {}
+  // Loads the keys (creating ACTIVE and NEXT on first start), then applies
+  // the schedule once. `store`, `log` must outlive the ring.
+  static absl::StatusOr<std::unique_ptr<KeyRing>> Open(
+      store::Store* store, revocation::RevocationLog* log,
+      const crypto::Kek& kek, KeyRingOptions options, absl::Time now);
+  ~KeyRing();  // StopSchedule().
+
+  std::shared_ptr<const Snapshot> current() const;
+
+  // NEXT becomes ACTIVE, ACTIVE becomes RETIRED, and a new NEXT key is made
+  // with `algorithm` (default: options.algorithm).
+  absl::StatusOr<Rotation> Rotate(std::optional<token::Algorithm> algorithm,
+                                  absl::Time now);
+
+  // Rotates if the ACTIVE key is older than the rotation period, and drops
+  // retired keys past drop_after. Returns whether anything changed.
+  absl::StatusOr<bool> ApplySchedule(absl::Time now);
+
+  // A thread that calls ApplySchedule when it is due (and at least every
+  // minute). Failures are logged and retried.
+  void StartSchedule();
+  void StopSchedule();
+
+  // Seconds HTTP caches may keep the JWKS: short enough that a cache
+  // refreshed after a rotation knows the following NEXT key well before
+  // it signs.
+  absl::Duration jwks_max_age() const;
+
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
 
  private:
-  token::PrivateKey active_;
-  token::KeySet published_;
+  struct Entry;
+  KeyRing(store::Store* store, revocation::RevocationLog* log,
+          const crypto::Kek& kek, KeyRingOptions options);
+
+  absl::Status Load(absl::Time now);
+  // Writes `changed` (and deletes `dropped` kids) with a KeysChanged event,
+  // fsyncs, then installs `entries` as the ring.
+  absl::Status Commit(std::vector<Entry> entries,
+                      const std::vector<const Entry*>& changed,
+                      const std::vector<std::string>& dropped, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::StatusOr<Entry> NewKey(token::Algorithm algorithm, absl::Time now);
+  void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Time NextScheduledChange() const;
+
+  store::Store* const store_;
+  revocation::RevocationLog* const log_;
+  const crypto::Kek kek_;
+  const KeyRingOptions options_;
+
+  // Serializes changes; readers never take it.
+  mutable absl::Mutex write_mu_;
+  std::vector<Entry> entries_ ABSL_GUARDED_BY(write_mu_);
+
+  mutable absl::Mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
+
+  absl::Mutex schedule_mu_;
+  bool stopping_ ABSL_GUARDED_BY(schedule_mu_) = false;
+  std::thread schedule_thread_;
 };
 
 }  // namespace tessera::keys

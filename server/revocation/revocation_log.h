@@ -30,8 +30,8 @@ class RevocationLog {
       store::Store* store);
 
   // Stamps `event` with the next sequence and `now`, adds it to `batch` and
-  // writes the batch durably. On failure nothing is written and the
-  // sequence is not consumed.
+  // writes the batch (callers answer from Store::AfterDurable). On failure
+  // nothing is written and the sequence is not consumed.
   absl::StatusOr<tessera::v1::RevocationEvent> Commit(
       rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
       absl::Time now);

@@ -1,5 +1,9 @@
 #include "server/service/admin_service.h"
 
+#include <optional>
+
+#include "absl/time/clock.h"
+#include "server/errors/errors.h"
 #include "server/service/unimplemented.h"
 
 namespace tessera::service {
@@ -7,16 +11,58 @@ namespace tessera::service {
 using ::grpc::CallbackServerContext;
 using ::grpc::ServerUnaryReactor;
 
+namespace {
+
+ServerUnaryReactor* Reply(CallbackServerContext* context,
+                          const absl::Status& status) {
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(errors::ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
 ServerUnaryReactor* AdminService::RotateSigningKey(
-    CallbackServerContext* context, const tessera::v1::RotateSigningKeyRequest*,
-    tessera::v1::RotateSigningKeyResponse*) {
-  return FinishUnimplemented(context, "tessera.v1.Admin/RotateSigningKey");
+    CallbackServerContext* context,
+    const tessera::v1::RotateSigningKeyRequest* request,
+    tessera::v1::RotateSigningKeyResponse* response) {
+  std::optional<token::Algorithm> algorithm;
+  switch (request->algorithm()) {
+    case tessera::v1::SIGNING_ALGORITHM_UNSPECIFIED:
+      break;
+    case tessera::v1::SIGNING_ALGORITHM_ES256:
+      algorithm = token::Algorithm::kES256;
+      break;
+    case tessera::v1::SIGNING_ALGORITHM_EDDSA:
+      algorithm = token::Algorithm::kEdDSA;
+      break;
+    case tessera::v1::SIGNING_ALGORITHM_RS256:
+      algorithm = token::Algorithm::kRS256;
+      break;
+    default:
+      return Reply(context, errors::Error(absl::StatusCode::kInvalidArgument,
+                                          "ALGORITHM_INVALID",
+                                          "algorithm must be one of "
+                                          "SIGNING_ALGORITHM_ES256, _EDDSA, "
+                                          "_RS256, or unset"));
+  }
+  // Synchronous: the ring fsyncs before the new key signs (rare, admin-only).
+  absl::StatusOr<keys::KeyRing::Rotation> rotation =
+      keys_->Rotate(algorithm, absl::Now());
+  if (!rotation.ok()) return Reply(context, rotation.status());
+  *response->mutable_active() = rotation->active;
+  *response->mutable_next() = rotation->next;
+  *response->mutable_retired() = rotation->retired;
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* AdminService::ListSigningKeys(
     CallbackServerContext* context, const tessera::v1::ListSigningKeysRequest*,
-    tessera::v1::ListSigningKeysResponse*) {
-  return FinishUnimplemented(context, "tessera.v1.Admin/ListSigningKeys");
+    tessera::v1::ListSigningKeysResponse* response) {
+  for (const tessera::v1::SigningKey& key : keys_->current()->keys) {
+    *response->add_keys() = key;
+  }
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* AdminService::GetStats(CallbackServerContext* context,

@@ -4,12 +4,15 @@
 // tessera.v1.Admin (proto/tessera/v1/admin.proto), on gRPC's callback API.
 // Methods not built yet answer UNIMPLEMENTED naming the method.
 
+#include "server/keys/key_ring.h"
 #include "tessera/v1/admin.grpc.pb.h"
 
 namespace tessera::service {
 
 class AdminService final : public tessera::v1::Admin::CallbackService {
  public:
+  explicit AdminService(keys::KeyRing* keys) : keys_(keys) {}
+
   grpc::ServerUnaryReactor* RotateSigningKey(
       grpc::CallbackServerContext* context,
       const tessera::v1::RotateSigningKeyRequest* request,
@@ -26,6 +29,9 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
       grpc::CallbackServerContext* context,
       const tessera::v1::CreateBackupRequest* request,
       tessera::v1::CreateBackupResponse* response) override;
+
+ private:
+  keys::KeyRing* const keys_;
 };
 
 }  // namespace tessera::service

@@ -216,7 +216,7 @@ absl::Status TokenAuthorityService::Mint(
   if (!custom.ok()) return custom.status();
   claims.custom = *std::move(custom);
   absl::StatusOr<std::string> access =
-      token::SignAccessToken(keys_->active(), claims);
+      token::SignAccessToken(keys_->current()->active, claims);
   if (!access.ok()) return access.status();
   out->set_access_token(*std::move(access));
   *out->mutable_access_expires_at() = ToTimestamp(claims.expires_at);
@@ -288,8 +288,10 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   options.policy.audience.assign(request->audience().begin(),
                                  request->audience().end());
   options.policy.leeway = config_.leeway;
+  const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
+      keys_->current();
   auto result = token::VerifyAccessToken(
-      request->access_token(), keys_->published(), options, absl::Now());
+      request->access_token(), key_set->published, options, absl::Now());
   if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
     response->set_valid(false);
     response->set_reason(ReasonFor(failure->error));
@@ -368,7 +370,7 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
         }
         // The signature must verify; expiry does not matter for revocation.
         auto verified = token::DecodeAndVerifySignature(
-            request->access_token(), keys_->published(),
+            request->access_token(), keys_->current()->published,
             token::VerifyOptions().allowed_algorithms);
         if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
           result =
@@ -459,7 +461,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
 ServerUnaryReactor* TokenAuthorityService::GetJwks(
     CallbackServerContext* context, const tessera::v1::GetJwksRequest*,
     tessera::v1::GetJwksResponse* response) {
-  response->set_jwks_json(keys_->published().ToJwksJson());
+  response->set_jwks_json(keys_->current()->jwks_json);
   return Reply(context, absl::OkStatus());
 }
 

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "client/token/base64url.h"
+#include "server/crypto/aead.h"
 
 namespace tessera::session {
 namespace {
@@ -19,18 +19,7 @@ namespace {
 constexpr size_t kSessionIdRandomBytes = 16;
 constexpr size_t kSessionIdLength = 1 + 22;  // "s" + base64url(16 bytes)
 constexpr size_t kSecretLength = 43;         // base64url(32 bytes)
-constexpr size_t kNonceBytes = 12;
-constexpr size_t kTagBytes = 16;
-
-std::string RandomBytes(size_t n) {
-  std::string bytes(n, '\0');
-  // RAND_bytes fails only if the CSPRNG cannot be seeded; issuing a
-  // guessable secret is never an option, so stop.
-  if (RAND_bytes(reinterpret_cast<uint8_t*>(bytes.data()), n) != 1) {
-    std::abort();
-  }
-  return bytes;
-}
+using crypto::RandomBytes;
 
 bool IsBase64UrlChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -49,10 +38,6 @@ std::string SealingKey(absl::string_view retired_secret) {
   OPENSSL_cleanse(key, sizeof(key));
   return out;
 }
-
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
-};
 
 }  // namespace
 
@@ -110,61 +95,13 @@ bool HashEquals(absl::string_view a, absl::string_view b) {
 std::string SealSuccessor(absl::string_view retired_secret,
                           absl::string_view successor_secret,
                           absl::string_view context) {
-  const std::string key = SealingKey(retired_secret);
-  const std::string nonce = RandomBytes(kNonceBytes);
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter> ctx(EVP_CIPHER_CTX_new());
-  std::string out = nonce;
-  out.resize(kNonceBytes + successor_secret.size() + kTagBytes);
-  auto* dst = reinterpret_cast<uint8_t*>(out.data()) + kNonceBytes;
-  int len = 0;
-  if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const uint8_t*>(key.data()),
-                         reinterpret_cast<const uint8_t*>(nonce.data())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const uint8_t*>(context.data()),
-                        static_cast<int>(context.size())) != 1 ||
-      EVP_EncryptUpdate(
-          ctx.get(), dst, &len,
-          reinterpret_cast<const uint8_t*>(successor_secret.data()),
-          static_cast<int>(successor_secret.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), dst + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                          dst + successor_secret.size()) != 1) {
-    std::abort();  // Only fails on allocation or a broken libcrypto.
-  }
-  return out;
+  return crypto::Seal(SealingKey(retired_secret), successor_secret, context);
 }
 
 std::optional<std::string> OpenSuccessor(absl::string_view retired_secret,
                                          absl::string_view sealed,
                                          absl::string_view context) {
-  if (sealed.size() <= kNonceBytes + kTagBytes) return std::nullopt;
-  const std::string key = SealingKey(retired_secret);
-  const size_t text_size = sealed.size() - kNonceBytes - kTagBytes;
-  const auto* nonce = reinterpret_cast<const uint8_t*>(sealed.data());
-  const auto* ciphertext = nonce + kNonceBytes;
-  std::string tag(sealed.substr(kNonceBytes + text_size));
-  std::string plain(text_size, '\0');
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter> ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const uint8_t*>(key.data()),
-                         nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const uint8_t*>(context.data()),
-                        static_cast<int>(context.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<uint8_t*>(plain.data()),
-                        &len, ciphertext, static_cast<int>(text_size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                          tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(),
-                          reinterpret_cast<uint8_t*>(plain.data()) + len,
-                          &len) != 1) {
-    return std::nullopt;
-  }
-  return plain;
+  return crypto::Open(SealingKey(retired_secret), sealed, context);
 }
 
 }  // namespace tessera::session

@@ -1,0 +1,217 @@
+#include "server/keys/key_ring.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "server/crypto/aead.h"
+#include "server/crypto/kek.h"
+#include "server/revocation/revocation_log.h"
+#include "server/store/store.h"
+#include "tessera/v1/storage.pb.h"
+
+namespace tessera::keys {
+namespace {
+
+using tessera::v1::KeyState;
+
+std::string TestDir(absl::string_view name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+}
+
+crypto::Kek MakeKek(char fill) {
+  crypto::Kek kek;
+  kek.key = std::string(crypto::kAeadKeyBytes, fill);
+  kek.id = std::string(16, fill);
+  kek.source = "test";
+  return kek;
+}
+
+const absl::Time kStart = absl::FromUnixSeconds(1'800'000'000);
+
+class KeyRingTest : public testing::Test {
+ protected:
+  void OpenStore(absl::string_view name) {
+    auto store = store::Store::Open({.data_dir = TestDir(name)});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto log = revocation::RevocationLog::Open(store_.get());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+  absl::StatusOr<std::unique_ptr<KeyRing>> OpenRing(const crypto::Kek& kek,
+                                                    token::Algorithm algorithm,
+                                                    absl::Time now) {
+    return KeyRing::Open(store_.get(), log_.get(), kek,
+                         {.algorithm = algorithm,
+                          .rotation_period = absl::Hours(1),
+                          .retired_lifetime = absl::Minutes(10)},
+                         now);
+  }
+  std::vector<tessera::v1::SigningKeyRecord> RawRecords() {
+    std::vector<tessera::v1::SigningKeyRecord> records;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+        rocksdb::ReadOptions(), store_->handle(store::ColumnFamily::kKeys)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      records.emplace_back();
+      EXPECT_TRUE(records.back().ParseFromString(it->value().ToString()));
+      EXPECT_EQ(it->key().ToString(), records.back().key().kid());
+    }
+    return records;
+  }
+  static int Count(const KeyRing::Snapshot& s, KeyState state) {
+    int n = 0;
+    for (const auto& key : s.keys) n += key.state() == state;
+    return n;
+  }
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<revocation::RevocationLog> log_;
+};
+
+TEST_F(KeyRingTest, FirstStartMakesActiveAndNextSealedAtRest) {
+  OpenStore("first");
+  const crypto::Kek kek = MakeKek('k');
+  auto ring = OpenRing(kek, token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  auto snapshot = (*ring)->current();
+  EXPECT_EQ(Count(*snapshot, tessera::v1::KEY_STATE_ACTIVE), 1);
+  EXPECT_EQ(Count(*snapshot, tessera::v1::KEY_STATE_NEXT), 1);
+  EXPECT_NE(snapshot->published.Find(snapshot->active.kid()), nullptr);
+  EXPECT_EQ(log_->last_sequence(), 1u);  // One KeysChanged event.
+
+  const std::vector<tessera::v1::SigningKeyRecord> records = RawRecords();
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& record : records) {
+    EXPECT_TRUE(record.unsealed_private_key().empty());
+    EXPECT_EQ(record.kek_id(), kek.id);
+    auto clear =
+        crypto::Open(kek.key, record.sealed_private_key(), record.key().kid());
+    ASSERT_TRUE(clear.has_value());
+    // The PKCS#8 bytes appear nowhere in the stored record.
+    EXPECT_EQ(record.SerializeAsString().find(*clear), std::string::npos);
+    EXPECT_EQ(crypto::Open(kek.key, record.sealed_private_key(), "other-kid"),
+              std::nullopt);
+  }
+}
+
+TEST_F(KeyRingTest, ReopenKeepsKeysAndAnotherKekIsRefusedByName) {
+  OpenStore("reopen");
+  std::string active;
+  {
+    auto ring = OpenRing(MakeKek('k'), token::Algorithm::kEdDSA, kStart);
+    ASSERT_TRUE(ring.ok()) << ring.status();
+    active = (*ring)->current()->active.kid();
+  }
+  auto again = OpenRing(MakeKek('k'), token::Algorithm::kEdDSA, kStart);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->current()->active.kid(), active);
+
+  auto wrong = OpenRing(MakeKek('w'), token::Algorithm::kEdDSA, kStart);
+  ASSERT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(wrong.status().message().find("another key-encryption key"),
+            std::string::npos)
+      << wrong.status();
+}
+
+TEST_F(KeyRingTest, AlteredRecordIsDataLoss) {
+  OpenStore("altered");
+  ASSERT_TRUE(OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart).ok());
+  auto record = RawRecords().front();
+  std::string* box = record.mutable_sealed_private_key();
+  (*box)[box->size() / 2] ^= 0x01;
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(),
+                        store_->handle(store::ColumnFamily::kKeys),
+                        record.key().kid(), record.SerializeAsString())
+                  .ok());
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  EXPECT_EQ(ring.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(KeyRingTest, RotationPromotesNextAndRetiresActiveUntilDropAfter) {
+  OpenStore("rotate");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  auto before = (*ring)->current();
+  std::string old_next;
+  for (const auto& key : before->keys) {
+    if (key.state() == tessera::v1::KEY_STATE_NEXT) old_next = key.kid();
+  }
+  auto rotation =
+      (*ring)->Rotate(token::Algorithm::kRS256, kStart + absl::Minutes(1));
+  ASSERT_TRUE(rotation.ok()) << rotation.status();
+  EXPECT_EQ(rotation->active.kid(), old_next);
+  EXPECT_EQ(rotation->retired.kid(), before->active.kid());
+  EXPECT_EQ(rotation->next.algorithm(), tessera::v1::SIGNING_ALGORITHM_RS256);
+  auto after = (*ring)->current();
+  EXPECT_GT(after->version, before->version);
+  EXPECT_EQ(after->active.kid(), old_next);
+  EXPECT_EQ(after->keys.size(), 3u);
+  EXPECT_NE(after->published.Find(before->active.kid()), nullptr);
+  EXPECT_EQ(before->keys.size(), 2u);  // Readers holding the old view keep it.
+
+  // Retired keys stay until drop_after (10 min after retiring), then go.
+  auto kept = (*ring)->ApplySchedule(kStart + absl::Minutes(10));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(*kept);
+  auto dropped = (*ring)->ApplySchedule(kStart + absl::Minutes(11));
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_TRUE(*dropped);
+  EXPECT_EQ((*ring)->current()->published.Find(before->active.kid()), nullptr);
+  EXPECT_EQ(RawRecords().size(), 2u);
+}
+
+TEST_F(KeyRingTest, ScheduleRotatesAnActiveKeyOlderThanThePeriod) {
+  OpenStore("schedule");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  const std::string first = (*ring)->current()->active.kid();
+  auto early = (*ring)->ApplySchedule(kStart + absl::Minutes(59));
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ((*ring)->current()->active.kid(), first);
+  auto due = (*ring)->ApplySchedule(kStart + absl::Hours(1));
+  ASSERT_TRUE(due.ok());
+  EXPECT_NE((*ring)->current()->active.kid(), first);
+}
+
+TEST_F(KeyRingTest, ChangedAlgorithmReplacesOnlyTheNextKey) {
+  OpenStore("algorithm");
+  std::string active;
+  {
+    auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+    ASSERT_TRUE(ring.ok()) << ring.status();
+    active = (*ring)->current()->active.kid();
+  }
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kEdDSA, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  auto snapshot = (*ring)->current();
+  EXPECT_EQ(snapshot->active.kid(), active);  // Live tokens stay valid.
+  EXPECT_EQ(snapshot->active.algorithm(), token::Algorithm::kES256);
+  for (const auto& key : snapshot->keys) {
+    if (key.state() == tessera::v1::KEY_STATE_NEXT) {
+      EXPECT_EQ(key.algorithm(), tessera::v1::SIGNING_ALGORITHM_EDDSA);
+    }
+  }
+  EXPECT_EQ(snapshot->keys.size(), 2u);
+  EXPECT_EQ(RawRecords().size(), 2u);
+}
+
+TEST_F(KeyRingTest, RotationsStopAtTheKeyCap) {
+  OpenStore("cap");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kEdDSA, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  absl::Status last = absl::OkStatus();
+  for (int i = 0; i < kMaxPublishedKeys && last.ok(); ++i) {
+    last = (*ring)->Rotate(std::nullopt, kStart).status();
+  }
+  EXPECT_EQ(last.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*ring)->current()->keys.size(),
+            static_cast<size_t>(kMaxPublishedKeys));
+}
+
+}  // namespace
+}  // namespace tessera::keys
