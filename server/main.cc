@@ -64,6 +64,7 @@ int Run() {
   }
   tessera::log::Info("tesserad serving",
                      {{"grpc_address", (*server)->grpc_address()},
+                      {"http_address", (*server)->http_address()},
                       {"data_dir", options->data_dir},
                       {"version", tessera::kVersion},
                       {"durability", options->sync_writes ? "sync" : "async"}});

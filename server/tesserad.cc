@@ -11,6 +11,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/crypto/kek.h"
 #include "server/log/log.h"
+#include "server/metrics/grpc_metrics.h"
 #include "server/net/listen_address.h"
 #include "server/session/purge.h"
 
@@ -22,7 +23,6 @@ constexpr const char* kHealthNames[] = {"", "tessera.v1.TokenAuthority",
                                         "tessera.v1.Admin"};
 
 // Clock skew tolerated when checking exp/nbf/iat (DESIGN §4).
-constexpr absl::Duration kLeeway = absl::Seconds(30);
 
 // Largest request message accepted. Tokens are at most 8 KiB and claims
 // 4 KiB; the rest is headroom for the other fields, not for bulk data.
@@ -72,7 +72,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   if (!log.ok()) return log.status();
   tesserad->revocation_log_ = std::move(*log);
   // Revocations matter while a token they reject can still be unexpired.
-  const absl::Duration horizon = options.access_ttl + kLeeway;
+  const absl::Duration horizon = options.access_ttl + options.leeway;
   tesserad->revocation_state_ =
       std::make_unique<revocation::RevocationState>(horizon);
   if (absl::Status replayed = tesserad->revocation_log_->ForEachAfter(
@@ -93,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
       keys::KeyRingOptions{
           .algorithm = *token::AlgorithmFromName(options.signing_alg),
           .rotation_period = options.key_rotation_period,
-          .retired_lifetime = options.access_ttl + kLeeway},
+          .retired_lifetime = options.access_ttl + options.leeway},
       absl::Now());
   if (!keys.ok()) return keys.status();
   tesserad->keys_ = std::move(*keys);
@@ -110,7 +110,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
       service::TokenAuthorityConfig{.issuer = options.issuer,
                                     .max_access_ttl = options.access_ttl,
                                     .max_session_ttl = options.session_ttl,
-                                    .leeway = kLeeway},
+                                    .leeway = options.leeway},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get());
   tesserad->admin_ =
@@ -122,7 +122,16 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  tesserad->metrics_ = std::make_unique<metrics::Registry>();
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      metrics::NewGrpcMetricsInterceptorFactory(tesserad->metrics_.get()));
+  tesserad->RegisterMetrics();
+
   grpc::ServerBuilder builder;
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
   builder.AddListeningPort(options.grpc_address,
                            grpc::InsecureServerCredentials(), &bound_port);
@@ -138,7 +147,27 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                      " (in use, or not an address of this machine)"));
   }
   tesserad->grpc_address_ = BoundAddress(options.grpc_address, bound_port);
+  if (!options.http_address.empty()) {
+    Tesserad* self = tesserad.get();
+    absl::StatusOr<std::unique_ptr<http::HttpServer>> http =
+        http::HttpServer::Start(
+            options.http_address,
+            {.jwks =
+                 [self] {
+                   return http::Handlers::Jwks{
+                       self->keys_->current()->jwks_json,
+                       self->keys_->jwks_max_age()};
+                 },
+             .ready = [self] { return self->ready_.load(); },
+             .metrics = [self] { return self->metrics_->Render(); }});
+    if (!http.ok()) {
+      tesserad->server_->Shutdown();
+      return http.status();
+    }
+    tesserad->http_ = std::move(*http);
+  }
   SetServing(tesserad->server_.get(), true);
+  tesserad->ready_ = true;
   return tesserad;
 }
 
@@ -151,10 +180,12 @@ void Tesserad::Shutdown(absl::Duration drain) {
   log::Info(
       "tesserad stopping",
       {{"drain_ms", static_cast<long long>(absl::ToInt64Milliseconds(drain))}});
+  ready_ = false;
   SetServing(server_.get(), false);
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
   store_->StopSyncing();  // Answers every writer still waiting for an fsync.
+  if (http_ != nullptr) http_->Stop();  // Its handlers read the store.
   keys_->StopSchedule();
   sessions_.reset();
   keys_.reset();
@@ -162,6 +193,88 @@ void Tesserad::Shutdown(absl::Duration drain) {
   store_.reset();  // Closes RocksDB, then releases the data-dir lock.
   absl::MutexLock lock(&mu_);
   stopped_ = true;
+}
+
+void Tesserad::RegisterMetrics() {
+  using metrics::Sample;
+  metrics::Registry& m = *metrics_;
+  store::Store* store = store_.get();
+  auto property = [store](store::ColumnFamily family, const char* name) {
+    uint64_t value = 0;
+    store->db()->GetIntProperty(store->handle(family), name, &value);
+    return static_cast<double>(value);
+  };
+  m.AddGauge(
+      "tessera_sessions_stored",
+      "Sessions in the store, revoked and expired ones not yet purged "
+      "included (RocksDB estimate).",
+      [property] {
+        return std::vector<Sample>{{{},
+                                    property(store::ColumnFamily::kSessions,
+                                             "rocksdb.estimate-num-keys")}};
+      });
+  m.AddGauge("tessera_revocations_in_memory",
+             "Revoked sessions and subject cut-offs ValidateToken consults.",
+             [this] {
+               return std::vector<Sample>{
+                   {{}, static_cast<double>(revocation_state_->size())}};
+             });
+  m.AddGauge("tessera_revocation_log_sequence",
+             "Newest revocation-log sequence (every revocation and key-set "
+             "change is one event).",
+             [this] {
+               return std::vector<Sample>{
+                   {{}, static_cast<double>(revocation_log_->last_sequence())}};
+             });
+  m.AddGauge(
+      "tessera_signing_keys", "Published signing keys by state.", [this] {
+        int next = 0, active = 0, retired = 0;
+        for (const auto& key : keys_->current()->keys) {
+          next += key.state() == tessera::v1::KEY_STATE_NEXT;
+          active += key.state() == tessera::v1::KEY_STATE_ACTIVE;
+          retired += key.state() == tessera::v1::KEY_STATE_RETIRED;
+        }
+        return std::vector<Sample>{{{{"state", "next"}}, double(next)},
+                                   {{{"state", "active"}}, double(active)},
+                                   {{{"state", "retired"}}, double(retired)}};
+      });
+  // The RocksDB figures operators watch, summed over column families.
+  struct RocksGauge {
+    const char* metric;
+    const char* help;
+    const char* property;
+  };
+  static constexpr RocksGauge kRocksGauges[] = {
+      {"tessera_store_live_data_bytes", "Estimated live data on disk.",
+       "rocksdb.estimate-live-data-size"},
+      {"tessera_store_sst_bytes", "Size of all SST files.",
+       "rocksdb.total-sst-files-size"},
+      {"tessera_store_memtable_bytes", "Memory held by memtables.",
+       "rocksdb.cur-size-all-mem-tables"},
+      {"tessera_store_pending_compaction_bytes",
+       "Bytes compaction still has to rewrite.",
+       "rocksdb.estimate-pending-compaction-bytes"},
+      {"tessera_store_running_compactions", "Compactions running now.",
+       "rocksdb.num-running-compactions"},
+      {"tessera_store_background_errors",
+       "Background errors (non-zero: writes may be stopped).",
+       "rocksdb.background-errors"},
+  };
+  for (const RocksGauge& gauge : kRocksGauges) {
+    m.AddGauge(gauge.metric, gauge.help, [property, gauge] {
+      double sum = 0;
+      for (int i = 0; i < store::kColumnFamilyCount; ++i) {
+        sum += property(static_cast<store::ColumnFamily>(i), gauge.property);
+      }
+      return std::vector<Sample>{{{}, sum}};
+    });
+  }
+  m.AddCounterCallback(
+      "tessera_store_wal_syncs_total",
+      "WAL fsyncs; each acknowledges every write waiting for it.", [store] {
+        return std::vector<Sample>{
+            {{}, static_cast<double>(store->wal_sync_count())}};
+      });
 }
 
 void Tesserad::Wait() {

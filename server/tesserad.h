@@ -12,6 +12,7 @@
 // store. A Tesserad that Start() returned is serving; one that failed to start
 // has released everything it took.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -20,7 +21,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
 #include "server/config/options.h"
+#include "server/http/http_server.h"
 #include "server/keys/key_ring.h"
+#include "server/metrics/metrics.h"
 #include "server/revocation/revocation_log.h"
 #include "server/revocation/revocation_state.h"
 #include "server/service/admin_service.h"
@@ -41,6 +44,10 @@ class Tesserad {
 
   // The bound address, with the port the kernel chose if the flag said 0.
   const std::string& grpc_address() const { return grpc_address_; }
+  // Empty when --http_address is empty.
+  std::string http_address() const {
+    return http_ != nullptr ? http_->address() : "";
+  }
 
   // Stops serving: new calls are refused at once, in-flight ones get until
   // `drain` to finish and are then cancelled. Idempotent and thread-safe.
@@ -51,6 +58,7 @@ class Tesserad {
 
  private:
   Tesserad() = default;
+  void RegisterMetrics();
 
   config::ServerOptions options_;
   std::string grpc_address_;
@@ -62,7 +70,10 @@ class Tesserad {
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<service::TokenAuthorityService> token_authority_;
   std::unique_ptr<service::AdminService> admin_;
+  std::unique_ptr<metrics::Registry> metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<http::HttpServer> http_;
+  std::atomic<bool> ready_{false};  // /readyz
 
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() has begun.

@@ -9,10 +9,15 @@ PACKAGES=(
   # Libraries, linked from //third_party.
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   grpc-proto librocksdb-dev libabsl-dev libssl-dev
+  # The HTTP side listener (JWKS, health, metrics).
+  libcpp-httplib-dev
   # Token codec: strict JSON; BoringSSL for --config=boringssl.
   rapidjson-dev android-libboringssl-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev libbenchmark-dev
+  # promtool checks /metrics; it ships in the prometheus package (its server
+  # is not started by the tests).
+  prometheus
 )
 # Interop tests run Node's jose; any Node >= 18 will do, Debian's included.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -37,6 +37,8 @@ ABSL_FLAG(absl::Duration, idle_ttl, absl::Hours(24 * 7),
 ABSL_FLAG(absl::Duration, refresh_grace, absl::Seconds(10),
           "Window in which the just-rotated refresh token returns the same "
           "successor instead of counting as reuse.");
+ABSL_FLAG(absl::Duration, leeway, absl::Seconds(30),
+          "Clock skew allowed when verifying exp, nbf and iat (0 to 5m).");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: every acknowledged write is fsynced (survives power loss). "
           "async: written to the OS only (survives a process crash).");
@@ -107,6 +109,7 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
     options.session_ttl = FromProto(config.session_ttl());
   }
   if (config.has_idle_ttl()) options.idle_ttl = FromProto(config.idle_ttl());
+  if (config.has_leeway()) options.leeway = FromProto(config.leeway());
   if (config.has_refresh_grace()) {
     options.refresh_grace = FromProto(config.refresh_grace());
   }
@@ -171,6 +174,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("session_ttl", options.session_ttl, FLAGS_session_ttl);
   take("idle_ttl", options.idle_ttl, FLAGS_idle_ttl);
   take("refresh_grace", options.refresh_grace, FLAGS_refresh_grace);
+  take("leeway", options.leeway, FLAGS_leeway);
   take("durability", durability, FLAGS_durability);
   take("kek_file", options.kek_file, FLAGS_kek_file);
   take("key_rotation_period", options.key_rotation_period,
@@ -224,6 +228,11 @@ absl::Status ValidateOptions(const ServerOptions& options) {
   }
   if (absl::Status s = CheckDuration("idle_ttl", options.idle_ttl,
                                      absl::Seconds(1), options.session_ttl);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckDuration("leeway", options.leeway,
+                                     absl::ZeroDuration(), absl::Minutes(5));
       !s.ok()) {
     return s;
   }

@@ -27,6 +27,9 @@ struct ServerOptions {
   absl::Duration session_ttl = absl::Hours(24 * 30);
   absl::Duration idle_ttl = absl::Hours(24 * 7);
   absl::Duration refresh_grace = absl::Seconds(10);
+  // Clock skew allowed on exp/nbf/iat when verifying; also how long past
+  // their expiry revocations and retired keys are kept.
+  absl::Duration leeway = absl::Seconds(30);
   bool sync_writes = true;  // --durability=sync
   absl::Duration key_rotation_period = absl::Hours(24 * 30);
   std::string kek_file;

@@ -261,6 +261,8 @@ absl::Status KeyRing::Commit(std::vector<Entry> entries,
   }
   entries_ = std::move(entries);
   Publish();
+  absl::MutexLock lock(&schedule_mu_);
+  changed_ = true;
   return absl::OkStatus();
 }
 
@@ -401,8 +403,18 @@ void KeyRing::StartSchedule() {
                      absl::Milliseconds(50), absl::Minutes(1));
       {
         absl::MutexLock lock(&schedule_mu_);
-        if (schedule_mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait)) {
-          return;
+        schedule_mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](KeyRing* self)
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->schedule_mu_) {
+                       return self->stopping_ || self->changed_;
+                     },
+                this),
+            wait);
+        if (stopping_) return;
+        if (changed_) {  // A change moved the next due time: recompute it.
+          changed_ = false;
+          continue;
         }
       }
       absl::StatusOr<bool> applied = ApplySchedule(absl::Now());

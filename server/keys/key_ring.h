@@ -127,6 +127,8 @@ class KeyRing {
 
   absl::Mutex schedule_mu_;
   bool stopping_ ABSL_GUARDED_BY(schedule_mu_) = false;
+  // Set by every change: the schedule thread recomputes when to wake.
+  bool changed_ ABSL_GUARDED_BY(schedule_mu_) = false;
   std::thread schedule_thread_;
 };
 

@@ -215,3 +215,30 @@ TEST_F(KeyRingTest, RotationsStopAtTheKeyCap) {
 
 }  // namespace
 }  // namespace tessera::keys
+
+namespace tessera::keys {
+namespace {
+
+TEST_F(KeyRingTest, ScheduleThreadDropsRetiredKeysWhenDue) {
+  OpenStore("thread");
+  auto ring = KeyRing::Open(store_.get(), log_.get(), MakeKek('k'),
+                            {.algorithm = token::Algorithm::kEdDSA,
+                             .rotation_period = absl::Hours(1),
+                             .retired_lifetime = absl::Milliseconds(300)},
+                            absl::Now());
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  (*ring)->StartSchedule();
+  // Let the thread settle into its wait (nothing due for an hour), so the
+  // rotation has to wake it.
+  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_TRUE((*ring)->Rotate(std::nullopt, absl::Now()).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline && (*ring)->current()->keys.size() > 2) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ((*ring)->current()->keys.size(), 2u);
+  (*ring)->StopSchedule();
+}
+
+}  // namespace
+}  // namespace tessera::keys

@@ -6,6 +6,9 @@
 //     exit 0 and print the payload JSON if jose accepts the token as an
 //     RFC 9068 access token (typ at+jwt) from ISSUER for AUDIENCE; exit 1
 //     and print jose's error code otherwise.
+//   node jose_tool.mjs verify-remote JWKS_URL TOKEN_FILE ISSUER AUDIENCE
+//     the same, fetching the key set over HTTP with createRemoteJWKSet, as a
+//     relying service would from tesserad's /.well-known/jwks.json.
 //   node jose_tool.mjs sign ALG OUT_DIR ISSUER AUDIENCE
 //     generate a key pair (ES256, EdDSA or RS256), write OUT_DIR/jwks.json
 //     and OUT_DIR/token.
@@ -16,6 +19,15 @@ const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'];
 
 async function verify(jwksFile, tokenFile, issuer, audience) {
   const jwks = jose.createLocalJWKSet(JSON.parse(readFileSync(jwksFile, 'utf8')));
+  return verifyWith(jwks, tokenFile, issuer, audience);
+}
+
+async function verifyRemote(jwksUrl, tokenFile, issuer, audience) {
+  const jwks = jose.createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 10000 });
+  return verifyWith(jwks, tokenFile, issuer, audience);
+}
+
+async function verifyWith(jwks, tokenFile, issuer, audience) {
   const token = readFileSync(tokenFile, 'utf8').trim();
   try {
     const { payload, protectedHeader } = await jose.jwtVerify(token, jwks, {
@@ -54,9 +66,9 @@ async function sign(alg, outDir, issuer, audience) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-const commands = { verify, sign };
+const commands = { verify, 'verify-remote': verifyRemote, sign };
 if (!commands[command] || args.length !== 4) {
-  console.error('usage: jose_tool.mjs verify|sign ... (see the header)');
+  console.error('usage: jose_tool.mjs verify|verify-remote|sign ... (see the header)');
   process.exit(2);
 }
 process.exit(await commands[command](...args));

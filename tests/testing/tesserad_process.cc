@@ -14,11 +14,12 @@
 namespace tessera::testing {
 namespace {
 
-// Extracts "grpc_address":"..." from the "tesserad serving" log line.
-std::string ServingAddress(const std::string& log) {
+// Extracts "<field>":"..." from the "tesserad serving" log line.
+std::string ServingAddress(const std::string& log,
+                           absl::string_view field = "grpc_address") {
   size_t line_start = log.find("\"msg\":\"tesserad serving\"");
   if (line_start == std::string::npos) return "";
-  const std::string kKey = "\"grpc_address\":\"";
+  const std::string kKey = absl::StrCat("\"", field, "\":\"");
   size_t key = log.find(kKey, line_start);
   if (key == std::string::npos) return "";
   size_t value = key + kKey.size();
@@ -52,7 +53,7 @@ absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Start(
   process->log_path_ = NewTempDir("tesserad") + ".log";
   std::vector<std::string> flags = {
       "--grpc_address=127.0.0.1:0",
-      "--http_address=",
+      "--http_address=127.0.0.1:0",
       absl::StrCat("--data_dir=", process->data_dir_),
   };
   flags.insert(flags.end(), options.flags.begin(), options.flags.end());
@@ -64,9 +65,11 @@ absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Start(
 
   const absl::Time deadline = absl::Now() + options.start_timeout;
   while (absl::Now() < deadline) {
-    std::string address = ServingAddress(process->ReadLog());
+    const std::string log = process->ReadLog();
+    std::string address = ServingAddress(log);
     if (!address.empty()) {
       process->grpc_address_ = address;
+      process->http_address_ = ServingAddress(log, "http_address");
       return process;
     }
     int status = 0;

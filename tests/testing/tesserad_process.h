@@ -46,6 +46,8 @@ class TesseradProcess {
 
   // "127.0.0.1:PORT" as the server reported it.
   const std::string& grpc_address() const { return grpc_address_; }
+  // "127.0.0.1:PORT" of the HTTP listener; empty if a flag disabled it.
+  const std::string& http_address() const { return http_address_; }
   const std::string& data_dir() const { return data_dir_; }
   pid_t pid() const { return pid_; }
   std::string ReadLog() const;
@@ -63,6 +65,7 @@ class TesseradProcess {
   std::string data_dir_;
   std::string log_path_;
   std::string grpc_address_;
+  std::string http_address_;
 };
 
 // Runs tesserad with exactly `flags` and waits for it to exit by itself.
