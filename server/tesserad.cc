@@ -75,15 +75,23 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   const absl::Duration horizon = options.access_ttl + options.leeway;
   tesserad->revocation_state_ =
       std::make_unique<revocation::RevocationState>(horizon);
+  tesserad->hub_ = std::make_unique<stream::RevocationHub>(
+      tesserad->store_.get(), tesserad->revocation_log_.get(),
+      tesserad->revocation_state_.get(),
+      stream::HubOptions{.horizon = horizon});
   if (absl::Status replayed = tesserad->revocation_log_->ForEachAfter(
           0,
           [&](const tessera::v1::RevocationEvent& event) {
             tesserad->revocation_state_->Apply(event);
+            tesserad->hub_->Load(event);
           });
       !replayed.ok()) {
     return replayed;
   }
   tesserad->revocation_state_->Forget(absl::Now());
+  stream::RevocationHub* hub = tesserad->hub_.get();
+  tesserad->revocation_log_->SetCommitListener(
+      [hub](uint64_t sequence) { hub->OnCommit(sequence); });
 
   absl::StatusOr<crypto::Kek> kek =
       crypto::LoadKek(options.kek_file, options.data_dir);
@@ -98,6 +106,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   if (!keys.ok()) return keys.status();
   tesserad->keys_ = std::move(*keys);
   tesserad->keys_->StartSchedule();
+  tesserad->hub_->Start();
 
   tesserad->sessions_ = std::make_unique<session::SessionStore>(
       tesserad->store_.get(), tesserad->revocation_log_.get(),
@@ -112,7 +121,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                                     .max_session_ttl = options.session_ttl,
                                     .leeway = options.leeway},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
-      tesserad->revocation_state_.get());
+      tesserad->revocation_state_.get(), tesserad->hub_.get());
   tesserad->admin_ =
       std::make_unique<service::AdminService>(tesserad->keys_.get());
 
@@ -182,6 +191,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
       {{"drain_ms", static_cast<long long>(absl::ToInt64Milliseconds(drain))}});
   ready_ = false;
   SetServing(server_.get(), false);
+  hub_->Close();  // Streams would otherwise hold the drain to its end.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
   store_->StopSyncing();  // Answers every writer still waiting for an fsync.
@@ -226,6 +236,9 @@ void Tesserad::RegisterMetrics() {
                return std::vector<Sample>{
                    {{}, static_cast<double>(revocation_log_->last_sequence())}};
              });
+  m.AddGauge("tessera_watchers", "Open WatchRevocations streams.", [this] {
+    return std::vector<Sample>{{{}, static_cast<double>(hub_->watchers())}};
+  });
   m.AddGauge(
       "tessera_signing_keys", "Published signing keys by state.", [this] {
         int next = 0, active = 0, retired = 0;

@@ -25,11 +25,12 @@
 #include "server/keys/key_ring.h"
 #include "server/metrics/metrics.h"
 #include "server/revocation/revocation_log.h"
-#include "server/revocation/revocation_state.h"
+#include "client/revocation/revocation_state.h"
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
+#include "server/stream/revocation_hub.h"
 
 namespace tessera {
 
@@ -66,6 +67,7 @@ class Tesserad {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<revocation::RevocationLog> revocation_log_;
   std::unique_ptr<revocation::RevocationState> revocation_state_;
+  std::unique_ptr<stream::RevocationHub> hub_;
   std::unique_ptr<keys::KeyRing> keys_;
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<service::TokenAuthorityService> token_authority_;

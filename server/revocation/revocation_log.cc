@@ -48,6 +48,15 @@ absl::StatusOr<std::unique_ptr<RevocationLog>> RevocationLog::Open(
 absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::Commit(
     rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
     absl::Time now) {
+  absl::StatusOr<tessera::v1::RevocationEvent> committed =
+      CommitLocked(batch, std::move(event), now);
+  if (committed.ok() && listener_) listener_(committed->sequence());
+  return committed;
+}
+
+absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::CommitLocked(
+    rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
+    absl::Time now) {
   absl::MutexLock lock(&mu_);
   const uint64_t sequence = last_sequence_ + 1;
   event.set_sequence(sequence);

@@ -38,6 +38,14 @@ class RevocationLog {
 
   uint64_t last_sequence() const;
 
+  // Called after every successful Commit, outside the log's lock, with the
+  // new sequence (from the committing thread; calls may arrive out of
+  // order). The event is written but not yet known durable. Set once,
+  // before the first Commit.
+  void SetCommitListener(std::function<void(uint64_t sequence)> listener) {
+    listener_ = std::move(listener);
+  }
+
   // Calls `visit` for each event with sequence > `after`, in order.
   absl::Status ForEachAfter(
       uint64_t after,
@@ -46,10 +54,14 @@ class RevocationLog {
 
  private:
   explicit RevocationLog(store::Store* store) : store_(store) {}
+  absl::StatusOr<tessera::v1::RevocationEvent> CommitLocked(
+      rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
+      absl::Time now);
 
   store::Store* store_;
   mutable absl::Mutex mu_;
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  std::function<void(uint64_t)> listener_;
 };
 
 }  // namespace tessera::revocation

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "client/token/access_token.h"
 #include "client/token/base64url.h"
+#include "client/verifier/reasons.h"
 #include "server/errors/errors.h"
 #include "server/service/struct_json.h"
 #include "server/service/unimplemented.h"
@@ -127,31 +128,6 @@ absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
   return absl::OkStatus();
 }
 
-tessera::v1::TokenInvalidReason ReasonFor(token::TokenError error) {
-  using R = tessera::v1::TokenInvalidReason;
-  switch (error) {
-    case token::TokenError::kMalformed:
-      return R::TOKEN_INVALID_REASON_MALFORMED;
-    case token::TokenError::kBadSignature:
-      return R::TOKEN_INVALID_REASON_BAD_SIGNATURE;
-    case token::TokenError::kUnknownKey:
-      return R::TOKEN_INVALID_REASON_UNKNOWN_KEY;
-    case token::TokenError::kUnsupportedAlgorithm:
-      return R::TOKEN_INVALID_REASON_UNSUPPORTED_ALGORITHM;
-    case token::TokenError::kExpired:
-      return R::TOKEN_INVALID_REASON_EXPIRED;
-    case token::TokenError::kNotYetValid:
-      return R::TOKEN_INVALID_REASON_NOT_YET_VALID;
-    case token::TokenError::kWrongAudience:
-      return R::TOKEN_INVALID_REASON_WRONG_AUDIENCE;
-    case token::TokenError::kWrongIssuer:
-      return R::TOKEN_INVALID_REASON_WRONG_ISSUER;
-    case token::TokenError::kWrongType:
-      return R::TOKEN_INVALID_REASON_WRONG_TYPE;
-  }
-  return R::TOKEN_INVALID_REASON_MALFORMED;
-}
-
 std::string NewTokenId() {
   uint8_t bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
@@ -188,12 +164,13 @@ void FillSession(const tessera::v1::SessionRecord& record,
 TokenAuthorityService::TokenAuthorityService(
     TokenAuthorityConfig config, store::Store* store,
     session::SessionStore* sessions, const keys::KeyRing* keys,
-    const revocation::RevocationState* revocations)
+    const revocation::RevocationState* revocations, stream::RevocationHub* hub)
     : config_(std::move(config)),
       store_(store),
       sessions_(sessions),
       keys_(keys),
-      revocations_(revocations) {}
+      revocations_(revocations),
+      hub_(hub) {}
 
 absl::Status TokenAuthorityService::Mint(
     const session::ActiveSession& session,
@@ -294,7 +271,7 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
       request->access_token(), key_set->published, options, absl::Now());
   if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
     response->set_valid(false);
-    response->set_reason(ReasonFor(failure->error));
+    response->set_reason(ToTokenInvalidReason(failure->error));
     return Reply(context, absl::OkStatus());
   }
   const token::AccessTokenClaims& claims =
@@ -467,9 +444,9 @@ ServerUnaryReactor* TokenAuthorityService::GetJwks(
 
 grpc::ServerWriteReactor<tessera::v1::RevocationEvent>*
 TokenAuthorityService::WatchRevocations(
-    CallbackServerContext*, const tessera::v1::WatchRevocationsRequest*) {
-  return new UnimplementedWriter<tessera::v1::RevocationEvent>(
-      "tessera.v1.TokenAuthority/WatchRevocations");
+    CallbackServerContext* context,
+    const tessera::v1::WatchRevocationsRequest* request) {
+  return hub_->Watch(context, request);
 }
 
 }  // namespace tessera::service

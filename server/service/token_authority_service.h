@@ -14,9 +14,10 @@
 
 #include "absl/time/time.h"
 #include "server/keys/key_ring.h"
-#include "server/revocation/revocation_state.h"
+#include "client/revocation/revocation_state.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
+#include "server/stream/revocation_hub.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera::service {
@@ -35,7 +36,8 @@ class TokenAuthorityService final
   TokenAuthorityService(TokenAuthorityConfig config, store::Store* store,
                         session::SessionStore* sessions,
                         const keys::KeyRing* keys,
-                        const revocation::RevocationState* revocations);
+                        const revocation::RevocationState* revocations,
+                        stream::RevocationHub* hub);
 
   grpc::ServerUnaryReactor* IssueSession(
       grpc::CallbackServerContext* context,
@@ -83,6 +85,7 @@ class TokenAuthorityService final
   session::SessionStore* sessions_;
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
+  stream::RevocationHub* hub_;
 };
 
 }  // namespace tessera::service

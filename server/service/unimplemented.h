@@ -19,16 +19,6 @@ grpc::Status NotImplementedYet(absl::string_view full_method);
 grpc::ServerUnaryReactor* FinishUnimplemented(
     grpc::CallbackServerContext* context, absl::string_view full_method);
 
-// A server-streaming reactor that finishes at once with NotImplementedYet().
-template <typename Response>
-class UnimplementedWriter : public grpc::ServerWriteReactor<Response> {
- public:
-  explicit UnimplementedWriter(absl::string_view full_method) {
-    this->Finish(NotImplementedYet(full_method));
-  }
-  void OnDone() override { delete this; }
-};
-
 }  // namespace tessera::service
 
 #endif  // TESSERA_SERVER_SERVICE_UNIMPLEMENTED_H_

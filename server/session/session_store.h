@@ -30,7 +30,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/revocation/revocation_log.h"
-#include "server/revocation/revocation_state.h"
+#include "client/revocation/revocation_state.h"
 #include "server/store/store.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.pb.h"

@@ -162,17 +162,7 @@ TEST_F(FoundationTest, ReflectionDescribesMessages) {
 }
 
 TEST_F(FoundationTest, UnbuiltMethodsAnswerUnimplementedWithAMessage) {
-  auto stub = tessera::v1::TokenAuthority::NewStub(channel_);
   grpc::Status status;
-  grpc::ClientContext watch_context;
-  tessera::v1::WatchRevocationsRequest watch;
-  auto reader = stub->WatchRevocations(WithDeadline(&watch_context), watch);
-  tessera::v1::RevocationEvent event;
-  EXPECT_FALSE(reader->Read(&event));
-  status = reader->Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("WatchRevocations"));
-
   auto admin = tessera::v1::Admin::NewStub(channel_);
   grpc::ClientContext admin_context;
   tessera::v1::GetStatsRequest stats_request;

@@ -1,15 +1,20 @@
-#include "server/revocation/revocation_state.h"
+#include "client/revocation/revocation_state.h"
 
 #include <algorithm>
 
-#include "server/store/timestamps.h"
+#include "absl/container/flat_hash_map.h"
 
 namespace tessera::revocation {
+namespace {
 
-using store::FromTimestamp;
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
 
 void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
-  absl::MutexLock lock(&mu_);
+  WriterLock lock(&mu_);
   const absl::Time at = FromTimestamp(event.time());
   switch (event.event_case()) {
     case tessera::v1::RevocationEvent::kSessionRevoked: {
@@ -43,7 +48,7 @@ void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
 Verdict RevocationState::Check(absl::string_view session_id,
                                absl::string_view subject,
                                absl::Time issued_at) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderLock lock(&mu_);
   if (revoked_sessions_.contains(session_id)) return Verdict::kSessionRevoked;
   auto it = subjects_.find(subject);
   if (it != subjects_.end()) {
@@ -54,7 +59,7 @@ Verdict RevocationState::Check(absl::string_view session_id,
 }
 
 void RevocationState::Forget(absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  WriterLock lock(&mu_);
   absl::erase_if(revoked_sessions_,
                  [now](const auto& entry) { return entry.second < now; });
   absl::erase_if(subjects_, [now](const auto& entry) {
@@ -63,7 +68,7 @@ void RevocationState::Forget(absl::Time now) {
 }
 
 size_t RevocationState::size() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderLock lock(&mu_);
   return revoked_sessions_.size() + subjects_.size();
 }
 

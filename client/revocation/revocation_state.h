@@ -1,19 +1,23 @@
-#ifndef TESSERA_SERVER_REVOCATION_REVOCATION_STATE_H_
-#define TESSERA_SERVER_REVOCATION_REVOCATION_STATE_H_
+#ifndef TESSERA_CLIENT_REVOCATION_REVOCATION_STATE_H_
+#define TESSERA_CLIENT_REVOCATION_REVOCATION_STATE_H_
 
-// What ValidateToken must reject beyond signature and expiry: revoked
-// sessions and per-subject cut-offs, held in memory (DESIGN §8).
+// What a token check must reject beyond signature and expiry: revoked
+// sessions and per-subject cut-offs, held in memory (DESIGN §8). The one
+// implementation shared by tesserad's ValidateToken (fed from its log) and
+// the client Verifier (fed from WatchRevocations).
 //
 // Bounded: an entry is dropped once no token it could reject is still
-// unexpired (its forget_after). Rebuilt at start-up from the revocation log.
-// Thread-safe; checks take a shared lock.
+// unexpired (its forget_after). Applying events is idempotent and
+// order-insensitive (cut-offs only move forward), so replaying a snapshot
+// over existing state is safe.
+// Thread-safe; checks take a shared lock (SharedMutex: TSan-visible).
 
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/base/shared_mutex.h"
 #include "tessera/v1/token_authority.pb.h"
 
 namespace tessera::revocation {
@@ -46,7 +50,7 @@ class RevocationState {
   };
 
   const absl::Duration horizon_;
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   // session id -> when it can be forgotten.
   absl::flat_hash_map<std::string, absl::Time> revoked_sessions_
       ABSL_GUARDED_BY(mu_);
@@ -55,4 +59,4 @@ class RevocationState {
 
 }  // namespace tessera::revocation
 
-#endif  // TESSERA_SERVER_REVOCATION_REVOCATION_STATE_H_
+#endif  // TESSERA_CLIENT_REVOCATION_REVOCATION_STATE_H_

@@ -1,0 +1,36 @@
+#include "client/verifier/token_cache.h"
+
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+
+namespace tessera {
+
+TokenCache::TokenCache(size_t capacity)
+    : per_shard_(std::max<size_t>(1, capacity / kShards)) {}
+
+TokenCache::Shard& TokenCache::ShardFor(absl::string_view token) const {
+  return shards_[absl::HashOf(token) % kShards];
+}
+
+TokenCache::Claims TokenCache::Find(absl::string_view token) const {
+  Shard& shard = ShardFor(token);
+  ReaderLock lock(&shard.mu);
+  auto it = shard.entries.find(token);
+  return it == shard.entries.end() ? nullptr : it->second;
+}
+
+void TokenCache::Insert(absl::string_view token, Claims claims,
+                        absl::Time now) {
+  Shard& shard = ShardFor(token);
+  WriterLock lock(&shard.mu);
+  if (shard.entries.size() >= per_shard_) {
+    absl::erase_if(shard.entries, [now](const auto& entry) {
+      return entry.second->expires_at <= now;
+    });
+    if (shard.entries.size() >= per_shard_) shard.entries.clear();
+  }
+  shard.entries.emplace(std::string(token), std::move(claims));
+}
+
+}  // namespace tessera

@@ -1,0 +1,50 @@
+#ifndef TESSERA_CLIENT_VERIFIER_TOKEN_CACHE_H_
+#define TESSERA_CLIENT_VERIFIER_TOKEN_CACHE_H_
+
+// Tokens whose signature and claims have been verified, by their exact
+// text, so a token seen before costs a hash lookup instead of a signature
+// check. Only the signature work is cached: callers still check expiry and
+// revocation on every hit.
+//
+// Bounded: each of kShards shards holds at most capacity / kShards entries;
+// a full shard first drops expired entries and, if still full, empties
+// itself (cheap, and a miss costs only one signature check).
+// Thread-safe; lookups take one shard's shared lock.
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "client/base/shared_mutex.h"
+#include "client/token/access_token.h"
+
+namespace tessera {
+
+class TokenCache {
+ public:
+  using Claims = std::shared_ptr<const token::AccessTokenClaims>;
+
+  explicit TokenCache(size_t capacity);
+
+  // nullptr if absent.
+  Claims Find(absl::string_view token) const;
+  void Insert(absl::string_view token, Claims claims, absl::Time now);
+
+ private:
+  static constexpr size_t kShards = 16;
+  struct Shard {
+    mutable SharedMutex mu;
+    absl::flat_hash_map<std::string, Claims> entries ABSL_GUARDED_BY(mu);
+  };
+  Shard& ShardFor(absl::string_view token) const;
+
+  const size_t per_shard_;
+  mutable std::array<Shard, kShards> shards_;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_CLIENT_VERIFIER_TOKEN_CACHE_H_

@@ -1,0 +1,229 @@
+#include "client/verifier/verifier.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "client/verifier/reasons.h"
+
+namespace tessera {
+namespace {
+
+using tessera::v1::RevocationEvent;
+using tessera::v1::TokenInvalidReason;
+
+constexpr char kReasonPayload[] = "type.tessera.dev/TokenInvalidReason";
+constexpr absl::Duration kMinBackoff = absl::Milliseconds(50);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
+
+absl::Status Rejected(TokenInvalidReason reason, absl::string_view detail) {
+  absl::Status status = absl::UnauthenticatedError(
+      absl::StrCat(tessera::v1::TokenInvalidReason_Name(reason), ": ", detail));
+  status.SetPayload(kReasonPayload, absl::Cord(absl::StrCat(int{reason})));
+  return status;
+}
+
+}  // namespace
+
+TokenInvalidReason TokenInvalidReasonOf(const absl::Status& status) {
+  const auto payload = status.GetPayload(kReasonPayload);
+  int value = 0;
+  if (status.code() != absl::StatusCode::kUnauthenticated ||
+      !payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &value) ||
+      !tessera::v1::TokenInvalidReason_IsValid(value)) {
+    return tessera::v1::TOKEN_INVALID_REASON_UNSPECIFIED;
+  }
+  return static_cast<TokenInvalidReason>(value);
+}
+
+Verifier::Verifier(VerifierOptions options)
+    : options_(std::move(options)),
+      revocations_(options_.horizon),
+      cache_(options_.cache_capacity) {
+  verify_options_.policy.issuer = options_.issuer;
+  verify_options_.policy.audience = options_.audience;
+  verify_options_.policy.leeway = options_.leeway;
+  channel_ = options_.channel != nullptr
+                 ? options_.channel
+                 : grpc::CreateChannel(options_.target,
+                                       grpc::InsecureChannelCredentials());
+  stub_ = tessera::v1::TokenAuthority::NewStub(channel_);
+}
+
+std::unique_ptr<Verifier> Verifier::Start(VerifierOptions options) {
+  std::unique_ptr<Verifier> verifier(new Verifier(std::move(options)));
+  verifier->thread_ = std::thread([v = verifier.get()] { v->Follow(); });
+  return verifier;
+}
+
+Verifier::~Verifier() {
+  {
+    std::lock_guard<std::mutex> lock(sequence_mu_);
+    stopping_ = true;
+    if (active_context_ != nullptr) active_context_->TryCancel();
+  }
+  sequence_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
+  const absl::Time now = absl::Now();
+  const int64_t heard = last_heard_ns_.load(std::memory_order_acquire);
+  if (heard == 0) {
+    return absl::UnavailableError(
+        "the verifier has not received tesserad's revocation state yet");
+  }
+  if (now - absl::FromUnixNanos(heard) > options_.max_staleness) {
+    return absl::UnavailableError(absl::StrCat(
+        "no word from tesserad for more than ",
+        absl::FormatDuration(options_.max_staleness),
+        "; refusing to verify on revocation state that may be stale"));
+  }
+  if (token.size() > token::kMaxTokenBytes) {
+    return Rejected(tessera::v1::TOKEN_INVALID_REASON_MALFORMED,
+                    "token too large");
+  }
+  VerifiedClaims claims = cache_.Find(token);
+  if (claims == nullptr) {
+    std::shared_ptr<const token::KeySet> keys;
+    {
+      ReaderLock lock(&keys_mu_);
+      keys = keys_;
+    }
+    if (keys == nullptr) {
+      return absl::UnavailableError("tesserad has not sent a key set yet");
+    }
+    auto result = token::VerifyAccessToken(token, *keys, verify_options_, now);
+    if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
+      return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
+    }
+    claims = std::make_shared<const token::AccessTokenClaims>(
+        std::move(std::get<token::VerifiedToken>(result).claims));
+    cache_.Insert(token, claims, now);
+  } else if (std::optional<token::TokenFailure> failure =
+                 token::CheckClaims(*claims, verify_options_.policy, now)) {
+    return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
+  }
+  switch (revocations_.Check(claims->session_id, claims->subject,
+                             claims->issued_at)) {
+    case revocation::Verdict::kSessionRevoked:
+      return Rejected(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED,
+                      "the session was revoked");
+    case revocation::Verdict::kStaleClaims:
+      return Rejected(tessera::v1::TOKEN_INVALID_REASON_STALE_CLAIMS,
+                      "the subject's claims changed; refresh the token");
+    case revocation::Verdict::kValid:
+      break;
+  }
+  return claims;
+}
+
+void Verifier::Follow() {
+  absl::Duration backoff = kMinBackoff;
+  while (true) {
+    grpc::ClientContext context;
+    if (options_.prepare_context) options_.prepare_context(&context);
+    tessera::v1::WatchRevocationsRequest request;
+    {
+      std::lock_guard<std::mutex> lock(sequence_mu_);
+      if (stopping_) return;
+      active_context_ = &context;
+      request.set_after_sequence(applied_);
+    }
+    std::unique_ptr<grpc::ClientReader<RevocationEvent>> reader =
+        stub_->WatchRevocations(&context, request);
+    connections_.fetch_add(1);
+    bool synced = false;
+    RevocationEvent event;
+    while (reader->Read(&event)) {
+      Apply(event, &synced);
+      if (synced) backoff = kMinBackoff;
+    }
+    (void)reader->Finish();  // Any end is followed by a resume.
+    {
+      std::lock_guard<std::mutex> lock(sequence_mu_);
+      active_context_ = nullptr;
+    }
+    if (!SleepUnlessStopping(backoff)) return;
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+void Verifier::Apply(const RevocationEvent& event, bool* synced) {
+  switch (event.event_case()) {
+    case RevocationEvent::kSessionRevoked:
+    case RevocationEvent::kSubjectRevoked:
+    case RevocationEvent::kClaimsInvalidated:
+      revocations_.Apply(event);
+      Advance(event.sequence());
+      break;
+    case RevocationEvent::kKeysChanged: {
+      absl::StatusOr<token::KeySet> keys =
+          token::KeySet::FromJwksJson(event.keys_changed().jwks_json());
+      if (keys.ok()) {  // A bad document keeps the old set (fail closed).
+        auto shared = std::make_shared<const token::KeySet>(*std::move(keys));
+        WriterLock lock(&keys_mu_);
+        keys_ = std::move(shared);
+      }
+      Advance(event.sequence());
+      break;
+    }
+    case RevocationEvent::kSnapshotEnd: {
+      *synced = true;
+      std::lock_guard<std::mutex> lock(sequence_mu_);
+      // After a reset the server's log may be shorter than what we saw.
+      applied_ = event.snapshot_end().reset()
+                     ? event.sequence()
+                     : std::max(applied_, event.sequence());
+      ready_ = true;
+      break;
+    }
+    case RevocationEvent::kHeartbeat:
+      // Queued behind every event up to current_sequence on this stream.
+      if (*synced) Advance(event.heartbeat().current_sequence());
+      break;
+    default:
+      break;
+  }
+  if (*synced) {
+    last_heard_ns_.store(absl::ToUnixNanos(absl::Now()),
+                         std::memory_order_release);
+  }
+  sequence_cv_.notify_all();
+}
+
+void Verifier::Advance(uint64_t sequence) {
+  std::lock_guard<std::mutex> lock(sequence_mu_);
+  applied_ = std::max(applied_, sequence);
+}
+
+bool Verifier::SleepUnlessStopping(absl::Duration duration) {
+  std::unique_lock<std::mutex> lock(sequence_mu_);
+  sequence_cv_.wait_for(lock, absl::ToChronoNanoseconds(duration),
+                        [this] { return stopping_; });
+  return !stopping_;
+}
+
+bool Verifier::WaitUntilReady(absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(sequence_mu_);
+  return sequence_cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                               [this] { return ready_; });
+}
+
+bool Verifier::WaitForSequence(uint64_t sequence,
+                               absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(sequence_mu_);
+  return sequence_cv_.wait_for(
+      lock, absl::ToChronoNanoseconds(timeout),
+      [this, sequence] { return ready_ && applied_ >= sequence; });
+}
+
+uint64_t Verifier::applied_sequence() const {
+  std::lock_guard<std::mutex> lock(sequence_mu_);
+  return applied_;
+}
+
+}  // namespace tessera

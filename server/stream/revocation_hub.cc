@@ -1,0 +1,237 @@
+#include "server/stream/revocation_hub.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "server/errors/errors.h"
+#include "server/log/log.h"
+#include "server/store/timestamps.h"
+#include "server/stream/watcher.h"
+
+namespace tessera::stream {
+
+using store::FromTimestamp;
+using tessera::v1::RevocationEvent;
+
+RevocationHub::RevocationHub(store::Store* store,
+                             revocation::RevocationLog* log,
+                             revocation::RevocationState* state,
+                             HubOptions options)
+    : store_(store), log_(log), state_(state), options_(options) {}
+
+RevocationHub::~RevocationHub() { Close(); }
+
+absl::Time RevocationHub::RelevantUntil(const RevocationEvent& event) const {
+  switch (event.event_case()) {
+    case RevocationEvent::kSessionRevoked:
+      return FromTimestamp(event.session_revoked().forget_after());
+    case RevocationEvent::kSubjectRevoked:
+      return FromTimestamp(event.subject_revoked().not_before()) +
+             options_.horizon;
+    case RevocationEvent::kClaimsInvalidated:
+      return FromTimestamp(event.claims_invalidated().not_before()) +
+             options_.horizon;
+    default:
+      return absl::InfinitePast();
+  }
+}
+
+void RevocationHub::Remember(const RevocationEvent& event) {
+  if (event.has_keys_changed()) {
+    keys_ = event;
+  } else if (RelevantUntil(event) > absl::Now()) {
+    relevant_[event.sequence()] = event;
+  }
+}
+
+void RevocationHub::Load(const RevocationEvent& event) {
+  absl::MutexLock lock(&mu_);
+  Remember(event);
+  published_ = std::max(published_, event.sequence());
+}
+
+void RevocationHub::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    // Events committed between Load and Start (the key ring's, fsynced).
+    (void)log_->ForEachAfter(
+        published_, [&](const RevocationEvent& event) { Remember(event); });
+    published_ = std::max(published_, log_->last_sequence());
+    started_ = true;
+  }
+  heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
+}
+
+void RevocationHub::OnCommit(uint64_t sequence) {
+  store_->AfterDurable([this, sequence](const absl::Status& synced) {
+    // A failed sync publishes nothing; the next good one covers it.
+    if (synced.ok()) PublishUpTo(sequence);
+  });
+}
+
+void RevocationHub::PublishUpTo(uint64_t sequence) {
+  std::vector<Watcher*> pump;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!started_ || sequence <= published_) return;
+    std::vector<RevocationEvent> events;
+    absl::Status read =
+        log_->ForEachAfter(published_, [&](const RevocationEvent& event) {
+          if (event.sequence() <= sequence) events.push_back(event);
+        });
+    if (!read.ok()) {
+      log::Error("cannot read the revocation log to publish it",
+                 {{"error", std::string(read.message())}});
+      return;  // Retried by the next commit.
+    }
+    for (const RevocationEvent& event : events) {
+      Remember(event);
+      for (Watcher* watcher : watchers_) watcher->Enqueue(event);
+    }
+    published_ = sequence;
+    for (Watcher* watcher : watchers_) {
+      watcher->Ref();
+      pump.push_back(watcher);
+    }
+  }
+  PumpAll(pump);
+}
+
+void RevocationHub::PumpAll(const std::vector<Watcher*>& watchers) {
+  for (Watcher* watcher : watchers) {
+    watcher->Pump();
+    watcher->Unref();
+  }
+}
+
+std::vector<RevocationEvent> RevocationHub::Snapshot(bool reset) {
+  std::vector<RevocationEvent> events;
+  const absl::Time now = absl::Now();
+  for (const auto& [sequence, event] : relevant_) {
+    if (RelevantUntil(event) > now) events.push_back(event);
+  }
+  if (keys_.has_value()) {
+    events.push_back(*keys_);
+    std::sort(events.begin(), events.end(),
+              [](const RevocationEvent& a, const RevocationEvent& b) {
+                return a.sequence() < b.sequence();
+              });
+  }
+  RevocationEvent end;
+  end.set_sequence(published_);
+  end.mutable_snapshot_end()->set_reset(reset);
+  events.push_back(std::move(end));
+  return events;
+}
+
+std::vector<RevocationEvent> RevocationHub::Backlog(uint64_t after) {
+  if (after == 0) return Snapshot(/*reset=*/false);
+  if (after > published_ || published_ - after > options_.max_resume_events) {
+    return Snapshot(/*reset=*/true);
+  }
+  std::vector<RevocationEvent> events;
+  absl::Status read = log_->ForEachAfter(after, [&](const RevocationEvent& e) {
+    if (e.sequence() <= published_) events.push_back(e);
+  });
+  if (!read.ok()) return Snapshot(/*reset=*/true);
+  RevocationEvent end;
+  end.set_sequence(published_);
+  end.mutable_snapshot_end()->set_reset(false);
+  events.push_back(std::move(end));
+  return events;
+}
+
+grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
+    grpc::CallbackServerContext*,
+    const tessera::v1::WatchRevocationsRequest* request) {
+  std::optional<grpc::Status> refuse;
+  Watcher* watcher = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || !started_) {
+      refuse = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            "tesserad is shutting down");
+    } else if (watchers_.size() >= options_.max_watchers) {
+      refuse = errors::ToGrpcStatus(errors::Error(
+          absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
+          "this server holds its maximum of WatchRevocations streams"));
+    } else {
+      watcher = new Watcher(this, options_.max_queued_events);
+      watcher->EnqueueBacklog(Backlog(request->after_sequence()));
+      watchers_.insert(watcher);
+      watcher->Ref();  // For the pump below.
+    }
+  }
+  if (refuse.has_value()) {
+    auto* refused = new Watcher(nullptr, 0);
+    refused->EndWith(*refuse);
+    refused->Pump();
+    return refused;
+  }
+  PumpAll({watcher});
+  return watcher;
+}
+
+void RevocationHub::Remove(Watcher* watcher) {
+  absl::MutexLock lock(&mu_);
+  watchers_.erase(watcher);
+}
+
+void RevocationHub::HeartbeatLoop() {
+  while (true) {
+    std::vector<Watcher*> pump;
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&closed_),
+                               options_.heartbeat_interval)) {
+        return;
+      }
+      const absl::Time now = absl::Now();
+      for (auto it = relevant_.begin(); it != relevant_.end();) {
+        it = RelevantUntil(it->second) <= now ? relevant_.erase(it)
+                                              : std::next(it);
+      }
+      RevocationEvent heartbeat;
+      heartbeat.mutable_heartbeat()->set_current_sequence(published_);
+      *heartbeat.mutable_time() = store::ToTimestamp(now);
+      for (Watcher* watcher : watchers_) {
+        if (!watcher->Idle()) continue;  // Busy streams prove liveness.
+        watcher->Enqueue(heartbeat);
+        watcher->Ref();
+        pump.push_back(watcher);
+      }
+    }
+    state_->Forget(absl::Now());  // Keeps ValidateToken's state bounded.
+    PumpAll(pump);
+  }
+}
+
+void RevocationHub::Close() {
+  std::vector<Watcher*> pump;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    closed_ = true;
+    for (Watcher* watcher : watchers_) {
+      watcher->EndWith(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "tesserad is shutting down"));
+      watcher->Ref();
+      pump.push_back(watcher);
+    }
+  }
+  PumpAll(pump);
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+}
+
+size_t RevocationHub::watchers() const {
+  absl::MutexLock lock(&mu_);
+  return watchers_.size();
+}
+
+uint64_t RevocationHub::published_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return published_;
+}
+
+}  // namespace tessera::stream

@@ -1,0 +1,125 @@
+#ifndef TESSERA_SERVER_STREAM_REVOCATION_HUB_H_
+#define TESSERA_SERVER_STREAM_REVOCATION_HUB_H_
+
+// WatchRevocations (DESIGN §8): fans the revocation log out to every open
+// stream, so in-process Verifiers learn of a revocation within milliseconds.
+//
+// Invariants:
+//  - An event reaches streams only once it is durable (the hub publishes
+//    from Store::AfterDurable), in sequence order, exactly once per stream,
+//    with no gaps. A stream whose queue would exceed max_queued_events is
+//    ended with RESOURCE_EXHAUSTED (CONSUMER_TOO_SLOW) instead: its client
+//    resumes from the last sequence it applied, so nothing is silently lost.
+//  - after_sequence = 0, or a resume the hub cannot serve (ahead of the log,
+//    or more than max_resume_events behind), starts with a snapshot: every
+//    revocation that can still reject an unexpired token and the latest key
+//    set, each with the sequence of the event that created it, then
+//    snapshot_end (reset = true when a resume was refused). snapshot_end's
+//    own `sequence` is the sequence the snapshot is complete up to.
+//  - A resume sends the logged events after `after_sequence`, then
+//    snapshot_end (reset = false): "caught up".
+//  - A heartbeat, queued only behind everything published before it, carries
+//    the newest published sequence: a client that receives it has applied
+//    every event up to that sequence.
+//
+// Thread-safety: all methods are thread-safe. Streams are gRPC callback
+// reactors; the hub never calls into gRPC while holding its own lock.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "server/revocation/revocation_log.h"
+#include "client/revocation/revocation_state.h"
+#include "server/store/store.h"
+#include "tessera/v1/token_authority.pb.h"
+
+namespace tessera::stream {
+
+class Watcher;
+
+struct HubOptions {
+  // The longest an access token can live plus leeway: how long a cut-off
+  // can still reject something.
+  absl::Duration horizon = absl::Minutes(15) + absl::Seconds(30);
+  absl::Duration heartbeat_interval = absl::Seconds(1);
+  size_t max_queued_events = 10000;
+  size_t max_resume_events = 10000;
+  size_t max_watchers = 10000;
+};
+
+class RevocationHub {
+ public:
+  // `store`, `log` and `state` must outlive the hub.
+  RevocationHub(store::Store* store, revocation::RevocationLog* log,
+                revocation::RevocationState* state, HubOptions options);
+  ~RevocationHub();  // Close().
+
+  RevocationHub(const RevocationHub&) = delete;
+  RevocationHub& operator=(const RevocationHub&) = delete;
+
+  // Start-up replay: every logged event, in order, before Start.
+  void Load(const tessera::v1::RevocationEvent& event);
+  // Marks everything loaded as published and starts heartbeats.
+  void Start();
+
+  // The log's commit listener: publishes `sequence` once it is durable.
+  void OnCommit(uint64_t sequence);
+
+  // The WatchRevocations handler.
+  grpc::ServerWriteReactor<tessera::v1::RevocationEvent>* Watch(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::WatchRevocationsRequest* request);
+
+  // Ends every stream with UNAVAILABLE and refuses new ones; stops the
+  // heartbeat thread. Idempotent.
+  void Close();
+
+  size_t watchers() const;
+  uint64_t published_sequence() const;
+
+ private:
+  friend class Watcher;
+
+  void PublishUpTo(uint64_t sequence);
+  // Adds `event` to the snapshot set if it can still matter.
+  void Remember(const tessera::v1::RevocationEvent& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Time RelevantUntil(const tessera::v1::RevocationEvent& event) const;
+  // What a new stream starts with (snapshot or resume), then snapshot_end.
+  std::vector<tessera::v1::RevocationEvent> Backlog(uint64_t after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<tessera::v1::RevocationEvent> Snapshot(bool reset)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Remove(Watcher* watcher);
+  void HeartbeatLoop();
+  // Pumps and releases watchers collected under mu_ (outside it).
+  static void PumpAll(const std::vector<Watcher*>& watchers);
+
+  store::Store* const store_;
+  revocation::RevocationLog* const log_;
+  revocation::RevocationState* const state_;
+  const HubOptions options_;
+
+  mutable absl::Mutex mu_;
+  uint64_t published_ ABSL_GUARDED_BY(mu_) = 0;
+  // Events a snapshot must hold, by sequence.
+  std::map<uint64_t, tessera::v1::RevocationEvent> relevant_
+      ABSL_GUARDED_BY(mu_);
+  std::optional<tessera::v1::RevocationEvent> keys_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread heartbeat_thread_;
+};
+
+}  // namespace tessera::stream
+
+#endif  // TESSERA_SERVER_STREAM_REVOCATION_HUB_H_

@@ -1,0 +1,96 @@
+#include "server/stream/watcher.h"
+
+#include <algorithm>
+
+#include "server/errors/errors.h"
+#include "server/stream/revocation_hub.h"
+
+namespace tessera::stream {
+
+Watcher::Watcher(RevocationHub* hub, size_t max_queued)
+    : hub_(hub), max_queued_(max_queued) {}
+
+void Watcher::EnqueueBacklog(std::vector<tessera::v1::RevocationEvent> events) {
+  absl::MutexLock lock(&mu_);
+  backlog_ = events.size();
+  for (auto& event : events) queue_.push_back(std::move(event));
+}
+
+bool Watcher::Enqueue(tessera::v1::RevocationEvent event) {
+  absl::MutexLock lock(&mu_);
+  if (end_.has_value()) return false;
+  if (queue_.size() - std::min(backlog_, queue_.size()) >= max_queued_) {
+    queue_.clear();
+    backlog_ = 0;
+    end_ = errors::ToGrpcStatus(errors::Error(
+        absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
+        "this stream fell too far behind; resume from the last sequence "
+        "applied"));
+    return false;
+  }
+  queue_.push_back(std::move(event));
+  return true;
+}
+
+void Watcher::EndWith(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  queue_.clear();
+  backlog_ = 0;
+  if (!end_.has_value()) end_ = std::move(status);
+}
+
+bool Watcher::Idle() {
+  absl::MutexLock lock(&mu_);
+  return queue_.empty() && !writing_;
+}
+
+void Watcher::Pump() {
+  bool write = false;
+  std::optional<grpc::Status> finish;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writing_ || finished_) return;
+    if (end_.has_value()) {
+      finished_ = true;
+      finish = *end_;
+    } else if (!queue_.empty()) {
+      writing_event_ = std::move(queue_.front());
+      queue_.pop_front();
+      if (backlog_ > 0) --backlog_;
+      writing_ = true;
+      write = true;
+    }
+  }
+  // Outside the lock: gRPC may call OnWriteDone / OnDone inline.
+  if (write) StartWrite(&writing_event_);
+  if (finish.has_value()) Finish(*finish);
+}
+
+void Watcher::Unref() {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+void Watcher::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok && !end_.has_value()) {  // The client went away.
+      queue_.clear();
+      backlog_ = 0;
+      end_ = grpc::Status(grpc::StatusCode::CANCELLED, "stream broken");
+    }
+  }
+  Pump();
+}
+
+void Watcher::OnCancel() {
+  EndWith(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+  Pump();
+}
+
+void Watcher::OnDone() {
+  if (hub_ != nullptr) hub_->Remove(this);
+  Unref();
+}
+
+}  // namespace tessera::stream

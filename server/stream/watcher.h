@@ -1,0 +1,70 @@
+#ifndef TESSERA_SERVER_STREAM_WATCHER_H_
+#define TESSERA_SERVER_STREAM_WATCHER_H_
+
+// One WatchRevocations stream: a gRPC write reactor with a bounded queue.
+//
+// The hub enqueues under its own lock (which fixes the order) and pumps
+// afterwards without it, because gRPC may run OnWriteDone and OnDone inline
+// inside StartWrite and Finish. A reference count keeps the watcher alive
+// while the hub pumps it: one reference belongs to gRPC until OnDone, one to
+// each pump in progress.
+
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "tessera/v1/token_authority.pb.h"
+
+namespace tessera::stream {
+
+class RevocationHub;
+
+class Watcher final
+    : public grpc::ServerWriteReactor<tessera::v1::RevocationEvent> {
+ public:
+  // `hub` may be null for a stream refused at once (Finish(status) only).
+  Watcher(RevocationHub* hub, size_t max_queued);
+
+  // The snapshot or resume a new stream starts with; not counted against
+  // the bound. Call once, before any Enqueue.
+  void EnqueueBacklog(std::vector<tessera::v1::RevocationEvent> events);
+  // False (and the stream is set to end with CONSUMER_TOO_SLOW) if more than
+  // max_queued live events would wait. Call Pump() afterwards.
+  bool Enqueue(tessera::v1::RevocationEvent event);
+  // Ends the stream with `status` once the write in flight is done; queued
+  // events are dropped (the client resumes from what it applied).
+  void EndWith(grpc::Status status);
+  bool Idle();
+
+  // Starts the next write or the finish, if due. Never under the hub lock.
+  void Pump();
+
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref();
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  ~Watcher() override = default;
+
+  RevocationHub* const hub_;
+  const size_t max_queued_;
+  std::atomic<int> refs_{1};
+
+  absl::Mutex mu_;
+  std::deque<tessera::v1::RevocationEvent> queue_ ABSL_GUARDED_BY(mu_);
+  size_t backlog_ ABSL_GUARDED_BY(mu_) = 0;     // Backlog events still queued.
+  tessera::v1::RevocationEvent writing_event_;  // Owned by the write.
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tessera::stream
+
+#endif  // TESSERA_SERVER_STREAM_WATCHER_H_

@@ -1,0 +1,345 @@
+// The in-process Verifier against the real tesserad (DESIGN §8): local
+// verification without ValidateToken calls, revocations and stale claims
+// applied within WaitForSequence, resume across a server restart, fail
+// closed when the server is gone and recover when it returns, key rotation
+// without a failed verification, and 1,000 concurrent watch streams.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "client/verifier/verifier.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tessera/v1/admin.grpc.pb.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/tesserad_process.h"
+
+namespace tessera {
+namespace {
+
+using ::tessera::testing::NewTempDir;
+using ::tessera::testing::TesseradProcess;
+using tessera::v1::RevocationEvent;
+using tessera::v1::TokenAuthority;
+
+constexpr absl::Duration kWait = absl::Seconds(15);
+
+// A tesserad that can be stopped and started again on the same port and
+// data directory.
+class Server {
+ public:
+  Server(std::vector<std::string> flags = {})
+      : flags_(std::move(flags)), data_dir_(NewTempDir("verifier-data")) {
+    Start("127.0.0.1:0");
+  }
+  void Start(const std::string& grpc_address) {
+    std::vector<std::string> flags = flags_;
+    flags.push_back("--grpc_address=" + grpc_address);
+    auto process =
+        TesseradProcess::Start({.data_dir = data_dir_, .flags = flags});
+    ASSERT_TRUE(process.ok()) << process.status();
+    process_ = std::move(*process);
+    address_ = process_->grpc_address();
+    channel_ =
+        grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    stub_ = TokenAuthority::NewStub(channel_);
+  }
+  void Restart() {
+    ASSERT_TRUE(process_->Terminate().ok());
+    Start(address_);  // Same port: the verifier's channel reconnects to it.
+  }
+  void Stop() { ASSERT_TRUE(process_->Terminate().ok()); }
+
+  const std::string& address() const { return address_; }
+  TesseradProcess& process() { return *process_; }
+  TokenAuthority::Stub* stub() { return stub_.get(); }
+
+  tessera::v1::SessionTokens Issue(const std::string& subject) {
+    tessera::v1::IssueSessionRequest request;
+    request.set_subject(subject);
+    request.add_audience("api");
+    tessera::v1::SessionTokens tokens;
+    grpc::ClientContext context;
+    grpc::Status status = stub_->IssueSession(&context, request, &tokens);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return tokens;
+  }
+  uint64_t RevokeSession(const std::string& session_id) {
+    tessera::v1::RevokeSessionRequest request;
+    request.set_session_id(session_id);
+    tessera::v1::RevokeSessionResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->RevokeSession(&context, request, &response).ok());
+    return response.sequence();
+  }
+  uint64_t InvalidateClaims(const std::string& subject) {
+    tessera::v1::UpdateClaimsRequest request;
+    request.set_subject(subject);
+    (*request.mutable_claims()->mutable_fields())["plan"].set_string_value(
+        "free");
+    request.set_invalidate_access_tokens(true);
+    tessera::v1::UpdateClaimsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->UpdateClaims(&context, request, &response).ok());
+    return response.sequence();
+  }
+  void Rotate() {
+    auto admin = tessera::v1::Admin::NewStub(channel_);
+    tessera::v1::RotateSigningKeyResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(admin->RotateSigningKey(&context, {}, &response).ok());
+  }
+  // A sample from /metrics, or 0 when the series is absent.
+  double Metric(const std::string& series) {
+    httplib::Client client(absl::StrCat("http://", process_->http_address()));
+    httplib::Result result = client.Get("/metrics");
+    if (!result) return -1;
+    for (absl::string_view line : absl::StrSplit(result->body, '\n')) {
+      if (absl::StartsWith(line, series + " ")) {
+        double value = 0;
+        if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) {
+          return value;
+        }
+      }
+    }
+    return 0;
+  }
+
+ private:
+  const std::vector<std::string> flags_;
+  const std::string data_dir_;
+  std::unique_ptr<TesseradProcess> process_;
+  std::string address_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<TokenAuthority::Stub> stub_;
+};
+
+std::unique_ptr<Verifier> StartVerifier(
+    const Server& server, absl::Duration max_staleness = absl::Seconds(30)) {
+  VerifierOptions options;
+  options.target = server.address();
+  options.audience = {"api"};
+  options.max_staleness = max_staleness;
+  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
+  EXPECT_TRUE(verifier->WaitUntilReady(kWait));
+  return verifier;
+}
+
+v1::TokenInvalidReason ReasonOf(const Verifier& verifier,
+                                const std::string& token) {
+  absl::StatusOr<VerifiedClaims> verified = verifier.Verify(token);
+  EXPECT_FALSE(verified.ok());
+  return TokenInvalidReasonOf(verified.status());
+}
+
+TEST(VerifierE2eTest, VerifiesLocallyWithoutCallingValidateToken) {
+  Server server;
+  std::unique_ptr<Verifier> verifier = StartVerifier(server);
+  const tessera::v1::SessionTokens tokens = server.Issue("alice");
+  for (int i = 0; i < 100; ++i) {
+    absl::StatusOr<VerifiedClaims> claims =
+        verifier->Verify(tokens.access_token());
+    ASSERT_TRUE(claims.ok()) << claims.status();
+    EXPECT_EQ((*claims)->subject, "alice");
+    EXPECT_EQ((*claims)->session_id, tokens.session_id());
+  }
+  std::string tampered = tokens.access_token();
+  tampered[tampered.find('.') + 3] ^= 0x01;
+  EXPECT_NE(ReasonOf(*verifier, tampered),
+            v1::TOKEN_INVALID_REASON_UNSPECIFIED);
+  EXPECT_EQ(ReasonOf(*verifier, "not-a-token"),
+            v1::TOKEN_INVALID_REASON_MALFORMED);
+  EXPECT_EQ(server.Metric("tessera_grpc_requests_total{method=\"tessera.v1."
+                          "TokenAuthority/ValidateToken\",code=\"OK\"}"),
+            0);
+  EXPECT_EQ(server.Metric("tessera_watchers"), 1);
+}
+
+TEST(VerifierE2eTest, RevocationAndStaleClaimsApplyLocallyBySequence) {
+  Server server;
+  std::unique_ptr<Verifier> verifier = StartVerifier(server);
+  const auto alice = server.Issue("alice");
+  const auto bob = server.Issue("bob");
+  ASSERT_TRUE(verifier->Verify(alice.access_token()).ok());  // Now cached.
+  ASSERT_TRUE(verifier->Verify(bob.access_token()).ok());
+
+  const uint64_t revoked = server.RevokeSession(alice.session_id());
+  ASSERT_GT(revoked, 0u);
+  ASSERT_TRUE(verifier->WaitForSequence(revoked, kWait));
+  EXPECT_EQ(ReasonOf(*verifier, alice.access_token()),
+            v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+  EXPECT_TRUE(verifier->Verify(bob.access_token()).ok());
+
+  const uint64_t stale = server.InvalidateClaims("bob");
+  ASSERT_EQ(stale, revoked + 1);
+  ASSERT_TRUE(verifier->WaitForSequence(stale, kWait));
+  EXPECT_EQ(ReasonOf(*verifier, bob.access_token()),
+            v1::TOKEN_INVALID_REASON_STALE_CLAIMS);
+}
+
+TEST(VerifierE2eTest, ResumesAcrossARestartWithoutMissingAnEvent) {
+  Server server;
+  std::unique_ptr<Verifier> verifier = StartVerifier(server);
+  std::vector<tessera::v1::SessionTokens> sessions;
+  for (int i = 0; i < 4; ++i) sessions.push_back(server.Issue("carol"));
+  const uint64_t before = server.RevokeSession(sessions[0].session_id());
+  ASSERT_TRUE(verifier->WaitForSequence(before, kWait));
+
+  server.Restart();
+  // Right after the restart, before the verifier has necessarily noticed.
+  const uint64_t first = server.RevokeSession(sessions[1].session_id());
+  const uint64_t second = server.RevokeSession(sessions[2].session_id());
+  EXPECT_EQ(first, before + 1);  // The log's sequence survives the restart.
+  EXPECT_EQ(second, first + 1);
+  ASSERT_TRUE(verifier->WaitForSequence(second, kWait));
+  EXPECT_GE(verifier->connections(), 2);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ReasonOf(*verifier, sessions[i].access_token()),
+              v1::TOKEN_INVALID_REASON_SESSION_REVOKED)
+        << i;
+  }
+  EXPECT_TRUE(verifier->Verify(sessions[3].access_token()).ok());
+}
+
+TEST(VerifierE2eTest, FailsClosedWhenTheServerIsGoneAndRecovers) {
+  Server server;
+  std::unique_ptr<Verifier> verifier =
+      StartVerifier(server, /*max_staleness=*/absl::Seconds(2));
+  const std::string token = server.Issue("dave").access_token();
+  ASSERT_TRUE(verifier->Verify(token).ok());
+
+  server.Stop();
+  absl::Status status = absl::OkStatus();
+  const absl::Time deadline = absl::Now() + kWait;
+  while (absl::Now() < deadline && status.ok()) {
+    status = verifier->Verify(token).status();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+
+  server.Start(server.address());
+  const absl::Time recover_by = absl::Now() + kWait;
+  while (absl::Now() < recover_by && !verifier->Verify(token).ok()) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(verifier->Verify(token).ok());
+}
+
+TEST(VerifierE2eTest, KeyRotationCausesNoFailedVerification) {
+  Server server;
+  std::unique_ptr<Verifier> verifier = StartVerifier(server);
+  std::atomic<bool> stop{false};
+  std::atomic<int> verified{0}, failed{0};
+  std::string first_failure;
+  std::thread load([&] {
+    while (!stop) {
+      const std::string token = server.Issue("erin").access_token();
+      absl::StatusOr<VerifiedClaims> claims = verifier->Verify(token);
+      if (claims.ok()) {
+        ++verified;
+      } else if (failed++ == 0) {
+        first_failure = claims.status().ToString();
+      }
+    }
+  });
+  for (int i = 0; i < 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(1500));  // Rotations are days apart.
+    server.Rotate();
+  }
+  absl::SleepFor(absl::Milliseconds(500));
+  stop = true;
+  load.join();
+  EXPECT_GT(verified.load(), 10);
+  EXPECT_EQ(failed.load(), 0) << first_failure;
+}
+
+// One raw WatchRevocations stream, counting what it sees.
+class Watch : public grpc::ClientReadReactor<RevocationEvent> {
+ public:
+  Watch(TokenAuthority::Stub* stub, const std::string& session_id,
+        std::atomic<int>* synced, std::atomic<int>* seen)
+      : session_id_(session_id), synced_(synced), seen_(seen) {
+    stub->async()->WatchRevocations(&context_, &request_, this);
+    StartRead(&event_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    if (event_.has_snapshot_end()) ++*synced_;
+    if (event_.has_session_revoked() &&
+        event_.session_revoked().session_id() == session_id_) {
+      ++*seen_;
+    }
+    StartRead(&event_);
+  }
+  void OnDone(const grpc::Status&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void CancelAndWait() {
+    context_.TryCancel();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(30), [this] { return done_; });
+  }
+
+ private:
+  grpc::ClientContext context_;
+  tessera::v1::WatchRevocationsRequest request_;
+  RevocationEvent event_;
+  const std::string session_id_;
+  std::atomic<int>* synced_;
+  std::atomic<int>* seen_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+TEST(VerifierE2eTest, AThousandStreamsAllReceiveOneRevocation) {
+  constexpr int kStreams = 1000;
+  constexpr int kChannels = 10;
+  Server server;
+  const auto session = server.Issue("frank");
+  std::vector<std::unique_ptr<TokenAuthority::Stub>> stubs;
+  for (int i = 0; i < kChannels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", i);  // Distinct channels, not shared.
+    stubs.push_back(TokenAuthority::NewStub(grpc::CreateCustomChannel(
+        server.address(), grpc::InsecureChannelCredentials(), args)));
+  }
+  std::atomic<int> synced{0}, seen{0};
+  std::vector<std::unique_ptr<Watch>> watches;
+  for (int i = 0; i < kStreams; ++i) {
+    watches.push_back(std::make_unique<Watch>(
+        stubs[i % kChannels].get(), session.session_id(), &synced, &seen));
+  }
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline && synced.load() < kStreams) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(synced.load(), kStreams);
+  EXPECT_EQ(server.Metric("tessera_watchers"), kStreams);
+
+  server.RevokeSession(session.session_id());
+  deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline && seen.load() < kStreams) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(seen.load(), kStreams);
+  for (auto& watch : watches) watch->CancelAndWait();
+}
+
+}  // namespace
+}  // namespace tessera
