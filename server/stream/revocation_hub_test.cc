@@ -1,0 +1,217 @@
+// The hub behind a real (in-process) gRPC server: snapshot, live events,
+// resume, reset, heartbeats, and the slow-consumer cut-off, with sequences
+// checked for gaps.
+
+#include "server/stream/revocation_hub.h"
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "rocksdb/write_batch.h"
+#include "server/store/store.h"
+#include "server/store/timestamps.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
+
+namespace tessera::stream {
+namespace {
+
+using tessera::v1::RevocationEvent;
+
+std::string TestDir(absl::string_view name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+}
+
+class WatchOnly final : public tessera::v1::TokenAuthority::CallbackService {
+ public:
+  explicit WatchOnly(RevocationHub* hub) : hub_(hub) {}
+  grpc::ServerWriteReactor<RevocationEvent>* WatchRevocations(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::WatchRevocationsRequest* request) override {
+    return hub_->Watch(context, request);
+  }
+
+ private:
+  RevocationHub* hub_;
+};
+
+class HubTest : public testing::Test {
+ protected:
+  void Open(absl::string_view name, size_t max_queued = 10000,
+            size_t max_resume = 50) {
+    auto store =
+        store::Store::Open({.data_dir = TestDir(name), .sync_writes = false});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto log = revocation::RevocationLog::Open(store_.get());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+    state_ = std::make_unique<revocation::RevocationState>(absl::Hours(1));
+    hub_ = std::make_unique<RevocationHub>(
+        store_.get(), log_.get(), state_.get(),
+        HubOptions{.horizon = absl::Hours(1),
+                   .heartbeat_interval = absl::Milliseconds(200),
+                   .max_queued_events = max_queued,
+                   .max_resume_events = max_resume});
+    RevocationHub* hub = hub_.get();
+    log_->SetCommitListener([hub](uint64_t seq) { hub->OnCommit(seq); });
+    hub_->Start();
+    service_ = std::make_unique<WatchOnly>(hub_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = tessera::v1::TokenAuthority::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (hub_ != nullptr) hub_->Close();
+    if (server_ != nullptr) server_->Shutdown();
+  }
+
+  uint64_t RevokeSession(const std::string& id, size_t padding = 0) {
+    RevocationEvent event;
+    event.mutable_session_revoked()->set_session_id(id);
+    event.mutable_session_revoked()->set_subject(std::string(padding, 's'));
+    *event.mutable_session_revoked()->mutable_forget_after() =
+        store::ToTimestamp(absl::Now() + absl::Minutes(10));
+    rocksdb::WriteBatch batch;
+    auto committed = log_->Commit(&batch, event, absl::Now());
+    EXPECT_TRUE(committed.ok()) << committed.status();
+    return committed.ok() ? committed->sequence() : 0;
+  }
+
+  struct Stream {
+    std::unique_ptr<grpc::ClientContext> context =
+        std::make_unique<grpc::ClientContext>();
+    std::unique_ptr<grpc::ClientReader<RevocationEvent>> reader;
+    RevocationEvent Next() {
+      RevocationEvent event;
+      EXPECT_TRUE(reader->Read(&event));
+      return event;
+    }
+    // Reads until snapshot_end; returns the events before it.
+    std::vector<RevocationEvent> UntilSnapshotEnd(RevocationEvent* end) {
+      std::vector<RevocationEvent> events;
+      RevocationEvent event;
+      while (reader->Read(&event)) {
+        if (event.has_snapshot_end()) {
+          *end = event;
+          return events;
+        }
+        if (!event.has_heartbeat()) events.push_back(event);
+      }
+      ADD_FAILURE() << "stream ended before snapshot_end";
+      return events;
+    }
+  };
+  Stream Watch(uint64_t after) {
+    Stream stream;
+    stream.context->set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(60));
+    tessera::v1::WatchRevocationsRequest request;
+    request.set_after_sequence(after);
+    stream.reader = stub_->WatchRevocations(stream.context.get(), request);
+    return stream;
+  }
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<revocation::RevocationLog> log_;
+  std::unique_ptr<revocation::RevocationState> state_;
+  std::unique_ptr<RevocationHub> hub_;
+  std::unique_ptr<WatchOnly> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<tessera::v1::TokenAuthority::Stub> stub_;
+};
+
+TEST_F(HubTest, SnapshotThenLiveThenHeartbeatWithTheSequence) {
+  Open("live");
+  const uint64_t first = RevokeSession("s1");
+  const uint64_t second = RevokeSession("s2");
+  Stream stream = Watch(0);
+  RevocationEvent end;
+  std::vector<RevocationEvent> snapshot = stream.UntilSnapshotEnd(&end);
+  ASSERT_EQ(snapshot.size(), 2u);
+  EXPECT_EQ(snapshot[0].sequence(), first);
+  EXPECT_EQ(snapshot[1].sequence(), second);
+  EXPECT_FALSE(end.snapshot_end().reset());
+  EXPECT_EQ(end.sequence(), second);
+
+  const uint64_t live = RevokeSession("s3");
+  RevocationEvent event = stream.Next();
+  while (event.has_heartbeat()) event = stream.Next();
+  EXPECT_EQ(event.sequence(), live);
+  EXPECT_EQ(event.session_revoked().session_id(), "s3");
+
+  do {
+    event = stream.Next();
+  } while (!event.has_heartbeat());
+  EXPECT_EQ(event.heartbeat().current_sequence(), live);
+}
+
+TEST_F(HubTest, ResumeSendsWhatFollowsAndResetsWhenItCannot) {
+  Open("resume");
+  for (int i = 0; i < 5; ++i) RevokeSession(absl::StrCat("s", i));
+  Stream resumed = Watch(3);
+  RevocationEvent end;
+  std::vector<RevocationEvent> events = resumed.UntilSnapshotEnd(&end);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].sequence(), 4u);
+  EXPECT_EQ(events[1].sequence(), 5u);
+  EXPECT_FALSE(end.snapshot_end().reset());
+
+  Stream ahead = Watch(99);  // Past the log: a fresh snapshot, flagged.
+  events = ahead.UntilSnapshotEnd(&end);
+  EXPECT_EQ(events.size(), 5u);
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_EQ(end.sequence(), 5u);
+
+  for (int i = 0; i < 60; ++i) RevokeSession(absl::StrCat("t", i));
+  Stream behind = Watch(1);  // 64 events behind > max_resume_events (50).
+  events = behind.UntilSnapshotEnd(&end);
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_EQ(end.sequence(), 65u);
+}
+
+TEST_F(HubTest, SlowConsumerIsCutOffWithoutAGapAndResumes) {
+  Open("slow", /*max_queued=*/100, /*max_resume=*/100000);
+  Stream stream = Watch(0);
+  RevocationEvent end;
+  stream.UntilSnapshotEnd(&end);
+  // Far more than the transport buffers while nobody reads: 20,000 events
+  // of ~4 KiB.
+  uint64_t last = 0;
+  for (int i = 0; i < 20000; ++i) {
+    last = RevokeSession(absl::StrCat("s", i), /*padding=*/4000);
+  }
+  uint64_t expected = end.sequence() + 1;
+  RevocationEvent event;
+  while (stream.reader->Read(&event)) {
+    if (event.has_heartbeat()) continue;
+    ASSERT_EQ(event.sequence(), expected) << "gap in the stream";
+    ++expected;
+  }
+  grpc::Status status = stream.reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_LT(expected, last + 1) << "the consumer was never cut off";
+
+  Stream resumed = Watch(expected - 1);  // What it applied.
+  while (expected <= last && resumed.reader->Read(&event)) {
+    if (event.has_heartbeat() || event.has_snapshot_end()) continue;
+    ASSERT_EQ(event.sequence(), expected);
+    ++expected;
+  }
+  EXPECT_EQ(expected, last + 1);
+}
+
+}  // namespace
+}  // namespace tessera::stream
