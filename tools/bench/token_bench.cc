@@ -22,6 +22,7 @@
 #include "client/token/base64url.h"
 #include "client/token/key_set.h"
 #include "client/token/keys.h"
+#include "tools/bench/raw_verify.h"
 
 namespace tessera::token {
 namespace {
@@ -35,20 +36,6 @@ struct Case {
   std::string signing_input;
   std::string der_signature;  // What EVP_DigestVerify takes.
 };
-
-std::string RawToDer(const std::string& raw) {
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  ECDSA_SIG_set0(
-      sig, BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()), 32, nullptr),
-      BN_bin2bn(reinterpret_cast<const uint8_t*>(raw.data()) + 32, 32,
-                nullptr));
-  uint8_t* der = nullptr;
-  int len = i2d_ECDSA_SIG(sig, &der);
-  std::string out(reinterpret_cast<char*>(der), len);
-  OPENSSL_free(der);
-  ECDSA_SIG_free(sig);
-  return out;
-}
 
 Case* MakeCase(Algorithm algorithm) {
   PrivateKey key = *PrivateKey::Generate(algorithm);
@@ -73,7 +60,7 @@ Case* MakeCase(Algorithm algorithm) {
   std::string token = *SignAccessToken(key, claims);
   std::string signing_input = token.substr(0, token.rfind('.'));
   std::string signature = *Base64UrlDecode(token.substr(token.rfind('.') + 1));
-  if (algorithm == Algorithm::kES256) signature = RawToDer(signature);
+  if (algorithm == Algorithm::kES256) signature = bench::RawToDer(signature);
   return new Case{key,   raw_private,   keys,     claims,
                   token, signing_input, signature};
 }
@@ -90,19 +77,11 @@ const EVP_MD* Digest(int algorithm) {
                                                                 : EVP_sha256();
 }
 
-// The baseline: one EVP_DigestVerify of the token's signing input, set up
-// the plain way (init per verification).
+// The baseline (raw_verify.h), on this case's key and token.
 bool RawVerify(const Case& c, int algorithm) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestVerifyInit(ctx, nullptr, Digest(algorithm), nullptr,
-                       c.key.public_key().pkey());
-  const int ok = EVP_DigestVerify(
-      ctx, reinterpret_cast<const uint8_t*>(c.der_signature.data()),
-      c.der_signature.size(),
-      reinterpret_cast<const uint8_t*>(c.signing_input.data()),
-      c.signing_input.size());
-  EVP_MD_CTX_free(ctx);
-  return ok == 1;
+  return bench::RawVerify(c.key.public_key().pkey(),
+                          static_cast<Algorithm>(algorithm),
+                          {c.signing_input, c.der_signature});
 }
 
 void SetLabel(benchmark::State& state) {

@@ -1,0 +1,81 @@
+#ifndef TESSERA_CLIENT_API_CLIENT_H_
+#define TESSERA_CLIENT_API_CLIENT_H_
+
+// tessera::Client: tesserad's generated stubs with what every caller needs
+// and tends to forget:
+//  - a deadline on every call (ClientOptions::deadline);
+//  - retries of idempotent methods (ValidateToken, RevokeSession,
+//    GetSession, ListSessions, GetJwks, ListSigningKeys) on UNAVAILABLE,
+//    through gRPC's service config, never of IssueSession or RefreshSession
+//    (a retried refresh could look like token reuse and revoke the session);
+//  - errors as absl::Status with the same code and ErrorReason(status) the
+//    google.rpc.ErrorInfo reason ("REFRESH_TOKEN_REUSED", ...).
+//
+// Thread-safe: one Client per process is enough (it holds one channel).
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "tessera/v1/admin.grpc.pb.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
+
+namespace tessera {
+
+struct ClientOptions {
+  std::string target = "127.0.0.1:50051";
+  // Default: plaintext (loopback).
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  absl::Duration deadline = absl::Seconds(5);
+  // Sent as "authorization: Bearer <api_key>" when set (DESIGN §9).
+  std::string api_key;
+};
+
+// The ErrorInfo reason tesserad attached to `status`; empty if none.
+std::string ErrorReason(const absl::Status& status);
+// grpc::Status -> absl::Status, keeping the code, message and reason.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+
+  absl::StatusOr<v1::SessionTokens> IssueSession(
+      const v1::IssueSessionRequest& request);
+  absl::StatusOr<v1::SessionTokens> RefreshSession(
+      const v1::RefreshSessionRequest& request);
+  absl::StatusOr<v1::ValidateTokenResponse> ValidateToken(
+      const v1::ValidateTokenRequest& request);
+  absl::StatusOr<v1::RevokeSessionResponse> RevokeSession(
+      const v1::RevokeSessionRequest& request);
+  absl::StatusOr<v1::Session> GetSession(const v1::GetSessionRequest& request);
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const v1::ListSessionsRequest& request);
+  absl::StatusOr<v1::UpdateClaimsResponse> UpdateClaims(
+      const v1::UpdateClaimsRequest& request);
+  absl::StatusOr<v1::GetJwksResponse> GetJwks();
+  absl::StatusOr<v1::RotateSigningKeyResponse> RotateSigningKey(
+      const v1::RotateSigningKeyRequest& request);
+  absl::StatusOr<v1::ListSigningKeysResponse> ListSigningKeys();
+
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+ private:
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      Stub* stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
+      const Request& request);
+
+  const ClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::TokenAuthority::Stub> tokens_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_CLIENT_API_CLIENT_H_

@@ -1,0 +1,32 @@
+#ifndef TESSERA_CLIENT_AUTH_BEARER_H_
+#define TESSERA_CLIENT_AUTH_BEARER_H_
+
+// For a relying C++ gRPC service: authenticate the caller of a method from
+// its "authorization: Bearer <access token>" metadata with a Verifier, no
+// network call per request.
+//
+//   grpc::ServerUnaryReactor* Notes::Get(grpc::CallbackServerContext* ctx,
+//                                        ...) {
+//     absl::StatusOr<tessera::VerifiedClaims> caller =
+//         tessera::AuthenticateBearer(*ctx, *verifier_);
+//     if (!caller.ok()) return Reply(ctx, tessera::ToGrpcStatus(caller));
+//     ... (*caller)->subject ...
+
+#include "absl/status/statusor.h"
+#include "client/verifier/verifier.h"
+#include "grpcpp/grpcpp.h"
+
+namespace tessera {
+
+// UNAUTHENTICATED without exactly one well-formed Bearer header, else the
+// Verifier's answer.
+absl::StatusOr<VerifiedClaims> AuthenticateBearer(
+    const grpc::ServerContextBase& context, const Verifier& verifier);
+
+// The status to answer with: UNAUTHENTICATED (message starting with the
+// TokenInvalidReason name) or UNAVAILABLE when the Verifier fails closed.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace tessera
+
+#endif  // TESSERA_CLIENT_AUTH_BEARER_H_
