@@ -68,6 +68,17 @@ int Run() {
                       {"data_dir", options->data_dir},
                       {"version", tessera::kVersion},
                       {"durability", options->sync_writes ? "sync" : "async"}});
+  if (options->callers.empty()) {
+    tessera::log::Warning(
+        "no callers configured: serving loopback only, and every local "
+        "process may call every method as admin. Configure callers (API "
+        "keys or client certificates) in --config to serve anything else");
+  } else {
+    tessera::log::Info("callers configured",
+                       {{"callers", static_cast<int>(options->callers.size())},
+                        {"tls", options->tls()},
+                        {"mutual_tls", !options->client_ca_file.empty()}});
+  }
   if (options->insecure) {
     tessera::log::Warning(
         "--insecure: serving plaintext; anyone who can reach the port can "

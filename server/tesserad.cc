@@ -8,6 +8,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "server/crypto/kek.h"
 #include "server/log/log.h"
@@ -27,6 +29,29 @@ constexpr const char* kHealthNames[] = {"", "tessera.v1.TokenAuthority",
 // Largest request message accepted. Tokens are at most 8 KiB and claims
 // 4 KiB; the rest is headroom for the other fields, not for bulk data.
 constexpr int kMaxReceiveMessageBytes = 64 * 1024;
+// How often certificate files are checked for changes (reload on change).
+constexpr unsigned int kCertificateRefreshSeconds = 1;
+
+// Plaintext, TLS, or mutual TLS (--client_ca_file), per DESIGN §9. The
+// certificate files are watched and reloaded when they change.
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
+    const config::ServerOptions& options) {
+  if (!options.tls()) return grpc::InsecureServerCredentials();
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          options.tls_key_file, options.tls_cert_file, options.client_ca_file,
+          kCertificateRefreshSeconds);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (!options.client_ca_file.empty()) {
+    tls.watch_root_certs();
+    tls.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    tls.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
+}
 
 void SetServing(grpc::Server* server, bool serving) {
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
@@ -75,10 +100,14 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   const absl::Duration horizon = options.access_ttl + options.leeway;
   tesserad->revocation_state_ =
       std::make_unique<revocation::RevocationState>(horizon);
+  stream::HubOptions hub_options{.horizon = horizon};
+  if (options.rate_limits.max_watchers_per_caller() > 0) {
+    hub_options.max_watchers_per_caller =
+        static_cast<size_t>(options.rate_limits.max_watchers_per_caller());
+  }
   tesserad->hub_ = std::make_unique<stream::RevocationHub>(
       tesserad->store_.get(), tesserad->revocation_log_.get(),
-      tesserad->revocation_state_.get(),
-      stream::HubOptions{.horizon = horizon});
+      tesserad->revocation_state_.get(), hub_options);
   if (absl::Status replayed = tesserad->revocation_log_->ForEachAfter(
           0,
           [&](const tessera::v1::RevocationEvent& event) {
@@ -115,15 +144,29 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                               .idle_ttl = options.idle_ttl,
                               .refresh_grace = options.refresh_grace,
                               .revocation_horizon = horizon});
+  absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
+      auth::Authorizer::Create(options.callers);
+  if (!authorizer.ok()) return authorizer.status();
+  tesserad->authorizer_ = std::move(*authorizer);
+  tesserad->limiter_ = std::make_unique<auth::RateLimiter>(
+      options.rate_limits.issue_per_second(),
+      options.rate_limits.issue_burst());
+  absl::StatusOr<std::unique_ptr<audit::AuditLog>> audit_log =
+      audit::AuditLog::Open(options.audit_log_file);
+  if (!audit_log.ok()) return audit_log.status();
+  tesserad->audit_ = std::move(*audit_log);
+  const service::Guards guards{.authorizer = tesserad->authorizer_.get(),
+                               .limiter = tesserad->limiter_.get(),
+                               .audit = tesserad->audit_.get()};
   tesserad->token_authority_ = std::make_unique<service::TokenAuthorityService>(
       service::TokenAuthorityConfig{.issuer = options.issuer,
                                     .max_access_ttl = options.access_ttl,
                                     .max_session_ttl = options.session_ttl,
                                     .leeway = options.leeway},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
-      tesserad->revocation_state_.get(), tesserad->hub_.get());
+      tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
   tesserad->admin_ =
-      std::make_unique<service::AdminService>(tesserad->keys_.get());
+      std::make_unique<service::AdminService>(tesserad->keys_.get(), guards);
 
   // gRPC's built-in health service encodes its messages without protobuf's
   // descriptors; touching the generated ones registers them, so reflection
@@ -142,8 +185,8 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   grpc::ServerBuilder builder;
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
-  builder.AddListeningPort(options.grpc_address,
-                           grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(options.grpc_address, ServerCredentials(options),
+                           &bound_port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   builder.RegisterService(tesserad->token_authority_.get());
   builder.RegisterService(tesserad->admin_.get());

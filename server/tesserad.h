@@ -19,13 +19,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/revocation/revocation_state.h"
 #include "grpcpp/server.h"
 #include "server/config/options.h"
 #include "server/http/http_server.h"
 #include "server/keys/key_ring.h"
 #include "server/metrics/metrics.h"
 #include "server/revocation/revocation_log.h"
-#include "client/revocation/revocation_state.h"
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
 #include "server/session/session_store.h"
@@ -70,6 +70,9 @@ class Tesserad {
   std::unique_ptr<stream::RevocationHub> hub_;
   std::unique_ptr<keys::KeyRing> keys_;
   std::unique_ptr<session::SessionStore> sessions_;
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  std::unique_ptr<auth::RateLimiter> limiter_;
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<service::TokenAuthorityService> token_authority_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<metrics::Registry> metrics_;

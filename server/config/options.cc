@@ -51,6 +51,15 @@ ABSL_FLAG(std::string, kek_file, "",
 ABSL_FLAG(std::string, config, "",
           "Text-format tessera.v1.Config file. Flags given with a non-default "
           "value override it.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain for TLS on --grpc_address (with "
+          "--tls_key_file); reloaded when the file changes.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key for TLS.");
+ABSL_FLAG(std::string, client_ca_file, "",
+          "PEM CA bundle: clients must present a certificate it signed "
+          "(mutual TLS).");
+ABSL_FLAG(std::string, audit_log_file, "",
+          "Append the audit log (JSON lines) to this file; default: stderr.");
 ABSL_FLAG(bool, insecure, false,
           "Allow plaintext on a non-loopback --grpc_address/--http_address.");
 
@@ -118,6 +127,20 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
   if (config.has_key_rotation_period()) {
     options.key_rotation_period = FromProto(config.key_rotation_period());
   }
+  if (!config.tls().cert_file().empty()) {
+    options.tls_cert_file = config.tls().cert_file();
+  }
+  if (!config.tls().key_file().empty()) {
+    options.tls_key_file = config.tls().key_file();
+  }
+  if (!config.tls().client_ca_file().empty()) {
+    options.client_ca_file = config.tls().client_ca_file();
+  }
+  options.callers.assign(config.callers().begin(), config.callers().end());
+  options.rate_limits = config.rate_limits();
+  if (!config.audit_log_file().empty()) {
+    options.audit_log_file = config.audit_log_file();
+  }
   if (config.insecure()) options.insecure = true;
   return absl::OkStatus();
 }
@@ -133,17 +156,26 @@ absl::Status CheckDuration(absl::string_view flag, absl::Duration value,
 }
 
 absl::Status CheckPlaintextAddress(absl::string_view flag,
-                                   const std::string& address, bool insecure) {
+                                   const std::string& address, bool insecure,
+                                   bool tls = false, bool open = false) {
   absl::StatusOr<net::ListenAddress> parsed = net::ParseListenAddress(address);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, ": ", parsed.status().message()));
   }
-  if (!parsed->is_loopback && !insecure) {
+  if (!parsed->is_loopback && open) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", address,
+        " is not a loopback address, but no callers are configured: "
+        "tesserad then serves loopback only, where every local caller is "
+        "admin. Add callers (API keys or client certificates) in --config"));
+  }
+  if (!parsed->is_loopback && !insecure && !tls) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--", flag, "=", address,
         " is not a loopback address and would serve plaintext to the "
-        "network; bind 127.0.0.1, or pass --insecure to allow it"));
+        "network; bind 127.0.0.1, configure TLS (--tls_cert_file, "
+        "--tls_key_file), or pass --insecure to allow it"));
   }
   return absl::OkStatus();
 }
@@ -180,6 +212,10 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("key_rotation_period", options.key_rotation_period,
        FLAGS_key_rotation_period);
   take("insecure", options.insecure, FLAGS_insecure);
+  take("tls_cert_file", options.tls_cert_file, FLAGS_tls_cert_file);
+  take("tls_key_file", options.tls_key_file, FLAGS_tls_key_file);
+  take("client_ca_file", options.client_ca_file, FLAGS_client_ca_file);
+  take("audit_log_file", options.audit_log_file, FLAGS_audit_log_file);
 
   if (durability != "sync" && durability != "async") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -191,8 +227,24 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
 }
 
 absl::Status ValidateOptions(const ServerOptions& options) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  if (!options.client_ca_file.empty() && !options.tls()) {
+    return absl::InvalidArgumentError(
+        "--client_ca_file needs --tls_cert_file and --tls_key_file");
+  }
+  for (const tessera::v1::Caller& caller : options.callers) {
+    if (!caller.client_cert_san().empty() && options.client_ca_file.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config: caller \"", caller.name(),
+          "\" is identified by a client certificate; set --client_ca_file"));
+    }
+  }
   if (absl::Status s = CheckPlaintextAddress(
-          "grpc_address", options.grpc_address, options.insecure);
+          "grpc_address", options.grpc_address, options.insecure, options.tls(),
+          options.callers.empty());
       !s.ok()) {
     return s;
   }

@@ -11,9 +11,11 @@
 // INVALID_ARGUMENT naming the flag.
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tessera/v1/config.pb.h"
 
 namespace tessera::config {
 
@@ -34,14 +36,26 @@ struct ServerOptions {
   absl::Duration key_rotation_period = absl::Hours(24 * 30);
   std::string kek_file;
   bool insecure = false;
+  // TLS (DESIGN §9): both files or neither; a client CA requires clients to
+  // present a certificate it signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string client_ca_file;
+  // Callers and rate limits come from --config only.
+  std::vector<tessera::v1::Caller> callers;
+  tessera::v1::RateLimits rate_limits;
+  std::string audit_log_file;  // Empty: stderr.
+
+  bool tls() const { return !tls_cert_file.empty(); }
 };
 
 // Builds the options from the parsed flags (and --config, if given), then
 // validates them.
 absl::StatusOr<ServerOptions> OptionsFromFlags();
 
-// Checks ranges and the plaintext rule: a non-loopback listen address needs
-// --insecure (TLS arrives with the caller-auth work).
+// Checks ranges and the listening rules: with no callers configured only
+// loopback is served; a non-loopback gRPC address needs TLS or --insecure;
+// the HTTP side is plaintext and needs loopback or --insecure.
 absl::Status ValidateOptions(const ServerOptions& options);
 
 }  // namespace tessera::config

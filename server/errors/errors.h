@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 
 namespace tessera::errors {
@@ -20,11 +21,16 @@ inline constexpr char kDomain[] = "tessera";
 absl::Status Error(absl::StatusCode code, absl::string_view reason,
                    absl::string_view message);
 
+// `status` with a google.rpc.RetryInfo delay (rate limits): clients that
+// honour it back off for `delay`.
+absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
+
 // The reason of a status made by Error(), or "" for any other status.
 std::string ReasonOf(const absl::Status& status);
 
 // The gRPC status for `status`: same code and message, and for a status with
-// a reason a google.rpc.Status detail holding ErrorInfo{reason, domain}.
+// a reason a google.rpc.Status detail holding ErrorInfo{reason, domain}
+// (and RetryInfo when WithRetryDelay set one).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace tessera::errors

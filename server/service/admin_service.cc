@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
 #include "server/service/unimplemented.h"
@@ -22,10 +23,23 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
 
 }  // namespace
 
+absl::StatusOr<std::string> AdminService::Admit(CallbackServerContext* context,
+                                                absl::string_view method) {
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kAdmin);
+  if (!caller.ok()) {
+    guards_.audit->Record(method, "(unauthenticated)", "", caller.status());
+    return caller.status();
+  }
+  return (*caller)->name;
+}
+
 ServerUnaryReactor* AdminService::RotateSigningKey(
     CallbackServerContext* context,
     const tessera::v1::RotateSigningKeyRequest* request,
     tessera::v1::RotateSigningKeyResponse* response) {
+  absl::StatusOr<std::string> caller = Admit(context, "RotateSigningKey");
+  if (!caller.ok()) return Reply(context, caller.status());
   std::optional<token::Algorithm> algorithm;
   switch (request->algorithm()) {
     case tessera::v1::SIGNING_ALGORITHM_UNSPECIFIED:
@@ -49,6 +63,10 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
   // Synchronous: the ring fsyncs before the new key signs (rare, admin-only).
   absl::StatusOr<keys::KeyRing::Rotation> rotation =
       keys_->Rotate(algorithm, absl::Now());
+  guards_.audit->Record(
+      "RotateSigningKey", *caller,
+      rotation.ok() ? absl::StrCat("active=", rotation->active.kid()) : "",
+      rotation.status());
   if (!rotation.ok()) return Reply(context, rotation.status());
   *response->mutable_active() = rotation->active;
   *response->mutable_next() = rotation->next;
@@ -59,6 +77,9 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
 ServerUnaryReactor* AdminService::ListSigningKeys(
     CallbackServerContext* context, const tessera::v1::ListSigningKeysRequest*,
     tessera::v1::ListSigningKeysResponse* response) {
+  absl::StatusOr<std::string> caller = Admit(context, "ListSigningKeys");
+  if (!caller.ok()) return Reply(context, caller.status());
+  guards_.audit->Record("ListSigningKeys", *caller, "", absl::OkStatus());
   for (const tessera::v1::SigningKey& key : keys_->current()->keys) {
     *response->add_keys() = key;
   }
@@ -68,12 +89,16 @@ ServerUnaryReactor* AdminService::ListSigningKeys(
 ServerUnaryReactor* AdminService::GetStats(CallbackServerContext* context,
                                            const tessera::v1::GetStatsRequest*,
                                            tessera::v1::GetStatsResponse*) {
+  absl::StatusOr<std::string> caller = Admit(context, "GetStats");
+  if (!caller.ok()) return Reply(context, caller.status());
   return FinishUnimplemented(context, "tessera.v1.Admin/GetStats");
 }
 
 ServerUnaryReactor* AdminService::CreateBackup(
     CallbackServerContext* context, const tessera::v1::CreateBackupRequest*,
     tessera::v1::CreateBackupResponse*) {
+  absl::StatusOr<std::string> caller = Admit(context, "CreateBackup");
+  if (!caller.ok()) return Reply(context, caller.status());
   return FinishUnimplemented(context, "tessera.v1.Admin/CreateBackup");
 }
 

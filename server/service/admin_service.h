@@ -5,13 +5,16 @@
 // Methods not built yet answer UNIMPLEMENTED naming the method.
 
 #include "server/keys/key_ring.h"
+#include "server/service/token_authority_service.h"
 #include "tessera/v1/admin.grpc.pb.h"
 
 namespace tessera::service {
 
 class AdminService final : public tessera::v1::Admin::CallbackService {
  public:
-  explicit AdminService(keys::KeyRing* keys) : keys_(keys) {}
+  // Every method needs the admin role and is written to the audit log.
+  AdminService(keys::KeyRing* keys, Guards guards)
+      : keys_(keys), guards_(guards) {}
 
   grpc::ServerUnaryReactor* RotateSigningKey(
       grpc::CallbackServerContext* context,
@@ -31,7 +34,12 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
       tessera::v1::CreateBackupResponse* response) override;
 
  private:
+  // The admin caller's name, or the refusal (audited either way).
+  absl::StatusOr<std::string> Admit(grpc::CallbackServerContext* context,
+                                    absl::string_view method);
+
   keys::KeyRing* const keys_;
+  const Guards guards_;
 };
 
 }  // namespace tessera::service

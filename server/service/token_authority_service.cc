@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <functional>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -47,16 +48,31 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
 // Runs a handler that may write, inline on gRPC's thread, and answers once
 // its writes are durable (Store::AfterDurable): the caller never hears of a
 // session, rotation or revocation that a crash could take back.
+// `on_answer` (optional) sees the final status, e.g. for the audit log.
 template <typename Handler>
-ServerUnaryReactor* AnswerWhenDurable(store::Store* store,
-                                      CallbackServerContext* context,
-                                      Handler handler) {
+ServerUnaryReactor* AnswerWhenDurable(
+    store::Store* store, CallbackServerContext* context, Handler handler,
+    std::function<void(const absl::Status&)> on_answer = nullptr) {
   ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Status status = handler();
-  store->AfterDurable([reactor, status](const absl::Status& synced) {
-    reactor->Finish(errors::ToGrpcStatus(synced.ok() ? status : synced));
+  store->AfterDurable([reactor, status, on_answer = std::move(on_answer)](
+                          const absl::Status& synced) {
+    const absl::Status answer = synced.ok() ? status : synced;
+    if (on_answer) on_answer(answer);
+    reactor->Finish(errors::ToGrpcStatus(answer));
   });
   return reactor;
+}
+
+absl::Status RateLimited(absl::string_view caller, absl::Duration wait) {
+  return errors::WithRetryDelay(
+      errors::Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                    absl::StrCat("caller \"", caller,
+                                 "\" is over its IssueSession/RefreshSession "
+                                 "rate; retry in ",
+                                 absl::FormatDuration(
+                                     absl::Ceil(wait, absl::Milliseconds(1))))),
+      wait);
 }
 
 absl::Status CheckSubject(absl::string_view subject) {
@@ -164,8 +180,10 @@ void FillSession(const tessera::v1::SessionRecord& record,
 TokenAuthorityService::TokenAuthorityService(
     TokenAuthorityConfig config, store::Store* store,
     session::SessionStore* sessions, const keys::KeyRing* keys,
-    const revocation::RevocationState* revocations, stream::RevocationHub* hub)
+    const revocation::RevocationState* revocations, stream::RevocationHub* hub,
+    Guards guards)
     : config_(std::move(config)),
+      guards_(guards),
       store_(store),
       sessions_(sessions),
       keys_(keys),
@@ -210,6 +228,12 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kIssueSession);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
+    return Reply(context, RateLimited((*caller)->name, *wait));
+  }
   return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
     if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
       return (valid);
@@ -231,6 +255,7 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     fresh.client = request->client();
     fresh.access_ttl = *access_ttl;
     fresh.session_ttl = *session_ttl;
+    fresh.client_id = (*caller)->name;
     absl::StatusOr<session::ActiveSession> issued =
         sessions_->Issue(fresh, absl::Now());
     if (!issued.ok()) return (issued.status());
@@ -242,21 +267,43 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     CallbackServerContext* context,
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
-    if (request->refresh_token().size() > token::kMaxTokenBytes) {
-      return (TooLarge("refresh_token"));
-    }
-    absl::StatusOr<session::ActiveSession> refreshed =
-        sessions_->Refresh(request->refresh_token(), absl::Now());
-    if (!refreshed.ok()) return (refreshed.status());
-    return (Mint(*refreshed, response));
-  });
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kRefreshSession);
+  if (!caller.ok()) return Reply(context, caller.status());
+  if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
+    return Reply(context, RateLimited((*caller)->name, *wait));
+  }
+  return AnswerWhenDurable(
+      store_, context,
+      [&]() -> absl::Status {
+        if (request->refresh_token().size() > token::kMaxTokenBytes) {
+          return TooLarge("refresh_token");
+        }
+        absl::StatusOr<session::ActiveSession> refreshed =
+            sessions_->Refresh(request->refresh_token(), absl::Now());
+        if (!refreshed.ok()) return refreshed.status();
+        return Mint(*refreshed, response);
+      },
+      [this, name = (*caller)->name,
+       session = session::SessionStore::SessionIdOf(request->refresh_token())
+                     .value_or("")](const absl::Status& answer) {
+        // Theft signal: a retired refresh token came back.
+        if (errors::ReasonOf(answer) == "REFRESH_TOKEN_REUSED") {
+          guards_.audit->Record("RefreshSession", name, session, answer);
+        }
+      });
 }
 
 ServerUnaryReactor* TokenAuthorityService::ValidateToken(
     CallbackServerContext* context,
     const tessera::v1::ValidateTokenRequest* request,
     tessera::v1::ValidateTokenResponse* response) {
+  if (absl::Status allowed =
+          guards_.authorizer->Authorize(*context, auth::Method::kValidateToken)
+              .status();
+      !allowed.ok()) {
+    return Reply(context, allowed);
+  }
   if (request->access_token().size() > token::kMaxTokenBytes) {
     return Reply(context, TooLarge("access_token"));
   }
@@ -306,71 +353,113 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
-  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
-    if (request->reason().size() > kMaxReasonBytes) {
-      return (Invalid(
-          "REASON_INVALID",
-          absl::StrCat("reason is longer than ", kMaxReasonBytes, " bytes")));
-    }
-    const std::string reason =
-        request->reason().empty() ? "revoked" : request->reason();
-    const absl::Time now = absl::Now();
-    absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
-    switch (request->target_case()) {
-      case tessera::v1::RevokeSessionRequest::kSessionId:
-        if (!session::IsValidSessionId(request->session_id())) {
-          return (Invalid("SESSION_ID_INVALID",
-                          "session_id is not a Tessera session "
-                          "id"));
+  std::string target;  // For the audit log: never a token.
+  switch (request->target_case()) {
+    case tessera::v1::RevokeSessionRequest::kSessionId:
+      target = absl::StrCat("session_id=", request->session_id().substr(0, 64));
+      break;
+    case tessera::v1::RevokeSessionRequest::kSubject:
+      target = absl::StrCat("subject=", request->subject().substr(0, 256));
+      break;
+    case tessera::v1::RevokeSessionRequest::kRefreshToken:
+      target = absl::StrCat(
+          "session_id=",
+          session::SessionStore::SessionIdOf(request->refresh_token())
+              .value_or("(not a refresh token)"));
+      break;
+    case tessera::v1::RevokeSessionRequest::kAccessToken:
+      target = "access_token";
+      break;
+    case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
+      break;
+  }
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kRevokeSession);
+  if (!caller.ok()) {
+    guards_.audit->Record("RevokeSession", "(unauthenticated)", target,
+                          caller.status());
+    return Reply(context, caller.status());
+  }
+  auto audit = [this, name = (*caller)->name,
+                target](const absl::Status& answer) {
+    guards_.audit->Record("RevokeSession", name, target, answer);
+  };
+  return AnswerWhenDurable(
+      store_, context,
+      [&]() -> absl::Status {
+        if (request->reason().size() > kMaxReasonBytes) {
+          return (Invalid("REASON_INVALID",
+                          absl::StrCat("reason is longer than ",
+                                       kMaxReasonBytes, " bytes")));
         }
-        result = sessions_->RevokeSession(request->session_id(), reason, now);
-        break;
-      case tessera::v1::RevokeSessionRequest::kSubject:
-        if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-          return (s);
+        const std::string reason =
+            request->reason().empty() ? "revoked" : request->reason();
+        const absl::Time now = absl::Now();
+        absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
+        switch (request->target_case()) {
+          case tessera::v1::RevokeSessionRequest::kSessionId:
+            if (!session::IsValidSessionId(request->session_id())) {
+              return (Invalid("SESSION_ID_INVALID",
+                              "session_id is not a Tessera session "
+                              "id"));
+            }
+            result =
+                sessions_->RevokeSession(request->session_id(), reason, now);
+            break;
+          case tessera::v1::RevokeSessionRequest::kSubject:
+            if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+              return (s);
+            }
+            result = sessions_->RevokeSubject(request->subject(), reason, now);
+            break;
+          case tessera::v1::RevokeSessionRequest::kRefreshToken: {
+            if (request->refresh_token().size() > token::kMaxTokenBytes) {
+              return (TooLarge("refresh_token"));
+            }
+            // RFC 7009: an invalid token is not an error; nothing is revoked.
+            std::optional<std::string> id =
+                session::SessionStore::SessionIdOf(request->refresh_token());
+            if (id.has_value())
+              result = sessions_->RevokeSession(*id, reason, now);
+            break;
+          }
+          case tessera::v1::RevokeSessionRequest::kAccessToken: {
+            if (request->access_token().size() > token::kMaxTokenBytes) {
+              return (TooLarge("access_token"));
+            }
+            // The signature must verify; expiry does not matter for revocation.
+            auto verified = token::DecodeAndVerifySignature(
+                request->access_token(), keys_->current()->published,
+                token::VerifyOptions().allowed_algorithms);
+            if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
+              result = sessions_->RevokeSession(token->claims.session_id,
+                                                reason, now);
+            }
+            break;
+          }
+          case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
+            return (Invalid("TARGET_MISSING",
+                            "set one of session_id, subject, refresh_token or "
+                            "access_token"));
         }
-        result = sessions_->RevokeSubject(request->subject(), reason, now);
-        break;
-      case tessera::v1::RevokeSessionRequest::kRefreshToken: {
-        if (request->refresh_token().size() > token::kMaxTokenBytes) {
-          return (TooLarge("refresh_token"));
-        }
-        // RFC 7009: an invalid token is not an error; nothing is revoked.
-        std::optional<std::string> id =
-            session::SessionStore::SessionIdOf(request->refresh_token());
-        if (id.has_value()) result = sessions_->RevokeSession(*id, reason, now);
-        break;
-      }
-      case tessera::v1::RevokeSessionRequest::kAccessToken: {
-        if (request->access_token().size() > token::kMaxTokenBytes) {
-          return (TooLarge("access_token"));
-        }
-        // The signature must verify; expiry does not matter for revocation.
-        auto verified = token::DecodeAndVerifySignature(
-            request->access_token(), keys_->current()->published,
-            token::VerifyOptions().allowed_algorithms);
-        if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
-          result =
-              sessions_->RevokeSession(token->claims.session_id, reason, now);
-        }
-        break;
-      }
-      case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
-        return (Invalid("TARGET_MISSING",
-                        "set one of session_id, subject, refresh_token or "
-                        "access_token"));
-    }
-    if (!result.ok()) return (result.status());
-    response->set_revoked_count(result->revoked_count);
-    response->set_sequence(result->sequence);
-    return (absl::OkStatus());
-  });
+        if (!result.ok()) return (result.status());
+        response->set_revoked_count(result->revoked_count);
+        response->set_sequence(result->sequence);
+        return (absl::OkStatus());
+      },
+      audit);
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetSession(
     CallbackServerContext* context,
     const tessera::v1::GetSessionRequest* request,
     tessera::v1::Session* response) {
+  if (absl::Status allowed =
+          guards_.authorizer->Authorize(*context, auth::Method::kGetSession)
+              .status();
+      !allowed.ok()) {
+    return Reply(context, allowed);
+  }
   if (!session::IsValidSessionId(request->session_id())) {
     return Reply(context, Invalid("SESSION_ID_INVALID",
                                   "session_id is not a Tessera session id"));
@@ -386,6 +475,12 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
     CallbackServerContext* context,
     const tessera::v1::ListSessionsRequest* request,
     tessera::v1::ListSessionsResponse* response) {
+  if (absl::Status allowed =
+          guards_.authorizer->Authorize(*context, auth::Method::kListSessions)
+              .status();
+      !allowed.ok()) {
+    return Reply(context, allowed);
+  }
   constexpr int kDefaultPageSize = 50;
   constexpr int kMaxPageSize = 500;
   if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
@@ -419,25 +514,45 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     CallbackServerContext* context,
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
-  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
-    if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-      return (s);
-    }
-    if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
-      return (s);
-    }
-    absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
-        request->subject(), request->claims(), request->merge(),
-        request->invalidate_access_tokens(), absl::Now());
-    if (!sequence.ok()) return (sequence.status());
-    response->set_sequence(*sequence);
-    return (absl::OkStatus());
-  });
+  const std::string target =
+      absl::StrCat("subject=", request->subject().substr(0, 256));
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kUpdateClaims);
+  if (!caller.ok()) {
+    guards_.audit->Record("UpdateClaims", "(unauthenticated)", target,
+                          caller.status());
+    return Reply(context, caller.status());
+  }
+  return AnswerWhenDurable(
+      store_, context,
+      [&]() -> absl::Status {
+        if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
+          return s;
+        }
+        if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
+          return s;
+        }
+        absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
+            request->subject(), request->claims(), request->merge(),
+            request->invalidate_access_tokens(), absl::Now());
+        if (!sequence.ok()) return sequence.status();
+        response->set_sequence(*sequence);
+        return absl::OkStatus();
+      },
+      [this, name = (*caller)->name, target](const absl::Status& answer) {
+        guards_.audit->Record("UpdateClaims", name, target, answer);
+      });
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetJwks(
     CallbackServerContext* context, const tessera::v1::GetJwksRequest*,
     tessera::v1::GetJwksResponse* response) {
+  if (absl::Status allowed =
+          guards_.authorizer->Authorize(*context, auth::Method::kGetJwks)
+              .status();
+      !allowed.ok()) {
+    return Reply(context, allowed);
+  }
   response->set_jwks_json(keys_->current()->jwks_json);
   return Reply(context, absl::OkStatus());
 }
@@ -446,7 +561,12 @@ grpc::ServerWriteReactor<tessera::v1::RevocationEvent>*
 TokenAuthorityService::WatchRevocations(
     CallbackServerContext* context,
     const tessera::v1::WatchRevocationsRequest* request) {
-  return hub_->Watch(context, request);
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kWatchRevocations);
+  if (!caller.ok()) {
+    return stream::RevocationHub::Refuse(errors::ToGrpcStatus(caller.status()));
+  }
+  return hub_->Watch(context, request, (*caller)->name);
 }
 
 }  // namespace tessera::service

@@ -6,21 +6,35 @@
 // documents; every failure carries a google.rpc.ErrorInfo reason. Methods
 // not built yet answer UNIMPLEMENTED naming the method (unimplemented.h).
 //
-// Every handler runs inline on gRPC's threads. Handlers that write (issue,
+// Every handler first authorizes its caller (server/auth: roles, then rate
+// limits for issue and refresh); revocations, claims updates and reuse
+// detection are written to the audit log. Every handler runs inline on
+// gRPC's threads. Handlers that write (issue,
 // refresh, revoke, update claims) answer from Store::AfterDurable, so
 // concurrent calls share one WAL fsync without a thread blocked per call.
 
 #include <string>
 
 #include "absl/time/time.h"
-#include "server/keys/key_ring.h"
 #include "client/revocation/revocation_state.h"
+#include "server/audit/audit_log.h"
+#include "server/auth/authorizer.h"
+#include "server/auth/rate_limiter.h"
+#include "server/keys/key_ring.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
 #include "server/stream/revocation_hub.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera::service {
+
+// Who may call, how often, and the record of what they did. Must outlive
+// the services.
+struct Guards {
+  const auth::Authorizer* authorizer;
+  auth::RateLimiter* limiter;
+  audit::AuditLog* audit;
+};
 
 struct TokenAuthorityConfig {
   std::string issuer;
@@ -37,7 +51,7 @@ class TokenAuthorityService final
                         session::SessionStore* sessions,
                         const keys::KeyRing* keys,
                         const revocation::RevocationState* revocations,
-                        stream::RevocationHub* hub);
+                        stream::RevocationHub* hub, Guards guards);
 
   grpc::ServerUnaryReactor* IssueSession(
       grpc::CallbackServerContext* context,
@@ -81,6 +95,7 @@ class TokenAuthorityService final
                     tessera::v1::SessionTokens* out) const;
 
   const TokenAuthorityConfig config_;
+  const Guards guards_;
   store::Store* store_;
   session::SessionStore* sessions_;
   const keys::KeyRing* keys_;

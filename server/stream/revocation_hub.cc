@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
 #include "server/log/log.h"
@@ -142,9 +143,18 @@ std::vector<RevocationEvent> RevocationHub::Backlog(uint64_t after) {
   return events;
 }
 
+grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Refuse(
+    grpc::Status status) {
+  auto* refused = new Watcher(nullptr, 0);
+  refused->EndWith(std::move(status));
+  refused->Pump();
+  return refused;
+}
+
 grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
     grpc::CallbackServerContext*,
-    const tessera::v1::WatchRevocationsRequest* request) {
+    const tessera::v1::WatchRevocationsRequest* request,
+    const std::string& caller) {
   std::optional<grpc::Status> refuse;
   Watcher* watcher = nullptr;
   {
@@ -156,26 +166,31 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
       refuse = errors::ToGrpcStatus(errors::Error(
           absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
           "this server holds its maximum of WatchRevocations streams"));
+    } else if (per_caller_[caller] >= options_.max_watchers_per_caller) {
+      refuse = errors::ToGrpcStatus(errors::Error(
+          absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
+          absl::StrCat("caller \"", caller, "\" holds its maximum of ",
+                       options_.max_watchers_per_caller,
+                       " WatchRevocations streams")));
     } else {
-      watcher = new Watcher(this, options_.max_queued_events);
+      ++per_caller_[caller];
+      watcher = new Watcher(this, options_.max_queued_events, caller);
       watcher->EnqueueBacklog(Backlog(request->after_sequence()));
       watchers_.insert(watcher);
       watcher->Ref();  // For the pump below.
     }
   }
-  if (refuse.has_value()) {
-    auto* refused = new Watcher(nullptr, 0);
-    refused->EndWith(*refuse);
-    refused->Pump();
-    return refused;
-  }
+  if (refuse.has_value()) return Refuse(*std::move(refuse));
   PumpAll({watcher});
   return watcher;
 }
 
 void RevocationHub::Remove(Watcher* watcher) {
   absl::MutexLock lock(&mu_);
-  watchers_.erase(watcher);
+  if (watchers_.erase(watcher) > 0) {
+    auto it = per_caller_.find(watcher->caller());
+    if (it != per_caller_.end() && --it->second == 0) per_caller_.erase(it);
+  }
 }
 
 void RevocationHub::HeartbeatLoop() {

@@ -31,13 +31,14 @@
 #include <optional>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/revocation/revocation_state.h"
 #include "grpcpp/grpcpp.h"
 #include "server/revocation/revocation_log.h"
-#include "client/revocation/revocation_state.h"
 #include "server/store/store.h"
 #include "tessera/v1/token_authority.pb.h"
 
@@ -53,6 +54,7 @@ struct HubOptions {
   size_t max_queued_events = 10000;
   size_t max_resume_events = 10000;
   size_t max_watchers = 10000;
+  size_t max_watchers_per_caller = 1000;
 };
 
 class RevocationHub {
@@ -73,10 +75,17 @@ class RevocationHub {
   // The log's commit listener: publishes `sequence` once it is durable.
   void OnCommit(uint64_t sequence);
 
-  // The WatchRevocations handler.
+  // The WatchRevocations handler for `caller` (at most
+  // max_watchers_per_caller streams each: RESOURCE_EXHAUSTED
+  // TOO_MANY_WATCHERS beyond).
   grpc::ServerWriteReactor<tessera::v1::RevocationEvent>* Watch(
       grpc::CallbackServerContext* context,
-      const tessera::v1::WatchRevocationsRequest* request);
+      const tessera::v1::WatchRevocationsRequest* request,
+      const std::string& caller);
+
+  // A stream that ends at once with `status` (e.g. not authorized).
+  static grpc::ServerWriteReactor<tessera::v1::RevocationEvent>* Refuse(
+      grpc::Status status);
 
   // Ends every stream with UNAVAILABLE and refuses new ones; stops the
   // heartbeat thread. Idempotent.
@@ -115,6 +124,7 @@ class RevocationHub {
       ABSL_GUARDED_BY(mu_);
   std::optional<tessera::v1::RevocationEvent> keys_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, size_t> per_caller_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   std::thread heartbeat_thread_;

@@ -34,7 +34,7 @@ class WatchOnly final : public tessera::v1::TokenAuthority::CallbackService {
   grpc::ServerWriteReactor<RevocationEvent>* WatchRevocations(
       grpc::CallbackServerContext* context,
       const tessera::v1::WatchRevocationsRequest* request) override {
-    return hub_->Watch(context, request);
+    return hub_->Watch(context, request, "test");
   }
 
  private:

@@ -7,8 +7,8 @@
 
 namespace tessera::stream {
 
-Watcher::Watcher(RevocationHub* hub, size_t max_queued)
-    : hub_(hub), max_queued_(max_queued) {}
+Watcher::Watcher(RevocationHub* hub, size_t max_queued, std::string caller)
+    : hub_(hub), max_queued_(max_queued), caller_(std::move(caller)) {}
 
 void Watcher::EnqueueBacklog(std::vector<tessera::v1::RevocationEvent> events) {
   absl::MutexLock lock(&mu_);

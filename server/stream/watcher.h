@@ -12,6 +12,7 @@
 #include <atomic>
 #include <deque>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -26,7 +27,8 @@ class Watcher final
     : public grpc::ServerWriteReactor<tessera::v1::RevocationEvent> {
  public:
   // `hub` may be null for a stream refused at once (Finish(status) only).
-  Watcher(RevocationHub* hub, size_t max_queued);
+  Watcher(RevocationHub* hub, size_t max_queued, std::string caller = "");
+  const std::string& caller() const { return caller_; }
 
   // The snapshot or resume a new stream starts with; not counted against
   // the bound. Call once, before any Enqueue.
@@ -54,6 +56,7 @@ class Watcher final
 
   RevocationHub* const hub_;
   const size_t max_queued_;
+  const std::string caller_;
   std::atomic<int> refs_{1};
 
   absl::Mutex mu_;

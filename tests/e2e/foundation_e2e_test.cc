@@ -2,6 +2,7 @@
 // health, reflection (as grpcurl would use it), UNIMPLEMENTED answers, the
 // plaintext rule, data-dir exclusivity and graceful shutdown.
 
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -207,9 +208,28 @@ TEST_F(FoundationTest, SigtermStopsCleanlyAndTheDataDirReopens) {
   EXPECT_EQ(*(*again)->Terminate(), 0);
 }
 
+// A --config with one caller: listening beyond loopback needs callers.
+std::string CallersConfig() {
+  const std::string path = testing::NewTempDir("callers") + ".cfg";
+  std::ofstream(path)
+      << "callers { name: \"ops\" api_key_sha256: "
+         "\"4c806362b613f7496abf284146efd31da90e4b16169fe001841ca17290f427c4\" "
+         "roles: ROLE_ADMIN }\n";
+  return path;
+}
+
+TEST(RefuseToStartTest, NonLoopbackWithoutCallersIsRefusedEvenWithInsecure) {
+  absl::StatusOr<testing::ExitResult> run = testing::RunTesseradToExit(
+      {"--grpc_address=0.0.0.0:0", "--insecure",
+       "--http_address=", "--data_dir=" + testing::NewTempDir("open")});
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_NE(run->exit_code, 0);
+  EXPECT_THAT(run->output, HasSubstr("no callers are configured"));
+}
+
 TEST(RefuseToStartTest, NonLoopbackPlaintextNeedsInsecure) {
   absl::StatusOr<testing::ExitResult> run = testing::RunTesseradToExit(
-      {"--grpc_address=0.0.0.0:0",
+      {"--grpc_address=0.0.0.0:0", "--config=" + CallersConfig(),
        "--http_address=", "--data_dir=" + testing::NewTempDir("refused")});
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_NE(run->exit_code, 0);
@@ -220,7 +240,8 @@ TEST(RefuseToStartTest, NonLoopbackPlaintextNeedsInsecure) {
 TEST(RefuseToStartTest, InsecureAllowsNonLoopback) {
   absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
       TesseradProcess::Start(
-          {.flags = {"--grpc_address=0.0.0.0:0", "--insecure"}});
+          {.flags = {"--grpc_address=0.0.0.0:0", "--insecure",
+                     "--config=" + CallersConfig()}});
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_THAT((*server)->ReadLog(), HasSubstr("--insecure"));
   EXPECT_EQ(*(*server)->Terminate(), 0);

@@ -1,0 +1,85 @@
+#ifndef TESSERA_SERVER_AUTH_AUTHORIZER_H_
+#define TESSERA_SERVER_AUTH_AUTHORIZER_H_
+
+// Who may call what (DESIGN §9).
+//
+// Callers come from the config (`callers`), each with one credential, an
+// API key (stored only as its SHA-256, sent as "authorization: Bearer
+// <key>") or a client-certificate subject alternative name (mutual TLS), and
+// roles:
+//   issuer    IssueSession, RefreshSession, RevokeSession, UpdateClaims,
+//             GetSession, ListSessions
+//   verifier  ValidateToken, GetJwks, WatchRevocations
+//   admin     everything, including the Admin service
+// Health and reflection are open to everyone.
+//
+// With no callers configured (the zero-config default) the server listens
+// on loopback only and every local caller is the admin "local".
+//
+// Invariants: API keys are compared as SHA-256 digests in constant time
+// against every caller; a key or token never appears in a status message.
+//
+// Thread-safe (immutable after Create).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+#include "tessera/v1/config.pb.h"
+
+namespace tessera::auth {
+
+enum class Method {
+  kIssueSession,
+  kRefreshSession,
+  kRevokeSession,
+  kUpdateClaims,
+  kGetSession,
+  kListSessions,
+  kValidateToken,
+  kGetJwks,
+  kWatchRevocations,
+  kAdmin,  // Every Admin method.
+};
+
+struct Caller {
+  std::string name;  // The client_id of tokens it issues.
+  bool issuer = false;
+  bool verifier = false;
+  bool admin = false;
+  std::string api_key_sha256;  // 32 raw bytes, or empty.
+  std::string client_cert_san;
+};
+
+class Authorizer {
+ public:
+  // INVALID_ARGUMENT naming the caller for a bad entry (name 1-64 bytes and
+  // unique; exactly one credential; a 64-hex-digit key hash; a role).
+  static absl::StatusOr<std::unique_ptr<Authorizer>> Create(
+      const std::vector<tessera::v1::Caller>& callers);
+
+  // No callers configured: loopback only, everyone local is admin.
+  bool open() const { return callers_.empty(); }
+  size_t caller_count() const { return callers_.size(); }
+
+  // The caller of `context`, if it may call `method`. UNAUTHENTICATED
+  // (CREDENTIALS_MISSING, CREDENTIALS_INVALID) or PERMISSION_DENIED
+  // (ROLE_REQUIRED) otherwise.
+  absl::StatusOr<const Caller*> Authorize(
+      const grpc::ServerContextBase& context, Method method) const;
+
+ private:
+  Authorizer() = default;
+  const Caller* Identify(const grpc::ServerContextBase& context,
+                         bool* presented) const;
+
+  std::vector<Caller> callers_;
+  Caller local_{
+      .name = "local", .issuer = true, .verifier = true, .admin = true};
+};
+
+}  // namespace tessera::auth
+
+#endif  // TESSERA_SERVER_AUTH_AUTHORIZER_H_
