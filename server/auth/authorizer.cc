@@ -183,17 +183,16 @@ absl::StatusOr<const Caller*> Authorizer::Authorize(
   bool presented = false;
   const Caller* caller = Identify(context, &presented);
   if (caller == nullptr) {
-    return presented
-               ? errors::Error(absl::StatusCode::kUnauthenticated,
-                               "CREDENTIALS_INVALID",
-                               "unknown API key or client certificate")
-               : errors::Error(absl::StatusCode::kUnauthenticated,
-                               "CREDENTIALS_MISSING",
-                               "send \"authorization: Bearer <API key>\" or "
-                               "a client certificate");
+    return presented ? errors::Error(absl::StatusCode::kUnauthenticated,
+                                     "CALLER_UNKNOWN",
+                                     "unknown API key or client certificate")
+                     : errors::Error(
+                           absl::StatusCode::kUnauthenticated, "CALLER_UNKNOWN",
+                           "send \"authorization: Bearer <API key>\" or "
+                           "a client certificate");
   }
   if (!Allowed(*caller, method)) {
-    return errors::Error(absl::StatusCode::kPermissionDenied, "ROLE_REQUIRED",
+    return errors::Error(absl::StatusCode::kPermissionDenied, "ROLE_MISSING",
                          absl::StrCat("caller \"", caller->name,
                                       "\" may not call ", MethodName(method)));
   }

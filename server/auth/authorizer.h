@@ -65,8 +65,8 @@ class Authorizer {
   size_t caller_count() const { return callers_.size(); }
 
   // The caller of `context`, if it may call `method`. UNAUTHENTICATED
-  // (CREDENTIALS_MISSING, CREDENTIALS_INVALID) or PERMISSION_DENIED
-  // (ROLE_REQUIRED) otherwise.
+  // (CALLER_UNKNOWN: no or a wrong credential) or PERMISSION_DENIED
+  // (ROLE_MISSING) otherwise.
   absl::StatusOr<const Caller*> Authorize(
       const grpc::ServerContextBase& context, Method method) const;
 
