@@ -4,6 +4,7 @@
 
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "client/base/tsan_annotations.h"
 #include "grpcpp/support/status.h"
 
 namespace tessera::metrics {
@@ -43,8 +44,13 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
   MetricsInterceptor(const Families* families, std::string method)
       : families_(families), method_(std::move(method)) {}
 
+  // gRPC runs each hook point after the previous one called Proceed, and
+  // destroys the interceptor after the last, possibly on other threads.
+  ~MetricsInterceptor() override { TESSERA_HANDOFF_ACQUIRE(this); }
+
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
+    TESSERA_HANDOFF_ACQUIRE(this);
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       start_ = absl::Now();
@@ -57,6 +63,7 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
       families_->latency->WithLabels(labels)->Observe(
           absl::ToDoubleSeconds(absl::Now() - start_));
     }
+    TESSERA_HANDOFF_RELEASE(this);
     methods->Proceed();
   }
 

@@ -3,9 +3,11 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <variant>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/token/access_token.h"
@@ -45,22 +47,71 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
   return reactor;
 }
 
-// Runs a handler that may write, inline on gRPC's thread, and answers once
-// its writes are durable (Store::AfterDurable): the caller never hears of a
-// session, rotation or revocation that a crash could take back.
-// `on_answer` (optional) sees the final status, e.g. for the audit log.
+// Answers a unary call once both (a) its handler has returned and (b) the
+// writes it made are durable (Store::AfterDurable): the caller never hears
+// of a session, rotation or revocation that a crash could take back.
+//
+// A handler calls `writes_done` right after its last write, so the WAL fsync
+// runs while it finishes CPU-only work (signing the access token): the
+// caller waits for the slower of the two, not their sum. Whichever of the
+// two finishes last sends the answer.
+class DurableReply {
+ public:
+  using OnAnswer = std::function<void(const absl::Status&)>;
+
+  DurableReply(store::Store* store, ServerUnaryReactor* reactor,
+               OnAnswer on_answer)
+      : store_(store), reactor_(reactor), on_answer_(std::move(on_answer)) {}
+
+  // Idempotent; call from the handler's thread only.
+  void WritesDone() {
+    if (writes_done_) return;
+    writes_done_ = true;
+    store_->AfterDurable([this](const absl::Status& synced) {
+      synced_ = synced;
+      Arrive();
+    });
+  }
+
+  // The handler's result; the last call made on this object's handler side.
+  void HandlerDone(absl::Status status) {
+    handler_status_ = std::move(status);
+    WritesDone();
+    Arrive();
+  }
+
+ private:
+  // The acq_rel decrement orders each side's writes (the response message,
+  // the statuses) before the reads of whichever side finishes.
+  void Arrive() {
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    const absl::Status answer = synced_.ok() ? handler_status_ : synced_;
+    if (on_answer_) on_answer_(answer);
+    reactor_->Finish(errors::ToGrpcStatus(answer));
+    delete this;
+  }
+
+  store::Store* const store_;
+  ServerUnaryReactor* const reactor_;
+  const OnAnswer on_answer_;
+  std::atomic<int> pending_{2};
+  bool writes_done_ = false;
+  absl::Status handler_status_;
+  absl::Status synced_;
+};
+
+using WritesDone = absl::FunctionRef<void()>;
+
+// Runs `handler(writes_done)` inline on gRPC's thread and answers through a
+// DurableReply. `on_answer` (optional) sees the final status, e.g. for the
+// audit log.
 template <typename Handler>
 ServerUnaryReactor* AnswerWhenDurable(
     store::Store* store, CallbackServerContext* context, Handler handler,
-    std::function<void(const absl::Status&)> on_answer = nullptr) {
+    DurableReply::OnAnswer on_answer = nullptr) {
   ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Status status = handler();
-  store->AfterDurable([reactor, status, on_answer = std::move(on_answer)](
-                          const absl::Status& synced) {
-    const absl::Status answer = synced.ok() ? status : synced;
-    if (on_answer) on_answer(answer);
-    reactor->Finish(errors::ToGrpcStatus(answer));
-  });
+  auto* reply = new DurableReply(store, reactor, std::move(on_answer));
+  reply->HandlerDone(handler(WritesDone([reply] { reply->WritesDone(); })));
   return reactor;
 }
 
@@ -234,33 +285,35 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
   if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
     return Reply(context, RateLimited((*caller)->name, *wait));
   }
-  return AnswerWhenDurable(store_, context, [&]() -> absl::Status {
-    if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-      return (valid);
-    }
-    absl::StatusOr<absl::Duration> access_ttl =
-        RequestedTtl(request->has_access_ttl(), request->access_ttl(),
-                     config_.max_access_ttl, "access_ttl");
-    if (!access_ttl.ok()) return (access_ttl.status());
-    absl::StatusOr<absl::Duration> session_ttl =
-        RequestedTtl(request->has_session_ttl(), request->session_ttl(),
-                     config_.max_session_ttl, "session_ttl");
-    if (!session_ttl.ok()) return (session_ttl.status());
+  return AnswerWhenDurable(
+      store_, context, [&](WritesDone writes_done) -> absl::Status {
+        if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
+          return (valid);
+        }
+        absl::StatusOr<absl::Duration> access_ttl =
+            RequestedTtl(request->has_access_ttl(), request->access_ttl(),
+                         config_.max_access_ttl, "access_ttl");
+        if (!access_ttl.ok()) return (access_ttl.status());
+        absl::StatusOr<absl::Duration> session_ttl =
+            RequestedTtl(request->has_session_ttl(), request->session_ttl(),
+                         config_.max_session_ttl, "session_ttl");
+        if (!session_ttl.ok()) return (session_ttl.status());
 
-    session::NewSession fresh;
-    fresh.subject = request->subject();
-    fresh.audience.assign(request->audience().begin(),
-                          request->audience().end());
-    fresh.claims = request->claims();
-    fresh.client = request->client();
-    fresh.access_ttl = *access_ttl;
-    fresh.session_ttl = *session_ttl;
-    fresh.client_id = (*caller)->name;
-    absl::StatusOr<session::ActiveSession> issued =
-        sessions_->Issue(fresh, absl::Now());
-    if (!issued.ok()) return (issued.status());
-    return (Mint(*issued, response));
-  });
+        session::NewSession fresh;
+        fresh.subject = request->subject();
+        fresh.audience.assign(request->audience().begin(),
+                              request->audience().end());
+        fresh.claims = request->claims();
+        fresh.client = request->client();
+        fresh.access_ttl = *access_ttl;
+        fresh.session_ttl = *session_ttl;
+        fresh.client_id = (*caller)->name;
+        absl::StatusOr<session::ActiveSession> issued =
+            sessions_->Issue(fresh, absl::Now());
+        if (!issued.ok()) return issued.status();
+        writes_done();
+        return Mint(*issued, response);
+      });
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
@@ -275,13 +328,14 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
   }
   return AnswerWhenDurable(
       store_, context,
-      [&]() -> absl::Status {
+      [&](WritesDone writes_done) -> absl::Status {
         if (request->refresh_token().size() > token::kMaxTokenBytes) {
           return TooLarge("refresh_token");
         }
         absl::StatusOr<session::ActiveSession> refreshed =
             sessions_->Refresh(request->refresh_token(), absl::Now());
         if (!refreshed.ok()) return refreshed.status();
+        writes_done();
         return Mint(*refreshed, response);
       },
       [this, name = (*caller)->name,
@@ -386,7 +440,7 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
   };
   return AnswerWhenDurable(
       store_, context,
-      [&]() -> absl::Status {
+      [&](WritesDone) -> absl::Status {
         if (request->reason().size() > kMaxReasonBytes) {
           return (Invalid("REASON_INVALID",
                           absl::StrCat("reason is longer than ",
@@ -525,7 +579,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
   }
   return AnswerWhenDurable(
       store_, context,
-      [&]() -> absl::Status {
+      [&](WritesDone) -> absl::Status {
         if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
           return s;
         }

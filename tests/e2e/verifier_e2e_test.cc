@@ -7,9 +7,7 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +60,14 @@ class Server {
   }
   void Stop() { ASSERT_TRUE(process_->Terminate().ok()); }
 
+  // Test-harness calls wait for the server: right after a restart gRPC's
+  // shared subchannel may still be backing off from the old process, and
+  // would fail a call made at once with UNAVAILABLE.
+  static void WaitForServer(grpc::ClientContext& context) {
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+  }
+
   const std::string& address() const { return address_; }
   TesseradProcess& process() { return *process_; }
   TokenAuthority::Stub* stub() { return stub_.get(); }
@@ -72,6 +78,7 @@ class Server {
     request.add_audience("api");
     tessera::v1::SessionTokens tokens;
     grpc::ClientContext context;
+    WaitForServer(context);
     grpc::Status status = stub_->IssueSession(&context, request, &tokens);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return tokens;
@@ -81,7 +88,10 @@ class Server {
     request.set_session_id(session_id);
     tessera::v1::RevokeSessionResponse response;
     grpc::ClientContext context;
-    EXPECT_TRUE(stub_->RevokeSession(&context, request, &response).ok());
+    WaitForServer(context);
+    const grpc::Status status =
+        stub_->RevokeSession(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
     return response.sequence();
   }
   uint64_t InvalidateClaims(const std::string& subject) {
@@ -92,13 +102,17 @@ class Server {
     request.set_invalidate_access_tokens(true);
     tessera::v1::UpdateClaimsResponse response;
     grpc::ClientContext context;
-    EXPECT_TRUE(stub_->UpdateClaims(&context, request, &response).ok());
+    WaitForServer(context);
+    const grpc::Status status =
+        stub_->UpdateClaims(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
     return response.sequence();
   }
   void Rotate() {
     auto admin = tessera::v1::Admin::NewStub(channel_);
     tessera::v1::RotateSigningKeyResponse response;
     grpc::ClientContext context;
+    WaitForServer(context);
     EXPECT_TRUE(admin->RotateSigningKey(&context, {}, &response).ok());
   }
   // A sample from /metrics, or 0 when the series is absent.
@@ -265,80 +279,46 @@ TEST(VerifierE2eTest, KeyRotationCausesNoFailedVerification) {
   EXPECT_EQ(failed.load(), 0) << first_failure;
 }
 
-// One raw WatchRevocations stream, counting what it sees.
-class Watch : public grpc::ClientReadReactor<RevocationEvent> {
- public:
-  Watch(TokenAuthority::Stub* stub, const std::string& session_id,
-        std::atomic<int>* synced, std::atomic<int>* seen)
-      : session_id_(session_id), synced_(synced), seen_(seen) {
-    stub->async()->WatchRevocations(&context_, &request_, this);
-    StartRead(&event_);
-    StartCall();
-  }
-  void OnReadDone(bool ok) override {
-    if (!ok) return;
-    if (event_.has_snapshot_end()) ++*synced_;
-    if (event_.has_session_revoked() &&
-        event_.session_revoked().session_id() == session_id_) {
-      ++*seen_;
-    }
-    StartRead(&event_);
-  }
-  void OnDone(const grpc::Status&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-  void CancelAndWait() {
-    context_.TryCancel();
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(30), [this] { return done_; });
-  }
-
- private:
-  grpc::ClientContext context_;
-  tessera::v1::WatchRevocationsRequest request_;
-  RevocationEvent event_;
-  const std::string session_id_;
-  std::atomic<int>* synced_;
-  std::atomic<int>* seen_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
-
+// 1,000 Verifiers (each one watch stream) over 10 channels, as many
+// relying-service processes would hold.
 TEST(VerifierE2eTest, AThousandStreamsAllReceiveOneRevocation) {
-  constexpr int kStreams = 1000;
+  constexpr int kVerifiers = 1000;
   constexpr int kChannels = 10;
+  // The default per-caller cap is 1,000 streams; the harness has none open.
   Server server;
   const auto session = server.Issue("frank");
-  std::vector<std::unique_ptr<TokenAuthority::Stub>> stubs;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < kChannels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // Distinct channels, not shared.
-    stubs.push_back(TokenAuthority::NewStub(grpc::CreateCustomChannel(
-        server.address(), grpc::InsecureChannelCredentials(), args)));
+    channels.push_back(grpc::CreateCustomChannel(
+        server.address(), grpc::InsecureChannelCredentials(), args));
   }
-  std::atomic<int> synced{0}, seen{0};
-  std::vector<std::unique_ptr<Watch>> watches;
-  for (int i = 0; i < kStreams; ++i) {
-    watches.push_back(std::make_unique<Watch>(
-        stubs[i % kChannels].get(), session.session_id(), &synced, &seen));
+  std::vector<std::unique_ptr<Verifier>> verifiers;
+  for (int i = 0; i < kVerifiers; ++i) {
+    VerifierOptions options;
+    options.channel = channels[i % kChannels];
+    options.audience = {"api"};
+    verifiers.push_back(Verifier::Start(options));
   }
-  absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (absl::Now() < deadline && synced.load() < kStreams) {
-    absl::SleepFor(absl::Milliseconds(20));
+  int ready = 0;
+  for (auto& verifier : verifiers) ready += verifier->WaitUntilReady(kWait);
+  ASSERT_EQ(ready, kVerifiers);
+  EXPECT_EQ(server.Metric("tessera_watchers"), kVerifiers);
+  for (auto& verifier : verifiers) {
+    ASSERT_TRUE(verifier->Verify(session.access_token()).ok());
   }
-  ASSERT_EQ(synced.load(), kStreams);
-  EXPECT_EQ(server.Metric("tessera_watchers"), kStreams);
 
-  server.RevokeSession(session.session_id());
-  deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline && seen.load() < kStreams) {
-    absl::SleepFor(absl::Milliseconds(10));
+  const uint64_t revoked = server.RevokeSession(session.session_id());
+  int seen = 0;
+  for (auto& verifier : verifiers) {
+    if (verifier->WaitForSequence(revoked, kWait) &&
+        ReasonOf(*verifier, session.access_token()) ==
+            v1::TOKEN_INVALID_REASON_SESSION_REVOKED) {
+      ++seen;
+    }
   }
-  EXPECT_EQ(seen.load(), kStreams);
-  for (auto& watch : watches) watch->CancelAndWait();
+  EXPECT_EQ(seen, kVerifiers);
 }
 
 }  // namespace
