@@ -1,9 +1,10 @@
 // tesserad: the Tessera token authority. See README.md for the flags.
 //
-// Signals: SIGTERM and SIGINT stop the server gracefully (drain in-flight
-// calls for up to --shutdown_drain, then close the store). They are blocked
-// in every thread and taken by one thread with sigwait(), so no work happens
-// in a signal handler.
+// Signals: SIGHUP reopens the audit log (log rotation); SIGTERM and SIGINT
+// stop the server gracefully (drain in-flight calls for up to
+// --shutdown_drain, then close the store). They are blocked in every thread
+// and taken by one thread with sigwait(), so no work happens in a signal
+// handler.
 
 #include <signal.h>
 #include <stdlib.h>
@@ -46,13 +47,16 @@ int Run() {
     return 2;
   }
 
-  // Block the stop signals before any thread exists, so all threads inherit
-  // the mask and only the waiter below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the handled signals before any thread exists, so all threads
+  // inherit the mask and only the waiter below receives them. SIGHUP would
+  // otherwise kill the server; operators (and logrotate) send it to mean
+  // "reopen your files".
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<tessera::Tesserad>> server =
       tessera::Tesserad::Start(*options);
@@ -85,9 +89,21 @@ int Run() {
         "call every method");
   }
 
-  std::thread signal_waiter([&server, &stop_signals] {
+  std::thread signal_waiter([&server, &signals] {
     int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+      const absl::Status reopened = (*server)->ReopenLogs();
+      if (reopened.ok()) {
+        tessera::log::Info(
+            "SIGHUP: audit log reopened (TLS certificates reload on file "
+            "change, without a signal)");
+      } else {
+        tessera::log::Error(
+            "SIGHUP: cannot reopen the audit log; still "
+            "writing to the old file",
+            {{"error", std::string(reopened.message())}});
+      }
+    }
     tessera::log::Info("stop signal received",
                        {{"signal", std::string(strsignal(signal_number))}});
     (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_drain));

@@ -57,6 +57,10 @@ class Tesserad {
   // Blocks until a Shutdown() has completed (the store is closed).
   void Wait();
 
+  // SIGHUP: reopens the audit log file (log rotation). Certificates need no
+  // signal: their files are watched.
+  absl::Status ReopenLogs() { return audit_->Reopen(); }
+
  private:
   Tesserad() = default;
   void RegisterMetrics();

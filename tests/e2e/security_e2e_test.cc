@@ -3,6 +3,9 @@
 // the openssl command-line tool, non-loopback rules, the audit log and a
 // log scrub, per-caller rate limits and watch-stream caps.
 
+#include <signal.h>
+
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -557,6 +560,51 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
     EXPECT_FALSE(absl::StrContains(audit, secret)) << "audit leaks a secret";
     EXPECT_FALSE(absl::StrContains(log, secret)) << "log leaks a secret";
   }
+}
+
+// logrotate moves the file away and sends SIGHUP: later records go to a new
+// file at the configured path, and the signal does not stop the server.
+TEST(SecurityE2eTest, AuditLogFollowsRotationOnSighup) {
+  const Callers callers;
+  const std::string audit_file = NewTempDir("audit-rotate") + ".jsonl";
+  auto server = TesseradProcess::Start(
+      {.flags = {"--config=" + Write("rotate.cfg", callers.Config()),
+                 "--audit_log_file=" + audit_file}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto admin = Admin::NewStub(grpc::CreateChannel(
+      (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
+  auto rotate = [&] {
+    grpc::ClientContext context;
+    Prepare(&context, callers.admin);
+    v1::RotateSigningKeyResponse response;
+    return admin->RotateSigningKey(&context, {}, &response).ok();
+  };
+  ASSERT_TRUE(rotate());
+  const std::string rotated = audit_file + ".1";
+  ASSERT_EQ(std::rename(audit_file.c_str(), rotated.c_str()), 0);
+  ASSERT_EQ(::kill((*server)->pid(), SIGHUP), 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline &&
+         !absl::StrContains((*server)->ReadLog(), "audit log reopened")) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_THAT((*server)->ReadLog(), HasSubstr("audit log reopened"));
+  ASSERT_TRUE(rotate());  // Still serving.
+  const absl::StatusOr<int> exit_code = (*server)->Terminate();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+
+  const auto count = [](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = text.find("\"audit\":\"RotateSigningKey\"");
+         at != std::string::npos;
+         at = text.find("\"audit\":\"RotateSigningKey\"", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count(ReadFileOrEmpty(rotated)), 1u);
+  EXPECT_EQ(count(ReadFileOrEmpty(audit_file)), 1u);
 }
 
 }  // namespace
