@@ -165,8 +165,9 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                                     .leeway = options.leeway},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
-  tesserad->admin_ =
-      std::make_unique<service::AdminService>(tesserad->keys_.get(), guards);
+  tesserad->admin_ = std::make_unique<service::AdminService>(
+      tesserad->keys_.get(), tesserad->store_.get(),
+      tesserad->revocation_log_.get(), guards);
 
   // gRPC's built-in health service encodes its messages without protobuf's
   // descriptors; touching the generated ones registers them, so reflection

@@ -1,11 +1,13 @@
 #include "server/service/admin_service.h"
 
+#include <filesystem>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
 #include "server/service/unimplemented.h"
+#include "server/store/timestamps.h"
 
 namespace tessera::service {
 
@@ -19,6 +21,36 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
   ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(errors::ToGrpcStatus(status));
   return reactor;
+}
+
+// A backup goes to a new directory named by an absolute path whose parent
+// exists: never over existing data, never relative to the server's cwd.
+absl::Status CheckBackupPath(const std::string& path) {
+  constexpr size_t kMaxPathBytes = 4096;
+  auto invalid = [&](absl::string_view why) {
+    return errors::Error(absl::StatusCode::kInvalidArgument,
+                         "BACKUP_PATH_INVALID",
+                         absl::StrCat("backup path ", why));
+  };
+  if (path.empty() || path.front() != '/') {
+    return invalid("must be an absolute path");
+  }
+  if (path.size() > kMaxPathBytes || path.find('\0') != std::string::npos) {
+    return invalid(
+        absl::StrCat("must be at most ", kMaxPathBytes, " bytes, without NUL"));
+  }
+  std::error_code error;
+  const std::filesystem::path target(path);
+  if (std::filesystem::exists(std::filesystem::symlink_status(target, error))) {
+    return invalid(
+        absl::StrCat("\"", path, "\" exists; a backup needs a new directory"));
+  }
+  if (!std::filesystem::is_directory(target.parent_path(), error)) {
+    return invalid(absl::StrCat("parent directory \"",
+                                target.parent_path().string(),
+                                "\" does not exist"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -95,11 +127,28 @@ ServerUnaryReactor* AdminService::GetStats(CallbackServerContext* context,
 }
 
 ServerUnaryReactor* AdminService::CreateBackup(
-    CallbackServerContext* context, const tessera::v1::CreateBackupRequest*,
-    tessera::v1::CreateBackupResponse*) {
+    CallbackServerContext* context,
+    const tessera::v1::CreateBackupRequest* request,
+    tessera::v1::CreateBackupResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "CreateBackup");
   if (!caller.ok()) return Reply(context, caller.status());
-  return FinishUnimplemented(context, "tessera.v1.Admin/CreateBackup");
+  const std::string& path = request->path();
+  absl::Status result = CheckBackupPath(path);
+  if (result.ok()) {
+    // Read before the checkpoint: every event up to it is in the backup.
+    const uint64_t sequence = revocation_log_->last_sequence();
+    const absl::Time now = absl::Now();
+    absl::StatusOr<uint64_t> bytes = store_->CreateCheckpoint(path);
+    result = bytes.status();
+    if (bytes.ok()) {
+      response->set_path(path);
+      response->set_sequence(sequence);
+      response->set_bytes(static_cast<int64_t>(*bytes));
+      *response->mutable_created_at() = store::ToTimestamp(now);
+    }
+  }
+  guards_.audit->Record("CreateBackup", *caller, "path=" + path, result);
+  return Reply(context, result);
 }
 
 }  // namespace tessera::service

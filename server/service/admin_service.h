@@ -5,7 +5,9 @@
 // Methods not built yet answer UNIMPLEMENTED naming the method.
 
 #include "server/keys/key_ring.h"
+#include "server/revocation/revocation_log.h"
 #include "server/service/token_authority_service.h"
+#include "server/store/store.h"
 #include "tessera/v1/admin.grpc.pb.h"
 
 namespace tessera::service {
@@ -13,8 +15,12 @@ namespace tessera::service {
 class AdminService final : public tessera::v1::Admin::CallbackService {
  public:
   // Every method needs the admin role and is written to the audit log.
-  AdminService(keys::KeyRing* keys, Guards guards)
-      : keys_(keys), guards_(guards) {}
+  AdminService(keys::KeyRing* keys, const store::Store* store,
+               const revocation::RevocationLog* revocation_log, Guards guards)
+      : keys_(keys),
+        store_(store),
+        revocation_log_(revocation_log),
+        guards_(guards) {}
 
   grpc::ServerUnaryReactor* RotateSigningKey(
       grpc::CallbackServerContext* context,
@@ -39,6 +45,8 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
                                     absl::string_view method);
 
   keys::KeyRing* const keys_;
+  const store::Store* const store_;
+  const revocation::RevocationLog* const revocation_log_;
   const Guards guards_;
 };
 

@@ -3,17 +3,16 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <variant>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/token/access_token.h"
 #include "client/token/base64url.h"
 #include "client/verifier/reasons.h"
 #include "server/errors/errors.h"
+#include "server/service/durable_reply.h"
 #include "server/service/struct_json.h"
 #include "server/service/unimplemented.h"
 #include "server/session/refresh_token.h"
@@ -44,74 +43,6 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
                           const absl::Status& status) {
   ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(errors::ToGrpcStatus(status));
-  return reactor;
-}
-
-// Answers a unary call once both (a) its handler has returned and (b) the
-// writes it made are durable (Store::AfterDurable): the caller never hears
-// of a session, rotation or revocation that a crash could take back.
-//
-// A handler calls `writes_done` right after its last write, so the WAL fsync
-// runs while it finishes CPU-only work (signing the access token): the
-// caller waits for the slower of the two, not their sum. Whichever of the
-// two finishes last sends the answer.
-class DurableReply {
- public:
-  using OnAnswer = std::function<void(const absl::Status&)>;
-
-  DurableReply(store::Store* store, ServerUnaryReactor* reactor,
-               OnAnswer on_answer)
-      : store_(store), reactor_(reactor), on_answer_(std::move(on_answer)) {}
-
-  // Idempotent; call from the handler's thread only.
-  void WritesDone() {
-    if (writes_done_) return;
-    writes_done_ = true;
-    store_->AfterDurable([this](const absl::Status& synced) {
-      synced_ = synced;
-      Arrive();
-    });
-  }
-
-  // The handler's result; the last call made on this object's handler side.
-  void HandlerDone(absl::Status status) {
-    handler_status_ = std::move(status);
-    WritesDone();
-    Arrive();
-  }
-
- private:
-  // The acq_rel decrement orders each side's writes (the response message,
-  // the statuses) before the reads of whichever side finishes.
-  void Arrive() {
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    const absl::Status answer = synced_.ok() ? handler_status_ : synced_;
-    if (on_answer_) on_answer_(answer);
-    reactor_->Finish(errors::ToGrpcStatus(answer));
-    delete this;
-  }
-
-  store::Store* const store_;
-  ServerUnaryReactor* const reactor_;
-  const OnAnswer on_answer_;
-  std::atomic<int> pending_{2};
-  bool writes_done_ = false;
-  absl::Status handler_status_;
-  absl::Status synced_;
-};
-
-using WritesDone = absl::FunctionRef<void()>;
-
-// Runs `handler(writes_done)` inline on gRPC's thread and answers through a
-// DurableReply. `on_answer` (optional) sees the final status, e.g. for the
-// audit log.
-template <typename Handler>
-ServerUnaryReactor* AnswerWhenDurable(
-    store::Store* store, CallbackServerContext* context, Handler handler,
-    DurableReply::OnAnswer on_answer = nullptr) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto* reply = new DurableReply(store, reactor, std::move(on_answer));
-  reply->HandlerDone(handler(WritesDone([reply] { reply->WritesDone(); })));
   return reactor;
 }
 

@@ -1,11 +1,13 @@
 #include "server/store/store.h"
 
+#include <filesystem>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/options.h"
+#include "rocksdb/utilities/checkpoint.h"
 
 namespace tessera::store {
 namespace {
@@ -138,6 +140,24 @@ Store::~Store() {
   db_->Close();
   db_.reset();
   // lock_ is released last, after the DB is closed.
+}
+
+absl::StatusOr<uint64_t> Store::CreateCheckpoint(
+    const std::string& path) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status status = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (status.ok()) status = checkpoint->CreateCheckpoint(path);
+  if (!status.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot write a checkpoint to ",
+                                               path, ": ", status.ToString()));
+  }
+  uint64_t bytes = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+    if (entry.is_regular_file(error)) bytes += entry.file_size(error);
+  }
+  return bytes;
 }
 
 }  // namespace tessera::store

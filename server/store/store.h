@@ -87,6 +87,13 @@ class Store {
   // Answers every writer still waiting; later AfterDurable calls fail.
   void StopSyncing() { syncer_->Stop(); }
   uint64_t wal_sync_count() const { return syncer_->sync_count(); }
+  // A consistent copy of the whole database in a new directory `path`
+  // (RocksDB checkpoint: memtables are flushed first, files hard-linked when
+  // `path` is on the same file system, copied otherwise). Every write that
+  // returned before the call is in it. Returns the bytes its files hold.
+  // `path` must not exist; its parent must. Blocks for the flush.
+  absl::StatusOr<uint64_t> CreateCheckpoint(const std::string& path) const;
+
   const std::string& data_dir() const { return data_dir_; }
   int schema_version() const { return schema_version_; }
 

@@ -222,6 +222,15 @@ TEST(SecurityE2eTest, RoleByMethodMatrix) {
          v1::RotateSigningKeyResponse out;
          return admin->RotateSigningKey(&c, {}, &out);
        }},
+      {"Admin.CreateBackup",
+       [&](const std::string& key) {
+         grpc::ClientContext c;
+         Prepare(&c, key);
+         v1::CreateBackupRequest r;
+         r.set_path(NewTempDir("matrix-backup"));  // New on every call.
+         v1::CreateBackupResponse out;
+         return admin->CreateBackup(&c, r, &out);
+       }},
   };
   const std::vector<std::string> issuer_methods = {
       "IssueSession", "RefreshSession", "RevokeSession",
