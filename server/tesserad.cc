@@ -16,6 +16,7 @@
 #include "server/metrics/grpc_metrics.h"
 #include "server/net/listen_address.h"
 #include "server/session/purge.h"
+#include "server/version.h"
 
 namespace tessera {
 namespace {
@@ -167,7 +168,8 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
       tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
   tesserad->admin_ = std::make_unique<service::AdminService>(
       tesserad->keys_.get(), tesserad->store_.get(),
-      tesserad->revocation_log_.get(), guards);
+      tesserad->revocation_log_.get(),
+      [t = tesserad.get()] { return t->Stats(); }, guards);
 
   // gRPC's built-in health service encodes its messages without protobuf's
   // descriptors; touching the generated ones registers them, so reflection
@@ -253,48 +255,39 @@ void Tesserad::RegisterMetrics() {
   using metrics::Sample;
   metrics::Registry& m = *metrics_;
   store::Store* store = store_.get();
-  auto property = [store](store::ColumnFamily family, const char* name) {
-    uint64_t value = 0;
-    store->db()->GetIntProperty(store->handle(family), name, &value);
-    return static_cast<double>(value);
+  // The figures Admin.GetStats answers, one scrape-time snapshot each.
+  auto stat = [this](double (*field)(const tessera::v1::GetStatsResponse&)) {
+    return [this, field] { return std::vector<Sample>{{{}, field(Stats())}}; };
   };
-  m.AddGauge(
-      "tessera_sessions_stored",
-      "Sessions in the store, revoked and expired ones not yet purged "
-      "included (RocksDB estimate).",
-      [property] {
-        return std::vector<Sample>{{{},
-                                    property(store::ColumnFamily::kSessions,
-                                             "rocksdb.estimate-num-keys")}};
-      });
+  m.AddGauge("tessera_sessions_stored",
+             "Sessions in the store, revoked and expired ones not yet purged "
+             "included (RocksDB estimate).",
+             stat([](const tessera::v1::GetStatsResponse& s) {
+               return double(s.stored_sessions());
+             }));
   m.AddGauge("tessera_revocations_in_memory",
              "Revoked sessions and subject cut-offs ValidateToken consults.",
-             [this] {
-               return std::vector<Sample>{
-                   {{}, static_cast<double>(revocation_state_->size())}};
-             });
+             stat([](const tessera::v1::GetStatsResponse& s) {
+               return double(s.revocations_in_memory());
+             }));
   m.AddGauge("tessera_revocation_log_sequence",
              "Newest revocation-log sequence (every revocation and key-set "
              "change is one event).",
+             stat([](const tessera::v1::GetStatsResponse& s) {
+               return double(s.last_sequence());
+             }));
+  m.AddGauge("tessera_watchers", "Open WatchRevocations streams.",
+             stat([](const tessera::v1::GetStatsResponse& s) {
+               return double(s.watchers());
+             }));
+  m.AddGauge("tessera_signing_keys", "Published signing keys by state.",
              [this] {
+               const tessera::v1::GetStatsResponse s = Stats();
                return std::vector<Sample>{
-                   {{}, static_cast<double>(revocation_log_->last_sequence())}};
+                   {{{"state", "next"}}, double(s.next_keys())},
+                   {{{"state", "active"}}, double(s.active_keys())},
+                   {{{"state", "retired"}}, double(s.retired_keys())}};
              });
-  m.AddGauge("tessera_watchers", "Open WatchRevocations streams.", [this] {
-    return std::vector<Sample>{{{}, static_cast<double>(hub_->watchers())}};
-  });
-  m.AddGauge(
-      "tessera_signing_keys", "Published signing keys by state.", [this] {
-        int next = 0, active = 0, retired = 0;
-        for (const auto& key : keys_->current()->keys) {
-          next += key.state() == tessera::v1::KEY_STATE_NEXT;
-          active += key.state() == tessera::v1::KEY_STATE_ACTIVE;
-          retired += key.state() == tessera::v1::KEY_STATE_RETIRED;
-        }
-        return std::vector<Sample>{{{{"state", "next"}}, double(next)},
-                                   {{{"state", "active"}}, double(active)},
-                                   {{{"state", "retired"}}, double(retired)}};
-      });
   // The RocksDB figures operators watch, summed over column families.
   struct RocksGauge {
     const char* metric;
@@ -318,12 +311,9 @@ void Tesserad::RegisterMetrics() {
        "rocksdb.background-errors"},
   };
   for (const RocksGauge& gauge : kRocksGauges) {
-    m.AddGauge(gauge.metric, gauge.help, [property, gauge] {
-      double sum = 0;
-      for (int i = 0; i < store::kColumnFamilyCount; ++i) {
-        sum += property(static_cast<store::ColumnFamily>(i), gauge.property);
-      }
-      return std::vector<Sample>{{{}, sum}};
+    m.AddGauge(gauge.metric, gauge.help, [this, gauge] {
+      return std::vector<Sample>{
+          {{}, static_cast<double>(StoreProperty(gauge.property))}};
     });
   }
   m.AddCounterCallback(
@@ -332,6 +322,52 @@ void Tesserad::RegisterMetrics() {
         return std::vector<Sample>{
             {{}, static_cast<double>(store->wal_sync_count())}};
       });
+}
+
+uint64_t Tesserad::StoreProperty(const char* name) const {
+  uint64_t sum = 0;
+  for (int i = 0; i < store::kColumnFamilyCount; ++i) {
+    uint64_t value = 0;
+    if (store_->db()->GetIntProperty(
+            store_->handle(static_cast<store::ColumnFamily>(i)), name,
+            &value)) {
+      sum += value;
+    }
+  }
+  return sum;
+}
+
+tessera::v1::GetStatsResponse Tesserad::Stats() const {
+  tessera::v1::GetStatsResponse stats;
+  stats.set_version(kVersion);
+  const absl::Duration uptime = absl::Now() - started_;
+  stats.mutable_uptime()->set_seconds(absl::ToInt64Seconds(uptime));
+  uint64_t sessions = 0;
+  store_->db()->GetIntProperty(store_->handle(store::ColumnFamily::kSessions),
+                               "rocksdb.estimate-num-keys", &sessions);
+  stats.set_stored_sessions(static_cast<int64_t>(sessions));
+  stats.set_last_sequence(revocation_log_->last_sequence());
+  stats.set_revocations_in_memory(
+      static_cast<int64_t>(revocation_state_->size()));
+  stats.set_watchers(static_cast<int64_t>(hub_->watchers()));
+  for (const tessera::v1::SigningKey& key : keys_->current()->keys) {
+    switch (key.state()) {
+      case tessera::v1::KEY_STATE_NEXT:
+        stats.set_next_keys(stats.next_keys() + 1);
+        break;
+      case tessera::v1::KEY_STATE_ACTIVE:
+        stats.set_active_keys(stats.active_keys() + 1);
+        break;
+      case tessera::v1::KEY_STATE_RETIRED:
+        stats.set_retired_keys(stats.retired_keys() + 1);
+        break;
+      default:
+        break;
+    }
+  }
+  stats.set_store_bytes(
+      static_cast<int64_t>(StoreProperty("rocksdb.estimate-live-data-size")));
+  return stats;
 }
 
 void Tesserad::Wait() {

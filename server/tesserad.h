@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "client/revocation/revocation_state.h"
 #include "grpcpp/server.h"
@@ -61,11 +62,17 @@ class Tesserad {
   // signal: their files are watched.
   absl::Status ReopenLogs() { return audit_->Reopen(); }
 
+  // What Admin.GetStats answers; /metrics exports the same figures.
+  tessera::v1::GetStatsResponse Stats() const;
+
  private:
   Tesserad() = default;
   void RegisterMetrics();
+  // A RocksDB integer property summed over all column families.
+  uint64_t StoreProperty(const char* name) const;
 
   config::ServerOptions options_;
+  absl::Time started_ = absl::Now();
   std::string grpc_address_;
   // Declared in dependency order: destroyed in reverse, the store last.
   std::unique_ptr<store::Store> store_;

@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
-#include "server/service/unimplemented.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::service {
@@ -118,12 +117,13 @@ ServerUnaryReactor* AdminService::ListSigningKeys(
   return Reply(context, absl::OkStatus());
 }
 
-ServerUnaryReactor* AdminService::GetStats(CallbackServerContext* context,
-                                           const tessera::v1::GetStatsRequest*,
-                                           tessera::v1::GetStatsResponse*) {
+ServerUnaryReactor* AdminService::GetStats(
+    CallbackServerContext* context, const tessera::v1::GetStatsRequest*,
+    tessera::v1::GetStatsResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "GetStats");
   if (!caller.ok()) return Reply(context, caller.status());
-  return FinishUnimplemented(context, "tessera.v1.Admin/GetStats");
+  *response = stats_();
+  return Reply(context, absl::OkStatus());
 }
 
 ServerUnaryReactor* AdminService::CreateBackup(

@@ -2,7 +2,9 @@
 #define TESSERA_SERVER_SERVICE_ADMIN_SERVICE_H_
 
 // tessera.v1.Admin (proto/tessera/v1/admin.proto), on gRPC's callback API.
-// Methods not built yet answer UNIMPLEMENTED naming the method.
+
+#include <functional>
+#include <utility>
 
 #include "server/keys/key_ring.h"
 #include "server/revocation/revocation_log.h"
@@ -15,11 +17,15 @@ namespace tessera::service {
 class AdminService final : public tessera::v1::Admin::CallbackService {
  public:
   // Every method needs the admin role and is written to the audit log.
+  // `stats` answers GetStats (the server's figures, as on /metrics).
   AdminService(keys::KeyRing* keys, const store::Store* store,
-               const revocation::RevocationLog* revocation_log, Guards guards)
+               const revocation::RevocationLog* revocation_log,
+               std::function<tessera::v1::GetStatsResponse()> stats,
+               Guards guards)
       : keys_(keys),
         store_(store),
         revocation_log_(revocation_log),
+        stats_(std::move(stats)),
         guards_(guards) {}
 
   grpc::ServerUnaryReactor* RotateSigningKey(
@@ -47,6 +53,7 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
   keys::KeyRing* const keys_;
   const store::Store* const store_;
   const revocation::RevocationLog* const revocation_log_;
+  const std::function<tessera::v1::GetStatsResponse()> stats_;
   const Guards guards_;
 };
 

@@ -14,7 +14,6 @@
 #include "server/errors/errors.h"
 #include "server/service/durable_reply.h"
 #include "server/service/struct_json.h"
-#include "server/service/unimplemented.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
 

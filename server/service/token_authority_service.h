@@ -3,8 +3,7 @@
 
 // tessera.v1.TokenAuthority (proto/tessera/v1/token_authority.proto), on
 // gRPC's callback API. Input limits and error reasons are those the proto
-// documents; every failure carries a google.rpc.ErrorInfo reason. Methods
-// not built yet answer UNIMPLEMENTED naming the method (unimplemented.h).
+// documents; every failure carries a google.rpc.ErrorInfo reason.
 //
 // Every handler first authorizes its caller (server/auth: roles, then rate
 // limits for issue and refresh); revocations, claims updates and reuse

@@ -1,5 +1,5 @@
 // End-to-end checks of the tesserad skeleton against the real binary:
-// health, reflection (as grpcurl would use it), UNIMPLEMENTED answers, the
+// health, reflection (as grpcurl would use it), Admin.GetStats, the
 // plaintext rule, data-dir exclusivity and graceful shutdown.
 
 #include <fstream>
@@ -162,15 +162,40 @@ TEST_F(FoundationTest, ReflectionDescribesMessages) {
             static_cast<int>(grpc::StatusCode::NOT_FOUND));
 }
 
-TEST_F(FoundationTest, UnbuiltMethodsAnswerUnimplementedWithAMessage) {
-  grpc::Status status;
+TEST_F(FoundationTest, AdminGetStatsReportsTheServersFigures) {
+  auto tokens = tessera::v1::TokenAuthority::NewStub(channel_);
+  grpc::ClientContext issue_context;
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("stats");
+  tessera::v1::SessionTokens issued;
+  ASSERT_TRUE(
+      tokens->IssueSession(WithDeadline(&issue_context), issue, &issued).ok());
+  grpc::ClientContext revoke_context;
+  tessera::v1::RevokeSessionRequest revoke;
+  revoke.set_session_id(issued.session_id());
+  tessera::v1::RevokeSessionResponse revoked;
+  ASSERT_TRUE(
+      tokens->RevokeSession(WithDeadline(&revoke_context), revoke, &revoked)
+          .ok());
+
   auto admin = tessera::v1::Admin::NewStub(channel_);
-  grpc::ClientContext admin_context;
-  tessera::v1::GetStatsRequest stats_request;
+  grpc::ClientContext context;
   tessera::v1::GetStatsResponse stats;
-  status = admin->GetStats(WithDeadline(&admin_context), stats_request, &stats);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("GetStats"));
+  const grpc::Status status =
+      admin->GetStats(WithDeadline(&context), {}, &stats);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(server_->ReadLog(),
+              HasSubstr("\"version\":\"" + stats.version() + "\""));
+  EXPECT_FALSE(stats.version().empty());
+  EXPECT_GE(stats.uptime().seconds(), 0);
+  EXPECT_GE(stats.stored_sessions(), 1);
+  EXPECT_EQ(stats.last_sequence(), revoked.sequence());
+  EXPECT_GE(stats.revocations_in_memory(), 1);
+  EXPECT_EQ(stats.watchers(), 0);
+  EXPECT_EQ(stats.next_keys(), 1);
+  EXPECT_EQ(stats.active_keys(), 1);
+  EXPECT_EQ(stats.retired_keys(), 0);
+  EXPECT_GE(stats.store_bytes(), 0);
 }
 
 TEST_F(FoundationTest, StartUpLineNamesAddressDataDirAndVersion) {

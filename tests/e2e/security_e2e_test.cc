@@ -222,6 +222,13 @@ TEST(SecurityE2eTest, RoleByMethodMatrix) {
          v1::RotateSigningKeyResponse out;
          return admin->RotateSigningKey(&c, {}, &out);
        }},
+      {"Admin.GetStats",
+       [&](const std::string& key) {
+         grpc::ClientContext c;
+         Prepare(&c, key);
+         v1::GetStatsResponse out;
+         return admin->GetStats(&c, {}, &out);
+       }},
       {"Admin.CreateBackup",
        [&](const std::string& key) {
          grpc::ClientContext c;
