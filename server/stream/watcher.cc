@@ -89,14 +89,19 @@ void Watcher::OnWriteDone(bool ok) {
     }
   }
   Pump();
+  // gRPC runs OnDone only after every other reaction has returned, possibly
+  // on another thread, through a hand-off inside libgrpc++.
+  TESSERA_HANDOFF_RELEASE(this);
 }
 
 void Watcher::OnCancel() {
   EndWith(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
   Pump();
+  TESSERA_HANDOFF_RELEASE(this);  // As in OnWriteDone.
 }
 
 void Watcher::OnDone() {
+  TESSERA_HANDOFF_ACQUIRE(this);
   if (hub_ != nullptr) hub_->Remove(this);
   Unref();
 }
