@@ -255,38 +255,36 @@ void Tesserad::RegisterMetrics() {
   using metrics::Sample;
   metrics::Registry& m = *metrics_;
   store::Store* store = store_.get();
-  // The figures Admin.GetStats answers, one scrape-time snapshot each.
-  auto stat = [this](double (*field)(const tessera::v1::GetStatsResponse&)) {
-    return [this, field] { return std::vector<Sample>{{{}, field(Stats())}}; };
-  };
+  // The figures Admin.GetStats answers, from the same accessors.
   m.AddGauge("tessera_sessions_stored",
              "Sessions in the store, revoked and expired ones not yet purged "
              "included (RocksDB estimate).",
-             stat([](const tessera::v1::GetStatsResponse& s) {
-               return double(s.stored_sessions());
-             }));
+             [this] {
+               return std::vector<Sample>{{{}, double(StoredSessions())}};
+             });
   m.AddGauge("tessera_revocations_in_memory",
              "Revoked sessions and subject cut-offs ValidateToken consults.",
-             stat([](const tessera::v1::GetStatsResponse& s) {
-               return double(s.revocations_in_memory());
-             }));
+             [this] {
+               return std::vector<Sample>{
+                   {{}, static_cast<double>(revocation_state_->size())}};
+             });
   m.AddGauge("tessera_revocation_log_sequence",
              "Newest revocation-log sequence (every revocation and key-set "
              "change is one event).",
-             stat([](const tessera::v1::GetStatsResponse& s) {
-               return double(s.last_sequence());
-             }));
-  m.AddGauge("tessera_watchers", "Open WatchRevocations streams.",
-             stat([](const tessera::v1::GetStatsResponse& s) {
-               return double(s.watchers());
-             }));
+             [this] {
+               return std::vector<Sample>{
+                   {{}, static_cast<double>(revocation_log_->last_sequence())}};
+             });
+  m.AddGauge("tessera_watchers", "Open WatchRevocations streams.", [this] {
+    return std::vector<Sample>{{{}, static_cast<double>(hub_->watchers())}};
+  });
   m.AddGauge("tessera_signing_keys", "Published signing keys by state.",
              [this] {
-               const tessera::v1::GetStatsResponse s = Stats();
+               const KeyCounts keys = CountKeys();
                return std::vector<Sample>{
-                   {{{"state", "next"}}, double(s.next_keys())},
-                   {{{"state", "active"}}, double(s.active_keys())},
-                   {{{"state", "retired"}}, double(s.retired_keys())}};
+                   {{{"state", "next"}}, double(keys.next)},
+                   {{{"state", "active"}}, double(keys.active)},
+                   {{{"state", "retired"}}, double(keys.retired)}};
              });
   // The RocksDB figures operators watch, summed over column families.
   struct RocksGauge {
@@ -337,34 +335,37 @@ uint64_t Tesserad::StoreProperty(const char* name) const {
   return sum;
 }
 
+uint64_t Tesserad::StoredSessions() const {
+  uint64_t sessions = 0;
+  store_->db()->GetIntProperty(store_->handle(store::ColumnFamily::kSessions),
+                               "rocksdb.estimate-num-keys", &sessions);
+  return sessions;
+}
+
+Tesserad::KeyCounts Tesserad::CountKeys() const {
+  KeyCounts counts;
+  for (const tessera::v1::SigningKey& key : keys_->current()->keys) {
+    counts.next += key.state() == tessera::v1::KEY_STATE_NEXT;
+    counts.active += key.state() == tessera::v1::KEY_STATE_ACTIVE;
+    counts.retired += key.state() == tessera::v1::KEY_STATE_RETIRED;
+  }
+  return counts;
+}
+
 tessera::v1::GetStatsResponse Tesserad::Stats() const {
   tessera::v1::GetStatsResponse stats;
   stats.set_version(kVersion);
   const absl::Duration uptime = absl::Now() - started_;
   stats.mutable_uptime()->set_seconds(absl::ToInt64Seconds(uptime));
-  uint64_t sessions = 0;
-  store_->db()->GetIntProperty(store_->handle(store::ColumnFamily::kSessions),
-                               "rocksdb.estimate-num-keys", &sessions);
-  stats.set_stored_sessions(static_cast<int64_t>(sessions));
+  stats.set_stored_sessions(static_cast<int64_t>(StoredSessions()));
   stats.set_last_sequence(revocation_log_->last_sequence());
   stats.set_revocations_in_memory(
       static_cast<int64_t>(revocation_state_->size()));
   stats.set_watchers(static_cast<int64_t>(hub_->watchers()));
-  for (const tessera::v1::SigningKey& key : keys_->current()->keys) {
-    switch (key.state()) {
-      case tessera::v1::KEY_STATE_NEXT:
-        stats.set_next_keys(stats.next_keys() + 1);
-        break;
-      case tessera::v1::KEY_STATE_ACTIVE:
-        stats.set_active_keys(stats.active_keys() + 1);
-        break;
-      case tessera::v1::KEY_STATE_RETIRED:
-        stats.set_retired_keys(stats.retired_keys() + 1);
-        break;
-      default:
-        break;
-    }
-  }
+  const KeyCounts keys = CountKeys();
+  stats.set_next_keys(keys.next);
+  stats.set_active_keys(keys.active);
+  stats.set_retired_keys(keys.retired);
   stats.set_store_bytes(
       static_cast<int64_t>(StoreProperty("rocksdb.estimate-live-data-size")));
   return stats;

@@ -70,6 +70,12 @@ class Tesserad {
   void RegisterMetrics();
   // A RocksDB integer property summed over all column families.
   uint64_t StoreProperty(const char* name) const;
+  // The pieces of Stats() that /metrics also exports, one gauge each.
+  uint64_t StoredSessions() const;  // RocksDB estimate.
+  struct KeyCounts {
+    int next = 0, active = 0, retired = 0;
+  };
+  KeyCounts CountKeys() const;
 
   config::ServerOptions options_;
   absl::Time started_ = absl::Now();
