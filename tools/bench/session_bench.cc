@@ -305,7 +305,7 @@ int Main() {
   struct Row {
     int clients;
     Result rocksdb, empty, issue_sync, issue_async, refresh_sync, refresh_async;
-    std::vector<double> ratios;  // issue sync / RocksDB, one per round.
+    std::vector<double> ratios;  // issue sync / RocksDB per round, sorted.
   };
   std::vector<Row> rows;
   for (int clients : levels) rows.push_back({clients});
@@ -331,14 +331,15 @@ int Main() {
       Result rocksdb = RocksDbSyncPuts(row.clients);
       Result issue = Issue(sync_address, row.clients);
       if (rocksdb.ops_per_second <= 0) continue;
-      row.ratios.push_back(issue.ops_per_second / rocksdb.ops_per_second);
       rounds.emplace_back(rocksdb, issue);
     }
-    std::sort(rounds.begin(), rounds.end(), [](const auto& a, const auto& b) {
-      return a.second.ops_per_second / a.first.ops_per_second <
-             b.second.ops_per_second / b.first.ops_per_second;
+    auto ratio = [](const std::pair<Result, Result>& round) {
+      return round.second.ops_per_second / round.first.ops_per_second;
+    };
+    std::sort(rounds.begin(), rounds.end(), [&](const auto& a, const auto& b) {
+      return ratio(a) < ratio(b);
     });
-    std::sort(row.ratios.begin(), row.ratios.end());
+    for (const auto& round : rounds) row.ratios.push_back(ratio(round));
     if (!rounds.empty()) {
       row.rocksdb = rounds[rounds.size() / 2].first;
       row.issue_sync = rounds[rounds.size() / 2].second;
