@@ -13,14 +13,19 @@
 // durable issue as a fraction of the RocksDB rate (DESIGN §11 target:
 // >= 0.60): the RocksDB and durable-issue cells are measured back to back,
 // --rounds times, and the median round's ratio is reported with the range.
+// A second table gives each cell's CPU time per call, tesserad's and this
+// process's (from /proc), which says where a CPU-bound row's time goes.
 //
 // Run: bazel run -c opt //tools/bench:tessera_bench -- [--seconds=2]
 //        [--rounds=5] [--concurrency=1,8,64]
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -35,6 +40,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -54,8 +60,48 @@ namespace {
 
 struct Result {
   double ops_per_second = 0;
+  int64_t calls = 0;
   absl::Duration p50, p99;
+  // CPU time per call (user + system), in microseconds: tesserad's, and
+  // this process's (the load generator, or RocksDB itself for the
+  // baseline). Negative when not measured.
+  double server_cpu_us = -1;
+  double local_cpu_us = -1;
 };
+
+// User + system CPU seconds a process has used so far (from /proc).
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  // Fields after the command name, which is in parentheses and may hold
+  // spaces: state is field 3, utime 14, stime 15.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::vector<std::string> fields =
+      absl::StrSplit(line.substr(close + 2), ' ', absl::SkipEmpty());
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return 0;
+  }
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+// Runs `measure` and adds the CPU per call it cost `server` (a tesserad
+// pid, or -1 for none) and this process.
+Result WithCpu(pid_t server, const std::function<Result()>& measure) {
+  const double server_before = server > 0 ? CpuSeconds(server) : 0;
+  const double local_before = CpuSeconds(getpid());
+  Result result = measure();
+  if (result.calls <= 0) return result;
+  const double per_call = 1e6 / result.calls;
+  if (server > 0) {
+    result.server_cpu_us = (CpuSeconds(server) - server_before) * per_call;
+  }
+  result.local_cpu_us = (CpuSeconds(getpid()) - local_before) * per_call;
+  return result;
+}
 
 // Runs `op` from `threads` threads for the configured duration.
 template <typename MakeWorker>
@@ -84,6 +130,7 @@ Result Measure(int threads, MakeWorker make_worker) {
   Result result;
   if (all.empty()) return result;
   std::sort(all.begin(), all.end());
+  result.calls = static_cast<int64_t>(all.size());
   result.ops_per_second = all.size() / absl::ToDoubleSeconds(elapsed);
   result.p50 = all[all.size() / 2];
   result.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
@@ -140,6 +187,7 @@ Result ClosedLoop(
   Result result;
   if (all.empty()) return result;
   std::sort(all.begin(), all.end());
+  result.calls = static_cast<int64_t>(all.size());
   result.ops_per_second = all.size() / absl::ToDoubleSeconds(elapsed);
   result.p50 = all[all.size() / 2];
   result.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
@@ -295,6 +343,12 @@ std::string Cell(const Result& r) {
       absl::FormatDuration(absl::Trunc(r.p99, absl::Microseconds(10))), ")");
 }
 
+std::string CpuCell(const Result& r) {
+  if (r.local_cpu_us < 0) return "-";
+  if (r.server_cpu_us < 0) return absl::StrFormat("%.0f", r.local_cpu_us);
+  return absl::StrFormat("%.0f + %.0f", r.server_cpu_us, r.local_cpu_us);
+}
+
 int Main() {
   std::vector<int> levels;
   for (absl::string_view part :
@@ -321,6 +375,8 @@ int Main() {
   }
   const std::string sync_address = (*sync_server)->grpc_address();
   const std::string async_address = (*async_server)->grpc_address();
+  const pid_t sync_pid = (*sync_server)->pid();
+  const pid_t async_pid = (*async_server)->pid();
   for (Row& row : rows) {
     std::fprintf(stderr, "%d clients...\n", row.clients);
     // The machine's speed (its fsync rate most) drifts by tens of percent
@@ -328,8 +384,10 @@ int Main() {
     // and each round gives one ratio; the cells show the median round.
     std::vector<std::pair<Result, Result>> rounds;
     for (int r = 0; r < std::max(1, absl::GetFlag(FLAGS_rounds)); ++r) {
-      Result rocksdb = RocksDbSyncPuts(row.clients);
-      Result issue = Issue(sync_address, row.clients);
+      Result rocksdb =
+          WithCpu(-1, [&] { return RocksDbSyncPuts(row.clients); });
+      Result issue =
+          WithCpu(sync_pid, [&] { return Issue(sync_address, row.clients); });
       if (rocksdb.ops_per_second <= 0) continue;
       rounds.emplace_back(rocksdb, issue);
     }
@@ -344,10 +402,14 @@ int Main() {
       row.rocksdb = rounds[rounds.size() / 2].first;
       row.issue_sync = rounds[rounds.size() / 2].second;
     }
-    row.refresh_sync = Refresh(sync_address, row.clients);
-    row.empty = EmptyCalls(sync_address, row.clients);
-    row.issue_async = Issue(async_address, row.clients);
-    row.refresh_async = Refresh(async_address, row.clients);
+    row.refresh_sync =
+        WithCpu(sync_pid, [&] { return Refresh(sync_address, row.clients); });
+    row.empty = WithCpu(sync_pid,
+                        [&] { return EmptyCalls(sync_address, row.clients); });
+    row.issue_async =
+        WithCpu(async_pid, [&] { return Issue(async_address, row.clients); });
+    row.refresh_async =
+        WithCpu(async_pid, [&] { return Refresh(async_address, row.clients); });
   }
   (void)(*sync_server)->Terminate();
   (void)(*async_server)->Terminate();
@@ -370,6 +432,19 @@ int Main() {
                 Cell(row.issue_async).c_str(), Cell(row.refresh_sync).c_str(),
                 Cell(row.refresh_async).c_str());
   }
+  std::printf(
+      "\nCPU time per call, microseconds: tesserad + load generator "
+      "(RocksDB: the putting process)\n\n"
+      "| clients | RocksDB sync put | empty call (health) | issue, sync | "
+      "issue, async | refresh, sync | refresh, async |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n");
+  for (const Row& row : rows) {
+    std::printf(
+        "| %d | %s | %s | %s | %s | %s | %s |\n", row.clients,
+        CpuCell(row.rocksdb).c_str(), CpuCell(row.empty).c_str(),
+        CpuCell(row.issue_sync).c_str(), CpuCell(row.issue_async).c_str(),
+        CpuCell(row.refresh_sync).c_str(), CpuCell(row.refresh_async).c_str());
+  }
   return 0;
 }
 
@@ -378,5 +453,8 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  // The load generator shares the CPU with tesserad: Debian's Abseil has
+  // mutex deadlock detection on, and gRPC's locks are absl::Mutex.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   return tessera::bench::Main();
 }
