@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -169,7 +171,8 @@ TokenAuthorityService::TokenAuthorityService(
       sessions_(sessions),
       keys_(keys),
       revocations_(revocations),
-      hub_(hub) {}
+      hub_(hub),
+      validated_(config_.validated_cache_capacity) {}
 
 absl::Status TokenAuthorityService::Mint(
     const session::ActiveSession& session,
@@ -296,17 +299,30 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   options.policy.audience.assign(request->audience().begin(),
                                  request->audience().end());
   options.policy.leeway = config_.leeway;
-  const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
-      keys_->current();
-  auto result = token::VerifyAccessToken(
-      request->access_token(), key_set->published, options, absl::Now());
-  if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
+  const absl::Time now = absl::Now();
+  // A token seen before skips the signature check, never the claim checks:
+  // the same refusal, in the same order, as a first verification gives.
+  TokenCache::Claims cached = validated_.Find(request->access_token());
+  std::optional<token::TokenFailure> failure;
+  if (cached != nullptr) {
+    failure = token::CheckClaims(*cached, options.policy, now);
+  } else {
+    auto result = token::VerifyAccessToken(
+        request->access_token(), keys_->current()->published, options, now);
+    if (auto* refused = std::get_if<token::TokenFailure>(&result)) {
+      failure = *std::move(refused);
+    } else {
+      cached = std::make_shared<const token::AccessTokenClaims>(
+          std::move(std::get<token::VerifiedToken>(result).claims));
+      validated_.Insert(request->access_token(), cached, now);
+    }
+  }
+  if (failure.has_value()) {
     response->set_valid(false);
     response->set_reason(ToTokenInvalidReason(failure->error));
     return Reply(context, absl::OkStatus());
   }
-  const token::AccessTokenClaims& claims =
-      std::get<token::VerifiedToken>(result).claims;
+  const token::AccessTokenClaims& claims = *cached;
   switch (revocations_->Check(claims.session_id, claims.subject,
                               claims.issued_at)) {
     case revocation::Verdict::kSessionRevoked:

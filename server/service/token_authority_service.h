@@ -16,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "client/revocation/revocation_state.h"
+#include "client/verifier/token_cache.h"
 #include "server/audit/audit_log.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/rate_limiter.h"
@@ -40,6 +41,10 @@ struct TokenAuthorityConfig {
   absl::Duration max_access_ttl;
   absl::Duration max_session_ttl;
   absl::Duration leeway = absl::Seconds(30);
+  // Access tokens whose signature ValidateToken has checked, kept so a
+  // token seen before costs a lookup (expiry, audience and revocation are
+  // still checked on every call).
+  size_t validated_cache_capacity = 100000;
 };
 
 class TokenAuthorityService final
@@ -100,6 +105,8 @@ class TokenAuthorityService final
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
   stream::RevocationHub* hub_;
+  // Tokens ValidateToken has verified, by their text (the Verifier's cache).
+  TokenCache validated_;
 };
 
 }  // namespace tessera::service

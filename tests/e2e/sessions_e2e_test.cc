@@ -62,9 +62,11 @@ class Client {
     request.set_refresh_token(token);
     return Call(&TokenAuthority::Stub::RefreshSession, request, out);
   }
-  tessera::v1::ValidateTokenResponse Validate(const std::string& token) {
+  tessera::v1::ValidateTokenResponse Validate(
+      const std::string& token, const std::string& audience = "") {
     tessera::v1::ValidateTokenRequest request;
     request.set_access_token(token);
+    if (!audience.empty()) request.add_audience(audience);
     tessera::v1::ValidateTokenResponse response;
     grpc::Status status =
         Call(&TokenAuthority::Stub::ValidateToken, request, &response);
@@ -327,6 +329,43 @@ TEST(SessionExpiryTest, IdleAndAbsoluteExpiryStopRefresh) {
   absl::SleepFor(absl::Milliseconds(1200));
   status = client.Refresh(kept.refresh_token(), &out);
   EXPECT_EQ(ReasonOf(status), "SESSION_EXPIRED");
+}
+
+// ValidateToken keeps tokens whose signature it has checked; a token seen
+// before must still be refused for every other reason, every time.
+TEST(ValidateTokenTest, ATokenSeenBeforeIsStillCheckedOnEveryCall) {
+  absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
+      TesseradProcess::Start({.flags = {"--access_ttl=1s", "--leeway=0s"}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  Client client((*server)->grpc_address());
+  SessionTokens tokens;
+  ASSERT_TRUE(client.Issue("hana", &tokens).ok());  // Audience "api".
+  const std::string& token = tokens.access_token();
+
+  EXPECT_TRUE(client.Validate(token, "api").valid());
+  EXPECT_EQ(client.Validate(token, "billing").reason(),
+            tessera::v1::TOKEN_INVALID_REASON_WRONG_AUDIENCE);
+  EXPECT_TRUE(client.Validate(token, "api").valid());
+  // Another text is another token: a changed signature is checked afresh.
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(client.Validate(tampered, "api").reason(),
+            tessera::v1::TOKEN_INVALID_REASON_BAD_SIGNATURE);
+
+  // exp = iat + 1 s, iat in whole seconds, no leeway: expired within 2 s.
+  absl::SleepFor(absl::Milliseconds(2100));
+  EXPECT_EQ(client.Validate(token, "api").reason(),
+            tessera::v1::TOKEN_INVALID_REASON_EXPIRED);
+
+  // Revocation applies to a token seen before, too.
+  ASSERT_TRUE(client.Issue("hana", &tokens).ok());
+  EXPECT_TRUE(client.Validate(tokens.access_token()).valid());
+  tessera::v1::RevokeSessionRequest revoke;
+  revoke.set_session_id(tokens.session_id());
+  tessera::v1::RevokeSessionResponse revoked;
+  ASSERT_TRUE(client.Revoke(revoke, &revoked).ok());
+  EXPECT_EQ(client.Validate(tokens.access_token()).reason(),
+            tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
 }
 
 TEST_F(SessionsTest, HostileInputGetsItsDocumentedStatus) {

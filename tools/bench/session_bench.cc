@@ -7,6 +7,7 @@
 //   empty     C outstanding Health/Check calls: gRPC's own cost here
 //   issue     C outstanding IssueSession calls, each followed by the next
 //   refresh   C outstanding chains, each refreshing its own session
+//   validate  C outstanding ValidateToken calls of one token (seen before)
 // Issue and refresh run against tesserad with --durability=sync and =async.
 // The load generator is a closed loop on gRPC's callback API (no thread per
 // client), sharing the 2 cores with the server. Reports ops/s, p50/p99, and
@@ -335,6 +336,36 @@ Result Refresh(const std::string& address, int outstanding) {
                     });
 }
 
+// ValidateToken of one access token, over and over: a token the server has
+// seen before (DESIGN §11 compares this with an empty call).
+Result Validate(const std::string& address, int outstanding) {
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("bench-validated");
+  issue.add_audience("api");
+  tessera::v1::SessionTokens issued;
+  grpc::ClientContext context;
+  if (!stubs[0]->IssueSession(&context, issue, &issued).ok()) return {};
+  const std::string token = issued.access_token();
+  CallKeeper keeper(outstanding);
+  return ClosedLoop(outstanding,
+                    [&](int chain, std::function<void(bool)> done) {
+                      struct Call {
+                        grpc::ClientContext context;
+                        tessera::v1::ValidateTokenRequest request;
+                        tessera::v1::ValidateTokenResponse response;
+                      };
+                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
+                      call->request.set_access_token(token);
+                      call->request.add_audience("api");
+                      stubs[chain % stubs.size()]->async()->ValidateToken(
+                          &call->context, &call->request, &call->response,
+                          [call, done](grpc::Status status) {
+                            done(status.ok() && call->response.valid());
+                          });
+                    });
+}
+
 std::string Cell(const Result& r) {
   return absl::StrCat(
       static_cast<int64_t>(r.ops_per_second), "/s (p50 ",
@@ -358,7 +389,8 @@ int Main() {
   }
   struct Row {
     int clients;
-    Result rocksdb, empty, issue_sync, issue_async, refresh_sync, refresh_async;
+    Result rocksdb, empty, issue_sync, issue_async, refresh_sync, refresh_async,
+        validate;
     std::vector<double> ratios;  // issue sync / RocksDB per round, sorted.
   };
   std::vector<Row> rows;
@@ -406,6 +438,8 @@ int Main() {
         WithCpu(sync_pid, [&] { return Refresh(sync_address, row.clients); });
     row.empty = WithCpu(sync_pid,
                         [&] { return EmptyCalls(sync_address, row.clients); });
+    row.validate =
+        WithCpu(sync_pid, [&] { return Validate(sync_address, row.clients); });
     row.issue_async =
         WithCpu(async_pid, [&] { return Issue(async_address, row.clients); });
     row.refresh_async =
@@ -444,6 +478,21 @@ int Main() {
         CpuCell(row.rocksdb).c_str(), CpuCell(row.empty).c_str(),
         CpuCell(row.issue_sync).c_str(), CpuCell(row.issue_async).c_str(),
         CpuCell(row.refresh_sync).c_str(), CpuCell(row.refresh_async).c_str());
+  }
+  std::printf(
+      "\nValidateToken of a token seen before vs an empty call (DESIGN §11 "
+      "target: >= 0.80)\n\n"
+      "| clients | empty call (health) | ValidateToken | ValidateToken / "
+      "empty | CPU per call, empty | CPU per call, ValidateToken |\n"
+      "| --- | --- | --- | --- | --- | --- |\n");
+  for (const Row& row : rows) {
+    const double ratio =
+        row.empty.ops_per_second > 0
+            ? row.validate.ops_per_second / row.empty.ops_per_second
+            : 0;
+    std::printf("| %d | %s | %s | %.2f | %s | %s |\n", row.clients,
+                Cell(row.empty).c_str(), Cell(row.validate).c_str(), ratio,
+                CpuCell(row.empty).c_str(), CpuCell(row.validate).c_str());
   }
   return 0;
 }
