@@ -33,4 +33,11 @@ void TokenCache::Insert(absl::string_view token, Claims claims,
   shard.entries.emplace(std::string(token), std::move(claims));
 }
 
+void TokenCache::Clear() {
+  for (Shard& shard : shards_) {
+    WriterLock lock(&shard.mu);
+    shard.entries.clear();
+  }
+}
+
 }  // namespace tessera

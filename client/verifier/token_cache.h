@@ -32,6 +32,8 @@ class TokenCache {
   // nullptr if absent.
   Claims Find(absl::string_view token) const;
   void Insert(absl::string_view token, Claims claims, absl::Time now);
+  // Forgets every token, e.g. when the keys they were checked with change.
+  void Clear();
 
  private:
   static constexpr size_t kShards = 16;

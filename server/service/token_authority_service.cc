@@ -302,13 +302,21 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   const absl::Time now = absl::Now();
   // A token seen before skips the signature check, never the claim checks:
   // the same refusal, in the same order, as a first verification gives.
+  // The cache holds tokens checked against one version of the published
+  // keys; when the keys change (a key dropped), it starts over.
+  const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
+      keys_->current();
+  if (validated_keys_version_.exchange(
+          key_set->version, std::memory_order_acq_rel) != key_set->version) {
+    validated_.Clear();
+  }
   TokenCache::Claims cached = validated_.Find(request->access_token());
   std::optional<token::TokenFailure> failure;
   if (cached != nullptr) {
     failure = token::CheckClaims(*cached, options.policy, now);
   } else {
-    auto result = token::VerifyAccessToken(
-        request->access_token(), keys_->current()->published, options, now);
+    auto result = token::VerifyAccessToken(request->access_token(),
+                                           key_set->published, options, now);
     if (auto* refused = std::get_if<token::TokenFailure>(&result)) {
       failure = *std::move(refused);
     } else {

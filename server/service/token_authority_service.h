@@ -12,6 +12,8 @@
 // refresh, revoke, update claims) answer from Store::AfterDurable, so
 // concurrent calls share one WAL fsync without a thread blocked per call.
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "absl/time/time.h"
@@ -105,8 +107,11 @@ class TokenAuthorityService final
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
   stream::RevocationHub* hub_;
-  // Tokens ValidateToken has verified, by their text (the Verifier's cache).
+  // Tokens ValidateToken has verified, by their text (the Verifier's cache),
+  // all checked with the published keys of key-ring version
+  // `validated_keys_version_`; emptied when that version changes.
   TokenCache validated_;
+  std::atomic<uint64_t> validated_keys_version_{0};
 };
 
 }  // namespace tessera::service
