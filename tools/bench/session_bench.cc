@@ -20,13 +20,9 @@
 // Run: bazel run -c opt //tools/bench:tessera_bench -- [--seconds=2]
 //        [--rounds=5] [--concurrency=1,8,64]
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -44,11 +40,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "grpcpp/create_channel.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/tesserad_process.h"
+#include "tools/bench/load.h"
 
 ABSL_FLAG(double, seconds, 2, "Duration of each measurement.");
 ABSL_FLAG(int, rounds, 5,
@@ -59,55 +55,12 @@ ABSL_FLAG(std::string, concurrency, "1,8,64", "Client thread counts.");
 namespace tessera::bench {
 namespace {
 
-struct Result {
-  double ops_per_second = 0;
-  int64_t calls = 0;
-  absl::Duration p50, p99;
-  // CPU time per call (user + system), in microseconds: tesserad's, and
-  // this process's (the load generator, or RocksDB itself for the
-  // baseline). Negative when not measured.
-  double server_cpu_us = -1;
-  double local_cpu_us = -1;
-};
-
-// User + system CPU seconds a process has used so far (from /proc).
-double CpuSeconds(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (!std::getline(stat, line)) return 0;
-  // Fields after the command name, which is in parentheses and may hold
-  // spaces: state is field 3, utime 14, stime 15.
-  const size_t close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::vector<std::string> fields =
-      absl::StrSplit(line.substr(close + 2), ' ', absl::SkipEmpty());
-  int64_t utime = 0, stime = 0;
-  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
-      !absl::SimpleAtoi(fields[12], &stime)) {
-    return 0;
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-// Runs `measure` and adds the CPU per call it cost `server` (a tesserad
-// pid, or -1 for none) and this process.
-Result WithCpu(pid_t server, const std::function<Result()>& measure) {
-  const double server_before = server > 0 ? CpuSeconds(server) : 0;
-  const double local_before = CpuSeconds(getpid());
-  Result result = measure();
-  if (result.calls <= 0) return result;
-  const double per_call = 1e6 / result.calls;
-  if (server > 0) {
-    result.server_cpu_us = (CpuSeconds(server) - server_before) * per_call;
-  }
-  result.local_cpu_us = (CpuSeconds(getpid()) - local_before) * per_call;
-  return result;
-}
+absl::Duration Seconds() { return absl::Seconds(absl::GetFlag(FLAGS_seconds)); }
 
 // Runs `op` from `threads` threads for the configured duration.
 template <typename MakeWorker>
 Result Measure(int threads, MakeWorker make_worker) {
-  const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Duration duration = Seconds();
   std::vector<std::vector<absl::Duration>> latencies(threads);
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
@@ -128,71 +81,7 @@ Result Measure(int threads, MakeWorker make_worker) {
   const absl::Duration elapsed = absl::Now() - start;
   std::vector<absl::Duration> all;
   for (auto& list : latencies) all.insert(all.end(), list.begin(), list.end());
-  Result result;
-  if (all.empty()) return result;
-  std::sort(all.begin(), all.end());
-  result.calls = static_cast<int64_t>(all.size());
-  result.ops_per_second = all.size() / absl::ToDoubleSeconds(elapsed);
-  result.p50 = all[all.size() / 2];
-  result.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return result;
-}
-
-// A closed loop of `outstanding` asynchronous calls (gRPC's callback API):
-// each chain starts its next call when the previous one completes, so the
-// load generator needs no thread per client. `start(chain, done)` starts one
-// call and arranges for done(ok) to run when it completes.
-Result ClosedLoop(
-    int outstanding,
-    const std::function<void(int, std::function<void(bool)>)>& start) {
-  struct State {
-    absl::Mutex mu;
-    std::vector<absl::Duration> latencies ABSL_GUARDED_BY(mu);
-    int running ABSL_GUARDED_BY(mu) = 0;
-    std::atomic<bool> stop{false};
-  };
-  auto state = std::make_shared<State>();
-  std::function<void(int)> next = [&, state](int chain) {
-    if (state->stop.load()) {
-      absl::MutexLock lock(&state->mu);
-      --state->running;
-      return;
-    }
-    const absl::Time before = absl::Now();
-    start(chain, [&, state, chain, before](bool ok) {
-      {
-        absl::MutexLock lock(&state->mu);
-        state->latencies.push_back(absl::Now() - before);
-      }
-      if (ok) {
-        next(chain);
-      } else {
-        absl::MutexLock lock(&state->mu);
-        --state->running;
-      }
-    });
-  };
-  const absl::Time begin = absl::Now();
-  {
-    absl::MutexLock lock(&state->mu);
-    state->running = outstanding;
-  }
-  for (int chain = 0; chain < outstanding; ++chain) next(chain);
-  absl::SleepFor(absl::Seconds(absl::GetFlag(FLAGS_seconds)));
-  state->stop = true;
-  const absl::Duration elapsed = absl::Now() - begin;
-  absl::MutexLock lock(&state->mu);
-  state->mu.Await(absl::Condition(
-      +[](int* running) { return *running == 0; }, &state->running));
-  std::vector<absl::Duration> all = std::move(state->latencies);
-  Result result;
-  if (all.empty()) return result;
-  std::sort(all.begin(), all.end());
-  result.calls = static_cast<int64_t>(all.size());
-  result.ops_per_second = all.size() / absl::ToDoubleSeconds(elapsed);
-  result.p50 = all[all.size() / 2];
-  result.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return result;
+  return Summarize(all, elapsed);
 }
 
 Result RocksDbSyncPuts(int threads) {
@@ -216,60 +105,13 @@ Result RocksDbSyncPuts(int threads) {
   return result;
 }
 
-std::vector<std::shared_ptr<grpc::Channel>> Channels(
-    const std::string& address) {
-  // Several connections, so HTTP/2 flow on one socket is not the limit.
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < 8; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("grpc.channel_id", i);  // Distinct subchannels.
-    channels.push_back(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args));
-  }
-  return channels;
-}
-
-// Owns call objects: a call's ClientContext must outlive its completion,
-// and must not be destroyed from inside it. Each chain keeps its last four
-// calls (its calls are sequential, so no lock is needed); by the time a
-// call is dropped, three later ones of its chain have started.
-class CallKeeper {
- public:
-  explicit CallKeeper(int chains) : rings_(chains) {}
-
-  template <typename T>
-  T* Keep(int chain, std::shared_ptr<T> call) {
-    Ring& ring = rings_[chain];
-    ring.calls[ring.next++ % ring.calls.size()] = call;
-    return call.get();
-  }
-
- private:
-  struct Ring {
-    std::array<std::shared_ptr<void>, 4> calls;
-    size_t next = 0;
-  };
-  std::vector<Ring> rings_;
-};
-
-// One stub per channel, so calls spread over several connections.
-template <typename Service>
-std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
-    const std::string& address) {
-  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
-  for (auto& channel : Channels(address)) {
-    stubs.push_back(Service::NewStub(channel));
-  }
-  return stubs;
-}
-
 // The empty-call baseline: grpc.health.v1.Health/Check, served by gRPC
 // itself inside tesserad.
 Result EmptyCalls(const std::string& address, int outstanding) {
   auto stubs = Stubs<grpc::health::v1::Health>(address);
   CallKeeper keeper(outstanding);
   return ClosedLoop(
-      outstanding, [&](int chain, std::function<void(bool)> done) {
+      outstanding, Seconds(), [&](int chain, std::function<void(bool)> done) {
         struct Call {
           grpc::ClientContext context;
           grpc::health::v1::HealthCheckRequest request;
@@ -283,57 +125,22 @@ Result EmptyCalls(const std::string& address, int outstanding) {
 }
 
 Result Issue(const std::string& address, int outstanding) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(
-      outstanding, [&](int chain, std::function<void(bool)> done) {
-        struct Call {
-          grpc::ClientContext context;
-          tessera::v1::IssueSessionRequest request;
-          tessera::v1::SessionTokens response;
-        };
-        Call* call = keeper.Keep(chain, std::make_shared<Call>());
-        call->request.set_subject(absl::StrCat("bench-user-", chain));
-        call->request.add_audience("api");
-        (*call->request.mutable_claims()->mutable_fields())["role"]
-            .set_string_value("member");
-        stubs[chain % stubs.size()]->async()->IssueSession(
-            &call->context, &call->request, &call->response,
-            [call, done](grpc::Status status) { done(status.ok()); });
-      });
+  return IssueLoop(address, outstanding, Seconds());
 }
 
+// Each chain refreshes its own session, issued up front.
 Result Refresh(const std::string& address, int outstanding) {
   auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
-  CallKeeper keeper(outstanding);
-  // One session per chain, issued up front; each chain refreshes its own.
-  auto tokens = std::make_shared<std::vector<std::string>>(outstanding);
+  std::vector<std::string> tokens;
   for (int chain = 0; chain < outstanding; ++chain) {
     tessera::v1::IssueSessionRequest request;
     request.set_subject(absl::StrCat("bench-refresher-", chain));
     tessera::v1::SessionTokens issued;
     grpc::ClientContext context;
-    if (stubs[0]->IssueSession(&context, request, &issued).ok()) {
-      (*tokens)[chain] = issued.refresh_token();
-    }
+    if (!stubs[0]->IssueSession(&context, request, &issued).ok()) return {};
+    tokens.push_back(issued.refresh_token());
   }
-  return ClosedLoop(outstanding,
-                    [&, tokens](int chain, std::function<void(bool)> done) {
-                      struct Call {
-                        grpc::ClientContext context;
-                        tessera::v1::RefreshSessionRequest request;
-                        tessera::v1::SessionTokens response;
-                      };
-                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
-                      call->request.set_refresh_token((*tokens)[chain]);
-                      stubs[chain % stubs.size()]->async()->RefreshSession(
-                          &call->context, &call->request, &call->response,
-                          [call, done, tokens, chain](grpc::Status status) {
-                            if (status.ok())
-                              (*tokens)[chain] = call->response.refresh_token();
-                            done(status.ok());
-                          });
-                    });
+  return RefreshLoop(address, outstanding, std::move(tokens), Seconds());
 }
 
 // ValidateToken of one access token, over and over: a token the server has
@@ -348,7 +155,7 @@ Result Validate(const std::string& address, int outstanding) {
   if (!stubs[0]->IssueSession(&context, issue, &issued).ok()) return {};
   const std::string token = issued.access_token();
   CallKeeper keeper(outstanding);
-  return ClosedLoop(outstanding,
+  return ClosedLoop(outstanding, Seconds(),
                     [&](int chain, std::function<void(bool)> done) {
                       struct Call {
                         grpc::ClientContext context;
@@ -364,20 +171,6 @@ Result Validate(const std::string& address, int outstanding) {
                             done(status.ok() && call->response.valid());
                           });
                     });
-}
-
-std::string Cell(const Result& r) {
-  return absl::StrCat(
-      static_cast<int64_t>(r.ops_per_second), "/s (p50 ",
-      absl::FormatDuration(absl::Trunc(r.p50, absl::Microseconds(10))),
-      ", p99 ",
-      absl::FormatDuration(absl::Trunc(r.p99, absl::Microseconds(10))), ")");
-}
-
-std::string CpuCell(const Result& r) {
-  if (r.local_cpu_us < 0) return "-";
-  if (r.server_cpu_us < 0) return absl::StrFormat("%.0f", r.local_cpu_us);
-  return absl::StrFormat("%.0f + %.0f", r.server_cpu_us, r.local_cpu_us);
 }
 
 int Main() {

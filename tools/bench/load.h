@@ -1,0 +1,111 @@
+#ifndef TESSERA_TOOLS_BENCH_LOAD_H_
+#define TESSERA_TOOLS_BENCH_LOAD_H_
+
+// The load generator the session benchmarks share: closed loops of
+// asynchronous calls on gRPC's callback API against a running tesserad,
+// with latency percentiles and the CPU time each call cost.
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+
+namespace tessera::bench {
+
+struct Result {
+  double ops_per_second = 0;
+  int64_t calls = 0;
+  absl::Duration p50, p99;
+  // CPU time per call (user + system), in microseconds: tesserad's, and
+  // this process's (the load generator, or RocksDB itself for an in-process
+  // baseline). Negative when not measured.
+  double server_cpu_us = -1;
+  double local_cpu_us = -1;
+};
+
+// Rate and percentiles of `latencies` (sorted in place) over `elapsed`.
+Result Summarize(std::vector<absl::Duration>& latencies,
+                 absl::Duration elapsed);
+
+// "1234/s (p50 210us, p99 1.2ms)".
+std::string Cell(const Result& result);
+// "155 + 51" (server + local CPU µs per call), or the local figure alone.
+std::string CpuCell(const Result& result);
+
+// User + system CPU seconds a process has used so far (from /proc).
+double CpuSeconds(pid_t pid);
+
+// Runs `measure` and adds the CPU per call it cost `server` (a tesserad
+// pid, or -1 for none) and this process.
+Result WithCpu(pid_t server, const std::function<Result()>& measure);
+
+// A closed loop of `outstanding` asynchronous calls for `duration`: each
+// chain starts its next call when the previous one completes, so the load
+// generator needs no thread per client. `start(chain, done)` starts one
+// call and arranges for done(ok) to run when it completes; a chain whose
+// call fails stops.
+Result ClosedLoop(
+    int outstanding, absl::Duration duration,
+    const std::function<void(int, std::function<void(bool)>)>& start);
+
+// Several connections to `address`, so HTTP/2 flow on one socket is not the
+// limit.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(
+    const std::string& address);
+
+// One stub per channel, so calls spread over several connections.
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
+    const std::string& address) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (auto& channel : Channels(address)) {
+    stubs.push_back(Service::NewStub(channel));
+  }
+  return stubs;
+}
+
+// Owns call objects: a call's ClientContext must outlive its completion,
+// and must not be destroyed from inside it. Each chain keeps its last four
+// calls (its calls are sequential, so no lock is needed); by the time a
+// call is dropped, three later ones of its chain have started.
+class CallKeeper {
+ public:
+  explicit CallKeeper(int chains) : rings_(chains) {}
+
+  template <typename T>
+  T* Keep(int chain, std::shared_ptr<T> call) {
+    Ring& ring = rings_[chain];
+    ring.calls[ring.next++ % ring.calls.size()] = call;
+    return call.get();
+  }
+
+ private:
+  struct Ring {
+    std::array<std::shared_ptr<void>, 4> calls;
+    size_t next = 0;
+  };
+  std::vector<Ring> rings_;
+};
+
+// IssueSession for subject "bench-user-<chain>", audience "api", one
+// custom claim.
+Result IssueLoop(const std::string& address, int outstanding,
+                 absl::Duration duration);
+
+// RefreshSession: chain i starts from refresh_tokens[i % size] and keeps
+// rotating its session. Chains must not share a token (a shared one would
+// be reuse after the grace window), so pass at least `outstanding` tokens.
+Result RefreshLoop(const std::string& address, int outstanding,
+                   std::vector<std::string> refresh_tokens,
+                   absl::Duration duration);
+
+}  // namespace tessera::bench
+
+#endif  // TESSERA_TOOLS_BENCH_LOAD_H_
