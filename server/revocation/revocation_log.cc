@@ -1,5 +1,7 @@
 #include "server/revocation/revocation_log.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "server/store/timestamps.h"
@@ -42,6 +44,21 @@ absl::StatusOr<std::unique_ptr<RevocationLog>> RevocationLog::Open(
   }
   absl::MutexLock lock(&log->mu_);
   if (it->Valid()) log->last_sequence_ = SequenceFromKey(it->key());
+  // A trimmed log is at most one kept key-set event, a gap, then an unbroken
+  // tail: resumes are served from the first event of that tail.
+  it->SeekToFirst();
+  if (it->Valid()) {
+    uint64_t tail = SequenceFromKey(it->key());
+    it->Next();
+    if (it->Valid() && SequenceFromKey(it->key()) != tail + 1) {
+      tail = SequenceFromKey(it->key());
+    }
+    log->resumable_after_ = tail - 1;
+  }
+  if (!it->status().ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read the revocation log: ", it->status().ToString()));
+  }
   return log;
 }
 
@@ -78,6 +95,41 @@ absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::CommitLocked(
 uint64_t RevocationLog::last_sequence() const {
   absl::MutexLock lock(&mu_);
   return last_sequence_;
+}
+
+uint64_t RevocationLog::resumable_after() const {
+  absl::MutexLock lock(&mu_);
+  return resumable_after_;
+}
+
+absl::Status RevocationLog::TrimThrough(uint64_t through, uint64_t keep) {
+  absl::MutexLock lock(&mu_);
+  if (last_sequence_ == 0) return absl::OkStatus();
+  through = std::min(through, last_sequence_ - 1);
+  if (through <= resumable_after_) return absl::OkStatus();
+  rocksdb::ColumnFamilyHandle* family =
+      store_->handle(ColumnFamily::kRevocationLog);
+  rocksdb::WriteBatch batch;
+  rocksdb::Status deleted;
+  auto remove = [&](uint64_t from, uint64_t to) {  // [from, to)
+    if (deleted.ok() && from < to) {
+      deleted = batch.DeleteRange(family, SequenceKey(from), SequenceKey(to));
+    }
+  };
+  if (keep != 0 && keep <= through) {
+    remove(0, keep);
+    remove(keep + 1, through + 1);
+  } else {
+    remove(0, through + 1);
+  }
+  if (deleted.ok())
+    deleted = store_->db()->Write(store_->write_options(), &batch);
+  if (!deleted.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot trim the revocation log: ", deleted.ToString()));
+  }
+  resumable_after_ = through;
+  return absl::OkStatus();
 }
 
 absl::Status RevocationLog::ForEachAfter(

@@ -7,9 +7,12 @@
 //
 // Invariants:
 //  - Sequences are assigned and committed in one critical section, so the
-//    log's key order is commit order and has no gaps.
-//  - last_sequence() is the newest committed event; it is read from the
-//    log's last key at start-up (no scan).
+//    log's key order is commit order and commits leave no gaps.
+//  - Trimming deletes a prefix, except the newest key-set event in it: the
+//    log is at most that one event, then an unbroken tail from
+//    resumable_after() + 1 to the newest event, which is never deleted.
+//  - last_sequence() is the newest committed event; it and
+//    resumable_after() are read from the log's ends at start-up (no scan).
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +41,17 @@ class RevocationLog {
 
   uint64_t last_sequence() const;
 
+  // Resuming after a sequence below this cannot be served from the log: the
+  // events after it were trimmed. 0 until the first trim.
+  uint64_t resumable_after() const;
+
+  // Deletes every event with sequence <= `through` except `keep` (the newest
+  // key-set event, which a snapshot still needs; 0 for none), so the log
+  // holds what can still matter rather than every revocation ever made.
+  // The newest event is never deleted (`through` is capped below it).
+  // Unsynced: a trim a crash loses only leaves more log behind.
+  absl::Status TrimThrough(uint64_t through, uint64_t keep);
+
   // Called after every successful Commit, outside the log's lock, with the
   // new sequence (from the committing thread; calls may arrive out of
   // order). The event is written but not yet known durable. Set once,
@@ -61,6 +75,7 @@ class RevocationLog {
   store::Store* store_;
   mutable absl::Mutex mu_;
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t resumable_after_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(uint64_t)> listener_;
 };
 

@@ -128,7 +128,8 @@ std::vector<RevocationEvent> RevocationHub::Snapshot(bool reset) {
 
 std::vector<RevocationEvent> RevocationHub::Backlog(uint64_t after) {
   if (after == 0) return Snapshot(/*reset=*/false);
-  if (after > published_ || published_ - after > options_.max_resume_events) {
+  if (after > published_ || published_ - after > options_.max_resume_events ||
+      after < log_->resumable_after()) {
     return Snapshot(/*reset=*/true);
   }
   std::vector<RevocationEvent> events;
@@ -193,8 +194,33 @@ void RevocationHub::Remove(Watcher* watcher) {
   }
 }
 
+void RevocationHub::TrimLog() {
+  absl::MutexLock lock(&mu_);
+  if (!started_) return;
+  // Resumes within max_resume_events are served from the log: keep those.
+  const uint64_t window = std::max<uint64_t>(1, options_.max_resume_events);
+  uint64_t keep_from = published_ >= window ? published_ - window + 1 : 1;
+  // And every event from the oldest one a snapshot still holds on.
+  if (!relevant_.empty()) {
+    keep_from = std::min(keep_from, relevant_.begin()->first);
+  }
+  if (keep_from <= 1) return;
+  // Under mu_, so no resume is checked against the log mid-trim.
+  absl::Status trimmed = log_->TrimThrough(
+      keep_from - 1, keys_.has_value() ? keys_->sequence() : 0);
+  if (!trimmed.ok()) {
+    log::Error("cannot trim the revocation log",
+               {{"error", std::string(trimmed.message())}});
+  }
+}
+
 void RevocationHub::HeartbeatLoop() {
+  absl::Time next_trim = absl::Now() + options_.log_trim_interval;
   while (true) {
+    if (absl::Now() >= next_trim) {
+      TrimLog();
+      next_trim = absl::Now() + options_.log_trim_interval;
+    }
     std::vector<Watcher*> pump;
     {
       absl::MutexLock lock(&mu_);

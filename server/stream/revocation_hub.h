@@ -55,6 +55,9 @@ struct HubOptions {
   size_t max_resume_events = 10000;
   size_t max_watchers = 10000;
   size_t max_watchers_per_caller = 1000;
+  // How often the log is trimmed to what a snapshot or a servable resume
+  // still needs (TrimLog).
+  absl::Duration log_trim_interval = absl::Minutes(1);
 };
 
 class RevocationHub {
@@ -90,6 +93,12 @@ class RevocationHub {
   // Ends every stream with UNAVAILABLE and refuses new ones; stops the
   // heartbeat thread. Idempotent.
   void Close();
+
+  // Deletes logged events that no snapshot needs (no longer relevant, not
+  // the newest key set) and that no resume the hub would serve asks for
+  // (more than max_resume_events behind). Runs every log_trim_interval;
+  // public for tests.
+  void TrimLog();
 
   size_t watchers() const;
   uint64_t published_sequence() const;

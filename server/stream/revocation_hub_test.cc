@@ -78,12 +78,16 @@ class HubTest : public testing::Test {
     if (server_ != nullptr) server_->Shutdown();
   }
 
-  uint64_t RevokeSession(const std::string& id, size_t padding = 0) {
+  uint64_t RevokeSession(const std::string& id, size_t padding = 0,
+                         absl::Duration relevant_for = absl::Minutes(10)) {
     RevocationEvent event;
     event.mutable_session_revoked()->set_session_id(id);
     event.mutable_session_revoked()->set_subject(std::string(padding, 's'));
     *event.mutable_session_revoked()->mutable_forget_after() =
-        store::ToTimestamp(absl::Now() + absl::Minutes(10));
+        store::ToTimestamp(absl::Now() + relevant_for);
+    return Commit(event);
+  }
+  uint64_t Commit(const RevocationEvent& event) {
     rocksdb::WriteBatch batch;
     auto committed = log_->Commit(&batch, event, absl::Now());
     EXPECT_TRUE(committed.ok()) << committed.status();
@@ -180,6 +184,68 @@ TEST_F(HubTest, ResumeSendsWhatFollowsAndResetsWhenItCannot) {
   events = behind.UntilSnapshotEnd(&end);
   EXPECT_TRUE(end.snapshot_end().reset());
   EXPECT_EQ(end.sequence(), 65u);
+}
+
+std::vector<uint64_t> Sequences(const std::vector<RevocationEvent>& events) {
+  std::vector<uint64_t> sequences;
+  for (const RevocationEvent& event : events) {
+    sequences.push_back(event.sequence());
+  }
+  return sequences;
+}
+
+TEST_F(HubTest, LogIsTrimmedToWhatSnapshotsAndResumesStillNeed) {
+  Open("trim", /*max_queued=*/10000, /*max_resume=*/3);
+  RevocationEvent keys;
+  keys.mutable_keys_changed()->set_jwks_json(R"({"keys":[]})");
+  ASSERT_EQ(Commit(keys), 1u);
+  const absl::Duration gone = -absl::Seconds(1);  // Already irrelevant.
+  for (int i = 2; i <= 11; ++i) RevokeSession(absl::StrCat("old", i), 0, gone);
+  RevokeSession("live12");
+  RevokeSession("live13");
+  for (int i = 14; i <= 18; ++i) RevokeSession(absl::StrCat("new", i), 0, gone);
+
+  hub_->TrimLog();
+  // Kept: the newest key set, and everything from the oldest relevant
+  // event (12) on; that also covers resumes up to 3 events behind (15-18).
+  EXPECT_EQ(log_->resumable_after(), 11u);
+  std::vector<RevocationEvent> logged;
+  ASSERT_TRUE(
+      log_->ForEachAfter(
+              0, [&](const RevocationEvent& event) { logged.push_back(event); })
+          .ok());
+  EXPECT_EQ(Sequences(logged),
+            (std::vector<uint64_t>{1, 12, 13, 14, 15, 16, 17, 18}));
+
+  // The same layout read back at start-up.
+  auto reopened = revocation::RevocationLog::Open(store_.get());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->resumable_after(), 11u);
+  EXPECT_EQ((*reopened)->last_sequence(), 18u);
+
+  RevocationEvent end;
+  Stream fresh = Watch(0);  // Snapshot: the live revocations and the keys.
+  EXPECT_EQ(Sequences(fresh.UntilSnapshotEnd(&end)),
+            (std::vector<uint64_t>{1, 12, 13}));
+  EXPECT_FALSE(end.snapshot_end().reset());
+  Stream resumed = Watch(15);  // Within the window and the log: served.
+  EXPECT_EQ(Sequences(resumed.UntilSnapshotEnd(&end)),
+            (std::vector<uint64_t>{16, 17, 18}));
+  EXPECT_FALSE(end.snapshot_end().reset());
+
+  // A resume the window would allow but the log no longer holds is reset,
+  // never served with a gap.
+  ASSERT_TRUE(log_->TrimThrough(16, 1).ok());
+  Stream gap = Watch(15);
+  EXPECT_EQ(Sequences(gap.UntilSnapshotEnd(&end)),
+            (std::vector<uint64_t>{1, 12, 13}));
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_EQ(end.sequence(), 18u);
+  // The newest event always stays, so the next sequence survives a restart.
+  ASSERT_TRUE(log_->TrimThrough(100, 1).ok());
+  EXPECT_EQ(
+      revocation::RevocationLog::Open(store_.get()).value()->last_sequence(),
+      18u);
 }
 
 TEST_F(HubTest, SlowConsumerIsCutOffWithoutAGapAndResumes) {
