@@ -80,11 +80,8 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   std::unique_ptr<Tesserad> tesserad(new Tesserad());
   tesserad->options_ = options;
 
-  store::Store::Options store_options{
-      .data_dir = options.data_dir,
-      .sync_writes = options.sync_writes,
-      .memory_budget_bytes = static_cast<size_t>(options.store_memory_mb)
-                             << 20};
+  store::Store::Options store_options{.data_dir = options.data_dir,
+                                      .sync_writes = options.sync_writes};
   store_options
       .compaction_filters[static_cast<int>(store::ColumnFamily::kSessions)] =
       session::ExpiredSessionFilter();

@@ -60,9 +60,6 @@ ABSL_FLAG(std::string, client_ca_file, "",
           "(mutual TLS).");
 ABSL_FLAG(std::string, audit_log_file, "",
           "Append the audit log (JSON lines) to this file; default: stderr.");
-ABSL_FLAG(int64_t, store_memory_mb, 256,
-          "Memory RocksDB may use, in MiB: memtables (at most half) and "
-          "cached blocks share one budget (16 to 1048576).");
 ABSL_FLAG(bool, insecure, false,
           "Allow plaintext on a non-loopback --grpc_address/--http_address.");
 
@@ -145,9 +142,6 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
     options.audit_log_file = config.audit_log_file();
   }
   if (config.insecure()) options.insecure = true;
-  if (config.store_memory_mb() != 0) {
-    options.store_memory_mb = config.store_memory_mb();
-  }
   return absl::OkStatus();
 }
 
@@ -222,7 +216,6 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("tls_key_file", options.tls_key_file, FLAGS_tls_key_file);
   take("client_ca_file", options.client_ca_file, FLAGS_client_ca_file);
   take("audit_log_file", options.audit_log_file, FLAGS_audit_log_file);
-  take("store_memory_mb", options.store_memory_mb, FLAGS_store_memory_mb);
 
   if (durability != "sync" && durability != "async") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -305,11 +298,6 @@ absl::Status ValidateOptions(const ServerOptions& options) {
                                      absl::ZeroDuration(), kMaxRefreshGrace);
       !s.ok()) {
     return s;
-  }
-  if (options.store_memory_mb < 16 || options.store_memory_mb > (1 << 20)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--store_memory_mb=", options.store_memory_mb,
-                     " is out of range [16, 1048576]"));
   }
   return absl::OkStatus();
 }

@@ -44,8 +44,7 @@ struct ServerOptions {
   // Callers and rate limits come from --config only.
   std::vector<tessera::v1::Caller> callers;
   tessera::v1::RateLimits rate_limits;
-  std::string audit_log_file;     // Empty: stderr.
-  int64_t store_memory_mb = 256;  // RocksDB's memtables + block cache.
+  std::string audit_log_file;  // Empty: stderr.
 
   bool tls() const { return !tls_cert_file.empty(); }
 };

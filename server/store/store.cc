@@ -1,19 +1,13 @@
 #include "server/store/store.h"
 
-#include <algorithm>
 #include <filesystem>
-#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "rocksdb/cache.h"
-#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
-#include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
-#include "rocksdb/write_buffer_manager.h"
 
 namespace tessera::store {
 namespace {
@@ -67,28 +61,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   // next group start its WAL write while the previous one applies.
   db_options.enable_pipelined_write = true;
   db_options.paranoid_checks = true;
-  // One memory budget for the whole store: memtables are charged to the
-  // block cache, so together they stay within it whatever the data size.
-  const size_t budget = std::max<size_t>(options.memory_budget_bytes, 8 << 20);
-  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(budget);
-  db_options.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(budget / 2, cache);
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  // Most subject-state reads (one per issue and refresh) find nothing.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  std::shared_ptr<rocksdb::TableFactory> table_factory(
-      rocksdb::NewBlockBasedTableFactory(table));
-  rocksdb::ColumnFamilyOptions base_family;
-  base_family.table_factory = table_factory;
-  base_family.write_buffer_size = std::min<size_t>(64 << 20, budget / 8);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, base_family);
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kColumnFamilyCount; ++i) {
-    rocksdb::ColumnFamilyOptions family = base_family;
+    rocksdb::ColumnFamilyOptions family;
     family.compaction_filter = options.compaction_filters[i];
     if (family.compaction_filter != nullptr) {
       family.periodic_compaction_seconds = static_cast<uint64_t>(

@@ -63,9 +63,6 @@ class Store {
     std::array<const rocksdb::CompactionFilter*, kColumnFamilyCount>
         compaction_filters{};
     absl::Duration periodic_compaction = absl::Hours(24);
-    // RocksDB's memory: memtables (at most half) and cached blocks, index
-    // and filter blocks included, all charged to one cache of this size.
-    size_t memory_budget_bytes = size_t{256} << 20;
   };
 
   // Creates the directory and database on first use. Fails with

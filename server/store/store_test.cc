@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "rocksdb/write_buffer_manager.h"
 
 namespace tessera::store {
 namespace {
@@ -35,27 +34,6 @@ TEST(StoreTest, CreatesColumnFamiliesAndSchemaVersion) {
                         &version)
                   .ok());
   EXPECT_EQ(version, absl::StrCat(kSchemaVersion));
-}
-
-TEST(StoreTest, OneMemoryBudgetForMemtablesAndCachedBlocks) {
-  Store::Options options{.data_dir = TestDir("budget"),
-                         .memory_budget_bytes = size_t{32} << 20};
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status();
-  // Every column family shares one block cache of the budget's size, and
-  // memtables are charged to it.
-  for (int i = 0; i < kColumnFamilyCount; ++i) {
-    uint64_t capacity = 0;
-    ASSERT_TRUE((*store)->db()->GetIntProperty(
-        (*store)->handle(static_cast<ColumnFamily>(i)),
-        "rocksdb.block-cache-capacity", &capacity));
-    EXPECT_EQ(capacity, uint64_t{32} << 20)
-        << ColumnFamilyName(static_cast<ColumnFamily>(i));
-  }
-  const rocksdb::DBOptions db_options = (*store)->db()->GetDBOptions();
-  ASSERT_NE(db_options.write_buffer_manager, nullptr);
-  EXPECT_EQ(db_options.write_buffer_manager->buffer_size(), size_t{16} << 20);
-  EXPECT_TRUE(db_options.write_buffer_manager->cost_to_cache());
 }
 
 TEST(StoreTest, ReopenKeepsData) {

@@ -281,7 +281,6 @@ TEST(RefuseToStartTest, InvalidFlagValuesNameTheFlag) {
            {"--access_ttl=0s", "--access_ttl"},
            {"--grpc_address=127.0.0.1", "--grpc_address"},
            {"--config=/nonexistent/tessera.cfg", "--config"},
-           {"--store_memory_mb=8", "--store_memory_mb"},
        }) {
     absl::StatusOr<testing::ExitResult> run = testing::RunTesseradToExit(
         {"--grpc_address=127.0.0.1:0", "--http_address=", data_dir, flag});
