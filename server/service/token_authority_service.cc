@@ -303,7 +303,10 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   // A token seen before skips the signature check, never the claim checks:
   // the same refusal, in the same order, as a first verification gives.
   // The cache holds tokens checked against one version of the published
-  // keys; when the keys change (a key dropped), it starts over.
+  // keys; when the keys change (a key dropped), it starts over. A call still
+  // holding the previous version may insert once more after the clear; that
+  // is harmless, since a key is dropped only after every token it signed has
+  // expired, so such an entry can only ever be refused as EXPIRED.
   const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
       keys_->current();
   if (validated_keys_version_.exchange(
