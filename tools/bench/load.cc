@@ -18,6 +18,10 @@
 
 namespace tessera::bench {
 
+void InitLoadGenerator() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
 Result Summarize(std::vector<absl::Duration>& latencies,
                  absl::Duration elapsed) {
   Result result;

@@ -19,6 +19,11 @@
 
 namespace tessera::bench {
 
+// Call first in a load generator's main(): it shares the CPU with tesserad,
+// and Debian's Abseil has mutex deadlock detection on (gRPC's locks are
+// absl::Mutex), which tesserad turns off too.
+void InitLoadGenerator();
+
 struct Result {
   double ops_per_second = 0;
   int64_t calls = 0;

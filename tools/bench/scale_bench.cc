@@ -346,6 +346,6 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  tessera::bench::InitLoadGenerator();
   return tessera::bench::Main();
 }

@@ -37,7 +37,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "rocksdb/db.h"
@@ -295,8 +294,6 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  // The load generator shares the CPU with tesserad: Debian's Abseil has
-  // mutex deadlock detection on, and gRPC's locks are absl::Mutex.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  tessera::bench::InitLoadGenerator();
   return tessera::bench::Main();
 }
