@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ThreadSanitizer run over the concurrent parts of Tessera: the client
 # library and Verifier, the revocation stream hub, the WAL syncer, the key
-# ring, and the end-to-end Verifier and example-service tests (which run an
+# ring, and the end-to-end Verifier, session (32 racing refreshes,
+# ValidateToken's cache) and example-service tests (which run an
 # instrumented tesserad too). Not part of `tools/test.sh`: it rebuilds
 # everything with -fsanitize=thread (~10 min on 2 cores).
 #
@@ -13,4 +14,5 @@ absl_sync=$(bash tools/tsan/absl_sync.sh)
 bazel test --config=tsan --test_env=LD_PRELOAD="${absl_sync}" \
   --test_env=TSAN_OPTIONS="halt_on_error=1:suppressions=${PWD}/tools/tsan/suppressions.txt" \
   //client/... //server/... \
-  //tests/e2e:verifier_e2e_test //tests/example:all "$@"
+  //tests/e2e:verifier_e2e_test //tests/e2e:sessions_e2e_test \
+  //tests/example:all "$@"
