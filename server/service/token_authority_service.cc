@@ -309,7 +309,11 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   // expired, so such an entry can only ever be refused as EXPIRED.
   const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
       keys_->current();
-  if (validated_keys_version_.exchange(
+  // A plain load first: the exchange writes a cache line every ValidateToken
+  // would otherwise share, and the keys change only at a rotation.
+  if (validated_keys_version_.load(std::memory_order_acquire) !=
+          key_set->version &&
+      validated_keys_version_.exchange(
           key_set->version, std::memory_order_acq_rel) != key_set->version) {
     validated_.Clear();
   }

@@ -49,6 +49,13 @@ std::string CpuCell(const Result& r) {
   return absl::StrFormat("%.0f + %.0f", r.server_cpu_us, r.local_cpu_us);
 }
 
+std::string MedianRangeCell(std::vector<double> ratios) {
+  if (ratios.empty()) return "-";
+  std::sort(ratios.begin(), ratios.end());
+  return absl::StrFormat("%.2f (%.2f-%.2f)", ratios[ratios.size() / 2],
+                         ratios.front(), ratios.back());
+}
+
 double CpuSeconds(pid_t pid) {
   std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
   std::string line;

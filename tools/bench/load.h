@@ -43,6 +43,9 @@ Result Summarize(std::vector<absl::Duration>& latencies,
 std::string Cell(const Result& result);
 // "155 + 51" (server + local CPU µs per call), or the local figure alone.
 std::string CpuCell(const Result& result);
+// "0.38 (0.35-0.42)": the median of per-round ratios and their range; "-"
+// if there are none.
+std::string MedianRangeCell(std::vector<double> ratios);
 
 // User + system CPU seconds a process has used so far (from /proc).
 double CpuSeconds(pid_t pid);

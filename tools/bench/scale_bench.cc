@@ -36,7 +36,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
@@ -251,10 +250,7 @@ std::string RatioCell(const std::vector<Result>& row,
       ratios.push_back(row[r].ops_per_second / first[r].ops_per_second);
     }
   }
-  if (ratios.empty()) return "-";
-  std::sort(ratios.begin(), ratios.end());
-  return absl::StrFormat("%.2f (%.2f-%.2f)", ratios[ratios.size() / 2],
-                         ratios.front(), ratios.back());
+  return MedianRangeCell(std::move(ratios));
 }
 
 int Main() {

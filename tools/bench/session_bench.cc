@@ -35,7 +35,6 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -246,12 +245,7 @@ int Main() {
       "refresh, async |\n"
       "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   for (const Row& row : rows) {
-    const std::string ratio =
-        row.ratios.empty()
-            ? "-"
-            : absl::StrFormat("%.2f (%.2f-%.2f)",
-                              row.ratios[row.ratios.size() / 2],
-                              row.ratios.front(), row.ratios.back());
+    const std::string ratio = MedianRangeCell(row.ratios);
     std::printf("| %d | %s | %s | %s | %s | %s | %s | %s |\n", row.clients,
                 Cell(row.rocksdb).c_str(), Cell(row.empty).c_str(),
                 Cell(row.issue_sync).c_str(), ratio.c_str(),
