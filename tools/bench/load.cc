@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
@@ -194,6 +195,40 @@ Result RefreshLoop(const std::string& address, int outstanding,
                             done(status.ok());
                           });
                     });
+}
+
+Result RefreshOwnSessionsLoop(const std::string& address, int outstanding,
+                              absl::Duration duration) {
+  auto stub = tessera::v1::TokenAuthority::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::vector<std::string> tokens;
+  for (int chain = 0; chain < outstanding; ++chain) {
+    tessera::v1::IssueSessionRequest request;
+    request.set_subject(absl::StrCat("bench-refresher-", chain));
+    tessera::v1::SessionTokens issued;
+    grpc::ClientContext context;
+    if (!stub->IssueSession(&context, request, &issued).ok()) return {};
+    tokens.push_back(issued.refresh_token());
+  }
+  return RefreshLoop(address, outstanding, std::move(tokens), duration);
+}
+
+Result EmptyCallLoop(const std::string& address, int outstanding,
+                     absl::Duration duration) {
+  auto stubs = Stubs<grpc::health::v1::Health>(address);
+  CallKeeper keeper(outstanding);
+  return ClosedLoop(
+      outstanding, duration, [&](int chain, std::function<void(bool)> done) {
+        struct Call {
+          grpc::ClientContext context;
+          grpc::health::v1::HealthCheckRequest request;
+          grpc::health::v1::HealthCheckResponse response;
+        };
+        Call* call = keeper.Keep(chain, std::make_shared<Call>());
+        stubs[chain % stubs.size()]->async()->Check(
+            &call->context, &call->request, &call->response,
+            [call, done](grpc::Status status) { done(status.ok()); });
+      });
 }
 
 }  // namespace tessera::bench

@@ -114,6 +114,16 @@ Result RefreshLoop(const std::string& address, int outstanding,
                    std::vector<std::string> refresh_tokens,
                    absl::Duration duration);
 
+// Issues one session per chain ("bench-refresher-<chain>"), then runs
+// RefreshLoop over them.
+Result RefreshOwnSessionsLoop(const std::string& address, int outstanding,
+                              absl::Duration duration);
+
+// grpc.health.v1.Health/Check, served by gRPC itself inside tesserad: the
+// empty-call baseline.
+Result EmptyCallLoop(const std::string& address, int outstanding,
+                     absl::Duration duration);
+
 }  // namespace tessera::bench
 
 #endif  // TESSERA_TOOLS_BENCH_LOAD_H_

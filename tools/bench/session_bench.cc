@@ -103,23 +103,8 @@ Result RocksDbSyncPuts(int threads) {
   return result;
 }
 
-// The empty-call baseline: grpc.health.v1.Health/Check, served by gRPC
-// itself inside tesserad.
 Result EmptyCalls(const std::string& address, int outstanding) {
-  auto stubs = Stubs<grpc::health::v1::Health>(address);
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(
-      outstanding, Seconds(), [&](int chain, std::function<void(bool)> done) {
-        struct Call {
-          grpc::ClientContext context;
-          grpc::health::v1::HealthCheckRequest request;
-          grpc::health::v1::HealthCheckResponse response;
-        };
-        Call* call = keeper.Keep(chain, std::make_shared<Call>());
-        stubs[chain % stubs.size()]->async()->Check(
-            &call->context, &call->request, &call->response,
-            [call, done](grpc::Status status) { done(status.ok()); });
-      });
+  return EmptyCallLoop(address, outstanding, Seconds());
 }
 
 Result Issue(const std::string& address, int outstanding) {
@@ -128,17 +113,7 @@ Result Issue(const std::string& address, int outstanding) {
 
 // Each chain refreshes its own session, issued up front.
 Result Refresh(const std::string& address, int outstanding) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
-  std::vector<std::string> tokens;
-  for (int chain = 0; chain < outstanding; ++chain) {
-    tessera::v1::IssueSessionRequest request;
-    request.set_subject(absl::StrCat("bench-refresher-", chain));
-    tessera::v1::SessionTokens issued;
-    grpc::ClientContext context;
-    if (!stubs[0]->IssueSession(&context, request, &issued).ok()) return {};
-    tokens.push_back(issued.refresh_token());
-  }
-  return RefreshLoop(address, outstanding, std::move(tokens), Seconds());
+  return RefreshOwnSessionsLoop(address, outstanding, Seconds());
 }
 
 // ValidateToken of one access token, over and over: a token the server has
