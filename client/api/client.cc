@@ -66,18 +66,23 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   admin_ = v1::Admin::NewStub(channel_);
 }
 
+void Client::Authenticate(grpc::ClientContext& context) const {
+  if (!options_.api_key.empty()) {
+    context.AddMetadata("authorization",
+                        absl::StrCat("Bearer ", options_.api_key));
+  }
+}
+
 template <typename Stub, typename Request, typename Response>
 absl::StatusOr<Response> Client::Call(
     Stub* stub,
     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                  Response*),
-    const Request& request) {
+    const Request& request, std::optional<absl::Duration> deadline) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  if (!options_.api_key.empty()) {
-    context.AddMetadata("authorization",
-                        absl::StrCat("Bearer ", options_.api_key));
-  }
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + deadline.value_or(options_.deadline)));
+  Authenticate(context);
   Response response;
   grpc::Status status = (stub->*method)(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
@@ -124,6 +129,36 @@ absl::StatusOr<v1::RotateSigningKeyResponse> Client::RotateSigningKey(
 absl::StatusOr<v1::ListSigningKeysResponse> Client::ListSigningKeys() {
   return Call(admin_.get(), &v1::Admin::Stub::ListSigningKeys,
               v1::ListSigningKeysRequest());
+}
+
+absl::StatusOr<v1::GetStatsResponse> Client::GetStats() {
+  return Call(admin_.get(), &v1::Admin::Stub::GetStats, v1::GetStatsRequest());
+}
+
+absl::StatusOr<v1::CreateBackupResponse> Client::CreateBackup(
+    const v1::CreateBackupRequest& request, absl::Duration deadline) {
+  return Call(admin_.get(), &v1::Admin::Stub::CreateBackup, request, deadline);
+}
+
+absl::Status Client::WatchRevocations(
+    const v1::WatchRevocationsRequest& request,
+    absl::FunctionRef<bool(const v1::RevocationEvent&)> on_event) {
+  grpc::ClientContext context;
+  Authenticate(context);
+  std::unique_ptr<grpc::ClientReader<v1::RevocationEvent>> reader =
+      tokens_->WatchRevocations(&context, request);
+  v1::RevocationEvent event;
+  bool stopped = false;
+  while (reader->Read(&event)) {
+    if (!on_event(event)) {
+      stopped = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  const grpc::Status status = reader->Finish();
+  if (stopped) return absl::OkStatus();
+  return FromGrpcStatus(status);
 }
 
 }  // namespace tessera

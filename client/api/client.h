@@ -14,8 +14,10 @@
 // Thread-safe: one Client per process is enough (it holds one channel).
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
@@ -59,6 +61,19 @@ class Client {
   absl::StatusOr<v1::RotateSigningKeyResponse> RotateSigningKey(
       const v1::RotateSigningKeyRequest& request);
   absl::StatusOr<v1::ListSigningKeysResponse> ListSigningKeys();
+  absl::StatusOr<v1::GetStatsResponse> GetStats();
+  // A backup can take longer than ClientOptions::deadline: it gets
+  // `deadline`.
+  absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
+      const v1::CreateBackupRequest& request, absl::Duration deadline);
+
+  // Streams revocation events (DESIGN §8) to `on_event` until it returns
+  // false (then OK), the server ends the stream, or the stream fails. No
+  // deadline: a watch is meant to last. Blocks; the Verifier is what a
+  // service runs to follow the stream for real (it resumes and reconnects).
+  absl::Status WatchRevocations(
+      const v1::WatchRevocationsRequest& request,
+      absl::FunctionRef<bool(const v1::RevocationEvent&)> on_event);
 
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
@@ -68,7 +83,10 @@ class Client {
       Stub* stub,
       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                    Response*),
-      const Request& request);
+      const Request& request,
+      std::optional<absl::Duration> deadline = std::nullopt);
+  // Adds the API key, if any.
+  void Authenticate(grpc::ClientContext& context) const;
 
   const ClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;

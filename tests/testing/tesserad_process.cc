@@ -31,16 +31,18 @@ std::string ServingAddress(const std::string& log,
 
 }  // namespace
 
-std::string TesseradPath() {
+std::string RunfilePath(const std::string& path) {
   // Tests get TEST_SRCDIR; `bazel run` starts tools in their runfiles tree,
   // where the binary is at a relative path.
   const char* srcdir = std::getenv("TEST_SRCDIR");
   if (srcdir == nullptr) srcdir = std::getenv("RUNFILES_DIR");
-  if (srcdir == nullptr) return "server/tesserad";
+  if (srcdir == nullptr) return path;
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return absl::StrCat(srcdir, "/", workspace != nullptr ? workspace : "tessera",
-                      "/server/tesserad");
+                      "/", path);
 }
+
+std::string TesseradPath() { return RunfilePath("server/tesserad"); }
 
 std::string NewTempDir(const std::string& prefix) {
   return NewTempPath(prefix);

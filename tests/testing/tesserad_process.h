@@ -21,6 +21,9 @@
 
 namespace tessera::testing {
 
+// Path of a data dependency ("tools/cli/tessera") in the test's runfiles.
+std::string RunfilePath(const std::string& path);
+
 // Path of //server:tesserad in the test's runfiles.
 std::string TesseradPath();
 

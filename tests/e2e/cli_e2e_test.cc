@@ -1,0 +1,343 @@
+// The tessera CLI against the real tesserad: every command, its output for
+// people and for scripts, and its exit status (0 done, 1 the call failed or
+// said no, 2 the command line is wrong).
+
+#include <openssl/sha.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tessera/v1/admin.pb.h"
+#include "tessera/v1/token_authority.pb.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/tesserad_process.h"
+
+namespace tessera {
+namespace {
+
+using ::tessera::testing::ExitResult;
+using ::tessera::testing::NewTempDir;
+using ::tessera::testing::RunToExit;
+using ::tessera::testing::TesseradProcess;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string CliPath() {
+  return ::tessera::testing::RunfilePath("tools/cli/tessera");
+}
+
+std::string Quote(const std::string& arg) {
+  return absl::StrCat("'", absl::StrReplaceAll(arg, {{"'", "'\\''"}}), "'");
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer({}); }
+
+  void StartServer(std::vector<std::string> flags) {
+    server_.reset();
+    auto server = TesseradProcess::Start({.flags = std::move(flags)});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    address_ = server_->grpc_address();
+  }
+
+  // Runs `tessera --address=<server> args...`; `stdin_text`, if any, is
+  // piped in, and `env` ("NAME=value") set.
+  ExitResult Tessera(const std::vector<std::string>& args,
+                     const std::string& stdin_text = "",
+                     const std::string& env = "") {
+    std::string command =
+        absl::StrCat(env, env.empty() ? "" : " ", Quote(CliPath()),
+                     " --address=", Quote(address_));
+    for (const std::string& arg : args)
+      absl::StrAppend(&command, " ", Quote(arg));
+    command = absl::StrCat("printf %s ", Quote(stdin_text), " | ", command);
+    auto run = RunToExit({"bash", "-c", command}, absl::Seconds(60));
+    EXPECT_TRUE(run.ok()) << run.status();
+    return run.ok() ? *run : ExitResult{};
+  }
+
+  template <typename Message>
+  Message Json(const ExitResult& run) {
+    Message message;
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_TRUE(
+        google::protobuf::util::JsonStringToMessage(run.output, &message).ok())
+        << run.output;
+    return message;
+  }
+
+  v1::SessionTokens Issue(const std::string& subject,
+                          std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"--json", "issue", "--subject=" + subject};
+    args.insert(args.end(), more.begin(), more.end());
+    return Json<v1::SessionTokens>(Tessera(args));
+  }
+
+  std::unique_ptr<TesseradProcess> server_;
+  std::string address_;
+};
+
+TEST_F(CliTest, IssueValidateRefreshRevokeThroughTheCli) {
+  const v1::SessionTokens issued =
+      Issue("alice", {"--audience=api", "--claims={\"role\":\"member\"}",
+                      "--device_name=laptop"});
+  ASSERT_FALSE(issued.access_token().empty());
+  ASSERT_FALSE(issued.session_id().empty());
+
+  ExitResult valid = Tessera({"validate", "--access_token=-", "--audience=api"},
+                             issued.access_token());
+  EXPECT_EQ(valid.exit_code, 0) << valid.output;
+  EXPECT_THAT(valid.output, HasSubstr("valid: true"));
+  EXPECT_THAT(valid.output, HasSubstr("subject: alice"));
+  EXPECT_THAT(valid.output, HasSubstr("custom: {\"role\":\"member\"}"));
+
+  // The refresh token comes from stdin, out of argv.
+  const v1::SessionTokens rotated = Json<v1::SessionTokens>(Tessera(
+      {"--json", "refresh", "--refresh_token=-"}, issued.refresh_token()));
+  EXPECT_NE(rotated.refresh_token(), issued.refresh_token());
+  EXPECT_EQ(rotated.session_id(), issued.session_id());
+
+  ExitResult session =
+      Tessera({"get-session", "--session_id=" + issued.session_id()});
+  EXPECT_EQ(session.exit_code, 0) << session.output;
+  EXPECT_THAT(session.output, HasSubstr("generation: 1"));
+  EXPECT_THAT(session.output, HasSubstr("device_name: laptop"));
+
+  ExitResult listed = Tessera({"list-sessions", "--subject=alice"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output,
+              HasSubstr("  - session_id: " + issued.session_id()));
+
+  ExitResult revoked = Tessera(
+      {"revoke", "--session_id=" + issued.session_id(), "--reason=lost phone"});
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.output;
+  EXPECT_THAT(revoked.output, HasSubstr("revoked_count: 1"));
+
+  ExitResult invalid =
+      Tessera({"validate", "--access_token=" + rotated.access_token()});
+  EXPECT_EQ(invalid.exit_code, 1) << invalid.output;
+  EXPECT_THAT(invalid.output, HasSubstr("valid: false"));
+  EXPECT_THAT(invalid.output, HasSubstr("SESSION_REVOKED"));
+
+  ExitResult refused =
+      Tessera({"refresh", "--refresh_token=" + rotated.refresh_token()});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_THAT(refused.output,
+              HasSubstr("tessera: refresh: UNAUTHENTICATED SESSION_REVOKED: "));
+
+  // Revoking twice, or what does not exist, is not an error.
+  ExitResult again =
+      Tessera({"revoke", "--session_id=s" +
+                             std::string(issued.session_id().size() - 1, 'A')});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("revoked_count: 0"));
+}
+
+TEST_F(CliTest, UpdateClaimsMakesEarlierAccessTokensStale) {
+  const v1::SessionTokens issued =
+      Issue("bob", {"--claims={\"role\":\"member\"}"});
+  ExitResult updated =
+      Tessera({"update-claims", "--subject=bob",
+               "--claims={\"role\":\"admin\"}", "--invalidate_access_tokens"});
+  EXPECT_EQ(updated.exit_code, 0) << updated.output;
+  EXPECT_THAT(updated.output, HasSubstr("sequence: "));
+
+  ExitResult stale =
+      Tessera({"validate", "--access_token=" + issued.access_token()});
+  EXPECT_EQ(stale.exit_code, 1) << stale.output;
+  EXPECT_THAT(stale.output, HasSubstr("STALE_CLAIMS"));
+
+  const v1::SessionTokens refreshed = Json<v1::SessionTokens>(Tessera(
+      {"--json", "refresh", "--refresh_token=" + issued.refresh_token()}));
+  ExitResult fresh =
+      Tessera({"validate", "--access_token=" + refreshed.access_token()});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_THAT(fresh.output, HasSubstr("custom: {\"role\":\"admin\"}"));
+}
+
+TEST_F(CliTest, WatchPrintsTheRevocationAsItsNextEvent) {
+  const v1::SessionTokens issued = Issue("carol");
+  const v1::RevokeSessionResponse revoked = Json<v1::RevokeSessionResponse>(
+      Tessera({"--json", "revoke", "--subject=carol"}));
+  ASSERT_GT(revoked.sequence(), 0u);
+
+  ExitResult watched =
+      Tessera({"--json", "watch", "--count=1",
+               absl::StrCat("--after_sequence=", revoked.sequence() - 1)});
+  ASSERT_EQ(watched.exit_code, 0) << watched.output;
+  const std::vector<std::string> lines =
+      absl::StrSplit(watched.output, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u) << watched.output;
+  v1::RevocationEvent event;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(lines[0], &event).ok())
+      << lines[0];
+  EXPECT_EQ(event.sequence(), revoked.sequence());
+  EXPECT_EQ(event.subject_revoked().subject(), "carol");
+}
+
+TEST_F(CliTest, AdminCommands) {
+  ExitResult rotated = Tessera({"rotate-key", "--alg=EdDSA"});
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.output;
+  EXPECT_THAT(rotated.output, HasSubstr("algorithm: SIGNING_ALGORITHM_EDDSA"));
+
+  ExitResult keys = Tessera({"list-keys"});
+  EXPECT_EQ(keys.exit_code, 0) << keys.output;
+  EXPECT_THAT(keys.output, HasSubstr("state: KEY_STATE_NEXT"));
+  EXPECT_THAT(keys.output, HasSubstr("state: KEY_STATE_ACTIVE"));
+  EXPECT_THAT(keys.output, HasSubstr("state: KEY_STATE_RETIRED"));
+
+  ExitResult jwks = Tessera({"jwks"});
+  EXPECT_EQ(jwks.exit_code, 0) << jwks.output;
+  EXPECT_THAT(jwks.output, HasSubstr("{\"keys\":["));
+  EXPECT_THAT(jwks.output, HasSubstr("\"crv\":\"Ed25519\""));
+
+  Issue("dave");
+  const v1::GetStatsResponse stats =
+      Json<v1::GetStatsResponse>(Tessera({"--json", "stats"}));
+  EXPECT_GE(stats.stored_sessions(), 1);
+  EXPECT_EQ(stats.retired_keys(), 1);
+
+  const std::string backup = NewTempDir("cli-backup");
+  ExitResult made = Tessera({"backup", "--path=" + backup});
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_THAT(made.output, HasSubstr("path: " + backup));
+  EXPECT_TRUE(std::filesystem::exists(backup + "/CURRENT")) << backup;
+  ExitResult exists = Tessera({"backup", "--path=" + backup});
+  EXPECT_EQ(exists.exit_code, 1) << exists.output;
+  EXPECT_THAT(exists.output, HasSubstr("INVALID_ARGUMENT BACKUP_PATH_INVALID"));
+
+  ExitResult health = Tessera({"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.output;
+  EXPECT_THAT(health.output, HasSubstr("status: SERVING"));
+}
+
+TEST_F(CliTest, ServerRefusalsExitOneWithCodeAndReason) {
+  ExitResult too_long =
+      Tessera({"issue", "--subject=" + std::string(300, 'x')});
+  EXPECT_EQ(too_long.exit_code, 1) << too_long.output;
+  EXPECT_THAT(too_long.output,
+              HasSubstr("tessera: issue: INVALID_ARGUMENT SUBJECT_INVALID: "));
+
+  ExitResult garbage = Tessera({"refresh", "--refresh_token=not-a-token"});
+  EXPECT_EQ(garbage.exit_code, 1) << garbage.output;
+  EXPECT_THAT(garbage.output, HasSubstr("tessera: refresh: "));
+
+  address_ = "127.0.0.1:1";  // Nothing listens there.
+  ExitResult down = Tessera({"--deadline=2s", "stats"});
+  EXPECT_EQ(down.exit_code, 1) << down.output;
+  EXPECT_THAT(down.output, HasSubstr("tessera: stats: UNAVAILABLE"));
+}
+
+// Usage mistakes exit 2 before any call: against an address where nothing
+// listens, a call would exit 1 (UNAVAILABLE) instead.
+TEST_F(CliTest, CommandLineMistakesExitTwoWithoutACall) {
+  address_ = "127.0.0.1:1";
+  struct Case {
+    std::vector<std::string> args;
+    std::string stdin_text;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{}, "", "usage: tessera"},
+      {{"frobnicate"}, "", "unknown command \"frobnicate\""},
+      {{"issue"}, "", "--subject is required"},
+      {{"issue", "--subject=a", "--session_id=b"},
+       "",
+       "--session_id does not apply to `issue`"},
+      {{"issue", "--subject=a", "--claims=[1,2"},
+       "",
+       "--claims must be a JSON object"},
+      {{"revoke", "--session_id=a", "--subject=b"}, "", "give exactly one of"},
+      {{"revoke"}, "", "give exactly one of"},
+      {{"refresh", "--refresh_token=-"}, "", "read nothing from stdin"},
+      {{"rotate-key", "--alg=HS256"},
+       "",
+       "--alg must be ES256, EdDSA or RS256"},
+      {{"watch", "--count=-1"}, "", "--count must be >= 0"},
+      {{"backup"}, "", "--path is required"},
+      {{"stats", "extra"}, "", "one command at a time"},
+      {{"stats", "--tls_cert_file=/x"},
+       "",
+       "--tls_cert_file and --tls_key_file go together"},
+      {{"stats", "--api_key_file=/no/such/file"}, "", "cannot read"},
+  };
+  for (const Case& c : cases) {
+    ExitResult run = Tessera(c.args, c.stdin_text);
+    EXPECT_EQ(run.exit_code, 2) << absl::StrJoin(c.args, " ") << "\n"
+                                << run.output;
+    EXPECT_THAT(run.output, HasSubstr(c.says)) << absl::StrJoin(c.args, " ");
+    EXPECT_THAT(run.output, Not(HasSubstr("UNAVAILABLE")));
+  }
+}
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
+  const std::string key = "ops-" + std::string(28, 'k');
+  const std::string config = NewTempDir("cli-callers") + ".cfg";
+  std::ofstream(config) << "callers { name: \"ops\" api_key_sha256: \""
+                        << Sha256Hex(key) << "\" roles: ROLE_ADMIN }\n";
+  StartServer({"--config=" + config});
+
+  ExitResult anonymous = Tessera({"stats"});
+  EXPECT_EQ(anonymous.exit_code, 1) << anonymous.output;
+  EXPECT_THAT(anonymous.output, HasSubstr("UNAUTHENTICATED"));
+
+  const std::string key_file = NewTempDir("cli-key") + ".txt";
+  std::ofstream(key_file) << key << "\n";
+  ExitResult from_file = Tessera({"stats", "--api_key_file=" + key_file});
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.output;
+  EXPECT_THAT(from_file.output, HasSubstr("version: "));
+
+  ExitResult from_env =
+      Tessera({"stats"}, "", absl::StrCat("TESSERA_API_KEY=", Quote(key)));
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
+}
+
+TEST_F(CliTest, TlsWithTheServersCertificate) {
+  const std::string dir = NewTempDir("cli-tls");
+  std::filesystem::create_directories(dir);
+  auto made =
+      RunToExit({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj",
+                 "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                absl::Seconds(30));
+  ASSERT_TRUE(made.ok() && made->exit_code == 0)
+      << (made.ok() ? made->output : made.status().ToString());
+  StartServer({"--tls_cert_file=" + dir + "/cert.pem",
+               "--tls_key_file=" + dir + "/key.pem"});
+
+  ExitResult trusted =
+      Tessera({"health", "--tls_ca_file=" + dir + "/cert.pem"});
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.output;
+  EXPECT_THAT(trusted.output, HasSubstr("status: SERVING"));
+
+  ExitResult plaintext = Tessera({"--deadline=2s", "health"});
+  EXPECT_EQ(plaintext.exit_code, 1) << plaintext.output;
+  EXPECT_THAT(plaintext.output, HasSubstr("UNAVAILABLE"));
+}
+
+}  // namespace
+}  // namespace tessera
