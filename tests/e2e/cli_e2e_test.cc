@@ -226,6 +226,31 @@ TEST_F(CliTest, AdminCommands) {
   EXPECT_THAT(health.output, HasSubstr("status: SERVING"));
 }
 
+TEST_F(CliTest, BenchLoadsTheServerAndReportsTheRate) {
+  ExitResult bench = Tessera(
+      {"--json", "bench", "--rpc=issue", "--clients=2", "--duration=1s"});
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  int64_t calls = 0;
+  const size_t at = bench.output.find("\"calls\":");
+  ASSERT_NE(at, std::string::npos) << bench.output;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      bench.output.substr(at + 8, bench.output.find(',', at) - at - 8), &calls))
+      << bench.output;
+  EXPECT_GT(calls, 0);
+  EXPECT_THAT(bench.output, HasSubstr("\"failed\":0,"));
+  // Every call it counted is a session in the store.
+  const v1::GetStatsResponse stats =
+      Json<v1::GetStatsResponse>(Tessera({"--json", "stats"}));
+  EXPECT_GE(stats.stored_sessions(), calls);
+
+  for (const char* rpc : {"refresh", "validate", "empty"}) {
+    ExitResult run = Tessera({"bench", std::string("--rpc=") + rpc,
+                              "--clients=2", "--duration=500ms"});
+    EXPECT_EQ(run.exit_code, 0) << rpc << "\n" << run.output;
+    EXPECT_THAT(run.output, HasSubstr("failed: 0")) << rpc;
+  }
+}
+
 TEST_F(CliTest, ServerRefusalsExitOneWithCodeAndReason) {
   ExitResult too_long =
       Tessera({"issue", "--subject=" + std::string(300, 'x')});
@@ -269,6 +294,8 @@ TEST_F(CliTest, CommandLineMistakesExitTwoWithoutACall) {
        "",
        "--alg must be ES256, EdDSA or RS256"},
       {{"watch", "--count=-1"}, "", "--count must be >= 0"},
+      {{"bench", "--rpc=delete"}, "", "--rpc must be issue"},
+      {{"bench", "--clients=0"}, "", "--clients must be 1-10000"},
       {{"backup"}, "", "--path is required"},
       {{"stats", "extra"}, "", "one command at a time"},
       {{"stats", "--tls_cert_file=/x"},
@@ -297,7 +324,8 @@ TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
   const std::string key = "ops-" + std::string(28, 'k');
   const std::string config = NewTempDir("cli-callers") + ".cfg";
   std::ofstream(config) << "callers { name: \"ops\" api_key_sha256: \""
-                        << Sha256Hex(key) << "\" roles: ROLE_ADMIN }\n";
+                        << Sha256Hex(key)
+                        << "\" roles: ROLE_ADMIN roles: ROLE_ISSUER }\n";
   StartServer({"--config=" + config});
 
   ExitResult anonymous = Tessera({"stats"});
@@ -313,6 +341,15 @@ TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
   ExitResult from_env =
       Tessera({"stats"}, "", absl::StrCat("TESSERA_API_KEY=", Quote(key)));
   EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
+
+  // `bench` drives its load as the same caller.
+  ExitResult bench_keyless = Tessera({"bench", "--duration=1s"});
+  EXPECT_EQ(bench_keyless.exit_code, 1) << bench_keyless.output;
+  EXPECT_THAT(bench_keyless.output, HasSubstr("calls failed"));
+  ExitResult bench = Tessera(
+      {"bench", "--duration=1s", "--clients=2", "--api_key_file=" + key_file});
+  EXPECT_EQ(bench.exit_code, 0) << bench.output;
+  EXPECT_THAT(bench.output, HasSubstr("failed: 0"));
 }
 
 TEST_F(CliTest, TlsWithTheServersCertificate) {

@@ -95,6 +95,7 @@ Result ClosedLoop(
     absl::Mutex mu;
     std::vector<absl::Duration> latencies ABSL_GUARDED_BY(mu);
     int running ABSL_GUARDED_BY(mu) = 0;
+    int64_t failed ABSL_GUARDED_BY(mu) = 0;
     std::atomic<bool> stop{false};
   };
   auto state = std::make_shared<State>();
@@ -115,6 +116,7 @@ Result ClosedLoop(
       } else {
         absl::MutexLock lock(&state->mu);
         --state->running;
+        ++state->failed;
       }
     });
   };
@@ -130,24 +132,35 @@ Result ClosedLoop(
   absl::MutexLock lock(&state->mu);
   state->mu.Await(absl::Condition(
       +[](int* running) { return *running == 0; }, &state->running));
-  return Summarize(state->latencies, elapsed);
+  Result result = Summarize(state->latencies, elapsed);
+  result.failed = state->failed;
+  return result;
 }
 
-std::vector<std::shared_ptr<grpc::Channel>> Channels(
-    const std::string& address) {
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const Target& target) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < 8; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // Distinct subchannels.
     channels.push_back(grpc::CreateCustomChannel(
-        address, grpc::InsecureChannelCredentials(), args));
+        target.address,
+        target.credentials != nullptr ? target.credentials
+                                      : grpc::InsecureChannelCredentials(),
+        args));
   }
   return channels;
 }
 
-Result IssueLoop(const std::string& address, int outstanding,
+void Authorize(const Target& target, grpc::ClientContext& context) {
+  if (!target.api_key.empty()) {
+    context.AddMetadata("authorization",
+                        absl::StrCat("Bearer ", target.api_key));
+  }
+}
+
+Result IssueLoop(const Target& target, int outstanding,
                  absl::Duration duration) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
   CallKeeper keeper(outstanding);
   return ClosedLoop(
       outstanding, duration, [&](int chain, std::function<void(bool)> done) {
@@ -157,6 +170,7 @@ Result IssueLoop(const std::string& address, int outstanding,
           tessera::v1::SessionTokens response;
         };
         Call* call = keeper.Keep(chain, std::make_shared<Call>());
+        Authorize(target, call->context);
         call->request.set_subject(absl::StrCat("bench-user-", chain));
         call->request.add_audience("api");
         (*call->request.mutable_claims()->mutable_fields())["role"]
@@ -167,11 +181,11 @@ Result IssueLoop(const std::string& address, int outstanding,
       });
 }
 
-Result RefreshLoop(const std::string& address, int outstanding,
+Result RefreshLoop(const Target& target, int outstanding,
                    std::vector<std::string> refresh_tokens,
                    absl::Duration duration) {
   if (refresh_tokens.empty()) return {};
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
   CallKeeper keeper(outstanding);
   // Each chain owns one slot and writes back its session's newest token.
   auto tokens = std::make_shared<std::vector<std::string>>(outstanding);
@@ -186,6 +200,8 @@ Result RefreshLoop(const std::string& address, int outstanding,
                         tessera::v1::SessionTokens response;
                       };
                       Call* call = keeper.Keep(chain, std::make_shared<Call>());
+                      Authorize(target, call->context);
+                      Authorize(target, call->context);
                       call->request.set_refresh_token((*tokens)[chain]);
                       stubs[chain % stubs.size()]->async()->RefreshSession(
                           &call->context, &call->request, &call->response,
@@ -197,25 +213,56 @@ Result RefreshLoop(const std::string& address, int outstanding,
                     });
 }
 
-Result RefreshOwnSessionsLoop(const std::string& address, int outstanding,
+Result RefreshOwnSessionsLoop(const Target& target, int outstanding,
                               absl::Duration duration) {
-  auto stub = tessera::v1::TokenAuthority::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = std::move(Stubs<tessera::v1::TokenAuthority>(target)[0]);
   std::vector<std::string> tokens;
   for (int chain = 0; chain < outstanding; ++chain) {
     tessera::v1::IssueSessionRequest request;
     request.set_subject(absl::StrCat("bench-refresher-", chain));
     tessera::v1::SessionTokens issued;
     grpc::ClientContext context;
+    Authorize(target, context);
     if (!stub->IssueSession(&context, request, &issued).ok()) return {};
     tokens.push_back(issued.refresh_token());
   }
-  return RefreshLoop(address, outstanding, std::move(tokens), duration);
+  return RefreshLoop(target, outstanding, std::move(tokens), duration);
 }
 
-Result EmptyCallLoop(const std::string& address, int outstanding,
+Result ValidateLoop(const Target& target, int outstanding,
+                    absl::Duration duration) {
+  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("bench-validated");
+  issue.add_audience("api");
+  tessera::v1::SessionTokens issued;
+  grpc::ClientContext context;
+  Authorize(target, context);
+  if (!stubs[0]->IssueSession(&context, issue, &issued).ok()) return {};
+  const std::string token = issued.access_token();
+  CallKeeper keeper(outstanding);
+  return ClosedLoop(outstanding, duration,
+                    [&](int chain, std::function<void(bool)> done) {
+                      struct Call {
+                        grpc::ClientContext context;
+                        tessera::v1::ValidateTokenRequest request;
+                        tessera::v1::ValidateTokenResponse response;
+                      };
+                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
+                      Authorize(target, call->context);
+                      call->request.set_access_token(token);
+                      call->request.add_audience("api");
+                      stubs[chain % stubs.size()]->async()->ValidateToken(
+                          &call->context, &call->request, &call->response,
+                          [call, done](grpc::Status status) {
+                            done(status.ok() && call->response.valid());
+                          });
+                    });
+}
+
+Result EmptyCallLoop(const Target& target, int outstanding,
                      absl::Duration duration) {
-  auto stubs = Stubs<grpc::health::v1::Health>(address);
+  auto stubs = Stubs<grpc::health::v1::Health>(target);
   CallKeeper keeper(outstanding);
   return ClosedLoop(
       outstanding, duration, [&](int chain, std::function<void(bool)> done) {
@@ -225,6 +272,7 @@ Result EmptyCallLoop(const std::string& address, int outstanding,
           grpc::health::v1::HealthCheckResponse response;
         };
         Call* call = keeper.Keep(chain, std::make_shared<Call>());
+        Authorize(target, call->context);
         stubs[chain % stubs.size()]->async()->Check(
             &call->context, &call->request, &call->response,
             [call, done](grpc::Status status) { done(status.ok()); });

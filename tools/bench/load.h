@@ -24,9 +24,19 @@ namespace tessera::bench {
 // absl::Mutex), which tesserad turns off too.
 void InitLoadGenerator();
 
+// Where the load goes, and as whom.
+struct Target {
+  std::string address;
+  // Null: plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Sent as "authorization: Bearer <api_key>" when set.
+  std::string api_key;
+};
+
 struct Result {
   double ops_per_second = 0;
-  int64_t calls = 0;
+  int64_t calls = 0;   // Completed, successful or not.
+  int64_t failed = 0;  // Each failure ends its chain.
   absl::Duration p50, p99;
   // CPU time per call (user + system), in microseconds: tesserad's, and
   // this process's (the load generator, or RocksDB itself for an in-process
@@ -63,17 +73,19 @@ Result ClosedLoop(
     int outstanding, absl::Duration duration,
     const std::function<void(int, std::function<void(bool)>)>& start);
 
-// Several connections to `address`, so HTTP/2 flow on one socket is not the
-// limit.
-std::vector<std::shared_ptr<grpc::Channel>> Channels(
-    const std::string& address);
+// Several connections to the target, so HTTP/2 flow on one socket is not
+// the limit.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const Target& target);
+
+// Adds the target's API key, if any, to a call.
+void Authorize(const Target& target, grpc::ClientContext& context);
 
 // One stub per channel, so calls spread over several connections.
 template <typename Service>
 std::vector<std::unique_ptr<typename Service::Stub>> Stubs(
-    const std::string& address) {
+    const Target& target) {
   std::vector<std::unique_ptr<typename Service::Stub>> stubs;
-  for (auto& channel : Channels(address)) {
+  for (auto& channel : Channels(target)) {
     stubs.push_back(Service::NewStub(channel));
   }
   return stubs;
@@ -104,24 +116,30 @@ class CallKeeper {
 
 // IssueSession for subject "bench-user-<chain>", audience "api", one
 // custom claim.
-Result IssueLoop(const std::string& address, int outstanding,
+Result IssueLoop(const Target& target, int outstanding,
                  absl::Duration duration);
 
 // RefreshSession: chain i starts from refresh_tokens[i % size] and keeps
 // rotating its session. Chains must not share a token (a shared one would
 // be reuse after the grace window), so pass at least `outstanding` tokens.
-Result RefreshLoop(const std::string& address, int outstanding,
+Result RefreshLoop(const Target& target, int outstanding,
                    std::vector<std::string> refresh_tokens,
                    absl::Duration duration);
 
 // Issues one session per chain ("bench-refresher-<chain>"), then runs
 // RefreshLoop over them.
-Result RefreshOwnSessionsLoop(const std::string& address, int outstanding,
+Result RefreshOwnSessionsLoop(const Target& target, int outstanding,
                               absl::Duration duration);
+
+// ValidateToken of one access token (issued first, audience "api"), over
+// and over: a token the server has seen before (DESIGN §11 compares this
+// with an empty call).
+Result ValidateLoop(const Target& target, int outstanding,
+                    absl::Duration duration);
 
 // grpc.health.v1.Health/Check, served by gRPC itself inside tesserad: the
 // empty-call baseline.
-Result EmptyCallLoop(const std::string& address, int outstanding,
+Result EmptyCallLoop(const Target& target, int outstanding,
                      absl::Duration duration);
 
 }  // namespace tessera::bench

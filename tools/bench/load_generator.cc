@@ -27,7 +27,7 @@ namespace tessera::bench {
 namespace {
 
 int Main() {
-  const std::string address = absl::GetFlag(FLAGS_address);
+  const Target target = {.address = absl::GetFlag(FLAGS_address)};
   const std::string rpc = absl::GetFlag(FLAGS_rpc);
   const int clients = absl::GetFlag(FLAGS_clients);
   const absl::Duration duration = absl::Seconds(absl::GetFlag(FLAGS_seconds));
@@ -35,14 +35,14 @@ int Main() {
   Result result;
   if (rpc == "issue") {
     result =
-        WithCpu(server, [&] { return IssueLoop(address, clients, duration); });
+        WithCpu(server, [&] { return IssueLoop(target, clients, duration); });
   } else if (rpc == "refresh") {
     result = WithCpu(server, [&] {
-      return RefreshOwnSessionsLoop(address, clients, duration);
+      return RefreshOwnSessionsLoop(target, clients, duration);
     });
   } else if (rpc == "empty") {
     result = WithCpu(server,
-                     [&] { return EmptyCallLoop(address, clients, duration); });
+                     [&] { return EmptyCallLoop(target, clients, duration); });
   } else {
     std::fprintf(stderr, "--rpc must be issue, refresh or empty\n");
     return 2;

@@ -195,7 +195,7 @@ class TokenPool {
 
 Result RefreshStored(const std::string& address, int outstanding,
                      std::shared_ptr<TokenPool> pool, absl::Duration duration) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
+  auto stubs = Stubs<tessera::v1::TokenAuthority>({.address = address});
   CallKeeper keeper(outstanding);
   return ClosedLoop(
       outstanding, duration,
@@ -299,8 +299,9 @@ int Main() {
     for (Row& row : rows) {
       const pid_t pid = row.server->pid();
       const std::string address = row.server->grpc_address();
-      row.issue.push_back(
-          WithCpu(pid, [&] { return IssueLoop(address, clients, seconds); }));
+      row.issue.push_back(WithCpu(pid, [&] {
+        return IssueLoop({.address = address}, clients, seconds);
+      }));
       row.refresh.push_back(WithCpu(pid, [&] {
         return RefreshStored(address, clients, row.pool, seconds);
       }));

@@ -104,46 +104,20 @@ Result RocksDbSyncPuts(int threads) {
 }
 
 Result EmptyCalls(const std::string& address, int outstanding) {
-  return EmptyCallLoop(address, outstanding, Seconds());
+  return EmptyCallLoop({.address = address}, outstanding, Seconds());
 }
 
 Result Issue(const std::string& address, int outstanding) {
-  return IssueLoop(address, outstanding, Seconds());
+  return IssueLoop({.address = address}, outstanding, Seconds());
 }
 
 // Each chain refreshes its own session, issued up front.
 Result Refresh(const std::string& address, int outstanding) {
-  return RefreshOwnSessionsLoop(address, outstanding, Seconds());
+  return RefreshOwnSessionsLoop({.address = address}, outstanding, Seconds());
 }
 
-// ValidateToken of one access token, over and over: a token the server has
-// seen before (DESIGN §11 compares this with an empty call).
 Result Validate(const std::string& address, int outstanding) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(address);
-  tessera::v1::IssueSessionRequest issue;
-  issue.set_subject("bench-validated");
-  issue.add_audience("api");
-  tessera::v1::SessionTokens issued;
-  grpc::ClientContext context;
-  if (!stubs[0]->IssueSession(&context, issue, &issued).ok()) return {};
-  const std::string token = issued.access_token();
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(outstanding, Seconds(),
-                    [&](int chain, std::function<void(bool)> done) {
-                      struct Call {
-                        grpc::ClientContext context;
-                        tessera::v1::ValidateTokenRequest request;
-                        tessera::v1::ValidateTokenResponse response;
-                      };
-                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
-                      call->request.set_access_token(token);
-                      call->request.add_audience("api");
-                      stubs[chain % stubs.size()]->async()->ValidateToken(
-                          &call->context, &call->request, &call->response,
-                          [call, done](grpc::Status status) {
-                            done(status.ok() && call->response.valid());
-                          });
-                    });
+  return ValidateLoop({.address = address}, outstanding, Seconds());
 }
 
 int Main() {

@@ -7,6 +7,9 @@
 // with --json, as canonical proto3 JSON (one object per line for `watch`).
 // Errors go to stderr as "tessera: <command>: <CODE> <REASON>: <message>".
 //
+// `bench` loads a server with one kind of call (//tools/bench's load
+// generator) and prints the rate and latency.
+//
 // Exit status: 0 done (for `validate`: the token is valid; for `health`:
 // serving), 1 the call failed or said no, 2 the command line is wrong.
 //
@@ -37,6 +40,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
@@ -45,6 +49,7 @@
 #include "client/api/client.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tools/bench/load.h"
 #include "tools/cli/render.h"
 
 // Connection.
@@ -87,6 +92,10 @@ ABSL_FLAG(int64_t, count, 0,
           "Stop after this many events, heartbeats not counted (0: follow).");
 ABSL_FLAG(std::string, alg, "", "ES256, EdDSA or RS256 (default: unchanged).");
 ABSL_FLAG(std::string, path, "", "Directory to create on the server host.");
+ABSL_FLAG(std::string, rpc, "issue",
+          "bench: issue, refresh, validate or empty (Health/Check).");
+ABSL_FLAG(int, clients, 8, "bench: calls kept outstanding.");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "bench: how long.");
 
 namespace tessera::cli {
 namespace {
@@ -107,7 +116,7 @@ struct Command {
   std::string summary;
   std::vector<std::string> flags;  // Command flags it reads.
   // The exit status, or a usage error.
-  std::function<absl::StatusOr<int>(Client&)> run;
+  std::function<absl::StatusOr<int>(Client&, const ClientOptions&)> run;
 };
 
 const std::set<std::string>& ConnectionFlags() {
@@ -219,6 +228,26 @@ int Answer(absl::string_view command, const absl::StatusOr<Response>& answer) {
   return Print(*answer);
 }
 
+void PrintBench(absl::string_view rpc, int clients,
+                const bench::Result& result) {
+  const double p50_ms = absl::ToDoubleMilliseconds(result.p50);
+  const double p99_ms = absl::ToDoubleMilliseconds(result.p99);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << absl::StrFormat(
+        "{\"rpc\":\"%s\",\"clients\":%d,\"calls\":%d,\"failed\":%d,"
+        "\"callsPerSecond\":%.1f,\"p50Ms\":%.3f,\"p99Ms\":%.3f}\n",
+        rpc, clients, result.calls, result.failed, result.ops_per_second,
+        p50_ms, p99_ms);
+  } else {
+    std::cout << absl::StrFormat(
+        "rpc: %s\nclients: %d\ncalls: %d\nfailed: %d\ncalls_per_second: "
+        "%.0f\np50: %.3fms\np99: %.3fms\n",
+        rpc, clients, result.calls, result.failed, result.ops_per_second,
+        p50_ms, p99_ms);
+  }
+  std::cout.flush();
+}
+
 // Reads a flag through `read` (Required, Secret, ...) into `*out`, or
 // returns its usage error from the enclosing handler.
 #define TESSERA_CLI_READ(out, expr) \
@@ -237,7 +266,7 @@ std::vector<Command> Commands() {
        "start a session: access + refresh token",
        {"subject", "audience", "claims", "access_ttl", "session_ttl",
         "user_agent", "ip_address", "device_name"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::IssueSessionRequest request;
          TESSERA_CLI_READ(*request.mutable_subject(),
                           Required(absl::GetFlag(FLAGS_subject), "subject"));
@@ -265,7 +294,7 @@ std::vector<Command> Commands() {
        "--refresh_token=T|-",
        "rotate: new access + refresh token",
        {"refresh_token"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::RefreshSessionRequest request;
          TESSERA_CLI_READ(
              *request.mutable_refresh_token(),
@@ -276,7 +305,7 @@ std::vector<Command> Commands() {
        "--access_token=T|- [--audience=A]",
        "check an access token (exit 1 if invalid)",
        {"access_token", "audience"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::ValidateTokenRequest request;
          TESSERA_CLI_READ(
              *request.mutable_access_token(),
@@ -293,7 +322,7 @@ std::vector<Command> Commands() {
        "--access_token=T|- [--reason=R]",
        "end one session, or every session of a subject",
        {"session_id", "subject", "refresh_token", "access_token", "reason"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::RevokeSessionRequest request;
          int targets = 0;
          if (!absl::GetFlag(FLAGS_session_id).empty()) {
@@ -328,7 +357,7 @@ std::vector<Command> Commands() {
        "--session_id=ID",
        "one session's record",
        {"session_id"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::GetSessionRequest request;
          TESSERA_CLI_READ(
              *request.mutable_session_id(),
@@ -339,7 +368,7 @@ std::vector<Command> Commands() {
        "--subject=S [--page_size=N] [--page_token=T] [--include_revoked]",
        "a subject's sessions, a page at a time",
        {"subject", "page_size", "page_token", "include_revoked"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::ListSessionsRequest request;
          TESSERA_CLI_READ(*request.mutable_subject(),
                           Required(absl::GetFlag(FLAGS_subject), "subject"));
@@ -352,7 +381,7 @@ std::vector<Command> Commands() {
        "--subject=S --claims=JSON [--merge] [--invalidate_access_tokens]",
        "change a subject's custom claims",
        {"subject", "claims", "merge", "invalidate_access_tokens"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::UpdateClaimsRequest request;
          TESSERA_CLI_READ(*request.mutable_subject(),
                           Required(absl::GetFlag(FLAGS_subject), "subject"));
@@ -369,7 +398,7 @@ std::vector<Command> Commands() {
        "",
        "the published public keys (JWKS)",
        {},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          auto answer = client.GetJwks();
          if (!answer.ok()) return Fail("jwks", answer.status());
          if (absl::GetFlag(FLAGS_json)) return Print(*answer);
@@ -380,7 +409,7 @@ std::vector<Command> Commands() {
        "[--after_sequence=N] [--count=N]",
        "follow the revocation stream (Ctrl-C to stop)",
        {"after_sequence", "count"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::WatchRevocationsRequest request;
          request.set_after_sequence(absl::GetFlag(FLAGS_after_sequence));
          const int64_t count = absl::GetFlag(FLAGS_count);
@@ -404,7 +433,7 @@ std::vector<Command> Commands() {
        "[--alg=ES256|EdDSA|RS256]",
        "admin: NEXT becomes ACTIVE, ACTIVE retires, a new NEXT",
        {"alg"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::RotateSigningKeyRequest request;
          const std::string alg = absl::GetFlag(FLAGS_alg);
          if (alg == "ES256") {
@@ -422,21 +451,21 @@ std::vector<Command> Commands() {
        "",
        "admin: signing keys and their states",
        {},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          return Answer("list-keys", client.ListSigningKeys());
        }},
       {"stats",
        "",
        "admin: sessions, revocations, keys, store size",
        {},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          return Answer("stats", client.GetStats());
        }},
       {"backup",
        "--path=DIR",
        "admin: consistent copy of the store on the server host",
        {"path"},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::CreateBackupRequest request;
          TESSERA_CLI_READ(*request.mutable_path(),
                           Required(absl::GetFlag(FLAGS_path), "path"));
@@ -448,11 +477,63 @@ std::vector<Command> Commands() {
                          return client.CreateBackup(request, deadline);
                        }));
        }},
+      {"bench",
+       "[--rpc=issue|refresh|validate|empty] [--clients=N] [--duration=D]",
+       "load the server, print rate and latency (issue writes sessions)",
+       {"rpc", "clients", "duration"},
+       [](Client&, const ClientOptions& options) -> absl::StatusOr<int> {
+         const std::string rpc = absl::GetFlag(FLAGS_rpc);
+         const int clients = absl::GetFlag(FLAGS_clients);
+         const absl::Duration duration = absl::GetFlag(FLAGS_duration);
+         if (clients < 1 || clients > 10000) {
+           return UsageError("--clients must be 1-10000");
+         }
+         if (duration <= absl::ZeroDuration() || duration > absl::Hours(1)) {
+           return UsageError("--duration must be positive, at most 1h");
+         }
+         const bench::Target target = {.address = options.target,
+                                       .credentials = options.credentials,
+                                       .api_key = options.api_key};
+         bench::InitLoadGenerator();
+         std::function<bench::Result()> loop;
+         if (rpc == "issue") {
+           loop = [&] { return bench::IssueLoop(target, clients, duration); };
+         } else if (rpc == "refresh") {
+           loop = [&] {
+             return bench::RefreshOwnSessionsLoop(target, clients, duration);
+           };
+         } else if (rpc == "validate") {
+           loop = [&] {
+             return bench::ValidateLoop(target, clients, duration);
+           };
+         } else if (rpc == "empty") {
+           loop = [&] {
+             return bench::EmptyCallLoop(target, clients, duration);
+           };
+         } else {
+           return UsageError("--rpc must be issue, refresh, validate or empty");
+         }
+         const bench::Result result = WithProgress<bench::Result>(
+             absl::StrCat(rpc, " at ", clients, " clients for ",
+                          absl::FormatDuration(duration)),
+             loop);
+         PrintBench(rpc, clients, result);
+         if (result.calls == 0 || result.failed > 0) {
+           std::cerr << "tessera: bench: " << result.failed << " of "
+                     << result.calls
+                     << " calls failed (each ends its chain); make one call "
+                        "(`tessera "
+                     << (rpc == "empty" ? "health" : "issue --subject=x")
+                     << "`) to see why\n";
+           return kFailed;
+         }
+         return kOk;
+       }},
       {"health",
        "",
        "is tesserad serving? (exit 1 if not)",
        {},
-       [](Client& client) -> absl::StatusOr<int> {
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          auto stub = grpc::health::v1::Health::NewStub(client.channel());
          grpc::ClientContext context;
          context.set_deadline(
@@ -563,8 +644,8 @@ int Main(int argc, char** argv) {
       }
       absl::StatusOr<ClientOptions> options = Connection();
       if (!options.ok()) return options.status();
-      Client client(*std::move(options));
-      return command.run(client);
+      Client client(*options);
+      return command.run(client, *options);
     }();
     if (!exit_code.ok()) {
       std::cerr << "tessera: " << name << ": " << exit_code.status().message()
