@@ -139,6 +139,11 @@ TEST_F(CliTest, IssueValidateRefreshRevokeThroughTheCli) {
   EXPECT_THAT(refused.output,
               HasSubstr("tessera: refresh: UNAUTHENTICATED SESSION_REVOKED: "));
 
+  // "--flag value" reads like "--flag=value".
+  ExitResult spaced =
+      Tessera({"issue", "--subject", "erin", "--audience", "api"});
+  EXPECT_EQ(spaced.exit_code, 0) << spaced.output;
+
   // Revoking twice, or what does not exist, is not an error.
   ExitResult again =
       Tessera({"revoke", "--session_id=s" +
@@ -294,6 +299,10 @@ TEST_F(CliTest, CommandLineMistakesExitTwoWithoutACall) {
        "",
        "--alg must be ES256, EdDSA or RS256"},
       {{"watch", "--count=-1"}, "", "--count must be >= 0"},
+      {{"stats", "--bogus"}, "", "unknown flag --bogus"},
+      {{"bench", "--clients=abc"}, "", "--clients: "},
+      {{"issue", "--subject"}, "", "--subject needs a value"},
+      {{"watch", "--after_sequence=-5"}, "", "--after_sequence: "},
       {{"bench", "--rpc=delete"}, "", "--rpc must be issue"},
       {{"bench", "--clients=0"}, "", "--clients must be 1-10000"},
       {{"backup"}, "", "--path is required"},

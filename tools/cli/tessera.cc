@@ -34,6 +34,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -128,17 +129,48 @@ const std::set<std::string>& ConnectionFlags() {
   return *flags;
 }
 
-// Names of the flags given in argv ("--x=1", "-x", "--nox" for booleans).
-std::set<std::string> GivenFlags(int argc, char** argv) {
+// Checks every flag in argv the way absl::ParseCommandLine will read it
+// ("--x=1", "-x=1", "--x 1", "--x" and "--nox" for booleans) and returns
+// the names given. absl would exit 1 on an unknown flag or a bad value; the
+// CLI promises 2 for every command-line mistake, so it looks first.
+absl::StatusOr<std::set<std::string>> GivenFlags(int argc, char** argv) {
   std::set<std::string> names;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") break;
-    if (!absl::ConsumePrefix(&arg, "-")) continue;
+    if (arg.size() < 2 || !absl::ConsumePrefix(&arg, "-")) continue;
     absl::ConsumePrefix(&arg, "-");
-    std::string name(arg.substr(0, arg.find('=')));
+    const size_t equals = arg.find('=');
+    std::string name(arg.substr(0, equals));
+    std::optional<std::string> value;
+    if (equals != absl::string_view::npos) {
+      value = std::string(arg.substr(equals + 1));
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no") && !value) {
+      flag = absl::FindCommandLineFlag(name.substr(2));
+      if (flag != nullptr && flag->IsOfType<bool>()) {
+        names.insert(name.substr(2));
+        continue;
+      }
+      flag = nullptr;
+    }
+    if (flag == nullptr) {
+      return UsageError(absl::StrCat("unknown flag --", name,
+                                     " (tessera --helpfull lists them)"));
+    }
     names.insert(name);
-    if (absl::StartsWith(name, "no")) names.insert(name.substr(2));
+    if (!value) {
+      if (flag->IsOfType<bool>()) continue;
+      if (i + 1 >= argc) {
+        return UsageError(absl::StrCat("--", name, " needs a value"));
+      }
+      value = argv[++i];
+    }
+    std::string error;
+    if (!flag->ParseFrom(*value, &error)) {
+      return UsageError(absl::StrCat("--", name, ": ", error));
+    }
   }
   return names;
 }
@@ -618,7 +650,12 @@ absl::StatusOr<ClientOptions> Connection() {
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(UsageText());
-  const std::set<std::string> given = GivenFlags(argc, argv);
+  absl::StatusOr<std::set<std::string>> checked = GivenFlags(argc, argv);
+  if (!checked.ok()) {
+    std::cerr << "tessera: " << checked.status().message() << "\n";
+    return kUsage;
+  }
+  const std::set<std::string>& given = *checked;
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << UsageText();
