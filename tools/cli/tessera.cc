@@ -196,8 +196,9 @@ int Fail(absl::string_view command, const absl::Status& status) {
 
 absl::StatusOr<std::string> Required(const std::string& value,
                                      absl::string_view flag) {
-  if (value.empty())
+  if (value.empty()) {
     return UsageError(absl::StrCat("--", flag, " is required"));
+  }
   return value;
 }
 
