@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -137,16 +138,22 @@ Result ClosedLoop(
   return result;
 }
 
+namespace {
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const Target& target) {
+  return target.credentials != nullptr ? target.credentials
+                                       : grpc::InsecureChannelCredentials();
+}
+
+}  // namespace
+
 std::vector<std::shared_ptr<grpc::Channel>> Channels(const Target& target) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < 8; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // Distinct subchannels.
-    channels.push_back(grpc::CreateCustomChannel(
-        target.address,
-        target.credentials != nullptr ? target.credentials
-                                      : grpc::InsecureChannelCredentials(),
-        args));
+    channels.push_back(
+        grpc::CreateCustomChannel(target.address, Credentials(target), args));
   }
   return channels;
 }
@@ -158,26 +165,50 @@ void Authorize(const Target& target, grpc::ClientContext& context) {
   }
 }
 
+namespace {
+
+// One connection for the calls a loop makes before it is measured.
+std::unique_ptr<tessera::v1::TokenAuthority::Stub> SetUpStub(
+    const Target& target) {
+  return tessera::v1::TokenAuthority::NewStub(
+      grpc::CreateChannel(target.address, Credentials(target)));
+}
+
+// A session to work with, issued before the measurement.
+std::optional<tessera::v1::SessionTokens> IssueOne(
+    const Target& target, tessera::v1::TokenAuthority::Stub& stub,
+    const std::string& subject, const std::string& audience = "") {
+  tessera::v1::IssueSessionRequest request;
+  request.set_subject(subject);
+  if (!audience.empty()) request.add_audience(audience);
+  tessera::v1::SessionTokens issued;
+  grpc::ClientContext context;
+  Authorize(target, context);
+  if (!stub.IssueSession(&context, request, &issued).ok()) return std::nullopt;
+  return issued;
+}
+
+}  // namespace
+
 Result IssueLoop(const Target& target, int outstanding,
                  absl::Duration duration) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(
-      outstanding, duration, [&](int chain, std::function<void(bool)> done) {
-        struct Call {
-          grpc::ClientContext context;
-          tessera::v1::IssueSessionRequest request;
-          tessera::v1::SessionTokens response;
-        };
-        Call* call = keeper.Keep(chain, std::make_shared<Call>());
-        Authorize(target, call->context);
-        call->request.set_subject(absl::StrCat("bench-user-", chain));
-        call->request.add_audience("api");
-        (*call->request.mutable_claims()->mutable_fields())["role"]
-            .set_string_value("member");
-        stubs[chain % stubs.size()]->async()->IssueSession(
-            &call->context, &call->request, &call->response,
-            [call, done](grpc::Status status) { done(status.ok()); });
+  using tessera::v1::IssueSessionRequest;
+  using tessera::v1::SessionTokens;
+  return UnaryLoop<tessera::v1::TokenAuthority, IssueSessionRequest,
+                   SessionTokens>(
+      target, outstanding, duration,
+      [](int chain, IssueSessionRequest& request) {
+        request.set_subject(absl::StrCat("bench-user-", chain));
+        request.add_audience("api");
+        (*request.mutable_claims()->mutable_fields())["role"].set_string_value(
+            "member");
+        return true;
+      },
+      [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+        stub.async()->IssueSession(context, request, response, done);
+      },
+      [](int, const grpc::Status& status, const SessionTokens&) {
+        return status.ok();
       });
 }
 
@@ -185,97 +216,80 @@ Result RefreshLoop(const Target& target, int outstanding,
                    std::vector<std::string> refresh_tokens,
                    absl::Duration duration) {
   if (refresh_tokens.empty()) return {};
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
-  CallKeeper keeper(outstanding);
+  using tessera::v1::RefreshSessionRequest;
+  using tessera::v1::SessionTokens;
   // Each chain owns one slot and writes back its session's newest token.
-  auto tokens = std::make_shared<std::vector<std::string>>(outstanding);
+  std::vector<std::string> tokens(outstanding);
   for (int chain = 0; chain < outstanding; ++chain) {
-    (*tokens)[chain] = refresh_tokens[chain % refresh_tokens.size()];
+    tokens[chain] = refresh_tokens[chain % refresh_tokens.size()];
   }
-  return ClosedLoop(outstanding, duration,
-                    [&, tokens](int chain, std::function<void(bool)> done) {
-                      struct Call {
-                        grpc::ClientContext context;
-                        tessera::v1::RefreshSessionRequest request;
-                        tessera::v1::SessionTokens response;
-                      };
-                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
-                      Authorize(target, call->context);
-                      Authorize(target, call->context);
-                      call->request.set_refresh_token((*tokens)[chain]);
-                      stubs[chain % stubs.size()]->async()->RefreshSession(
-                          &call->context, &call->request, &call->response,
-                          [call, done, tokens, chain](grpc::Status status) {
-                            if (status.ok())
-                              (*tokens)[chain] = call->response.refresh_token();
-                            done(status.ok());
-                          });
-                    });
+  return UnaryLoop<tessera::v1::TokenAuthority, RefreshSessionRequest,
+                   SessionTokens>(
+      target, outstanding, duration,
+      [&](int chain, RefreshSessionRequest& request) {
+        request.set_refresh_token(tokens[chain]);
+        return true;
+      },
+      [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+        stub.async()->RefreshSession(context, request, response, done);
+      },
+      [&](int chain, const grpc::Status& status, const SessionTokens& answer) {
+        if (status.ok()) tokens[chain] = answer.refresh_token();
+        return status.ok();
+      });
 }
 
 Result RefreshOwnSessionsLoop(const Target& target, int outstanding,
                               absl::Duration duration) {
-  auto stub = std::move(Stubs<tessera::v1::TokenAuthority>(target)[0]);
+  const std::unique_ptr<tessera::v1::TokenAuthority::Stub> stub =
+      SetUpStub(target);
   std::vector<std::string> tokens;
   for (int chain = 0; chain < outstanding; ++chain) {
-    tessera::v1::IssueSessionRequest request;
-    request.set_subject(absl::StrCat("bench-refresher-", chain));
-    tessera::v1::SessionTokens issued;
-    grpc::ClientContext context;
-    Authorize(target, context);
-    if (!stub->IssueSession(&context, request, &issued).ok()) return {};
-    tokens.push_back(issued.refresh_token());
+    std::optional<tessera::v1::SessionTokens> issued =
+        IssueOne(target, *stub, absl::StrCat("bench-refresher-", chain));
+    if (!issued.has_value()) return {};
+    tokens.push_back(issued->refresh_token());
   }
   return RefreshLoop(target, outstanding, std::move(tokens), duration);
 }
 
 Result ValidateLoop(const Target& target, int outstanding,
                     absl::Duration duration) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>(target);
-  tessera::v1::IssueSessionRequest issue;
-  issue.set_subject("bench-validated");
-  issue.add_audience("api");
-  tessera::v1::SessionTokens issued;
-  grpc::ClientContext context;
-  Authorize(target, context);
-  if (!stubs[0]->IssueSession(&context, issue, &issued).ok()) return {};
-  const std::string token = issued.access_token();
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(outstanding, duration,
-                    [&](int chain, std::function<void(bool)> done) {
-                      struct Call {
-                        grpc::ClientContext context;
-                        tessera::v1::ValidateTokenRequest request;
-                        tessera::v1::ValidateTokenResponse response;
-                      };
-                      Call* call = keeper.Keep(chain, std::make_shared<Call>());
-                      Authorize(target, call->context);
-                      call->request.set_access_token(token);
-                      call->request.add_audience("api");
-                      stubs[chain % stubs.size()]->async()->ValidateToken(
-                          &call->context, &call->request, &call->response,
-                          [call, done](grpc::Status status) {
-                            done(status.ok() && call->response.valid());
-                          });
-                    });
+  std::optional<tessera::v1::SessionTokens> issued =
+      IssueOne(target, *SetUpStub(target), "bench-validated", "api");
+  if (!issued.has_value()) return {};
+  const std::string token = issued->access_token();
+  using tessera::v1::ValidateTokenRequest;
+  using tessera::v1::ValidateTokenResponse;
+  return UnaryLoop<tessera::v1::TokenAuthority, ValidateTokenRequest,
+                   ValidateTokenResponse>(
+      target, outstanding, duration,
+      [&](int, ValidateTokenRequest& request) {
+        request.set_access_token(token);
+        request.add_audience("api");
+        return true;
+      },
+      [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+        stub.async()->ValidateToken(context, request, response, done);
+      },
+      [](int, const grpc::Status& status, const ValidateTokenResponse& answer) {
+        return status.ok() && answer.valid();
+      });
 }
 
 Result EmptyCallLoop(const Target& target, int outstanding,
                      absl::Duration duration) {
-  auto stubs = Stubs<grpc::health::v1::Health>(target);
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(
-      outstanding, duration, [&](int chain, std::function<void(bool)> done) {
-        struct Call {
-          grpc::ClientContext context;
-          grpc::health::v1::HealthCheckRequest request;
-          grpc::health::v1::HealthCheckResponse response;
-        };
-        Call* call = keeper.Keep(chain, std::make_shared<Call>());
-        Authorize(target, call->context);
-        stubs[chain % stubs.size()]->async()->Check(
-            &call->context, &call->request, &call->response,
-            [call, done](grpc::Status status) { done(status.ok()); });
+  using grpc::health::v1::HealthCheckRequest;
+  using grpc::health::v1::HealthCheckResponse;
+  return UnaryLoop<grpc::health::v1::Health, HealthCheckRequest,
+                   HealthCheckResponse>(
+      target, outstanding, duration,
+      [](int, HealthCheckRequest&) { return true; },
+      [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+        stub.async()->Check(context, request, response, done);
+      },
+      [](int, const grpc::Status& status, const HealthCheckResponse&) {
+        return status.ok();
       });
 }
 

@@ -114,6 +114,44 @@ class CallKeeper {
   std::vector<Ring> rings_;
 };
 
+// A ClosedLoop of one unary method of `Service` on the target's stubs.
+// Each call gets its own context (with the target's API key), request and
+// response: `prepare(chain, request)` fills the request (false: no call,
+// the chain stops as failed), `start` starts the method, e.g.
+//   [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+//     stub.async()->IssueSession(context, request, response, done);
+//   }
+// and `succeeded(chain, status, response)` judges the answer (a chain whose
+// call did not succeed stops).
+template <typename Service, typename Request, typename Response>
+Result UnaryLoop(
+    const Target& target, int outstanding, absl::Duration duration,
+    std::function<bool(int, Request&)> prepare,
+    std::function<void(typename Service::Stub&, grpc::ClientContext*,
+                       const Request*, Response*,
+                       std::function<void(grpc::Status)>)>
+        start,
+    std::function<bool(int, const grpc::Status&, const Response&)> succeeded) {
+  auto stubs = Stubs<Service>(target);
+  CallKeeper keeper(outstanding);
+  return ClosedLoop(
+      outstanding, duration, [&](int chain, std::function<void(bool)> done) {
+        struct Call {
+          grpc::ClientContext context;
+          Request request;
+          Response response;
+        };
+        Call* call = keeper.Keep(chain, std::make_shared<Call>());
+        Authorize(target, call->context);
+        if (!prepare(chain, call->request)) return done(false);
+        start(*stubs[chain % stubs.size()], &call->context, &call->request,
+              &call->response,
+              [&succeeded, call, chain, done](grpc::Status status) {
+                done(succeeded(chain, status, call->response));
+              });
+      });
+}
+
 // IssueSession for subject "bench-user-<chain>", audience "api", one
 // custom claim.
 Result IssueLoop(const Target& target, int outstanding,

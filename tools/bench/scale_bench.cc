@@ -195,27 +195,23 @@ class TokenPool {
 
 Result RefreshStored(const std::string& address, int outstanding,
                      std::shared_ptr<TokenPool> pool, absl::Duration duration) {
-  auto stubs = Stubs<tessera::v1::TokenAuthority>({.address = address});
-  CallKeeper keeper(outstanding);
-  return ClosedLoop(
-      outstanding, duration,
-      [&, pool](int chain, std::function<void(bool)> done) {
-        struct Call {
-          grpc::ClientContext context;
-          tessera::v1::RefreshSessionRequest request;
-          tessera::v1::SessionTokens response;
-        };
-        Call* call = keeper.Keep(chain, std::make_shared<Call>());
-        const int slot = pool->Take(call->request.mutable_refresh_token());
-        if (slot < 0) return done(false);
-        stubs[chain % stubs.size()]->async()->RefreshSession(
-            &call->context, &call->request, &call->response,
-            [call, done, pool, slot](grpc::Status status) {
-              // A failed refresh leaves the slot busy: its token is spent.
-              if (status.ok())
-                pool->Return(slot, call->response.refresh_token());
-              done(status.ok());
-            });
+  using tessera::v1::RefreshSessionRequest;
+  using tessera::v1::SessionTokens;
+  std::vector<int> slots(outstanding);  // Each chain's current pool slot.
+  return UnaryLoop<tessera::v1::TokenAuthority, RefreshSessionRequest,
+                   SessionTokens>(
+      {.address = address}, outstanding, duration,
+      [&](int chain, RefreshSessionRequest& request) {
+        slots[chain] = pool->Take(request.mutable_refresh_token());
+        return slots[chain] >= 0;
+      },
+      [](auto& stub, auto* context, auto* request, auto* response, auto done) {
+        stub.async()->RefreshSession(context, request, response, done);
+      },
+      [&](int chain, const grpc::Status& status, const SessionTokens& answer) {
+        // A failed refresh leaves the slot busy: its token is spent.
+        if (status.ok()) pool->Return(slots[chain], answer.refresh_token());
+        return status.ok();
       });
 }
 
