@@ -122,8 +122,9 @@ absl::Status RevocationLog::TrimThrough(uint64_t through, uint64_t keep) {
   } else {
     remove(0, through + 1);
   }
-  if (deleted.ok())
+  if (deleted.ok()) {
     deleted = store_->db()->Write(store_->write_options(), &batch);
+  }
   if (!deleted.ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot trim the revocation log: ", deleted.ToString()));

@@ -27,6 +27,13 @@ inline absl::Duration FromDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
+inline google::protobuf::Duration ToDuration(absl::Duration d) {
+  google::protobuf::Duration out;
+  out.set_seconds(absl::IDivDuration(d, absl::Seconds(1), &d));
+  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
+  return out;
+}
+
 }  // namespace tessera::store
 
 #endif  // TESSERA_SERVER_STORE_TIMESTAMPS_H_

@@ -2,15 +2,12 @@
 // people and for scripts, and its exit status (0 done, 1 the call failed or
 // said no, 2 the command line is wrong).
 
-#include <openssl/sha.h>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -21,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/admin.pb.h"
 #include "tessera/v1/token_authority.pb.h"
+#include "tests/testing/api_key.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -104,6 +102,15 @@ TEST_F(CliTest, IssueValidateRefreshRevokeThroughTheCli) {
   EXPECT_THAT(valid.output, HasSubstr("valid: true"));
   EXPECT_THAT(valid.output, HasSubstr("subject: alice"));
   EXPECT_THAT(valid.output, HasSubstr("custom: {\"role\":\"member\"}"));
+
+  // --access_ttl reaches the server as a Duration.
+  const v1::SessionTokens short_lived = Issue("alice", {"--access_ttl=2m"});
+  const v1::ValidateTokenResponse checked = Json<v1::ValidateTokenResponse>(
+      Tessera({"--json", "validate", "--access_token=-"},
+              short_lived.access_token()));
+  EXPECT_EQ(checked.claims().expires_at().seconds() -
+                checked.claims().issued_at().seconds(),
+            120);
 
   // The refresh token comes from stdin, out of argv.
   const v1::SessionTokens rotated = Json<v1::SessionTokens>(Tessera(
@@ -321,19 +328,11 @@ TEST_F(CliTest, CommandLineMistakesExitTwoWithoutACall) {
   }
 }
 
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-         digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
 TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
   const std::string key = "ops-" + std::string(28, 'k');
   const std::string config = NewTempDir("cli-callers") + ".cfg";
   std::ofstream(config) << "callers { name: \"ops\" api_key_sha256: \""
-                        << Sha256Hex(key)
+                        << ::tessera::testing::ApiKeySha256(key)
                         << "\" roles: ROLE_ADMIN roles: ROLE_ISSUER }\n";
   StartServer({"--config=" + config});
 
@@ -359,6 +358,11 @@ TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
       {"bench", "--duration=1s", "--clients=2", "--api_key_file=" + key_file});
   EXPECT_EQ(bench.exit_code, 0) << bench.output;
   EXPECT_THAT(bench.output, HasSubstr("failed: 0"));
+  // Its set-up calls too (refresh issues each chain's session first).
+  ExitResult refresh = Tessera({"bench", "--rpc=refresh", "--duration=1s",
+                                "--clients=2", "--api_key_file=" + key_file});
+  EXPECT_EQ(refresh.exit_code, 0) << refresh.output;
+  EXPECT_THAT(refresh.output, HasSubstr("failed: 0"));
 }
 
 TEST_F(CliTest, TlsWithTheServersCertificate) {

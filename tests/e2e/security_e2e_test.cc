@@ -23,12 +23,14 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/api_key.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
 
+using ::tessera::testing::ApiKeySha256;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::ReadFileOrEmpty;
 using ::tessera::testing::RunToExit;
@@ -36,13 +38,6 @@ using ::tessera::testing::TesseradProcess;
 using tessera::v1::Admin;
 using tessera::v1::TokenAuthority;
 using ::testing::HasSubstr;
-
-std::string Sha256Hex(const std::string& text) {
-  const std::string file = NewTempDir("sha") + ".txt";
-  std::ofstream(file, std::ios::binary) << text;
-  auto run = RunToExit({"sha256sum", file}, absl::Seconds(10));
-  return run.ok() ? run->output.substr(0, 64) : "";
-}
 
 std::string Write(const std::string& name, const std::string& text) {
   const std::string path = NewTempDir(name);
@@ -97,16 +92,16 @@ struct Callers {
   std::string second_issuer = "issuer2-" + std::string(24, 'j');
   std::string Config(const std::string& extra = "") const {
     return absl::StrCat("callers { name: \"frontend\" api_key_sha256: \"",
-                        Sha256Hex(issuer), "\" roles: ROLE_ISSUER }\n",
+                        ApiKeySha256(issuer), "\" roles: ROLE_ISSUER }\n",
                         "callers { name: \"backend\" "
                         "api_key_sha256: \"",
-                        Sha256Hex(verifier), "\" roles: ROLE_VERIFIER }\n",
+                        ApiKeySha256(verifier), "\" roles: ROLE_VERIFIER }\n",
                         "callers { name: \"ops\" api_key_sha256: \"",
-                        Sha256Hex(admin), "\" roles: ROLE_ADMIN }\n",
+                        ApiKeySha256(admin), "\" roles: ROLE_ADMIN }\n",
                         "callers { name: \"mobile\" "
                         "api_key_sha256: \"",
-                        Sha256Hex(second_issuer), "\" roles: ROLE_ISSUER }\n",
-                        extra);
+                        ApiKeySha256(second_issuer),
+                        "\" roles: ROLE_ISSUER }\n", extra);
   }
 };
 

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "server/store/timestamps.h"
 #include "tools/bench/load.h"
 #include "tools/cli/command_line.h"
 #include "tools/cli/flags.h"
@@ -62,13 +63,6 @@ absl::StatusOr<std::string> Secret(const std::string& value,
     return UsageError(absl::StrCat("--", flag, "=- read nothing from stdin"));
   }
   return line;
-}
-
-google::protobuf::Duration ToProto(absl::Duration d) {
-  google::protobuf::Duration out;
-  out.set_seconds(absl::IDivDuration(d, absl::Seconds(1), &d));
-  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
-  return out;
 }
 
 absl::StatusOr<google::protobuf::Struct> Claims() {
@@ -160,11 +154,11 @@ std::vector<Command> Commands() {
          TESSERA_CLI_READ(*request.mutable_claims(), Claims());
          if (absl::GetFlag(FLAGS_access_ttl) > absl::ZeroDuration()) {
            *request.mutable_access_ttl() =
-               ToProto(absl::GetFlag(FLAGS_access_ttl));
+               store::ToDuration(absl::GetFlag(FLAGS_access_ttl));
          }
          if (absl::GetFlag(FLAGS_session_ttl) > absl::ZeroDuration()) {
            *request.mutable_session_ttl() =
-               ToProto(absl::GetFlag(FLAGS_session_ttl));
+               store::ToDuration(absl::GetFlag(FLAGS_session_ttl));
          }
          request.mutable_client()->set_user_agent(
              absl::GetFlag(FLAGS_user_agent));

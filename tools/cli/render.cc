@@ -10,6 +10,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/store/timestamps.h"
 
 namespace tessera::cli {
 namespace {
@@ -29,15 +30,15 @@ bool IsJsonValued(const Descriptor* type) {
 std::string InlineMessage(const Message& message) {
   const std::string& type = message.GetDescriptor()->full_name();
   if (type == "google.protobuf.Timestamp") {
-    const auto& ts = static_cast<const google::protobuf::Timestamp&>(message);
-    const absl::Time time =
-        absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-    return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", time, absl::UTCTimeZone());
+    return absl::FormatTime(
+        "%Y-%m-%dT%H:%M:%E*SZ",
+        store::FromTimestamp(
+            static_cast<const google::protobuf::Timestamp&>(message)),
+        absl::UTCTimeZone());
   }
   if (type == "google.protobuf.Duration") {
-    const auto& d = static_cast<const google::protobuf::Duration&>(message);
-    return absl::FormatDuration(absl::Seconds(d.seconds()) +
-                                absl::Nanoseconds(d.nanos()));
+    return absl::FormatDuration(store::FromDuration(
+        static_cast<const google::protobuf::Duration&>(message)));
   }
   if (IsJsonValued(message.GetDescriptor())) return RenderJson(message);
   return "";
