@@ -32,6 +32,12 @@ constexpr char kServiceConfig[] = R"json({
 
 }  // namespace
 
+void AttachApiKey(const std::string& api_key, grpc::ClientContext& context) {
+  if (!api_key.empty()) {
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", api_key));
+  }
+}
+
 std::string ErrorReason(const absl::Status& status) {
   auto payload = status.GetPayload(kReasonPayload);
   return payload.has_value() ? std::string(*payload) : "";
@@ -67,10 +73,7 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
 }
 
 void Client::Authenticate(grpc::ClientContext& context) const {
-  if (!options_.api_key.empty()) {
-    context.AddMetadata("authorization",
-                        absl::StrCat("Bearer ", options_.api_key));
-  }
+  AttachApiKey(options_.api_key, context);
 }
 
 template <typename Stub, typename Request, typename Response>

@@ -35,6 +35,11 @@ struct ClientOptions {
   std::string api_key;
 };
 
+// Sends `api_key` (if not empty) as "authorization: Bearer <api_key>" with
+// the call `context` is for (DESIGN §9). Client does it on every call; code
+// with its own stubs (the load generator) uses this.
+void AttachApiKey(const std::string& api_key, grpc::ClientContext& context);
+
 // The ErrorInfo reason tesserad attached to `status`; empty if none.
 std::string ErrorReason(const absl::Status& status);
 // grpc::Status -> absl::Status, keeping the code, message and reason.

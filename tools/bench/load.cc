@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "client/api/client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
@@ -159,10 +160,7 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(const Target& target) {
 }
 
 void Authorize(const Target& target, grpc::ClientContext& context) {
-  if (!target.api_key.empty()) {
-    context.AddMetadata("authorization",
-                        absl::StrCat("Bearer ", target.api_key));
-  }
+  AttachApiKey(target.api_key, context);
 }
 
 namespace {
