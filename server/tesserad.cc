@@ -15,6 +15,7 @@
 #include "server/log/log.h"
 #include "server/metrics/grpc_metrics.h"
 #include "server/net/listen_address.h"
+#include "server/session/horizon.h"
 #include "server/session/purge.h"
 #include "server/version.h"
 
@@ -119,6 +120,9 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
     return replayed;
   }
   tesserad->revocation_state_->Forget(absl::Now());
+  absl::StatusOr<absl::Time> earlier_tokens_expire_by =
+      session::RecordHorizon(tesserad->store_.get(), horizon, absl::Now());
+  if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
   stream::RevocationHub* hub = tesserad->hub_.get();
   tesserad->revocation_log_->SetCommitListener(
       [hub](uint64_t sequence) { hub->OnCommit(sequence); });
@@ -141,10 +145,12 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   tesserad->sessions_ = std::make_unique<session::SessionStore>(
       tesserad->store_.get(), tesserad->revocation_log_.get(),
       tesserad->revocation_state_.get(),
-      session::SessionOptions{.session_ttl = options.session_ttl,
-                              .idle_ttl = options.idle_ttl,
-                              .refresh_grace = options.refresh_grace,
-                              .revocation_horizon = horizon});
+      session::SessionOptions{
+          .session_ttl = options.session_ttl,
+          .idle_ttl = options.idle_ttl,
+          .refresh_grace = options.refresh_grace,
+          .revocation_horizon = horizon,
+          .earlier_tokens_expire_by = *earlier_tokens_expire_by});
   absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
       auth::Authorizer::Create(options.callers);
   if (!authorizer.ok()) return authorizer.status();
@@ -160,10 +166,12 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
                                .limiter = tesserad->limiter_.get(),
                                .audit = tesserad->audit_.get()};
   tesserad->token_authority_ = std::make_unique<service::TokenAuthorityService>(
-      service::TokenAuthorityConfig{.issuer = options.issuer,
-                                    .max_access_ttl = options.access_ttl,
-                                    .max_session_ttl = options.session_ttl,
-                                    .leeway = options.leeway},
+      service::TokenAuthorityConfig{
+          .issuer = options.issuer,
+          .max_access_ttl = options.access_ttl,
+          .max_session_ttl = options.session_ttl,
+          .leeway = options.leeway,
+          .default_audience = options.default_audience},
       tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
   tesserad->admin_ = std::make_unique<service::AdminService>(

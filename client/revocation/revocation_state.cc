@@ -33,11 +33,14 @@ void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
       break;
     }
     case tessera::v1::RevocationEvent::kClaimsInvalidated: {
-      Cutoffs& cut = subjects_[event.claims_invalidated().subject()];
-      const absl::Time before =
-          FromTimestamp(event.claims_invalidated().not_before());
-      cut.stale_before = std::max(cut.stale_before, before);
-      cut.forget_after = std::max(cut.forget_after, before + horizon_);
+      const auto& invalidated = event.claims_invalidated();
+      Cutoffs& cut = subjects_[invalidated.subject()];
+      cut.stale_below = std::max(cut.stale_below, invalidated.generation());
+      cut.forget_after =
+          std::max(cut.forget_after,
+                   invalidated.has_forget_after()
+                       ? FromTimestamp(invalidated.forget_after())
+                       : FromTimestamp(invalidated.not_before()) + horizon_);
       break;
     }
     default:
@@ -46,14 +49,16 @@ void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
 }
 
 Verdict RevocationState::Check(absl::string_view session_id,
-                               absl::string_view subject,
-                               absl::Time issued_at) const {
+                               absl::string_view subject, absl::Time issued_at,
+                               uint64_t subject_generation) const {
   ReaderLock lock(&mu_);
   if (revoked_sessions_.contains(session_id)) return Verdict::kSessionRevoked;
   auto it = subjects_.find(subject);
   if (it != subjects_.end()) {
     if (issued_at < it->second.revoked_before) return Verdict::kSessionRevoked;
-    if (issued_at < it->second.stale_before) return Verdict::kStaleClaims;
+    if (subject_generation < it->second.stale_below) {
+      return Verdict::kStaleClaims;
+    }
   }
   return Verdict::kValid;
 }

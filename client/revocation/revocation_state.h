@@ -6,12 +6,23 @@
 // implementation shared by tesserad's ValidateToken (fed from its log) and
 // the client Verifier (fed from WatchRevocations).
 //
+// What each event rejects:
+//   SessionRevoked     every token whose `sid` is the session
+//   ClaimsInvalidated  every token of the subject whose `sgen` (subject
+//                      generation, 0 if absent) is below the event's
+//                      generation: STALE_CLAIMS
+//   SubjectRevoked     (written by releases before 0.2 only) every token of
+//                      the subject with `iat` before not_before
+//
 // Bounded: an entry is dropped once no token it could reject is still
-// unexpired (its forget_after). Applying events is idempotent and
+// unexpired (the event's forget_after, which the server computes from the
+// longest access-token lifetime it may have minted with; `horizon` is used
+// only for events without one). Applying events is idempotent and
 // order-insensitive (cut-offs only move forward), so replaying a snapshot
 // over existing state is safe.
 // Thread-safe; checks take a shared lock (SharedMutex: TSan-visible).
 
+#include <cstdint>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -33,9 +44,10 @@ class RevocationState {
   void Apply(const tessera::v1::RevocationEvent& event);
 
   // The verdict for a token of `session_id` and `subject` issued at
-  // `issued_at` (whole seconds, as in the token).
+  // `issued_at` (whole seconds, as in the token) with subject generation
+  // `subject_generation` (its `sgen` claim).
   Verdict Check(absl::string_view session_id, absl::string_view subject,
-                absl::Time issued_at) const;
+                absl::Time issued_at, uint64_t subject_generation) const;
 
   // Drops entries that can no longer reject anything at `now`.
   void Forget(absl::Time now);
@@ -44,8 +56,8 @@ class RevocationState {
 
  private:
   struct Cutoffs {
-    absl::Time revoked_before = absl::InfinitePast();
-    absl::Time stale_before = absl::InfinitePast();
+    absl::Time revoked_before = absl::InfinitePast();  // Legacy, by iat.
+    uint64_t stale_below = 0;                          // By sgen.
     absl::Time forget_after = absl::InfinitePast();
   };
 

@@ -84,7 +84,13 @@ std::optional<TokenFailure> ReadClaims(Json& payload,
       return std::nullopt;
     };
     std::optional<TokenFailure> failure;
-    if (name == "iss") {
+    if (name == "sgen") {
+      if (!value.is_integer() || value.integer_value() < 0) {
+        return Fail(TokenError::kMalformed,
+                    "claim \"sgen\" is not a non-negative integer");
+      }
+      claims.subject_generation = static_cast<uint64_t>(value.integer_value());
+    } else if (name == "iss") {
       failure = need_string(claims.issuer);
     } else if (name == "sub") {
       failure = need_string(claims.subject);
@@ -243,6 +249,10 @@ absl::StatusOr<std::string> SignAccessToken(const PrivateKey& key,
   }
   if (!claims.client_id.empty()) {
     payload.Set("client_id", Json::String(claims.client_id));
+  }
+  if (claims.subject_generation != 0) {
+    payload.Set("sgen",
+                Json::Integer(static_cast<int64_t>(claims.subject_generation)));
   }
   if (!claims.custom.is_object()) {
     return absl::InvalidArgumentError("custom claims must be a JSON object");

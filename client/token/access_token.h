@@ -7,25 +7,32 @@
 // by the server's ValidateToken and the client Verifier.
 //
 // Header: {"alg":..,"kid":..,"typ":"at+jwt"}. Claims: iss, sub, aud, exp,
-// iat, jti, sid, client_id, (nbf), plus custom claims.
+// iat, jti, sid, client_id, (nbf), (sgen: the subject's generation when the
+// token was minted, omitted while 0; see RevocationState), plus custom
+// claims.
 //
 // Verification, in this order, each failure mapped to one reason:
-//   size > 8 KiB, not three segments, bad base64url or JSON in the header,
-//   header not an object, duplicate header names          -> kMalformed
-//   alg missing, unknown (none, HS*, ...), or not allowed  ->
-//   kUnsupportedAlgorithm typ missing or not "at+jwt" (case-insensitive, with
-//   optional "application/" prefix, RFC 8725 §3.11)        -> kWrongType
-//   crit present (Tessera understands no extension)        -> kMalformed
-//   kid missing or not in the key set                      -> kUnknownKey
-//   alg differs from the algorithm the key is bound to     ->
-//   kUnsupportedAlgorithm payload or signature not canonical base64url ->
-//   kMalformed signature wrong                                        ->
-//   kBadSignature payload not strict JSON or not an object, a registered claim
-//   of the wrong type, exp/iat/sub missing           -> kMalformed now >= exp +
-//   leeway                                    -> kExpired now < nbf - leeway,
-//   or iat > now + leeway              -> kNotYetValid iss differs from the
-//   expected issuer                   -> kWrongIssuer expected audiences given
-//   and none is in aud            -> kWrongAudience
+//
+//   check                                              reason
+//   size > 8 KiB, not three segments, bad base64url or
+//   JSON in the header, header not an object,
+//   duplicate header names                             kMalformed
+//   alg missing, unknown (none, HS*, ...), not allowed kUnsupportedAlgorithm
+//   typ missing or not "at+jwt" (case-insensitive,
+//   optional "application/" prefix, RFC 8725 §3.11)    kWrongType
+//   crit present (Tessera understands no extension)    kMalformed
+//   kid missing or not in the key set                  kUnknownKey
+//   alg is not the algorithm the key is bound to       kUnsupportedAlgorithm
+//   payload or signature not canonical base64url       kMalformed
+//   signature wrong                                    kBadSignature
+//   payload not strict JSON or not an object, a
+//   registered claim of the wrong type (sgen: a
+//   non-negative integer), exp/iat/sub missing         kMalformed
+//   now >= exp + leeway                                kExpired
+//   now < nbf - leeway, or iat > now + leeway          kNotYetValid
+//   iss differs from the expected issuer               kWrongIssuer
+//   none of the expected audiences is in aud           kWrongAudience
+//
 // The payload's JSON is parsed only after the signature has been checked,
 // so unauthenticated bytes reach no JSON parser but the header's.
 
@@ -50,8 +57,11 @@ inline constexpr size_t kMaxTokenBytes = 8 * 1024;
 // The `typ` of every access token (RFC 9068 §2.1).
 inline constexpr char kAccessTokenType[] = "at+jwt";
 // Claim names Tessera sets itself; custom claims may not use them.
+// clang-format off
 inline constexpr const char* kRegisteredClaims[] = {
-    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "client_id"};
+    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "client_id",
+    "sgen"};
+// clang-format on
 bool IsRegisteredClaim(absl::string_view name);
 
 // Why a token was refused. Mirrors tessera.v1 ValidateToken reasons.
@@ -83,6 +93,7 @@ struct AccessTokenClaims {
   std::string token_id;                  // jti
   std::string session_id;                // sid
   std::string client_id;                 // client_id
+  uint64_t subject_generation = 0;       // sgen (absent: 0)
   Json custom = Json::MakeObject();      // Every other claim, in order.
 };
 

@@ -108,7 +108,7 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
     return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
   }
   switch (revocations_.Check(claims->session_id, claims->subject,
-                             claims->issued_at)) {
+                             claims->issued_at, claims->subject_generation)) {
     case revocation::Verdict::kSessionRevoked:
       return Rejected(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED,
                       "the session was revoked");

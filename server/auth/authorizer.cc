@@ -87,6 +87,11 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(
     if (!names.insert(caller.name).second) {
       return Invalid(caller.name, "name is used twice");
     }
+    caller.session_group =
+        entry.session_group().empty() ? caller.name : entry.session_group();
+    if (caller.session_group.size() > 64) {
+      return Invalid(caller.name, "session_group must be at most 64 bytes");
+    }
     const bool has_key = !entry.api_key_sha256().empty();
     const bool has_san = !entry.client_cert_san().empty();
     if (has_key == has_san) {
@@ -175,6 +180,14 @@ const Caller* Authorizer::Identify(const grpc::ServerContextBase& context,
     }
   }
   return found;
+}
+
+std::string Authorizer::IdentifiedName(
+    const grpc::ServerContextBase& context) const {
+  if (open()) return local_.name;
+  bool presented = false;
+  const Caller* caller = Identify(context, &presented);
+  return caller == nullptr ? "" : caller->name;
 }
 
 absl::StatusOr<const Caller*> Authorizer::Authorize(

@@ -46,6 +46,8 @@ enum class Method {
 
 struct Caller {
   std::string name;  // The client_id of tokens it issues.
+  // Whose sessions it shares: its own name unless the config says.
+  std::string session_group;
   bool issuer = false;
   bool verifier = false;
   bool admin = false;
@@ -64,6 +66,10 @@ class Authorizer {
   bool open() const { return callers_.empty(); }
   size_t caller_count() const { return callers_.size(); }
 
+  // The name of the caller `context` presents a valid credential for, or
+  // "" (for audit records of refused calls).
+  std::string IdentifiedName(const grpc::ServerContextBase& context) const;
+
   // The caller of `context`, if it may call `method`. UNAUTHENTICATED
   // (CALLER_UNKNOWN: no or a wrong credential) or PERMISSION_DENIED
   // (ROLE_MISSING) otherwise.
@@ -76,8 +82,11 @@ class Authorizer {
                          bool* presented) const;
 
   std::vector<Caller> callers_;
-  Caller local_{
-      .name = "local", .issuer = true, .verifier = true, .admin = true};
+  Caller local_{.name = "local",
+                .session_group = "local",
+                .issuer = true,
+                .verifier = true,
+                .admin = true};
 };
 
 }  // namespace tessera::auth

@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, data_dir, "./tessera-data",
           "Directory holding the RocksDB store; created on first start.");
 ABSL_FLAG(std::string, issuer, "tessera",
           "The iss claim of every token this server issues.");
+ABSL_FLAG(std::string, default_audience, "api",
+          "The aud claim of tokens whose IssueSession names no audience, and "
+          "the audience ValidateToken checks when its request names none.");
 ABSL_FLAG(std::string, signing_alg, "ES256",
           "Algorithm of new signing keys: ES256, EdDSA or RS256. A change "
           "takes effect through a key rotation.");
@@ -109,6 +112,9 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
   if (config.has_http_address()) options.http_address = config.http_address();
   if (!config.data_dir().empty()) options.data_dir = config.data_dir();
   if (!config.issuer().empty()) options.issuer = config.issuer();
+  if (!config.default_audience().empty()) {
+    options.default_audience = config.default_audience();
+  }
   if (!config.signing_alg().empty()) {
     options.signing_alg = config.signing_alg();
   }
@@ -201,6 +207,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("http_address", options.http_address, FLAGS_http_address);
   take("data_dir", options.data_dir, FLAGS_data_dir);
   take("issuer", options.issuer, FLAGS_issuer);
+  take("default_audience", options.default_audience, FLAGS_default_audience);
   take("signing_alg", options.signing_alg, FLAGS_signing_alg);
   take("access_ttl", options.access_ttl, FLAGS_access_ttl);
   take("session_ttl", options.session_ttl, FLAGS_session_ttl);
@@ -261,6 +268,11 @@ absl::Status ValidateOptions(const ServerOptions& options) {
   if (options.issuer.empty() || options.issuer.size() > kMaxIssuerBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("--issuer must be 1-", kMaxIssuerBytes, " bytes"));
+  }
+  if (options.default_audience.empty() ||
+      options.default_audience.size() > kMaxIssuerBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--default_audience must be 1-", kMaxIssuerBytes, " bytes"));
   }
   if (options.signing_alg != "ES256" && options.signing_alg != "EdDSA" &&
       options.signing_alg != "RS256") {

@@ -24,6 +24,9 @@ struct ServerOptions {
   std::string http_address = "127.0.0.1:8080";  // Empty disables it.
   std::string data_dir = "./tessera-data";
   std::string issuer = "tessera";
+  // The aud of tokens issued without one; what ValidateToken checks when
+  // asked for no audience.
+  std::string default_audience = "api";
   std::string signing_alg = "ES256";  // ES256, EdDSA or RS256.
   absl::Duration access_ttl = absl::Minutes(15);
   absl::Duration session_ttl = absl::Hours(24 * 30);

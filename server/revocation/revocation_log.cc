@@ -65,31 +65,50 @@ absl::StatusOr<std::unique_ptr<RevocationLog>> RevocationLog::Open(
 absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::Commit(
     rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
     absl::Time now) {
-  absl::StatusOr<tessera::v1::RevocationEvent> committed =
-      CommitLocked(batch, std::move(event), now);
-  if (committed.ok() && listener_) listener_(committed->sequence());
+  std::vector<tessera::v1::RevocationEvent> events;
+  events.push_back(std::move(event));
+  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> committed =
+      CommitAll(batch, std::move(events), now);
+  if (!committed.ok()) return committed.status();
+  return std::move(committed->front());
+}
+
+absl::StatusOr<std::vector<tessera::v1::RevocationEvent>>
+RevocationLog::CommitAll(rocksdb::WriteBatch* batch,
+                         std::vector<tessera::v1::RevocationEvent> events,
+                         absl::Time now) {
+  if (events.empty()) {
+    return absl::InternalError("a commit needs at least one event");
+  }
+  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> committed =
+      CommitLocked(batch, std::move(events), now);
+  if (committed.ok() && listener_) listener_(committed->back().sequence());
   return committed;
 }
 
-absl::StatusOr<tessera::v1::RevocationEvent> RevocationLog::CommitLocked(
-    rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
-    absl::Time now) {
+absl::StatusOr<std::vector<tessera::v1::RevocationEvent>>
+RevocationLog::CommitLocked(rocksdb::WriteBatch* batch,
+                            std::vector<tessera::v1::RevocationEvent> events,
+                            absl::Time now) {
   absl::MutexLock lock(&mu_);
-  const uint64_t sequence = last_sequence_ + 1;
-  event.set_sequence(sequence);
-  *event.mutable_time() = store::ToTimestamp(now);
-  tessera::v1::RevocationRecord record;
-  *record.mutable_event() = event;
-  rocksdb::Status put =
-      batch->Put(store_->handle(ColumnFamily::kRevocationLog),
-                 SequenceKey(sequence), record.SerializeAsString());
+  uint64_t sequence = last_sequence_;
+  rocksdb::Status put;
+  for (tessera::v1::RevocationEvent& event : events) {
+    event.set_sequence(++sequence);
+    *event.mutable_time() = store::ToTimestamp(now);
+    tessera::v1::RevocationRecord record;
+    *record.mutable_event() = event;
+    put = batch->Put(store_->handle(ColumnFamily::kRevocationLog),
+                     SequenceKey(sequence), record.SerializeAsString());
+    if (!put.ok()) break;
+  }
   if (put.ok()) put = store_->db()->Write(store_->write_options(), batch);
   if (!put.ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot write to the store: ", put.ToString()));
   }
   last_sequence_ = sequence;
-  return event;
+  return events;
 }
 
 uint64_t RevocationLog::last_sequence() const {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -38,6 +39,11 @@ class RevocationLog {
   absl::StatusOr<tessera::v1::RevocationEvent> Commit(
       rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
       absl::Time now);
+  // The same for several events (at least one), with consecutive sequences
+  // in their order, in one write.
+  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> CommitAll(
+      rocksdb::WriteBatch* batch,
+      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
 
   uint64_t last_sequence() const;
 
@@ -68,9 +74,9 @@ class RevocationLog {
 
  private:
   explicit RevocationLog(store::Store* store) : store_(store) {}
-  absl::StatusOr<tessera::v1::RevocationEvent> CommitLocked(
-      rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
-      absl::Time now);
+  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> CommitLocked(
+      rocksdb::WriteBatch* batch,
+      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
 
   store::Store* store_;
   mutable absl::Mutex mu_;

@@ -73,6 +73,8 @@ absl::Status CheckClaims(const google::protobuf::Struct& claims) {
   if (!json.ok()) return Invalid("CLAIMS_INVALID", json.status().message());
   for (const auto& [name, value] : json->object()) {
     if (token::IsRegisteredClaim(name)) {
+      // Registered names are a fixed set of short ASCII names, so echoing
+      // the one matched never echoes attacker-chosen bytes.
       return Invalid("RESERVED_CLAIM",
                      absl::StrCat("claim \"", name,
                                   "\" is set by Tessera; choose another name"));
@@ -100,13 +102,18 @@ absl::StatusOr<absl::Duration> RequestedTtl(
   return std::min(ttl, max);
 }
 
-absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
-  if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
-  if (request.audience_size() > kMaxAudiences) {
+session::Access AccessOf(const auth::Caller& caller) {
+  return session::Access{.group = caller.session_group,
+                         .all_groups = caller.admin};
+}
+
+absl::Status CheckAudiences(
+    const google::protobuf::RepeatedPtrField<std::string>& audiences) {
+  if (audiences.size() > kMaxAudiences) {
     return Invalid("AUDIENCE_INVALID",
                    absl::StrCat("at most ", kMaxAudiences, " audiences"));
   }
-  for (const std::string& aud : request.audience()) {
+  for (const std::string& aud : audiences) {
     if (aud.empty() || aud.size() > kMaxAudienceBytes ||
         !token::IsValidUtf8(aud)) {
       return Invalid("AUDIENCE_INVALID",
@@ -114,6 +121,12 @@ absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
                                   " bytes of UTF-8"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
+  if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
+  if (absl::Status s = CheckAudiences(request.audience()); !s.ok()) return s;
   if (absl::Status s = CheckClaims(request.claims()); !s.ok()) return s;
   for (const std::string* field :
        {&request.client().user_agent(), &request.client().ip_address(),
@@ -182,12 +195,13 @@ absl::Status TokenAuthorityService::Mint(
   claims.issuer = config_.issuer;
   claims.subject = record.subject();
   claims.audience.assign(record.audience().begin(), record.audience().end());
-  // Whole seconds, never before a cut-off of the subject (DESIGN §5).
-  claims.issued_at =
-      std::max(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now())),
-               session.not_before_iat);
+  claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  // Today's limit applies to sessions issued under a longer one: the
+  // revocation horizon never has to cover more than it.
   claims.expires_at =
-      claims.issued_at + absl::Seconds(record.access_ttl_seconds());
+      claims.issued_at + std::min(absl::Seconds(record.access_ttl_seconds()),
+                                  config_.max_access_ttl);
+  claims.subject_generation = session.subject_generation;
   claims.token_id = NewTokenId();
   claims.session_id = record.session_id();
   claims.client_id = record.client_id();
@@ -208,6 +222,28 @@ absl::Status TokenAuthorityService::Mint(
   return absl::OkStatus();
 }
 
+absl::Status TokenAuthorityService::Fits(
+    const session::ActiveSession& session) const {
+  if (absl::Status s = CheckClaims(session.claims); !s.ok()) return s;
+  tessera::v1::SessionTokens scratch;
+  absl::Status minted = Mint(session, &scratch);
+  if (!minted.ok()) {
+    return Invalid(
+        "CLAIMS_TOO_LARGE",
+        absl::StrCat("with these claims session ", session.record.session_id(),
+                     " could not mint an access token: ", minted.message()));
+  }
+  return absl::OkStatus();
+}
+
+void TokenAuthorityService::AuditRefused(
+    absl::string_view method, const grpc::CallbackServerContext& context,
+    absl::string_view target, const absl::Status& refusal) {
+  const std::string name = guards_.authorizer->IdentifiedName(context);
+  guards_.audit->Record(method, name.empty() ? "(unauthenticated)" : name,
+                        target, refusal);
+}
+
 ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
@@ -218,35 +254,38 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
   if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
     return Reply(context, RateLimited((*caller)->name, *wait));
   }
-  return AnswerWhenDurable(
-      store_, context, [&](WritesDone writes_done) -> absl::Status {
-        if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-          return (valid);
-        }
-        absl::StatusOr<absl::Duration> access_ttl =
-            RequestedTtl(request->has_access_ttl(), request->access_ttl(),
-                         config_.max_access_ttl, "access_ttl");
-        if (!access_ttl.ok()) return (access_ttl.status());
-        absl::StatusOr<absl::Duration> session_ttl =
-            RequestedTtl(request->has_session_ttl(), request->session_ttl(),
-                         config_.max_session_ttl, "session_ttl");
-        if (!session_ttl.ok()) return (session_ttl.status());
+  return AnswerWhenDurable(store_, context, [&](WritesDone) -> absl::Status {
+    if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
+      return (valid);
+    }
+    absl::StatusOr<absl::Duration> access_ttl =
+        RequestedTtl(request->has_access_ttl(), request->access_ttl(),
+                     config_.max_access_ttl, "access_ttl");
+    if (!access_ttl.ok()) return (access_ttl.status());
+    absl::StatusOr<absl::Duration> session_ttl =
+        RequestedTtl(request->has_session_ttl(), request->session_ttl(),
+                     config_.max_session_ttl, "session_ttl");
+    if (!session_ttl.ok()) return (session_ttl.status());
 
-        session::NewSession fresh;
-        fresh.subject = request->subject();
-        fresh.audience.assign(request->audience().begin(),
-                              request->audience().end());
-        fresh.claims = request->claims();
-        fresh.client = request->client();
-        fresh.access_ttl = *access_ttl;
-        fresh.session_ttl = *session_ttl;
-        fresh.client_id = (*caller)->name;
-        absl::StatusOr<session::ActiveSession> issued =
-            sessions_->Issue(fresh, absl::Now());
-        if (!issued.ok()) return issued.status();
-        writes_done();
-        return Mint(*issued, response);
-      });
+    session::NewSession fresh;
+    fresh.subject = request->subject();
+    fresh.session_group = (*caller)->session_group;
+    fresh.audience.assign(request->audience().begin(),
+                          request->audience().end());
+    if (fresh.audience.empty()) {
+      fresh.audience.push_back(config_.default_audience);
+    }
+    fresh.claims = request->claims();
+    fresh.client = request->client();
+    fresh.access_ttl = *access_ttl;
+    fresh.session_ttl = *session_ttl;
+    fresh.client_id = (*caller)->name;
+    absl::StatusOr<session::ActiveSession> issued = sessions_->Issue(
+        fresh, absl::Now(), [&](const session::ActiveSession& active) {
+          return Mint(active, response);
+        });
+    return issued.status();
+  });
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
@@ -261,15 +300,16 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
   }
   return AnswerWhenDurable(
       store_, context,
-      [&](WritesDone writes_done) -> absl::Status {
+      [&](WritesDone) -> absl::Status {
         if (request->refresh_token().size() > token::kMaxTokenBytes) {
           return TooLarge("refresh_token");
         }
-        absl::StatusOr<session::ActiveSession> refreshed =
-            sessions_->Refresh(request->refresh_token(), absl::Now());
-        if (!refreshed.ok()) return refreshed.status();
-        writes_done();
-        return Mint(*refreshed, response);
+        absl::StatusOr<session::ActiveSession> refreshed = sessions_->Refresh(
+            request->refresh_token(), AccessOf(**caller), absl::Now(),
+            [&](const session::ActiveSession& active) {
+              return Mint(active, response);
+            });
+        return refreshed.status();
       },
       [this, name = (*caller)->name,
        session = session::SessionStore::SessionIdOf(request->refresh_token())
@@ -294,10 +334,16 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   if (request->access_token().size() > token::kMaxTokenBytes) {
     return Reply(context, TooLarge("access_token"));
   }
+  if (absl::Status s = CheckAudiences(request->audience()); !s.ok()) {
+    return Reply(context, s);
+  }
   token::VerifyOptions options;
   options.policy.issuer = config_.issuer;
   options.policy.audience.assign(request->audience().begin(),
                                  request->audience().end());
+  if (options.policy.audience.empty()) {
+    options.policy.audience.push_back(config_.default_audience);
+  }
   options.policy.leeway = config_.leeway;
   const absl::Time now = absl::Now();
   // A token seen before skips the signature check, never the claim checks:
@@ -339,7 +385,7 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   }
   const token::AccessTokenClaims& claims = *cached;
   switch (revocations_->Check(claims.session_id, claims.subject,
-                              claims.issued_at)) {
+                              claims.issued_at, claims.subject_generation)) {
     case revocation::Verdict::kSessionRevoked:
       response->set_valid(false);
       response->set_reason(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
@@ -368,22 +414,22 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
-  std::string target;  // For the audit log: never a token.
+  // For the audit log: never a token. A token target is named by the
+  // session it names once that is known to be real.
+  auto target = std::make_shared<std::string>();
   switch (request->target_case()) {
     case tessera::v1::RevokeSessionRequest::kSessionId:
-      target = absl::StrCat("session_id=", request->session_id().substr(0, 64));
+      *target =
+          absl::StrCat("session_id=", request->session_id().substr(0, 64));
       break;
     case tessera::v1::RevokeSessionRequest::kSubject:
-      target = absl::StrCat("subject=", request->subject().substr(0, 256));
+      *target = absl::StrCat("subject=", request->subject().substr(0, 256));
       break;
     case tessera::v1::RevokeSessionRequest::kRefreshToken:
-      target = absl::StrCat(
-          "session_id=",
-          session::SessionStore::SessionIdOf(request->refresh_token())
-              .value_or("(not a refresh token)"));
+      *target = "refresh_token";
       break;
     case tessera::v1::RevokeSessionRequest::kAccessToken:
-      target = "access_token";
+      *target = "access_token";
       break;
     case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
       break;
@@ -391,96 +437,102 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
   absl::StatusOr<const auth::Caller*> caller =
       guards_.authorizer->Authorize(*context, auth::Method::kRevokeSession);
   if (!caller.ok()) {
-    guards_.audit->Record("RevokeSession", "(unauthenticated)", target,
-                          caller.status());
+    AuditRefused("RevokeSession", *context, *target, caller.status());
     return Reply(context, caller.status());
   }
   auto audit = [this, name = (*caller)->name,
                 target](const absl::Status& answer) {
-    guards_.audit->Record("RevokeSession", name, target, answer);
+    guards_.audit->Record("RevokeSession", name, *target, answer);
   };
+  const session::Access access = AccessOf(**caller);
   return AnswerWhenDurable(
       store_, context,
       [&](WritesDone) -> absl::Status {
         if (request->reason().size() > kMaxReasonBytes) {
-          return (Invalid("REASON_INVALID",
-                          absl::StrCat("reason is longer than ",
-                                       kMaxReasonBytes, " bytes")));
+          return Invalid("REASON_INVALID",
+                         absl::StrCat("reason is longer than ", kMaxReasonBytes,
+                                      " bytes"));
         }
         const std::string reason =
             request->reason().empty() ? "revoked" : request->reason();
-        const absl::Time now = absl::Now();
-        absl::StatusOr<session::RevokeResult> result = session::RevokeResult{};
-        switch (request->target_case()) {
-          case tessera::v1::RevokeSessionRequest::kSessionId:
-            if (!session::IsValidSessionId(request->session_id())) {
-              return (Invalid("SESSION_ID_INVALID",
-                              "session_id is not a Tessera session "
-                              "id"));
-            }
-            result =
-                sessions_->RevokeSession(request->session_id(), reason, now);
-            break;
-          case tessera::v1::RevokeSessionRequest::kSubject:
-            if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-              return (s);
-            }
-            result = sessions_->RevokeSubject(request->subject(), reason, now);
-            break;
-          case tessera::v1::RevokeSessionRequest::kRefreshToken: {
-            if (request->refresh_token().size() > token::kMaxTokenBytes) {
-              return (TooLarge("refresh_token"));
-            }
-            // RFC 7009: an invalid token is not an error; nothing is revoked.
-            std::optional<std::string> id =
-                session::SessionStore::SessionIdOf(request->refresh_token());
-            if (id.has_value())
-              result = sessions_->RevokeSession(*id, reason, now);
-            break;
-          }
-          case tessera::v1::RevokeSessionRequest::kAccessToken: {
-            if (request->access_token().size() > token::kMaxTokenBytes) {
-              return (TooLarge("access_token"));
-            }
-            // The signature must verify; expiry does not matter for revocation.
-            auto verified = token::DecodeAndVerifySignature(
-                request->access_token(), keys_->current()->published,
-                token::VerifyOptions().allowed_algorithms);
-            if (auto* token = std::get_if<token::VerifiedToken>(&verified)) {
-              result = sessions_->RevokeSession(token->claims.session_id,
-                                                reason, now);
-            }
-            break;
-          }
-          case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
-            return (Invalid("TARGET_MISSING",
-                            "set one of session_id, subject, refresh_token or "
-                            "access_token"));
-        }
-        if (!result.ok()) return (result.status());
+        absl::StatusOr<session::RevokeResult> result =
+            Revoke(*request, access, reason, target.get());
+        if (!result.ok()) return result.status();
         response->set_revoked_count(result->revoked_count);
         response->set_sequence(result->sequence);
-        return (absl::OkStatus());
+        return absl::OkStatus();
       },
       audit);
+}
+
+absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
+    const tessera::v1::RevokeSessionRequest& request,
+    const session::Access& access, absl::string_view reason,
+    std::string* target) {
+  const absl::Time now = absl::Now();
+  switch (request.target_case()) {
+    case tessera::v1::RevokeSessionRequest::kSessionId:
+      if (!session::IsValidSessionId(request.session_id())) {
+        return Invalid("SESSION_ID_INVALID",
+                       "session_id is not a Tessera session id");
+      }
+      return sessions_->RevokeSession(request.session_id(), access, reason,
+                                      now);
+    case tessera::v1::RevokeSessionRequest::kSubject:
+      if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
+      return sessions_->RevokeSubject(request.subject(), access, reason, now);
+    case tessera::v1::RevokeSessionRequest::kRefreshToken: {
+      if (request.refresh_token().size() > token::kMaxTokenBytes) {
+        return TooLarge("refresh_token");
+      }
+      // RFC 7009: a token that is not real is not an error; nothing is
+      // revoked. The store checks the secret, not just the session id.
+      absl::StatusOr<session::RevokeResult> result =
+          sessions_->RevokeByRefreshToken(request.refresh_token(), access,
+                                          reason, now);
+      if (result.ok() && result->revoked_count > 0) {
+        *target = absl::StrCat(
+            "session_id=",
+            session::SessionStore::SessionIdOf(request.refresh_token())
+                .value_or(""));
+      }
+      return result;
+    }
+    case tessera::v1::RevokeSessionRequest::kAccessToken: {
+      if (request.access_token().size() > token::kMaxTokenBytes) {
+        return TooLarge("access_token");
+      }
+      // The signature must verify; expiry does not matter for revocation.
+      auto verified = token::DecodeAndVerifySignature(
+          request.access_token(), keys_->current()->published,
+          token::VerifyOptions().allowed_algorithms);
+      auto* token = std::get_if<token::VerifiedToken>(&verified);
+      if (token == nullptr) return session::RevokeResult{};
+      *target = absl::StrCat("session_id=", token->claims.session_id);
+      return sessions_->RevokeSession(token->claims.session_id, access, reason,
+                                      now);
+    }
+    case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
+      break;
+  }
+  return Invalid("TARGET_MISSING",
+                 "set one of session_id, subject, refresh_token or "
+                 "access_token");
 }
 
 ServerUnaryReactor* TokenAuthorityService::GetSession(
     CallbackServerContext* context,
     const tessera::v1::GetSessionRequest* request,
     tessera::v1::Session* response) {
-  if (absl::Status allowed =
-          guards_.authorizer->Authorize(*context, auth::Method::kGetSession)
-              .status();
-      !allowed.ok()) {
-    return Reply(context, allowed);
-  }
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kGetSession);
+  if (!caller.ok()) return Reply(context, caller.status());
   if (!session::IsValidSessionId(request->session_id())) {
     return Reply(context, Invalid("SESSION_ID_INVALID",
                                   "session_id is not a Tessera session id"));
   }
   absl::StatusOr<tessera::v1::SessionRecord> record =
-      sessions_->Get(request->session_id());
+      sessions_->Get(request->session_id(), AccessOf(**caller));
   if (!record.ok()) return Reply(context, record.status());
   FillSession(*record, response);
   return Reply(context, absl::OkStatus());
@@ -490,12 +542,9 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
     CallbackServerContext* context,
     const tessera::v1::ListSessionsRequest* request,
     tessera::v1::ListSessionsResponse* response) {
-  if (absl::Status allowed =
-          guards_.authorizer->Authorize(*context, auth::Method::kListSessions)
-              .status();
-      !allowed.ok()) {
-    return Reply(context, allowed);
-  }
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(*context, auth::Method::kListSessions);
+  if (!caller.ok()) return Reply(context, caller.status());
   constexpr int kDefaultPageSize = 50;
   constexpr int kMaxPageSize = 500;
   if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
@@ -514,9 +563,9 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
                                   "page_token is not from a previous "
                                   "ListSessions"));
   }
-  absl::StatusOr<session::SessionStore::Page> page =
-      sessions_->List(request->subject(), page_size, request->page_token(),
-                      request->include_revoked(), absl::Now());
+  absl::StatusOr<session::SessionStore::Page> page = sessions_->List(
+      request->subject(), AccessOf(**caller), page_size, request->page_token(),
+      request->include_revoked(), absl::Now());
   if (!page.ok()) return Reply(context, page.status());
   for (const tessera::v1::SessionRecord& record : page->sessions) {
     FillSession(record, response->add_sessions());
@@ -534,10 +583,10 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
   absl::StatusOr<const auth::Caller*> caller =
       guards_.authorizer->Authorize(*context, auth::Method::kUpdateClaims);
   if (!caller.ok()) {
-    guards_.audit->Record("UpdateClaims", "(unauthenticated)", target,
-                          caller.status());
+    AuditRefused("UpdateClaims", *context, target, caller.status());
     return Reply(context, caller.status());
   }
+  const session::Access access = AccessOf(**caller);
   return AnswerWhenDurable(
       store_, context,
       [&](WritesDone) -> absl::Status {
@@ -548,8 +597,9 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
           return s;
         }
         absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
-            request->subject(), request->claims(), request->merge(),
-            request->invalidate_access_tokens(), absl::Now());
+            request->subject(), access, request->claims(), request->merge(),
+            request->invalidate_access_tokens(), absl::Now(),
+            [this](const session::ActiveSession& next) { return Fits(next); });
         if (!sequence.ok()) return sequence.status();
         response->set_sequence(*sequence);
         return absl::OkStatus();
@@ -568,7 +618,11 @@ ServerUnaryReactor* TokenAuthorityService::GetJwks(
       !allowed.ok()) {
     return Reply(context, allowed);
   }
-  response->set_jwks_json(keys_->current()->jwks_json);
+  const std::shared_ptr<const keys::KeyRing::Snapshot> keys = keys_->current();
+  response->set_jwks_json(keys->jwks_json);
+  for (const tessera::v1::SigningKey& key : keys->keys) {
+    *response->add_keys() = key;
+  }
   return Reply(context, absl::OkStatus());
 }
 

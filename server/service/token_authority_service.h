@@ -43,6 +43,9 @@ struct TokenAuthorityConfig {
   absl::Duration max_access_ttl;
   absl::Duration max_session_ttl;
   absl::Duration leeway = absl::Seconds(30);
+  // The aud of tokens issued without one, and what ValidateToken checks
+  // when asked for no audience.
+  std::string default_audience = "api";
   // Access tokens whose signature ValidateToken has checked, kept so a
   // token seen before costs a lookup (expiry, audience and revocation are
   // still checked on every call).
@@ -96,9 +99,23 @@ class TokenAuthorityService final
       const tessera::v1::WatchRevocationsRequest* request) override;
 
  private:
-  // Signs an access token for `session` and fills `out`.
+  // Signs an access token for `session` and fills `out`. Its lifetime is
+  // the session's, capped by today's --access_ttl.
   absl::Status Mint(const session::ActiveSession& session,
                     tessera::v1::SessionTokens* out) const;
+  // RevokeSession's work; names the session in `target` once it is known.
+  absl::StatusOr<session::RevokeResult> Revoke(
+      const tessera::v1::RevokeSessionRequest& request,
+      const session::Access& access, absl::string_view reason,
+      std::string* target);
+  // Whether `session` could mint with its claims: the claims limit and the
+  // token size limit (UpdateClaims checks every session with this).
+  absl::Status Fits(const session::ActiveSession& session) const;
+  // Audits a call refused before it reached its handler, naming the caller
+  // if its credential was valid.
+  void AuditRefused(absl::string_view method,
+                    const grpc::CallbackServerContext& context,
+                    absl::string_view target, const absl::Status& refusal);
 
   const TokenAuthorityConfig config_;
   const Guards guards_;

@@ -61,6 +61,10 @@ absl::Mutex& SessionStore::StripeFor(absl::string_view session_id) {
   return stripes_[absl::HashOf(session_id) % kStripes];
 }
 
+absl::Mutex& SessionStore::SubjectStripeFor(absl::string_view subject) {
+  return subject_stripes_[absl::HashOf(subject) % kSubjectStripes];
+}
+
 std::optional<std::string> SessionStore::SessionIdOf(
     absl::string_view refresh_token) {
   std::optional<RefreshToken> parsed = ParseRefreshToken(refresh_token);
@@ -99,43 +103,66 @@ absl::StatusOr<SubjectState> SessionStore::ReadSubject(
   return state;
 }
 
+absl::StatusOr<std::vector<std::string>> SessionStore::SessionIdsOf(
+    absl::string_view subject) {
+  std::vector<std::string> session_ids;
+  const std::string prefix = SubjectIndexKey(subject, "");
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectIndex)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
+                         session_ids.size() < kMaxListedSessions;
+       it->Next()) {
+    session_ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  if (!it->status().ok()) return StoreUnavailable(it->status());
+  return session_ids;
+}
+
 absl::Status SessionStore::Write(rocksdb::WriteBatch& batch) {
   rocksdb::Status written =
       store_->db()->Write(store_->write_options(), &batch);
   return written.ok() ? absl::OkStatus() : StoreUnavailable(written);
 }
 
-absl::StatusOr<ActiveSession> SessionStore::Finish(SessionRecord record,
-                                                   std::string refresh_token) {
-  absl::StatusOr<SubjectState> subject = ReadSubject(record.subject());
-  if (!subject.ok()) return subject.status();
+absl::Time SessionStore::ForgetAfter(absl::Time now) const {
+  return std::max(now + options_.revocation_horizon,
+                  options_.earlier_tokens_expire_by);
+}
+
+ActiveSession SessionStore::Next(SessionRecord record,
+                                 std::string refresh_token,
+                                 const SubjectState& subject) {
   ActiveSession active;
   active.claims = record.claims();
-  if (subject->has_claims() && FromTimestamp(subject->claims_updated_at()) >
-                                   FromTimestamp(record.claims_updated_at())) {
-    if (!subject->claims_merge()) active.claims.clear_fields();
-    for (const auto& [name, value] : subject->claims().fields()) {
+  auto update = subject.claims().find(record.session_group());
+  if (update != subject.claims().end() &&
+      FromTimestamp(update->second.updated_at()) >
+          FromTimestamp(record.claims_updated_at())) {
+    if (!update->second.merge()) active.claims.clear_fields();
+    for (const auto& [name, value] : update->second.claims().fields()) {
       (*active.claims.mutable_fields())[name] = value;
     }
   }
-  if (subject->has_claims_not_before()) {
-    active.not_before_iat = FromTimestamp(subject->claims_not_before());
-  }
-  if (subject->has_revoked_not_before()) {
-    active.not_before_iat = std::max(
-        active.not_before_iat, FromTimestamp(subject->revoked_not_before()));
-  }
+  active.subject_generation = subject.generation();
   active.record = std::move(record);
   active.refresh_token = std::move(refresh_token);
   return active;
 }
 
+absl::StatusOr<ActiveSession> SessionStore::Finish(SessionRecord record,
+                                                   std::string refresh_token) {
+  absl::StatusOr<SubjectState> subject = ReadSubject(record.subject());
+  if (!subject.ok()) return subject.status();
+  return Next(std::move(record), std::move(refresh_token), *subject);
+}
+
 absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
-                                                  absl::Time now) {
+                                                  absl::Time now, Minter mint) {
   RefreshToken token{NewSessionId(), NewSecret()};
   SessionRecord record;
   record.set_session_id(token.session_id);
   record.set_subject(request.subject);
+  record.set_session_group(request.session_group);
   for (const std::string& aud : request.audience) record.add_audience(aud);
   *record.mutable_client() = request.client;
   record.set_client_id(request.client_id);
@@ -151,6 +178,10 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   *record.mutable_claims() = request.claims;
   *record.mutable_claims_updated_at() = ToTimestamp(now);
 
+  absl::StatusOr<ActiveSession> active =
+      Finish(record, FormatRefreshToken(token));
+  if (!active.ok()) return active.status();
+  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   rocksdb::WriteBatch batch;
   batch.Put(store_->handle(ColumnFamily::kSessions), token.session_id,
             record.SerializeAsString());
@@ -158,11 +189,12 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
   if (absl::Status written = Write(batch); !written.ok()) return written;
-  return Finish(std::move(record), FormatRefreshToken(token));
+  return active;
 }
 
 absl::StatusOr<ActiveSession> SessionStore::Refresh(
-    absl::string_view refresh_token, absl::Time now) {
+    absl::string_view refresh_token, const Access& access, absl::Time now,
+    Minter mint) {
   std::optional<RefreshToken> token = ParseRefreshToken(refresh_token);
   if (!token.has_value()) {
     return Unauthenticated("REFRESH_TOKEN_INVALID",
@@ -171,7 +203,7 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   absl::MutexLock lock(&StripeFor(token->session_id));
   absl::StatusOr<std::optional<SessionRecord>> read = Read(token->session_id);
   if (!read.ok()) return read.status();
-  if (!read->has_value()) {
+  if (!read->has_value() || !access.Allows(**read)) {
     return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
   }
   SessionRecord record = **std::move(read);
@@ -203,12 +235,16 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
     std::optional<std::string> successor =
         OpenSuccessor(token->secret, record.previous_successor_sealed(),
                       SealContext(record.session_id(), record.generation()));
-    if (successor.has_value() &&
-        HashEquals(SecretHash(*successor), record.current_secret_hash())) {
-      std::string same = FormatRefreshToken({record.session_id(), *successor});
-      return Finish(std::move(record), std::move(same));
+    if (!successor.has_value() ||
+        !HashEquals(SecretHash(*successor), record.current_secret_hash())) {
+      return absl::InternalError("grace-window successor does not open");
     }
-    return absl::InternalError("grace-window successor does not open");
+    std::string same = FormatRefreshToken({record.session_id(), *successor});
+    absl::StatusOr<ActiveSession> active =
+        Finish(std::move(record), std::move(same));
+    if (!active.ok()) return active.status();
+    if (absl::Status minted = mint(*active); !minted.ok()) return minted;
+    return active;
   }
   if (!is_current) {
     // A retired secret outside the grace window: someone kept a copy.
@@ -240,30 +276,70 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   *record.mutable_last_refreshed_at() = ToTimestamp(now);
   *record.mutable_idle_expires_at() = ToTimestamp(
       std::min(FromTimestamp(record.expires_at()), now + options_.idle_ttl));
+  const std::string serialized = record.SerializeAsString();
+  absl::StatusOr<ActiveSession> active = Finish(
+      std::move(record), FormatRefreshToken({token->session_id, successor}));
+  if (!active.ok()) return active.status();
+  // The answer exists before the rotation does: a refresh that cannot be
+  // answered has not rotated.
+  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   rocksdb::WriteBatch batch;
-  batch.Put(store_->handle(ColumnFamily::kSessions), record.session_id(),
-            record.SerializeAsString());
+  batch.Put(store_->handle(ColumnFamily::kSessions), token->session_id,
+            serialized);
   if (absl::Status written = Write(batch); !written.ok()) return written;
-  std::string next = FormatRefreshToken({record.session_id(), successor});
-  return Finish(std::move(record), std::move(next));
+  return active;
 }
 
-void SessionStore::MarkRevoked(SessionRecord& record, absl::string_view reason,
-                               absl::Time now, rocksdb::WriteBatch& batch) {
+tessera::v1::RevocationEvent SessionStore::MarkRevoked(
+    SessionRecord& record, absl::string_view reason, absl::Time now,
+    rocksdb::WriteBatch& batch) {
   *record.mutable_revoked_at() = ToTimestamp(now);
   record.set_revoke_reason(std::string(reason));
   batch.Put(store_->handle(ColumnFamily::kSessions), record.session_id(),
             record.SerializeAsString());
+  tessera::v1::RevocationEvent event;
+  tessera::v1::SessionRevoked* revoked = event.mutable_session_revoked();
+  revoked->set_session_id(record.session_id());
+  revoked->set_subject(record.subject());
+  *revoked->mutable_forget_after() = ToTimestamp(ForgetAfter(now));
+  return event;
 }
 
 absl::StatusOr<RevokeResult> SessionStore::RevokeSession(
-    absl::string_view session_id, absl::string_view reason, absl::Time now) {
+    absl::string_view session_id, const Access& access,
+    absl::string_view reason, absl::Time now) {
   absl::MutexLock lock(&StripeFor(session_id));
   absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id);
   if (!read.ok()) return read.status();
-  if (!read->has_value() || (*read)->has_revoked_at()) {
+  if (!read->has_value() || !access.Allows(**read) ||
+      (*read)->has_revoked_at()) {
     return RevokeResult{};  // Unknown or already revoked: not an error.
   }
+  absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
+  if (!sequence.ok()) return sequence.status();
+  return RevokeResult{1, *sequence};
+}
+
+absl::StatusOr<RevokeResult> SessionStore::RevokeByRefreshToken(
+    absl::string_view refresh_token, const Access& access,
+    absl::string_view reason, absl::Time now) {
+  std::optional<RefreshToken> token = ParseRefreshToken(refresh_token);
+  if (!token.has_value()) return RevokeResult{};  // RFC 7009: not an error.
+  absl::MutexLock lock(&StripeFor(token->session_id));
+  absl::StatusOr<std::optional<SessionRecord>> read = Read(token->session_id);
+  if (!read.ok()) return read.status();
+  if (!read->has_value() || !access.Allows(**read) ||
+      (*read)->has_revoked_at()) {
+    return RevokeResult{};
+  }
+  const std::string hash = SecretHash(token->secret);
+  bool issued = HashEquals(hash, (*read)->current_secret_hash());
+  issued |= HashEquals(hash, (*read)->previous_secret_hash());
+  for (const std::string& retired : (*read)->retired_secret_hashes()) {
+    issued |= HashEquals(hash, retired);
+  }
+  // A made-up secret for a known (public) session id revokes nothing.
+  if (!issued) return RevokeResult{};
   absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
   if (!sequence.ok()) return sequence.status();
   return RevokeResult{1, *sequence};
@@ -273,108 +349,107 @@ absl::StatusOr<uint64_t> SessionStore::RevokeLocked(SessionRecord& record,
                                                     absl::string_view reason,
                                                     absl::Time now) {
   rocksdb::WriteBatch batch;
-  MarkRevoked(record, reason, now, batch);
-  tessera::v1::RevocationEvent event;
-  event.mutable_session_revoked()->set_session_id(record.session_id());
-  event.mutable_session_revoked()->set_subject(record.subject());
-  *event.mutable_session_revoked()->mutable_forget_after() =
-      ToTimestamp(now + options_.revocation_horizon);
-  return CommitEvent(batch, std::move(event), now);
+  std::vector<tessera::v1::RevocationEvent> events;
+  events.push_back(MarkRevoked(record, reason, now, batch));
+  return CommitEvents(batch, std::move(events), now);
 }
 
-absl::StatusOr<uint64_t> SessionStore::CommitEvent(
-    rocksdb::WriteBatch& batch, tessera::v1::RevocationEvent event,
-    absl::Time now) {
-  absl::StatusOr<tessera::v1::RevocationEvent> committed =
-      log_->Commit(&batch, std::move(event), now);
+absl::StatusOr<uint64_t> SessionStore::CommitEvents(
+    rocksdb::WriteBatch& batch,
+    std::vector<tessera::v1::RevocationEvent> events, absl::Time now) {
+  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> committed =
+      log_->CommitAll(&batch, std::move(events), now);
   if (!committed.ok()) return committed.status();
-  state_->Apply(*committed);
-  return committed->sequence();
+  for (const tessera::v1::RevocationEvent& event : *committed) {
+    state_->Apply(event);
+  }
+  return committed->back().sequence();
 }
 
 absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
-    absl::string_view subject, const google::protobuf::Struct& claims,
-    bool merge, bool invalidate_access_tokens, absl::Time now) {
-  absl::MutexLock lock(&subject_mu_);
+    absl::string_view subject, const Access& access,
+    const google::protobuf::Struct& claims, bool merge,
+    bool invalidate_access_tokens, absl::Time now, Minter fits) {
+  absl::MutexLock lock(&SubjectStripeFor(subject));
   absl::StatusOr<SubjectState> state = ReadSubject(subject);
   if (!state.ok()) return state.status();
-  if (merge && state->has_claims()) {
+  tessera::v1::ClaimsUpdate& update = (*state->mutable_claims())[access.group];
+  if (merge && update.has_claims()) {
     // Merging into an earlier update keeps that update's mode.
     for (const auto& [name, value] : claims.fields()) {
-      (*state->mutable_claims()->mutable_fields())[name] = value;
+      (*update.mutable_claims()->mutable_fields())[name] = value;
     }
   } else {
-    *state->mutable_claims() = claims;
-    state->set_claims_merge(merge);
+    *update.mutable_claims() = claims;
+    update.set_merge(merge);
   }
-  *state->mutable_claims_updated_at() = ToTimestamp(now);
+  *update.mutable_updated_at() = ToTimestamp(now);
+  if (invalidate_access_tokens) state->set_generation(state->generation() + 1);
+
+  // Every session of the group must still be able to mint (claims and
+  // token size limits) with the result, before anything is written.
+  absl::StatusOr<std::vector<std::string>> ids = SessionIdsOf(subject);
+  if (!ids.ok()) return ids.status();
+  for (const std::string& id : *ids) {
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
+    if (!read.ok()) return read.status();
+    if (!read->has_value() || (*read)->session_group() != access.group) {
+      continue;
+    }
+    if (absl::Status fit = fits(Next(**std::move(read), "", *state));
+        !fit.ok()) {
+      return fit;
+    }
+  }
+
   rocksdb::WriteBatch batch;
-  const rocksdb::Slice key(subject.data(), subject.size());
+  batch.Put(store_->handle(ColumnFamily::kSubjectState),
+            rocksdb::Slice(subject.data(), subject.size()),
+            state->SerializeAsString());
   if (!invalidate_access_tokens) {
-    batch.Put(store_->handle(ColumnFamily::kSubjectState), key,
-              state->SerializeAsString());
     if (absl::Status written = Write(batch); !written.ok()) return written;
     return uint64_t{0};
   }
-  const absl::Time cutoff =
-      std::max(CeilSecond(now), state->has_claims_not_before()
-                                    ? FromTimestamp(state->claims_not_before())
-                                    : absl::InfinitePast());
-  *state->mutable_claims_not_before() = ToTimestamp(cutoff);
-  batch.Put(store_->handle(ColumnFamily::kSubjectState), key,
-            state->SerializeAsString());
-  tessera::v1::RevocationEvent event;
-  event.mutable_claims_invalidated()->set_subject(std::string(subject));
-  *event.mutable_claims_invalidated()->mutable_not_before() =
-      ToTimestamp(cutoff);
-  return CommitEvent(batch, std::move(event), now);
+  std::vector<tessera::v1::RevocationEvent> events(1);
+  tessera::v1::ClaimsInvalidated* cut = events[0].mutable_claims_invalidated();
+  cut->set_subject(std::string(subject));
+  *cut->mutable_not_before() = ToTimestamp(CeilSecond(now));
+  cut->set_generation(state->generation());
+  *cut->mutable_forget_after() = ToTimestamp(ForgetAfter(now));
+  return CommitEvents(batch, std::move(events), now);
 }
 
 absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
-    absl::string_view subject, absl::string_view reason, absl::Time now) {
-  absl::MutexLock subject_lock(&subject_mu_);
-  // The subject's sessions, from the index.
-  std::vector<std::string> session_ids;
-  const std::string prefix = SubjectIndexKey(subject, "");
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectIndex)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    session_ids.push_back(it->key().ToString().substr(prefix.size()));
-  }
-  if (!it->status().ok()) return StoreUnavailable(it->status());
+    absl::string_view subject, const Access& access, absl::string_view reason,
+    absl::Time now) {
+  absl::MutexLock subject_lock(&SubjectStripeFor(subject));
+  absl::StatusOr<std::vector<std::string>> session_ids = SessionIdsOf(subject);
+  if (!session_ids.ok()) return session_ids.status();
 
   // Lock every stripe involved, in address order (no deadlock), so that no
   // refresh of these sessions interleaves with the batch.
   std::set<absl::Mutex*> stripes;
-  for (const std::string& id : session_ids) stripes.insert(&StripeFor(id));
+  for (const std::string& id : *session_ids) stripes.insert(&StripeFor(id));
   for (absl::Mutex* stripe : stripes) stripe->Lock();
 
   absl::StatusOr<RevokeResult> result = [&]() -> absl::StatusOr<RevokeResult> {
+    // One event per session: its tokens are rejected by `sid`, whatever
+    // their `iat`, and a session started later is not touched.
     rocksdb::WriteBatch batch;
-    int64_t revoked = 0;
-    for (const std::string& id : session_ids) {
+    std::vector<tessera::v1::RevocationEvent> events;
+    for (const std::string& id : *session_ids) {
       absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
       if (!read.ok()) return read.status();
-      if (!read->has_value() || (*read)->has_revoked_at()) continue;
-      MarkRevoked(**read, reason, now, batch);
-      ++revoked;
+      if (!read->has_value() || !access.Allows(**read) ||
+          (*read)->has_revoked_at()) {
+        continue;
+      }
+      events.push_back(MarkRevoked(**read, reason, now, batch));
     }
-    if (revoked == 0) return RevokeResult{};
-    // One cut-off rejects every token of the subject minted so far.
-    absl::StatusOr<SubjectState> state = ReadSubject(subject);
-    if (!state.ok()) return state.status();
-    const absl::Time cutoff = CeilSecond(now);
-    *state->mutable_revoked_not_before() = ToTimestamp(cutoff);
-    batch.Put(store_->handle(ColumnFamily::kSubjectState),
-              rocksdb::Slice(subject.data(), subject.size()),
-              state->SerializeAsString());
-    tessera::v1::RevocationEvent event;
-    event.mutable_subject_revoked()->set_subject(std::string(subject));
-    *event.mutable_subject_revoked()->mutable_not_before() =
-        ToTimestamp(cutoff);
+    if (events.empty()) return RevokeResult{};
+    const int64_t revoked = static_cast<int64_t>(events.size());
     absl::StatusOr<uint64_t> sequence =
-        CommitEvent(batch, std::move(event), now);
+        CommitEvents(batch, std::move(events), now);
     if (!sequence.ok()) return sequence.status();
     return RevokeResult{revoked, *sequence};
   }();
@@ -420,8 +495,8 @@ std::optional<SessionRecord> ParsePageToken(absl::string_view text) {
 }  // namespace
 
 absl::StatusOr<SessionStore::Page> SessionStore::List(
-    absl::string_view subject, int page_size, absl::string_view page_token,
-    bool include_ended, absl::Time now) {
+    absl::string_view subject, const Access& access, int page_size,
+    absl::string_view page_token, bool include_ended, absl::Time now) {
   std::optional<SessionRecord> cursor;
   if (!page_token.empty()) {
     cursor = ParsePageToken(page_token);
@@ -443,6 +518,7 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     if (!read.ok()) return read.status();
     if (!read->has_value()) continue;  // Purged.
     const SessionRecord& record = **read;
+    if (!access.Allows(record)) continue;
     const bool ended = record.has_revoked_at() ||
                        now >= FromTimestamp(record.expires_at()) ||
                        now >= FromTimestamp(record.idle_expires_at());
@@ -461,10 +537,11 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
   return page;
 }
 
-absl::StatusOr<SessionRecord> SessionStore::Get(absl::string_view session_id) {
+absl::StatusOr<SessionRecord> SessionStore::Get(absl::string_view session_id,
+                                                const Access& access) {
   absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id);
   if (!read.ok()) return read.status();
-  if (!read->has_value()) {
+  if (!read->has_value() || !access.Allows(**read)) {
     return errors::Error(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
                          "no such session");
   }

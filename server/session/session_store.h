@@ -16,8 +16,17 @@
 //    which revokes the session.
 //  - Within the grace window the just-retired secret recovers the *same*
 //    successor (sealed under a key derived from the retired secret).
-//  - Access-token `iat` never precedes a subject's cut-offs: tokens minted
-//    after a cut-off pass it (see MintTime).
+//  - Nothing half-done: Issue and Refresh mint the access token (the
+//    caller's Minter) before they write, and write nothing if it fails;
+//    UpdateClaims checks the result for every affected session first.
+//  - Stale-claims cut-offs are ordered by the subject's generation, not by
+//    time: UpdateClaims{invalidate} raises it under the subject's lock, and
+//    every token carries the generation read with the claims it was minted
+//    from (ActiveSession::subject_generation), so a token minted after the
+//    cut-off passes it and one minted before does not, within one second
+//    or not.
+//  - Sessions belong to a session group (the issuing caller's). An Access
+//    that is not the group's (and not admin) sees no such session.
 
 #include <array>
 #include <cstdint>
@@ -25,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -41,15 +51,27 @@ struct SessionOptions {
   absl::Duration session_ttl = absl::Hours(24 * 30);
   absl::Duration idle_ttl = absl::Hours(24 * 7);
   absl::Duration refresh_grace = absl::Seconds(10);
-  // How long a revoked session must be remembered: the longest access
-  // token plus leeway.
+  // How long a revocation must be remembered: the longest access token
+  // plus leeway, and at least until `earlier_tokens_expire_by` (tokens an
+  // earlier run minted with a longer lifetime; see horizon.h).
   absl::Duration revocation_horizon = absl::Minutes(16);
+  absl::Time earlier_tokens_expire_by = absl::InfinitePast();
   // Retired generations kept per session to prove reuse.
   int max_retired_hashes = 64;
 };
 
+// Whose sessions a call may see: those of `group`, or every group.
+struct Access {
+  std::string group;
+  bool all_groups = false;  // Admins.
+  bool Allows(const tessera::v1::SessionRecord& record) const {
+    return all_groups || record.session_group() == group;
+  }
+};
+
 struct NewSession {
   std::string subject;
+  std::string session_group;
   std::vector<std::string> audience;
   google::protobuf::Struct claims;
   tessera::v1::ClientInfo client;
@@ -64,9 +86,13 @@ struct ActiveSession {
   std::string refresh_token;
   // The claims the next access token carries.
   google::protobuf::Struct claims;
-  // The earliest `iat` the next access token may carry.
-  absl::Time not_before_iat = absl::InfinitePast();
+  // The subject's generation, read with `claims` (the `sgen` claim).
+  uint64_t subject_generation = 0;
 };
+
+// Signs the access token of `session` (and keeps it for the answer); an
+// error means the session cannot be answered and nothing may be written.
+using Minter = absl::FunctionRef<absl::Status(const ActiveSession& session)>;
 
 struct RevokeResult {
   int64_t revoked_count = 0;
@@ -78,31 +104,46 @@ class SessionStore {
   SessionStore(store::Store* store, revocation::RevocationLog* log,
                revocation::RevocationState* state, SessionOptions options);
 
-  absl::StatusOr<ActiveSession> Issue(const NewSession& request,
-                                      absl::Time now);
+  // Writes the session only if `mint` succeeds for it.
+  absl::StatusOr<ActiveSession> Issue(const NewSession& request, absl::Time now,
+                                      Minter mint);
 
-  // Rotates, or within the grace window returns the same successor.
+  // Rotates, or within the grace window returns the same successor; a
+  // rotation is written only if `mint` succeeds for it. A session `access`
+  // may not see is REFRESH_TOKEN_INVALID.
   // Errors (UNAUTHENTICATED): REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED,
   // SESSION_REVOKED, SESSION_EXPIRED.
   absl::StatusOr<ActiveSession> Refresh(absl::string_view refresh_token,
-                                        absl::Time now);
+                                        const Access& access, absl::Time now,
+                                        Minter mint);
 
+  // Each revokes what `access` may see, with one SessionRevoked event per
+  // session; unknown, unseen or already revoked sessions count 0.
   absl::StatusOr<RevokeResult> RevokeSession(absl::string_view session_id,
+                                             const Access& access,
                                              absl::string_view reason,
                                              absl::Time now);
+  // Only if the token's secret is the session's current or a retired one.
+  absl::StatusOr<RevokeResult> RevokeByRefreshToken(
+      absl::string_view refresh_token, const Access& access,
+      absl::string_view reason, absl::Time now);
   absl::StatusOr<RevokeResult> RevokeSubject(absl::string_view subject,
+                                             const Access& access,
                                              absl::string_view reason,
                                              absl::Time now);
 
-  // The subject's claims change: sessions pick them up at their next
-  // refresh. With `invalidate_access_tokens`, tokens of the subject issued
-  // before now are STALE_CLAIMS from now on; returns that event's sequence
-  // (else 0).
+  // The claims of the subject's sessions in `access.group` change: they
+  // pick them up at their next refresh. `fits` is called first with what
+  // each such session would mint next; if it fails for any, nothing is
+  // written and its error is returned. With `invalidate_access_tokens`, the
+  // subject's generation rises and tokens minted before are STALE_CLAIMS
+  // from now on; returns that event's sequence (else 0).
   absl::StatusOr<uint64_t> UpdateClaims(absl::string_view subject,
+                                        const Access& access,
                                         const google::protobuf::Struct& claims,
                                         bool merge,
                                         bool invalidate_access_tokens,
-                                        absl::Time now);
+                                        absl::Time now, Minter fits);
 
   // The subject's sessions, newest first: live ones, and with
   // `include_ended` also revoked and expired ones not yet purged. Pages
@@ -114,12 +155,14 @@ class SessionStore {
     std::string next_page_token;  // "" on the last page.
   };
   static constexpr int kMaxListedSessions = 10000;
-  absl::StatusOr<Page> List(absl::string_view subject, int page_size,
-                            absl::string_view page_token, bool include_ended,
-                            absl::Time now);
+  absl::StatusOr<Page> List(absl::string_view subject, const Access& access,
+                            int page_size, absl::string_view page_token,
+                            bool include_ended, absl::Time now);
 
-  // NOT_FOUND (SESSION_NOT_FOUND) if there is no such session.
-  absl::StatusOr<tessera::v1::SessionRecord> Get(absl::string_view session_id);
+  // NOT_FOUND (SESSION_NOT_FOUND) if there is no such session `access` may
+  // see.
+  absl::StatusOr<tessera::v1::SessionRecord> Get(absl::string_view session_id,
+                                                 const Access& access);
 
   // The session id a refresh token names, if it is well-formed.
   static std::optional<std::string> SessionIdOf(
@@ -127,24 +170,38 @@ class SessionStore {
 
  private:
   static constexpr int kStripes = 256;
+  static constexpr int kSubjectStripes = 64;
 
   absl::Mutex& StripeFor(absl::string_view session_id);
+  absl::Mutex& SubjectStripeFor(absl::string_view subject);
+  // The subject's sessions, from the index (up to kMaxListedSessions).
+  absl::StatusOr<std::vector<std::string>> SessionIdsOf(
+      absl::string_view subject);
   absl::StatusOr<std::optional<tessera::v1::SessionRecord>> Read(
       absl::string_view session_id);
   absl::StatusOr<tessera::v1::SubjectState> ReadSubject(
       absl::string_view subject);
-  // Adds the revocation of `record` to `batch` (record updated in place).
-  void MarkRevoked(tessera::v1::SessionRecord& record, absl::string_view reason,
-                   absl::Time now, rocksdb::WriteBatch& batch);
+  // Adds the revocation of `record` to `batch` (record updated in place)
+  // and returns its event.
+  tessera::v1::RevocationEvent MarkRevoked(tessera::v1::SessionRecord& record,
+                                           absl::string_view reason,
+                                           absl::Time now,
+                                           rocksdb::WriteBatch& batch);
   // Revokes `record` (its stripe is held) with its event; the sequence.
   absl::StatusOr<uint64_t> RevokeLocked(tessera::v1::SessionRecord& record,
                                         absl::string_view reason,
                                         absl::Time now);
-  // Commits `batch` with `event` to the log, then applies the event to the
-  // in-memory state; returns its sequence.
-  absl::StatusOr<uint64_t> CommitEvent(rocksdb::WriteBatch& batch,
-                                       tessera::v1::RevocationEvent event,
-                                       absl::Time now);
+  // Commits `batch` with `events` to the log, then applies them to the
+  // in-memory state; returns the last one's sequence.
+  absl::StatusOr<uint64_t> CommitEvents(
+      rocksdb::WriteBatch& batch,
+      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
+  // When a revocation made at `now` can be forgotten.
+  absl::Time ForgetAfter(absl::Time now) const;
+  // What `record` mints next, given its subject's state.
+  static ActiveSession Next(tessera::v1::SessionRecord record,
+                            std::string refresh_token,
+                            const tessera::v1::SubjectState& subject);
   absl::StatusOr<ActiveSession> Finish(tessera::v1::SessionRecord record,
                                        std::string refresh_token);
   absl::Status Write(rocksdb::WriteBatch& batch);
@@ -154,9 +211,9 @@ class SessionStore {
   revocation::RevocationState* state_;
   const SessionOptions options_;
   std::array<absl::Mutex, kStripes> stripes_;
-  // Serializes read-modify-writes of subject_state records. Taken before
-  // any stripe.
-  absl::Mutex subject_mu_;
+  // Serialize read-modify-writes of a subject's subject_state record and
+  // its sign-outs. Taken before any session stripe.
+  std::array<absl::Mutex, kSubjectStripes> subject_stripes_;
 };
 
 // The subject-index key: subject, NUL, session id.

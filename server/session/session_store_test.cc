@@ -16,6 +16,8 @@ namespace {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
 
+absl::Status NoMintAtAll(const ActiveSession&) { return absl::OkStatus(); }
+
 class SessionStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,13 +37,51 @@ class SessionStoreTest : public ::testing::Test {
                                                state_.get(), options_);
   }
 
+  // The store's calls as the issuer of group "app", minting nothing.
+  static absl::Status NoMint(const ActiveSession&) { return absl::OkStatus(); }
+  absl::StatusOr<ActiveSession> Issue(NewSession request, absl::Time now) {
+    if (request.session_group.empty()) request.session_group = "app";
+    return sessions_->Issue(request, now, NoMint);
+  }
+  absl::StatusOr<ActiveSession> Refresh(absl::string_view token,
+                                        absl::Time now) {
+    return sessions_->Refresh(token, app_, now, NoMint);
+  }
+  absl::StatusOr<RevokeResult> RevokeSession(absl::string_view id,
+                                             absl::string_view reason,
+                                             absl::Time now) {
+    return sessions_->RevokeSession(id, app_, reason, now);
+  }
+  absl::StatusOr<RevokeResult> RevokeSubject(absl::string_view subject,
+                                             absl::string_view reason,
+                                             absl::Time now) {
+    return sessions_->RevokeSubject(subject, app_, reason, now);
+  }
+  absl::StatusOr<uint64_t> UpdateClaims(absl::string_view subject,
+                                        const google::protobuf::Struct& claims,
+                                        bool merge, bool invalidate,
+                                        absl::Time now) {
+    return sessions_->UpdateClaims(subject, app_, claims, merge, invalidate,
+                                   now, NoMint);
+  }
+  absl::StatusOr<SessionStore::Page> List(absl::string_view subject,
+                                          int page_size,
+                                          absl::string_view page_token,
+                                          bool include_ended, absl::Time now) {
+    return sessions_->List(subject, app_, page_size, page_token, include_ended,
+                           now);
+  }
+  absl::StatusOr<tessera::v1::SessionRecord> Get(absl::string_view id) {
+    return sessions_->Get(id, app_);
+  }
+
   ActiveSession IssueFor(const std::string& subject,
                          absl::Duration ttl = absl::Hours(24)) {
     NewSession request;
     request.subject = subject;
     request.access_ttl = absl::Minutes(15);
     request.session_ttl = ttl;
-    absl::StatusOr<ActiveSession> issued = sessions_->Issue(request, kT0);
+    absl::StatusOr<ActiveSession> issued = Issue(request, kT0);
     EXPECT_TRUE(issued.ok()) << issued.status();
     return *issued;
   }
@@ -55,38 +95,38 @@ class SessionStoreTest : public ::testing::Test {
   std::unique_ptr<revocation::RevocationState> state_;
   SessionOptions options_;
   std::unique_ptr<SessionStore> sessions_;
+  const Access app_{.group = "app"};
 };
 
 TEST_F(SessionStoreTest, RotationAndReuseDetection) {
   ActiveSession a = IssueFor("alice");
-  auto b = sessions_->Refresh(a.refresh_token, kT0 + absl::Minutes(1));
+  auto b = Refresh(a.refresh_token, kT0 + absl::Minutes(1));
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_NE(b->refresh_token, a.refresh_token);
   EXPECT_EQ(b->record.generation(), 1u);
-  auto c = sessions_->Refresh(b->refresh_token, kT0 + absl::Minutes(2));
+  auto c = Refresh(b->refresh_token, kT0 + absl::Minutes(2));
   ASSERT_TRUE(c.ok()) << c.status();
 
   // A is two generations old: theft. The session is revoked.
-  auto reused = sessions_->Refresh(a.refresh_token, kT0 + absl::Minutes(3));
+  auto reused = Refresh(a.refresh_token, kT0 + absl::Minutes(3));
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Reason(reused), "REFRESH_TOKEN_REUSED");
-  EXPECT_EQ(
-      Reason(sessions_->Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
-      "SESSION_REVOKED");
-  EXPECT_EQ(state_->Check(a.record.session_id(), "alice", kT0),
+  EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
+            "SESSION_REVOKED");
+  EXPECT_EQ(state_->Check(a.record.session_id(), "alice", kT0, 0),
             revocation::Verdict::kSessionRevoked);
   EXPECT_EQ(log_->last_sequence(), 1u);
 }
 
 TEST_F(SessionStoreTest, GraceWindowReturnsTheSameSuccessorThenIsReuse) {
   ActiveSession a = IssueFor("bob");
-  auto b1 = sessions_->Refresh(a.refresh_token, kT0);
-  auto b2 = sessions_->Refresh(a.refresh_token, kT0 + absl::Seconds(10));
+  auto b1 = Refresh(a.refresh_token, kT0);
+  auto b2 = Refresh(a.refresh_token, kT0 + absl::Seconds(10));
   ASSERT_TRUE(b1.ok() && b2.ok());
   EXPECT_EQ(b1->refresh_token, b2->refresh_token);
   EXPECT_EQ(b2->record.generation(), 1u);
   // B still works, and A after the window is reuse.
-  auto late = sessions_->Refresh(a.refresh_token, kT0 + absl::Seconds(11));
+  auto late = Refresh(a.refresh_token, kT0 + absl::Seconds(11));
   EXPECT_EQ(Reason(late), "REFRESH_TOKEN_REUSED");
 }
 
@@ -96,90 +136,85 @@ TEST_F(SessionStoreTest, ConcurrentRefreshesShareOneSuccessor) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 32; ++i) {
     threads.emplace_back([&, i] {
-      auto refreshed = sessions_->Refresh(a.refresh_token, kT0);
+      auto refreshed = Refresh(a.refresh_token, kT0);
       results[i] = refreshed.ok() ? refreshed->refresh_token
                                   : std::string(refreshed.status().message());
     });
   }
   for (std::thread& t : threads) t.join();
   for (const std::string& result : results) EXPECT_EQ(result, results[0]);
-  auto record = sessions_->Get(a.record.session_id());
+  auto record = Get(a.record.session_id());
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->generation(), 1u);  // Rotated exactly once.
-  EXPECT_TRUE(sessions_->Refresh(results[0], kT0 + absl::Seconds(1)).ok());
+  EXPECT_TRUE(Refresh(results[0], kT0 + absl::Seconds(1)).ok());
 }
 
 TEST_F(SessionStoreTest, MadeUpSecretsAreInvalidAndChangeNothing) {
   ActiveSession a = IssueFor("dave");
   const std::string forged =
       FormatRefreshToken({a.record.session_id(), NewSecret()});
-  EXPECT_EQ(Reason(sessions_->Refresh(forged, kT0)), "REFRESH_TOKEN_INVALID");
-  EXPECT_EQ(Reason(sessions_->Refresh("garbage", kT0)),
-            "REFRESH_TOKEN_INVALID");
-  EXPECT_EQ(Reason(sessions_->Refresh(
-                FormatRefreshToken({NewSessionId(), NewSecret()}), kT0)),
-            "REFRESH_TOKEN_INVALID");
+  EXPECT_EQ(Reason(Refresh(forged, kT0)), "REFRESH_TOKEN_INVALID");
+  EXPECT_EQ(Reason(Refresh("garbage", kT0)), "REFRESH_TOKEN_INVALID");
+  EXPECT_EQ(
+      Reason(Refresh(FormatRefreshToken({NewSessionId(), NewSecret()}), kT0)),
+      "REFRESH_TOKEN_INVALID");
   // The real token still rotates: nothing was revoked or written.
-  EXPECT_TRUE(sessions_->Refresh(a.refresh_token, kT0).ok());
+  EXPECT_TRUE(Refresh(a.refresh_token, kT0).ok());
   EXPECT_EQ(log_->last_sequence(), 0u);
 }
 
 TEST_F(SessionStoreTest, IdleAndAbsoluteExpiry) {
   ActiveSession idle = IssueFor("erin");
-  EXPECT_EQ(
-      Reason(sessions_->Refresh(idle.refresh_token, kT0 + absl::Hours(1))),
-      "SESSION_EXPIRED");
+  EXPECT_EQ(Reason(Refresh(idle.refresh_token, kT0 + absl::Hours(1))),
+            "SESSION_EXPIRED");
   ActiveSession short_lived = IssueFor("erin", absl::Minutes(30));
-  auto refreshed =
-      sessions_->Refresh(short_lived.refresh_token, kT0 + absl::Minutes(20));
+  auto refreshed = Refresh(short_lived.refresh_token, kT0 + absl::Minutes(20));
   ASSERT_TRUE(refreshed.ok());
-  EXPECT_EQ(Reason(sessions_->Refresh(refreshed->refresh_token,
-                                      kT0 + absl::Minutes(30))),
+  EXPECT_EQ(Reason(Refresh(refreshed->refresh_token, kT0 + absl::Minutes(30))),
             "SESSION_EXPIRED");
 }
 
 TEST_F(SessionStoreTest, RevokeSessionIsIdempotent) {
   ActiveSession a = IssueFor("frank");
-  auto first = sessions_->RevokeSession(a.record.session_id(), "logout", kT0);
+  auto first = RevokeSession(a.record.session_id(), "logout", kT0);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->revoked_count, 1);
   EXPECT_EQ(first->sequence, 1u);
-  auto again = sessions_->RevokeSession(a.record.session_id(), "logout", kT0);
+  auto again = RevokeSession(a.record.session_id(), "logout", kT0);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->revoked_count, 0);
-  auto unknown = sessions_->RevokeSession(NewSessionId(), "logout", kT0);
+  auto unknown = RevokeSession(NewSessionId(), "logout", kT0);
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->revoked_count, 0);
-  EXPECT_EQ(Reason(sessions_->Refresh(a.refresh_token, kT0)),
-            "SESSION_REVOKED");
-  EXPECT_EQ(sessions_->Get(a.record.session_id())->revoke_reason(), "logout");
+  EXPECT_EQ(Reason(Refresh(a.refresh_token, kT0)), "SESSION_REVOKED");
+  EXPECT_EQ(Get(a.record.session_id())->revoke_reason(), "logout");
 }
 
-TEST_F(SessionStoreTest, RevokeSubjectCutsOffEverySessionAtTheNextSecond) {
+TEST_F(SessionStoreTest, RevokeSubjectRevokesEachSessionByItsOwnEvent) {
   std::vector<ActiveSession> sessions;
   for (int i = 0; i < 5; ++i) sessions.push_back(IssueFor("grace"));
   ActiveSession other = IssueFor("heidi");
   const absl::Time at = kT0 + absl::Milliseconds(400);
-  auto revoked = sessions_->RevokeSubject("grace", "sign out everywhere", at);
+  auto revoked = RevokeSubject("grace", "sign out everywhere", at);
   ASSERT_TRUE(revoked.ok()) << revoked.status();
   EXPECT_EQ(revoked->revoked_count, 5);
+  EXPECT_EQ(revoked->sequence, 5u);  // One event per session, in one write.
   for (const ActiveSession& s : sessions) {
-    EXPECT_EQ(Reason(sessions_->Refresh(s.refresh_token, at)),
-              "SESSION_REVOKED");
-    // Tokens minted in second kT0 are rejected ...
-    EXPECT_EQ(state_->Check(s.record.session_id(), "grace", kT0),
+    EXPECT_EQ(Reason(Refresh(s.refresh_token, at)), "SESSION_REVOKED");
+    EXPECT_EQ(state_->Check(s.record.session_id(), "grace", kT0, 0),
               revocation::Verdict::kSessionRevoked);
   }
-  // ... and a new session minted from the cut-off on is not.
+  // A session started in the same second is untouched, and the next
+  // sign-out revokes it (no whole-second cut-off in between).
   ActiveSession later = IssueFor("grace");
-  EXPECT_EQ(later.not_before_iat, kT0 + absl::Seconds(1));
-  EXPECT_EQ(
-      state_->Check(later.record.session_id(), "grace", later.not_before_iat),
-      revocation::Verdict::kValid);
-  EXPECT_TRUE(sessions_->Refresh(other.refresh_token, at).ok());
-  auto twice = sessions_->RevokeSubject("grace", "again", at);
+  EXPECT_EQ(state_->Check(later.record.session_id(), "grace", kT0, 0),
+            revocation::Verdict::kValid);
+  EXPECT_TRUE(Refresh(other.refresh_token, at).ok());
+  auto twice = RevokeSubject("grace", "again", at);
   ASSERT_TRUE(twice.ok());
   EXPECT_EQ(twice->revoked_count, 1);  // Only the new one.
+  EXPECT_EQ(state_->Check(later.record.session_id(), "grace", kT0, 0),
+            revocation::Verdict::kSessionRevoked);
 }
 
 TEST_F(SessionStoreTest, SurvivesReopen) {
@@ -193,31 +228,39 @@ TEST_F(SessionStoreTest, SurvivesReopen) {
   auto log = revocation::RevocationLog::Open(store->get());
   ASSERT_TRUE(log.ok());
   SessionStore reopened(store->get(), log->get(), state_.get(), options_);
-  EXPECT_TRUE(reopened.Refresh(a.refresh_token, kT0).ok());
+  EXPECT_TRUE(reopened.Refresh(a.refresh_token, app_, kT0, NoMint).ok());
 }
 
-TEST_F(SessionStoreTest, UpdateClaimsCutOffAtTheNextWholeSecond) {
+TEST_F(SessionStoreTest, UpdateClaimsCutsOffByGenerationWithinOneSecond) {
   ActiveSession a = IssueFor("judy");
+  EXPECT_EQ(a.subject_generation, 0u);
   google::protobuf::Struct claims;
   (*claims.mutable_fields())["role"].set_string_value("admin");
-  // The cut-off is made at T0 + 0.4 s ...
   const absl::Time at = kT0 + absl::Milliseconds(400);
   absl::StatusOr<uint64_t> sequence =
-      sessions_->UpdateClaims("judy", claims, false, true, at);
+      UpdateClaims("judy", claims, false, true, at);
   ASSERT_TRUE(sequence.ok()) << sequence.status();
   EXPECT_GT(*sequence, 0u);
-  // ... so tokens minted in second T0 (iat = T0) are stale ...
-  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0),
+  // Tokens minted before the cut-off (generation 0) are stale ...
+  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0, 0),
             revocation::Verdict::kStaleClaims);
-  // ... and a refresh later in the same second mints iat = T0 + 1 s, which
-  // passes, with the new claims.
-  auto refreshed = sessions_->Refresh(a.refresh_token, at);
+  // ... a refresh in the same second mints generation 1, which passes,
+  // with the new claims ...
+  auto refreshed = Refresh(a.refresh_token, at);
   ASSERT_TRUE(refreshed.ok()) << refreshed.status();
-  EXPECT_EQ(refreshed->not_before_iat, kT0 + absl::Seconds(1));
-  EXPECT_EQ(
-      state_->Check(a.record.session_id(), "judy", refreshed->not_before_iat),
-      revocation::Verdict::kValid);
+  EXPECT_EQ(refreshed->subject_generation, 1u);
+  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0, 1),
+            revocation::Verdict::kValid);
   EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
+  // ... and a second cut-off in the same second rejects that token too.
+  ASSERT_TRUE(UpdateClaims("judy", claims, false, true, at).ok());
+  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0, 1),
+            revocation::Verdict::kStaleClaims);
+  auto again = Refresh(refreshed->refresh_token, at);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0,
+                          again->subject_generation),
+            revocation::Verdict::kValid);
 }
 
 TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
@@ -227,20 +270,127 @@ TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
   request.session_ttl = absl::Hours(1);
   (*request.claims.mutable_fields())["email"].set_string_value("k@x");
   (*request.claims.mutable_fields())["role"].set_string_value("user");
-  auto issued = sessions_->Issue(request, kT0);
+  auto issued = Issue(request, kT0);
   ASSERT_TRUE(issued.ok());
   google::protobuf::Struct patch;
   (*patch.mutable_fields())["role"].set_string_value("admin");
   ASSERT_TRUE(
-      sessions_->UpdateClaims("ken", patch, true, false, kT0 + absl::Seconds(1))
-          .ok());
-  auto refreshed =
-      sessions_->Refresh(issued->refresh_token, kT0 + absl::Seconds(2));
+      UpdateClaims("ken", patch, true, false, kT0 + absl::Seconds(1)).ok());
+  auto refreshed = Refresh(issued->refresh_token, kT0 + absl::Seconds(2));
   ASSERT_TRUE(refreshed.ok());
   EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
   EXPECT_EQ(refreshed->claims.fields().at("email").string_value(), "k@x");
   // No invalidation: no event, and old tokens stay valid.
   EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
+TEST_F(SessionStoreTest, NothingIsWrittenWhenTheAnswerCannotBeMinted) {
+  const absl::Status refused = absl::InvalidArgumentError("token too large");
+  auto fail = [&](const ActiveSession&) { return refused; };
+  NewSession request;
+  request.subject = "mallory";
+  request.session_group = "app";
+  request.access_ttl = absl::Minutes(15);
+  request.session_ttl = absl::Hours(1);
+  auto issued = sessions_->Issue(request, kT0, fail);
+  EXPECT_EQ(issued.status(), refused);
+  auto listed = List("mallory", 50, "", true, kT0);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->sessions.empty());  // No session left behind.
+
+  ActiveSession a = IssueFor("mallory");
+  EXPECT_EQ(sessions_->Refresh(a.refresh_token, app_, kT0, fail).status(),
+            refused);
+  EXPECT_EQ(Get(a.record.session_id())->generation(), 0u);  // Not rotated.
+  // The token the client still holds is current, not "reused", long after.
+  auto later = Refresh(a.refresh_token, kT0 + absl::Minutes(5));
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->record.generation(), 1u);
+}
+
+TEST_F(SessionStoreTest, UpdateClaimsThatSomeSessionCannotMintChangesNothing) {
+  ActiveSession a = IssueFor("nina");
+  google::protobuf::Struct claims;
+  (*claims.mutable_fields())["role"].set_string_value("admin");
+  const absl::Status refused = absl::InvalidArgumentError("CLAIMS_TOO_LARGE");
+  std::vector<std::string> checked;
+  auto fits = [&](const ActiveSession& next) {
+    checked.push_back(next.record.session_id());
+    EXPECT_EQ(next.claims.fields().at("role").string_value(), "admin");
+    return refused;
+  };
+  EXPECT_EQ(sessions_
+                ->UpdateClaims("nina", app_, claims, true, true,
+                               kT0 + absl::Seconds(1), fits)
+                .status(),
+            refused);
+  EXPECT_EQ(checked, std::vector<std::string>{a.record.session_id()});
+  EXPECT_EQ(log_->last_sequence(), 0u);  // No cut-off either.
+  auto refreshed = Refresh(a.refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(refreshed.ok());
+  EXPECT_FALSE(refreshed->claims.fields().contains("role"));
+  EXPECT_EQ(refreshed->subject_generation, 0u);
+}
+
+TEST_F(SessionStoreTest, SessionsBelongToTheirGroup) {
+  ActiveSession a = IssueFor("olga");  // Group "app".
+  const Access other{.group = "other"};
+  const Access admin{.group = "ops", .all_groups = true};
+  EXPECT_EQ(
+      errors::ReasonOf(
+          sessions_->Refresh(a.refresh_token, other, kT0, NoMint).status()),
+      "REFRESH_TOKEN_INVALID");
+  EXPECT_EQ(sessions_->Get(a.record.session_id(), other).status().code(),
+            absl::StatusCode::kNotFound);
+  auto listed = sessions_->List("olga", other, 50, "", true, kT0);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->sessions.empty());
+  EXPECT_EQ(sessions_->RevokeSession(a.record.session_id(), other, "x", kT0)
+                ->revoked_count,
+            0);
+  EXPECT_EQ(sessions_->RevokeSubject("olga", other, "x", kT0)->revoked_count,
+            0);
+  EXPECT_EQ(sessions_->RevokeByRefreshToken(a.refresh_token, other, "x", kT0)
+                ->revoked_count,
+            0);
+  // Another group's claims update does not reach the session.
+  google::protobuf::Struct claims;
+  (*claims.mutable_fields())["role"].set_string_value("admin");
+  ASSERT_TRUE(
+      sessions_->UpdateClaims("olga", other, claims, false, false, kT0, NoMint)
+          .ok());
+  auto refreshed = Refresh(a.refresh_token, kT0 + absl::Seconds(1));
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  EXPECT_FALSE(refreshed->claims.fields().contains("role"));
+  // Admins see and revoke every group's sessions.
+  EXPECT_TRUE(sessions_->Get(a.record.session_id(), admin).ok());
+  EXPECT_EQ(sessions_->RevokeSubject("olga", admin, "x", kT0)->revoked_count,
+            1);
+}
+
+TEST_F(SessionStoreTest, RevokeByRefreshTokenNeedsTheSecret) {
+  ActiveSession a = IssueFor("pat");
+  // The session id is public (the sid claim); a made-up secret is nothing.
+  const std::string forged = FormatRefreshToken(
+      {a.record.session_id(), std::string(kSecretBytes, 'x')});
+  auto none = sessions_->RevokeByRefreshToken(forged, app_, "logout", kT0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->revoked_count, 0);
+  EXPECT_EQ(none->sequence, 0u);
+  EXPECT_FALSE(Get(a.record.session_id())->has_revoked_at());
+  EXPECT_EQ(sessions_->RevokeByRefreshToken("garbage", app_, "logout", kT0)
+                ->revoked_count,
+            0);
+  // A retired secret still names the session (RFC 7009 lets the holder of
+  // any of its tokens end it).
+  auto b = Refresh(a.refresh_token, kT0);
+  ASSERT_TRUE(b.ok());
+  auto revoked =
+      sessions_->RevokeByRefreshToken(a.refresh_token, app_, "logout", kT0);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->revoked_count, 1);
+  EXPECT_GT(revoked->sequence, 0u);
+  EXPECT_TRUE(Get(a.record.session_id())->has_revoked_at());
 }
 
 TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
@@ -262,9 +412,9 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
                      .access_ttl = absl::Minutes(15),
                      .session_ttl = absl::Hours(1)};
   const absl::Time long_ago = absl::Now() - absl::Hours(24 * 10);
-  auto ended = sessions.Issue(request, long_ago);
+  auto ended = sessions.Issue(request, long_ago, NoMintAtAll);
   request.subject = "new";
-  auto live = sessions.Issue(request, absl::Now());
+  auto live = sessions.Issue(request, absl::Now(), NoMintAtAll);
   ASSERT_TRUE(ended.ok() && live.ok());
 
   rocksdb::DB* db = (*store)->db();
@@ -276,9 +426,12 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
                                  (*store)->handle(family), nullptr, nullptr)
                     .ok());
   }
-  EXPECT_EQ(sessions.Get(ended->record.session_id()).status().code(),
+  EXPECT_EQ(sessions.Get(ended->record.session_id(), Access{.all_groups = true})
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_TRUE(sessions.Get(live->record.session_id()).ok());
+  EXPECT_TRUE(
+      sessions.Get(live->record.session_id(), Access{.all_groups = true}).ok());
   std::string value;
   EXPECT_TRUE(db->Get(rocksdb::ReadOptions(),
                       (*store)->handle(store::ColumnFamily::kSubjectIndex),
@@ -290,8 +443,11 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
                       SubjectIndexKey("new", live->record.session_id()), &value)
                   .ok());
   // The purged session's refresh token is now simply unknown.
-  EXPECT_EQ(errors::ReasonOf(
-                sessions.Refresh(ended->refresh_token, absl::Now()).status()),
+  EXPECT_EQ(errors::ReasonOf(sessions
+                                 .Refresh(ended->refresh_token,
+                                          Access{.all_groups = true},
+                                          absl::Now(), NoMintAtAll)
+                                 .status()),
             "REFRESH_TOKEN_INVALID");
 }
 
@@ -301,18 +457,17 @@ TEST_F(SessionStoreTest, ListPagesNewestFirstAndHidesEndedSessions) {
     NewSession request{.subject = "lara",
                        .access_ttl = absl::Minutes(15),
                        .session_ttl = absl::Hours(24)};
-    auto issued = sessions_->Issue(request, kT0 + absl::Seconds(i));
+    auto issued = Issue(request, kT0 + absl::Seconds(i));
     ASSERT_TRUE(issued.ok());
     ids.push_back(issued->record.session_id());
   }
   IssueFor("someone-else");
-  ASSERT_TRUE(sessions_->RevokeSession(ids[1], "lost phone", kT0).ok());
+  ASSERT_TRUE(RevokeSession(ids[1], "lost phone", kT0).ok());
 
   std::vector<std::string> listed;
   std::string token;
   do {
-    auto page =
-        sessions_->List("lara", 2, token, false, kT0 + absl::Seconds(9));
+    auto page = List("lara", 2, token, false, kT0 + absl::Seconds(9));
     ASSERT_TRUE(page.ok()) << page.status();
     EXPECT_LE(page->sessions.size(), 2u);
     for (const auto& record : page->sessions) {
@@ -322,11 +477,10 @@ TEST_F(SessionStoreTest, ListPagesNewestFirstAndHidesEndedSessions) {
   } while (!token.empty());
   EXPECT_EQ(listed, (std::vector<std::string>{ids[4], ids[3], ids[2], ids[0]}));
 
-  auto all = sessions_->List("lara", 50, "", true, kT0 + absl::Seconds(9));
+  auto all = List("lara", 50, "", true, kT0 + absl::Seconds(9));
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->sessions.size(), 5u);
-  EXPECT_EQ(errors::ReasonOf(
-                sessions_->List("lara", 2, "garbage!", false, kT0).status()),
+  EXPECT_EQ(errors::ReasonOf(List("lara", 2, "garbage!", false, kT0).status()),
             "PAGE_TOKEN_INVALID");
 }
 

@@ -31,8 +31,10 @@ absl::Time RevocationHub::RelevantUntil(const RevocationEvent& event) const {
       return FromTimestamp(event.subject_revoked().not_before()) +
              options_.horizon;
     case RevocationEvent::kClaimsInvalidated:
-      return FromTimestamp(event.claims_invalidated().not_before()) +
-             options_.horizon;
+      return event.claims_invalidated().has_forget_after()
+                 ? FromTimestamp(event.claims_invalidated().forget_after())
+                 : FromTimestamp(event.claims_invalidated().not_before()) +
+                       options_.horizon;
     default:
       return absl::InfinitePast();
   }

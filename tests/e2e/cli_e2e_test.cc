@@ -199,7 +199,9 @@ TEST_F(CliTest, WatchPrintsTheRevocationAsItsNextEvent) {
       google::protobuf::util::JsonStringToMessage(lines[0], &event).ok())
       << lines[0];
   EXPECT_EQ(event.sequence(), revoked.sequence());
-  EXPECT_EQ(event.subject_revoked().subject(), "carol");
+  // Sign-out-everywhere revokes each session with its own event.
+  EXPECT_EQ(event.session_revoked().subject(), "carol");
+  EXPECT_EQ(event.session_revoked().session_id(), issued.session_id());
 }
 
 TEST_F(CliTest, AdminCommands) {

@@ -42,7 +42,12 @@ std::string RunfilePath(const std::string& path) {
                       "/", path);
 }
 
-std::string TesseradPath() { return RunfilePath("server/tesserad"); }
+std::string TesseradPath() {
+  // To run a test against another build (e.g. to show that a test fails on
+  // an older tesserad): --test_env=TESSERA_TESSERAD=/path/to/tesserad.
+  if (const char* other = std::getenv("TESSERA_TESSERAD")) return other;
+  return RunfilePath("server/tesserad");
+}
 
 std::string NewTempDir(const std::string& prefix) {
   return NewTempPath(prefix);

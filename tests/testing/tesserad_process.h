@@ -24,7 +24,7 @@ namespace tessera::testing {
 // Path of a data dependency ("tools/cli/tessera") in the test's runfiles.
 std::string RunfilePath(const std::string& path);
 
-// Path of //server:tesserad in the test's runfiles.
+// Path of //server:tesserad in the test's runfiles, or $TESSERA_TESSERAD.
 std::string TesseradPath();
 
 // A fresh directory under TEST_TMPDIR (unique per call).

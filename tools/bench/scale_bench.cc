@@ -92,7 +92,9 @@ absl::StatusOr<Filled> Fill(int64_t sessions) {
     request.session_ttl = absl::Hours(24 * 30);
     for (int64_t i = next++; i < sessions && !failed; i = next++) {
       request.subject = absl::StrCat("user-", i / 4);
-      auto issued = store_sessions.Issue(request, absl::Now());
+      auto issued = store_sessions.Issue(
+          request, absl::Now(),
+          [](const session::ActiveSession&) { return absl::OkStatus(); });
       if (!issued.ok()) {
         failed = true;
         return;
