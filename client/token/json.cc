@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/error/en.h"
@@ -69,6 +70,13 @@ void Json::Set(absl::string_view name, Json value) {
     }
   }
   members.emplace_back(std::string(name), std::move(value));
+}
+
+std::string QuoteUntrusted(absl::string_view untrusted) {
+  constexpr size_t kMaxShown = 32;
+  const bool cut = untrusted.size() > kMaxShown;
+  return absl::StrCat("\"", absl::CHexEscape(untrusted.substr(0, kMaxShown)),
+                      cut ? "...\"" : "\"");
 }
 
 bool IsValidUtf8(absl::string_view text) {
@@ -200,7 +208,7 @@ class TreeBuilder
     const absl::string_view name(s, n);
     Frame& frame = stack_.back();
     if (frame.value.Find(name) != nullptr) {
-      error_ = absl::StrCat("duplicate member name \"", name, "\"");
+      error_ = absl::StrCat("duplicate member name ", QuoteUntrusted(name));
       return false;
     }
     frame.pending_key.assign(s, n);

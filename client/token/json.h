@@ -99,6 +99,11 @@ struct JsonLimits {
 // nothing above U+10FFFF.
 bool IsValidUtf8(absl::string_view text);
 
+// `untrusted` as it may appear in an error message: in double quotes, at
+// most 32 bytes of it, C-escaped (no control characters, quotes or invalid
+// UTF-8 reach a log line), with "..." when cut.
+std::string QuoteUntrusted(absl::string_view untrusted);
+
 // Parses one JSON value. INVALID_ARGUMENT with a short reason on failure.
 absl::StatusOr<Json> ParseJson(absl::string_view text,
                                const JsonLimits& limits = {});

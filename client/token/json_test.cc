@@ -389,6 +389,24 @@ TEST(JsonAccessTest, SetReplacesInPlaceAndAppendsNewNames) {
   EXPECT_EQ(empty.Serialize(), R"({"x":2})");
 }
 
+// Member names come from unauthenticated bytes (a token's header): an
+// error names them escaped and cut, so they cannot forge log lines.
+TEST(JsonErrorTest, UntrustedNamesAreEscapedAndCutInMessages) {
+  const std::string name =
+      "evil\\n{\\\"audit\\\":\\\"forged\\\"}" + std::string(200, 'x');
+  const std::string text = absl::StrCat("{\"", name, "\":1,\"", name, "\":2}");
+  absl::StatusOr<Json> parsed = ParseJson(text, {});
+  ASSERT_FALSE(parsed.ok());
+  const std::string message(parsed.status().message());
+  EXPECT_THAT(message, ::testing::HasSubstr("duplicate member name"));
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find("\"audit\""), std::string::npos) << message;
+  EXPECT_LT(message.size(), 120u) << message;
+  EXPECT_EQ(QuoteUntrusted("a\x01\"b"), "\"a\\x01\\\"b\"");
+  EXPECT_EQ(QuoteUntrusted(std::string(40, 'y')),
+            absl::StrCat("\"", std::string(32, 'y'), "...\""));
+}
+
 TEST(JsonAccessTest, EqualityIsTypeAware) {
   EXPECT_EQ(Json::Integer(1), Json::Integer(1));
   EXPECT_FALSE(Json::Integer(1) == Json::Double(1.0));

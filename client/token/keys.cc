@@ -401,8 +401,8 @@ absl::StatusOr<PublicKey> PublicKey::FromJwkUnchecked(const Json& jwk) {
     implied = Algorithm::kRS256;
     pkey = RsaPublicKey(jwk);
   } else {
-    return absl::UnimplementedError(
-        absl::StrCat("JWK kty \"", kty->string_value(), "\" not supported"));
+    return absl::UnimplementedError(absl::StrCat(
+        "JWK kty ", QuoteUntrusted(kty->string_value()), " not supported"));
   }
   if (!pkey.ok()) return pkey.status();
   if (const Json* alg = jwk.Find("alg"); alg != nullptr) {
@@ -411,8 +411,8 @@ absl::StatusOr<PublicKey> PublicKey::FromJwkUnchecked(const Json& jwk) {
     }
     std::optional<Algorithm> named = AlgorithmFromName(alg->string_value());
     if (!named.has_value()) {
-      return absl::UnimplementedError(
-          absl::StrCat("JWK alg \"", alg->string_value(), "\" not supported"));
+      return absl::UnimplementedError(absl::StrCat(
+          "JWK alg ", QuoteUntrusted(alg->string_value()), " not supported"));
     }
     if (*named != implied) {
       return absl::InvalidArgumentError(
