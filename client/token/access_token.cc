@@ -217,8 +217,8 @@ absl::string_view TokenErrorName(TokenError error) {
   return "UNKNOWN";
 }
 
-absl::StatusOr<std::string> SignAccessToken(const PrivateKey& key,
-                                            const AccessTokenClaims& claims) {
+absl::StatusOr<UnsignedAccessToken> UnsignedAccessToken::Prepare(
+    const PrivateKey& key, const AccessTokenClaims& claims) {
   Json header = Json::MakeObject();
   header.Set("alg", Json::String(std::string(AlgorithmName(key.algorithm()))));
   header.Set("kid", Json::String(key.kid()));
@@ -265,17 +265,36 @@ absl::StatusOr<std::string> SignAccessToken(const PrivateKey& key,
     payload.Set(name, value);
   }
 
-  std::string token = absl::StrCat(Base64UrlEncode(header.Serialize()), ".",
-                                   Base64UrlEncode(payload.Serialize()));
-  absl::StatusOr<std::string> signature = key.Sign(token);
-  if (!signature.ok()) return signature.status();
-  absl::StrAppend(&token, ".", Base64UrlEncode(*signature));
-  if (token.size() > kMaxTokenBytes) {
+  UnsignedAccessToken unsigned_token(
+      key, absl::StrCat(Base64UrlEncode(header.Serialize()), ".",
+                        Base64UrlEncode(payload.Serialize())));
+  if (unsigned_token.size() > kMaxTokenBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the token would be ", token.size(),
+        absl::StrCat("the token would be ", unsigned_token.size(),
                      " bytes; the limit is ", kMaxTokenBytes));
   }
-  return token;
+  return unsigned_token;
+}
+
+size_t UnsignedAccessToken::size() const {
+  // Unpadded base64url: 4 characters per 3 bytes, 2 or 3 for a remainder.
+  const size_t bytes = key_.signature_bytes();
+  const size_t encoded = bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
+  return signing_input_.size() + 1 + encoded;
+}
+
+absl::StatusOr<std::string> UnsignedAccessToken::Sign() const {
+  absl::StatusOr<std::string> signature = key_.Sign(signing_input_);
+  if (!signature.ok()) return signature.status();
+  return absl::StrCat(signing_input_, ".", Base64UrlEncode(*signature));
+}
+
+absl::StatusOr<std::string> SignAccessToken(const PrivateKey& key,
+                                            const AccessTokenClaims& claims) {
+  absl::StatusOr<UnsignedAccessToken> prepared =
+      UnsignedAccessToken::Prepare(key, claims);
+  if (!prepared.ok()) return prepared.status();
+  return prepared->Sign();
 }
 
 std::variant<VerifiedToken, TokenFailure> DecodeAndVerifySignature(

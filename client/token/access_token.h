@@ -103,6 +103,28 @@ struct VerifiedToken {
   AccessTokenClaims claims;
 };
 
+// An access token before its signature: header and claims encoded, the
+// final size known. Lets a caller refuse a token that cannot be made before
+// it commits to anything, and sign afterwards (signing then fails only if
+// libcrypto does).
+class UnsignedAccessToken {
+ public:
+  // Checks what SignAccessToken checks, except the signature itself.
+  static absl::StatusOr<UnsignedAccessToken> Prepare(
+      const PrivateKey& key, const AccessTokenClaims& claims);
+
+  // Exactly the length of the token Sign() returns.
+  size_t size() const;
+  absl::StatusOr<std::string> Sign() const;
+
+ private:
+  UnsignedAccessToken(const PrivateKey& key, std::string signing_input)
+      : key_(key), signing_input_(std::move(signing_input)) {}
+
+  PrivateKey key_;
+  std::string signing_input_;  // base64url(header) "." base64url(claims)
+};
+
 // Signs `claims` as an access token with `key`. Whole seconds on the wire:
 // exp, iat and nbf are truncated. Fails if a custom claim uses a registered
 // name or the token would exceed kMaxTokenBytes.

@@ -274,6 +274,35 @@ TEST_P(AccessTokenTest, OversizeTokenIsMalformed) {
   EXPECT_FALSE(SignAccessToken(*key_, claims).ok());
 }
 
+// The size an unsigned token announces is the size of the token it signs,
+// for every length the base64url remainder can take; a token one byte over
+// the limit is refused before it is signed.
+TEST_P(AccessTokenTest, PreparedTokensKnowTheirSignedSize) {
+  for (int pad = 0; pad < 6; ++pad) {
+    AccessTokenClaims claims = Claims();
+    claims.custom.Set("pad", Json::String(std::string(pad, 'p')));
+    absl::StatusOr<UnsignedAccessToken> prepared =
+        UnsignedAccessToken::Prepare(*key_, claims);
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    absl::StatusOr<std::string> token = prepared->Sign();
+    ASSERT_TRUE(token.ok());
+    EXPECT_EQ(prepared->size(), token->size());
+    EXPECT_TRUE(Accepted(*token));
+  }
+  // Grow the claim until the token just fits, then by one byte more.
+  AccessTokenClaims claims = Claims();
+  size_t pad = 0;
+  for (;; ++pad) {
+    claims.custom.Set("pad", Json::String(std::string(pad + 1, 'p')));
+    if (!UnsignedAccessToken::Prepare(*key_, claims).ok()) break;
+  }
+  claims.custom.Set("pad", Json::String(std::string(pad, 'p')));
+  absl::StatusOr<std::string> largest = SignAccessToken(*key_, claims);
+  ASSERT_TRUE(largest.ok()) << largest.status();
+  EXPECT_GT(largest->size(), kMaxTokenBytes - 4);
+  EXPECT_LE(largest->size(), kMaxTokenBytes);
+}
+
 TEST_P(AccessTokenTest, TamperedSignaturesAreBad) {
   const std::string token = SignRaw(Header(), Payload());
   const std::string input = token.substr(0, token.rfind('.'));

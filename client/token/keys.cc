@@ -543,6 +543,17 @@ PrivateKey::PrivateKey(std::shared_ptr<EVP_PKEY> pkey, PublicKey public_key)
       sign_template_(
           MakeTemplate(Purpose::kSign, public_key_.algorithm(), pkey_.get())) {}
 
+size_t PrivateKey::signature_bytes() const {
+  switch (public_key_.algorithm()) {
+    case Algorithm::kES256:
+    case Algorithm::kEdDSA:
+      return 64;
+    case Algorithm::kRS256:
+      return static_cast<size_t>(EVP_PKEY_size(pkey_.get()));
+  }
+  return 0;
+}
+
 absl::StatusOr<std::string> PrivateKey::Sign(absl::string_view message) const {
   const Algorithm algorithm = public_key_.algorithm();
   std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx = NewDigestContext(

@@ -93,6 +93,9 @@ class PrivateKey {
 
   // Signature of `message` in JWS form (ES256: raw r||s).
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
+  // The length of every signature Sign makes with this key (ES256 and
+  // EdDSA: 64 bytes; RS256: the modulus length).
+  size_t signature_bytes() const;
 
  private:
   PrivateKey(std::shared_ptr<EVP_PKEY> pkey, PublicKey public_key);

@@ -187,7 +187,7 @@ TokenAuthorityService::TokenAuthorityService(
       hub_(hub),
       validated_(config_.validated_cache_capacity) {}
 
-absl::Status TokenAuthorityService::Mint(
+absl::StatusOr<token::UnsignedAccessToken> TokenAuthorityService::Prepare(
     const session::ActiveSession& session,
     tessera::v1::SessionTokens* out) const {
   const tessera::v1::SessionRecord& record = session.record;
@@ -208,10 +208,9 @@ absl::Status TokenAuthorityService::Mint(
   absl::StatusOr<token::Json> custom = StructToJson(session.claims);
   if (!custom.ok()) return custom.status();
   claims.custom = *std::move(custom);
-  absl::StatusOr<std::string> access =
-      token::SignAccessToken(keys_->current()->active, claims);
+  absl::StatusOr<token::UnsignedAccessToken> access =
+      token::UnsignedAccessToken::Prepare(keys_->current()->active, claims);
   if (!access.ok()) return access.status();
-  out->set_access_token(*std::move(access));
   *out->mutable_access_expires_at() = ToTimestamp(claims.expires_at);
   out->set_refresh_token(session.refresh_token);
   *out->mutable_refresh_expires_at() =
@@ -219,6 +218,27 @@ absl::Status TokenAuthorityService::Mint(
                            FromTimestamp(record.idle_expires_at())));
   out->set_session_id(record.session_id());
   out->set_token_type("Bearer");
+  return access;
+}
+
+session::Minter TokenAuthorityService::Answer::Minter() {
+  minter_ = [this](const session::ActiveSession& session) -> absl::Status {
+    absl::StatusOr<token::UnsignedAccessToken> access =
+        service_->Prepare(session, out_);
+    if (!access.ok()) return access.status();
+    access_.emplace(*std::move(access));
+    return absl::OkStatus();
+  };
+  return minter_;  // A reference to the member: valid while *this lives.
+}
+
+absl::Status TokenAuthorityService::Answer::Sign() {
+  if (!access_.has_value()) {
+    return absl::InternalError("the answer was never prepared");
+  }
+  absl::StatusOr<std::string> signed_token = access_->Sign();
+  if (!signed_token.ok()) return signed_token.status();
+  out_->set_access_token(*std::move(signed_token));
   return absl::OkStatus();
 }
 
@@ -226,12 +246,14 @@ absl::Status TokenAuthorityService::Fits(
     const session::ActiveSession& session) const {
   if (absl::Status s = CheckClaims(session.claims); !s.ok()) return s;
   tessera::v1::SessionTokens scratch;
-  absl::Status minted = Mint(session, &scratch);
+  absl::StatusOr<token::UnsignedAccessToken> minted =
+      Prepare(session, &scratch);
   if (!minted.ok()) {
     return Invalid(
         "CLAIMS_TOO_LARGE",
-        absl::StrCat("with these claims session ", session.record.session_id(),
-                     " could not mint an access token: ", minted.message()));
+        absl::StrCat(
+            "with these claims session ", session.record.session_id(),
+            " could not mint an access token: ", minted.status().message()));
   }
   return absl::OkStatus();
 }
@@ -254,38 +276,40 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
   if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
     return Reply(context, RateLimited((*caller)->name, *wait));
   }
-  return AnswerWhenDurable(store_, context, [&](WritesDone) -> absl::Status {
-    if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-      return (valid);
-    }
-    absl::StatusOr<absl::Duration> access_ttl =
-        RequestedTtl(request->has_access_ttl(), request->access_ttl(),
-                     config_.max_access_ttl, "access_ttl");
-    if (!access_ttl.ok()) return (access_ttl.status());
-    absl::StatusOr<absl::Duration> session_ttl =
-        RequestedTtl(request->has_session_ttl(), request->session_ttl(),
-                     config_.max_session_ttl, "session_ttl");
-    if (!session_ttl.ok()) return (session_ttl.status());
+  return AnswerWhenDurable(
+      store_, context, [&](WritesDone writes_done) -> absl::Status {
+        if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
+          return (valid);
+        }
+        absl::StatusOr<absl::Duration> access_ttl =
+            RequestedTtl(request->has_access_ttl(), request->access_ttl(),
+                         config_.max_access_ttl, "access_ttl");
+        if (!access_ttl.ok()) return (access_ttl.status());
+        absl::StatusOr<absl::Duration> session_ttl =
+            RequestedTtl(request->has_session_ttl(), request->session_ttl(),
+                         config_.max_session_ttl, "session_ttl");
+        if (!session_ttl.ok()) return (session_ttl.status());
 
-    session::NewSession fresh;
-    fresh.subject = request->subject();
-    fresh.session_group = (*caller)->session_group;
-    fresh.audience.assign(request->audience().begin(),
-                          request->audience().end());
-    if (fresh.audience.empty()) {
-      fresh.audience.push_back(config_.default_audience);
-    }
-    fresh.claims = request->claims();
-    fresh.client = request->client();
-    fresh.access_ttl = *access_ttl;
-    fresh.session_ttl = *session_ttl;
-    fresh.client_id = (*caller)->name;
-    absl::StatusOr<session::ActiveSession> issued = sessions_->Issue(
-        fresh, absl::Now(), [&](const session::ActiveSession& active) {
-          return Mint(active, response);
-        });
-    return issued.status();
-  });
+        session::NewSession fresh;
+        fresh.subject = request->subject();
+        fresh.session_group = (*caller)->session_group;
+        fresh.audience.assign(request->audience().begin(),
+                              request->audience().end());
+        if (fresh.audience.empty()) {
+          fresh.audience.push_back(config_.default_audience);
+        }
+        fresh.claims = request->claims();
+        fresh.client = request->client();
+        fresh.access_ttl = *access_ttl;
+        fresh.session_ttl = *session_ttl;
+        fresh.client_id = (*caller)->name;
+        Answer answer(this, response);
+        absl::StatusOr<session::ActiveSession> issued =
+            sessions_->Issue(fresh, absl::Now(), answer.Minter());
+        if (!issued.ok()) return issued.status();
+        writes_done();  // The fsync runs while the token is signed.
+        return answer.Sign();
+      });
 }
 
 ServerUnaryReactor* TokenAuthorityService::RefreshSession(
@@ -300,16 +324,17 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
   }
   return AnswerWhenDurable(
       store_, context,
-      [&](WritesDone) -> absl::Status {
+      [&](WritesDone writes_done) -> absl::Status {
         if (request->refresh_token().size() > token::kMaxTokenBytes) {
           return TooLarge("refresh_token");
         }
-        absl::StatusOr<session::ActiveSession> refreshed = sessions_->Refresh(
-            request->refresh_token(), AccessOf(**caller), absl::Now(),
-            [&](const session::ActiveSession& active) {
-              return Mint(active, response);
-            });
-        return refreshed.status();
+        Answer answer(this, response);
+        absl::StatusOr<session::ActiveSession> refreshed =
+            sessions_->Refresh(request->refresh_token(), AccessOf(**caller),
+                               absl::Now(), answer.Minter());
+        if (!refreshed.ok()) return refreshed.status();
+        writes_done();  // The fsync runs while the token is signed.
+        return answer.Sign();
       },
       [this, name = (*caller)->name,
        session = session::SessionStore::SessionIdOf(request->refresh_token())

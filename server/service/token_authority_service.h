@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -99,10 +101,32 @@ class TokenAuthorityService final
       const tessera::v1::WatchRevocationsRequest* request) override;
 
  private:
-  // Signs an access token for `session` and fills `out`. Its lifetime is
-  // the session's, capped by today's --access_ttl.
-  absl::Status Mint(const session::ActiveSession& session,
-                    tessera::v1::SessionTokens* out) const;
+  // Fills `out` for `session` but for the access token, which it returns
+  // unsigned (its size checked). Its lifetime is the session's, capped by
+  // today's --access_ttl.
+  absl::StatusOr<token::UnsignedAccessToken> Prepare(
+      const session::ActiveSession& session,
+      tessera::v1::SessionTokens* out) const;
+
+  // One issue or refresh answer: prepared inside the store's write (a token
+  // that cannot be made stops the write), signed after it, while the WAL
+  // fsync runs.
+  class Answer {
+   public:
+    Answer(const TokenAuthorityService* service,
+           tessera::v1::SessionTokens* out)
+        : service_(service), out_(out) {}
+    // For SessionStore::Issue / Refresh; valid while this Answer lives.
+    session::Minter Minter();
+    // Signs what Minter prepared into `out`.
+    absl::Status Sign();
+
+   private:
+    const TokenAuthorityService* const service_;
+    tessera::v1::SessionTokens* const out_;
+    std::optional<token::UnsignedAccessToken> access_;
+    std::function<absl::Status(const session::ActiveSession&)> minter_;
+  };
   // RevokeSession's work; names the session in `target` once it is known.
   absl::StatusOr<session::RevokeResult> Revoke(
       const tessera::v1::RevokeSessionRequest& request,
