@@ -322,6 +322,23 @@ void Tesserad::RegisterMetrics() {
           {{}, static_cast<double>(StoreProperty(gauge.property))}};
     });
   }
+  audit::AuditLog* audit = audit_.get();
+  m.AddCounterCallback(
+      "tessera_audit_refused_total",
+      "Refused calls (no or unknown credential, missing role) seen by the "
+      "audit log, written or not.",
+      [audit] {
+        return std::vector<Sample>{
+            {{}, static_cast<double>(audit->refused_total())}};
+      });
+  m.AddCounterCallback(
+      "tessera_audit_suppressed_total",
+      "Refused calls not written to the audit log (over its rate limit); "
+      "summed up in \"(suppressed)\" lines.",
+      [audit] {
+        return std::vector<Sample>{
+            {{}, static_cast<double>(audit->suppressed_total())}};
+      });
   m.AddCounterCallback(
       "tessera_store_wal_syncs_total",
       "WAL fsyncs; each acknowledges every write waiting for it.", [store] {
