@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -497,6 +498,7 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
   const std::string audit_file = NewTempDir("audit") + ".jsonl";
   const std::string kek = "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI";
   const std::string kek_file = Write("kek", kek + "=\n");
+  std::filesystem::permissions(kek_file, std::filesystem::perms::owner_read);
   auto server = TesseradProcess::Start(
       {.flags = {"--config=" + Write("audit.cfg", callers.Config()),
                  "--audit_log_file=" + audit_file, "--kek_file=" + kek_file,
