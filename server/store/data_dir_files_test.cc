@@ -88,22 +88,30 @@ TEST(CreatePrivateDirectoryTest, NeverWritesThroughOrReplacesWhatIsThere) {
     EXPECT_TRUE(absl::StrContains(made.status().message(), "exists"));
   }
   EXPECT_TRUE(std::filesystem::is_empty(elsewhere));
-  // A symlink planted while the backup is written (after the first check):
-  // the rename refuses to replace it.
-  const std::string racy = dir + "/racy";
-  auto made = CreatePrivateDirectory(racy, [&](const std::string& staging) {
-    ::symlink(elsewhere.c_str(), racy.c_str());
-    return WriteTwoFiles(staging);
+  // Paths taken while the backup is written (after the first check): the
+  // rename refuses to replace them, even an empty directory, which plain
+  // rename(2) would replace.
+  const std::string racy_link = dir + "/racy-link";
+  auto linked = CreatePrivateDirectory(racy_link, [&](const std::string& s) {
+    ::symlink(elsewhere.c_str(), racy_link.c_str());
+    return WriteTwoFiles(s);
+  });
+  EXPECT_EQ(linked.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(std::filesystem::is_empty(elsewhere));
+  EXPECT_TRUE(std::filesystem::is_symlink(racy_link));
+  const std::string racy_dir = dir + "/racy-dir";
+  auto made = CreatePrivateDirectory(racy_dir, [&](const std::string& s) {
+    ::mkdir(racy_dir.c_str(), 0755);
+    return WriteTwoFiles(s);
   });
   EXPECT_EQ(made.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(std::filesystem::is_empty(elsewhere));
-  EXPECT_TRUE(std::filesystem::is_symlink(racy));
-  int entries = 0;  // link, existing, racy: no staging directory left.
+  EXPECT_TRUE(std::filesystem::is_empty(racy_dir));
+  int entries = 0;  // link, existing, the two racy ones: no staging left.
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     (void)entry;
     ++entries;
   }
-  EXPECT_EQ(entries, 3);
+  EXPECT_EQ(entries, 4);
 }
 
 TEST(CreatePrivateDirectoryTest, RefusesBadPathsAndReportsFillErrors) {
