@@ -57,8 +57,9 @@ ABSL_FLAG(absl::Duration, key_rotation_period, absl::Hours(24 * 30),
           "The active signing key is rotated when it is this old (also "
           "Admin.RotateSigningKey).");
 ABSL_FLAG(std::string, kek_file, "",
-          "File holding the key-encryption key for signing keys at rest; "
-          "default: a generated 0600 file in --data_dir.");
+          "File holding the key-encryption key for signing keys at rest "
+          "(owner-only: mode 0600 or 0400); default: TESSERA_KEK, else a "
+          "generated 0600 file in --data_dir.");
 ABSL_FLAG(std::string, config, "",
           "Text-format tessera.v1.Config file. Flags named on the command "
           "line override it.");
