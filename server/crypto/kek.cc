@@ -54,8 +54,8 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path,
   if ((info.st_mode & 077) != 0) {
     ::close(fd);
     return absl::InvalidArgumentError(absl::StrFormat(
-        "the key-encryption key file in %s is accessible by group or others "
-        "(mode %04o); run chmod 600 on it",
+        "the key-encryption key in %s is open to group or others (mode "
+        "%04o); make it owner-only with chmod 600",
         source, info.st_mode & 07777));
   }
   std::string text(kMaxKekFileBytes + 1, '\0');
