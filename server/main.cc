@@ -39,6 +39,8 @@ int Run() {
       return 1;
     }
   }
+  // Exit 2: the configuration is wrong (found before anything is written);
+  // exit 1: it was valid but the server could not start (e.g. port in use).
   absl::StatusOr<tessera::config::ServerOptions> options =
       tessera::config::OptionsFromFlags();
   if (!options.ok()) {
@@ -85,8 +87,13 @@ int Run() {
   }
   if (options->insecure) {
     tessera::log::Warning(
-        "--insecure: serving plaintext; anyone who can reach the port can "
-        "call every method");
+        "--insecure: serving plaintext gRPC; anyone who can reach the port "
+        "can read the tokens and API keys on the wire");
+  }
+  if (options->http_insecure) {
+    tessera::log::Warning(
+        "--http_insecure: the HTTP side (JWKS, health, metrics) is served "
+        "in plaintext beyond loopback");
   }
 
   std::thread signal_waiter([&server, &signals] {

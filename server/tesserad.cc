@@ -55,6 +55,34 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+// Transport limits (channel arguments of gRPC core).
+//  - Keepalive: every connection is pinged every 30 s (gRPC may skip a ping
+//    while data arrives) and closed if a ping is not answered within 10 s,
+//    calls or not. A peer
+//    that vanished (crash, cable, NAT drop) would otherwise keep its
+//    WatchRevocations streams, counted against the per-caller cap, until TCP
+//    gives up (about 15 minutes of retransmissions on Linux). The server may
+//    keep pinging a connection that carries no data (max_pings_without_data
+//    0: unlimited), so idle dead connections are reaped too.
+//  - Ping floods: a client may ping at most every 10 s while it sends no
+//    data; each ping sooner than that is a strike, and the third strike
+//    (max_ping_strikes 2) ends the connection with GOAWAY "too_many_pings".
+//    Clients' keepalive of 10 s or more (gRPC's own floor for clients) is
+//    never refused.
+//  - SO_REUSEPORT off: a second process (a second tesserad, or anyone with
+//    our uid) cannot bind the same port and take a share of the connections;
+//    the bind fails instead ("cannot listen", exit 1).
+void ConfigureTransport(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+}
+
 void SetServing(grpc::Server* server, bool serving) {
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   if (health == nullptr) return;
@@ -80,6 +108,19 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   }
   std::unique_ptr<Tesserad> tesserad(new Tesserad());
   tesserad->options_ = options;
+  // Callers and the audit log before the data dir: a refusal here leaves
+  // nothing behind.
+  absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
+      auth::Authorizer::Create(options.callers);
+  if (!authorizer.ok()) return authorizer.status();
+  tesserad->authorizer_ = std::move(*authorizer);
+  tesserad->limiter_ = std::make_unique<auth::RateLimiter>(
+      options.rate_limits.issue_per_second(),
+      options.rate_limits.issue_burst());
+  absl::StatusOr<std::unique_ptr<audit::AuditLog>> audit_log =
+      audit::AuditLog::Open(options.audit_log_file);
+  if (!audit_log.ok()) return audit_log.status();
+  tesserad->audit_ = std::move(*audit_log);
 
   store::Store::Options store_options{.data_dir = options.data_dir,
                                       .sync_writes = options.sync_writes};
@@ -151,17 +192,6 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
           .refresh_grace = options.refresh_grace,
           .revocation_horizon = horizon,
           .earlier_tokens_expire_by = *earlier_tokens_expire_by});
-  absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
-      auth::Authorizer::Create(options.callers);
-  if (!authorizer.ok()) return authorizer.status();
-  tesserad->authorizer_ = std::move(*authorizer);
-  tesserad->limiter_ = std::make_unique<auth::RateLimiter>(
-      options.rate_limits.issue_per_second(),
-      options.rate_limits.issue_burst());
-  absl::StatusOr<std::unique_ptr<audit::AuditLog>> audit_log =
-      audit::AuditLog::Open(options.audit_log_file);
-  if (!audit_log.ok()) return audit_log.status();
-  tesserad->audit_ = std::move(*audit_log);
   const service::Guards guards{.authorizer = tesserad->authorizer_.get(),
                                .limiter = tesserad->limiter_.get(),
                                .audit = tesserad->audit_.get()};
@@ -199,6 +229,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   builder.AddListeningPort(options.grpc_address, ServerCredentials(options),
                            &bound_port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  ConfigureTransport(builder);
   builder.RegisterService(tesserad->token_authority_.get());
   builder.RegisterService(tesserad->admin_.get());
   tesserad->server_ = builder.BuildAndStart();
@@ -322,6 +353,23 @@ void Tesserad::RegisterMetrics() {
           {{}, static_cast<double>(StoreProperty(gauge.property))}};
     });
   }
+  audit::AuditLog* audit = audit_.get();
+  m.AddCounterCallback(
+      "tessera_audit_refused_total",
+      "Refused calls (no or unknown credential, missing role) seen by the "
+      "audit log, written or not.",
+      [audit] {
+        return std::vector<Sample>{
+            {{}, static_cast<double>(audit->refused_total())}};
+      });
+  m.AddCounterCallback(
+      "tessera_audit_suppressed_total",
+      "Refused calls not written to the audit log (over its rate limit); "
+      "summed up in \"(suppressed)\" lines.",
+      [audit] {
+        return std::vector<Sample>{
+            {{}, static_cast<double>(audit->suppressed_total())}};
+      });
   m.AddCounterCallback(
       "tessera_store_wal_syncs_total",
       "WAL fsyncs; each acknowledges every write waiting for it.", [store] {

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "server/auth/authorizer.h"
 #include "server/auth/rate_limiter.h"
+#include "server/auth/san.h"
 
 namespace tessera::auth {
 namespace {
@@ -55,6 +56,66 @@ TEST(AuthorizerTest, RefusesBadCallerEntriesNamingThem) {
   ASSERT_TRUE(good.ok()) << good.status();
   EXPECT_FALSE((*good)->open());
   EXPECT_EQ((*good)->caller_count(), 2u);
+}
+
+tessera::v1::Caller SanCaller(const std::string& name, const std::string& san) {
+  tessera::v1::Caller caller;
+  caller.set_name(name);
+  caller.set_client_cert_san(san);
+  caller.add_roles(tessera::v1::ROLE_VERIFIER);
+  return caller;
+}
+
+TEST(SanTest, ConfiguredSansCarryTheirType) {
+  auto dns = ParseConfiguredSan("dns:Web.Internal");
+  ASSERT_TRUE(dns.ok()) << dns.status();
+  EXPECT_EQ(dns->type, San::Type::kDns);
+  EXPECT_EQ(dns->value, "web.internal");
+  auto bare = ParseConfiguredSan("web.internal");  // Unprefixed: DNS.
+  ASSERT_TRUE(bare.ok());
+  EXPECT_TRUE(*bare == *dns);
+  auto uri = ParseConfiguredSan("uri:spiffe://prod/web");
+  ASSERT_TRUE(uri.ok());
+  EXPECT_EQ(uri->type, San::Type::kUri);
+  EXPECT_EQ(uri->value, "spiffe://prod/web");
+  auto email = ParseConfiguredSan("email:svc@example.com");
+  ASSERT_TRUE(email.ok());
+  EXPECT_EQ(email->type, San::Type::kEmail);
+  auto v4 = ParseConfiguredSan("ip:10.0.0.7");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->value, std::string("\x0a\x00\x00\x07", 4));
+  auto v6 = ParseConfiguredSan("ip:fd00::7");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->value.size(), 16u);
+  // Same text, different type: different names.
+  auto uri_text = ParseConfiguredSan("uri:web.internal");
+  ASSERT_TRUE(uri_text.ok());
+  EXPECT_FALSE(*uri_text == *dns);
+}
+
+TEST(SanTest, RefusesAmbiguousOrMalformedSans) {
+  for (const std::string& text :
+       {std::string(""), std::string("spiffe://prod/web"),
+        std::string("svc@example.com"), std::string("dns:"),
+        std::string("dns:a/b"), std::string("ip:300.1.1.1"),
+        std::string("ip:web"), std::string("dns:a\0b", 7),
+        std::string(2000, 'a')}) {
+    EXPECT_EQ(ParseConfiguredSan(text).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << text;
+  }
+}
+
+TEST(AuthorizerTest, CertificateCallersNeedAValidUniqueTypedSan) {
+  EXPECT_TRUE(Authorizer::Create({SanCaller("a", "dns:a.internal"),
+                                  SanCaller("b", "uri:a.internal")})
+                  .ok());
+  auto duplicate = Authorizer::Create(
+      {SanCaller("a", "dns:A.internal"), SanCaller("b", "a.internal")});
+  EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kInvalidArgument);
+  auto untyped = Authorizer::Create({SanCaller("a", "spiffe://x/y")});
+  EXPECT_EQ(untyped.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(untyped.status().message(), "caller \"a\""));
 }
 
 TEST(RateLimiterTest, BurstThenRatePerCallerIndependently) {

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/grpc_security_constants.h"
 #include "server/errors/errors.h"
 
 namespace tessera::auth {
@@ -110,11 +111,15 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(
         return Invalid(caller.name, "api key shared with another caller");
       }
     } else {
-      caller.client_cert_san = entry.client_cert_san();
-      if (!sans.insert(caller.client_cert_san).second) {
+      absl::StatusOr<San> san = ParseConfiguredSan(entry.client_cert_san());
+      if (!san.ok()) return Invalid(caller.name, san.status().message());
+      if (!sans.insert(absl::StrCat(static_cast<int>(san->type), ":",
+                                    san->value))
+               .second) {
         return Invalid(caller.name,
                        "client_cert_san shared with another caller");
       }
+      caller.client_cert_san = *std::move(san);
     }
     for (int role : entry.roles()) {
       switch (role) {
@@ -139,24 +144,33 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(
   return authorizer;
 }
 
-const Caller* Authorizer::Identify(const grpc::ServerContextBase& context,
-                                   bool* presented) const {
-  *presented = false;
+const Caller* Authorizer::IdentifyByCertificate(
+    const grpc::ServerContextBase& context, bool* presented) const {
   // A verified client certificate (the TLS layer checked it against
-  // --client_ca_file) names its caller by a subject alternative name.
+  // --client_ca_file) names its caller by a typed subject alternative name.
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    for (const grpc::string_ref& san :
-         auth->FindPropertyValues("x509_subject_alternative_name")) {
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return nullptr;
+  for (const grpc::string_ref& pem :
+       auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
+    for (const San& san :
+         CertificateSans(absl::string_view(pem.data(), pem.size()))) {
       *presented = true;
-      const absl::string_view value(san.data(), san.size());
       for (const Caller& caller : callers_) {
-        if (!caller.client_cert_san.empty() &&
-            caller.client_cert_san == value) {
+        if (caller.client_cert_san.has_value() &&
+            *caller.client_cert_san == san) {
           return &caller;
         }
       }
     }
+  }
+  return nullptr;
+}
+
+const Caller* Authorizer::Identify(const grpc::ServerContextBase& context,
+                                   bool* presented) const {
+  *presented = false;
+  if (const Caller* caller = IdentifyByCertificate(context, presented)) {
+    return caller;
   }
   const auto& metadata = context.client_metadata();
   auto [first, last] = metadata.equal_range("authorization");

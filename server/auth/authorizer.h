@@ -5,8 +5,9 @@
 //
 // Callers come from the config (`callers`), each with one credential, an
 // API key (stored only as its SHA-256, sent as "authorization: Bearer
-// <key>") or a client-certificate subject alternative name (mutual TLS), and
-// roles:
+// <key>") or a typed client-certificate subject alternative name (mutual
+// TLS; san.h: "dns:...", "uri:...", "email:...", "ip:..."; matched by type
+// and value against the verified peer certificate), and roles:
 //   issuer    IssueSession, RefreshSession, RevokeSession, UpdateClaims,
 //             GetSession, ListSessions
 //   verifier  ValidateToken, GetJwks, WatchRevocations
@@ -22,11 +23,13 @@
 // Thread-safe (immutable after Create).
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "server/auth/san.h"
 #include "tessera/v1/config.pb.h"
 
 namespace tessera::auth {
@@ -52,13 +55,14 @@ struct Caller {
   bool verifier = false;
   bool admin = false;
   std::string api_key_sha256;  // 32 raw bytes, or empty.
-  std::string client_cert_san;
+  std::optional<San> client_cert_san;
 };
 
 class Authorizer {
  public:
   // INVALID_ARGUMENT naming the caller for a bad entry (name 1-64 bytes and
-  // unique; exactly one credential; a 64-hex-digit key hash; a role).
+  // unique; exactly one credential; a 64-hex-digit key hash or a valid,
+  // unique SAN; a role). No side effects: config validation calls it too.
   static absl::StatusOr<std::unique_ptr<Authorizer>> Create(
       const std::vector<tessera::v1::Caller>& callers);
 
@@ -80,6 +84,8 @@ class Authorizer {
   Authorizer() = default;
   const Caller* Identify(const grpc::ServerContextBase& context,
                          bool* presented) const;
+  const Caller* IdentifyByCertificate(const grpc::ServerContextBase& context,
+                                      bool* presented) const;
 
   std::vector<Caller> callers_;
   Caller local_{.name = "local",

@@ -1,18 +1,26 @@
 #include "server/config/options.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
+#include "absl/flags/internal/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/text_format.h"
+#include "server/auth/authorizer.h"
+#include "server/crypto/kek.h"
 #include "server/net/listen_address.h"
+#include "server/store/data_dir_files.h"
 #include "tessera/v1/config.pb.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
@@ -49,11 +57,12 @@ ABSL_FLAG(absl::Duration, key_rotation_period, absl::Hours(24 * 30),
           "The active signing key is rotated when it is this old (also "
           "Admin.RotateSigningKey).");
 ABSL_FLAG(std::string, kek_file, "",
-          "File holding the key-encryption key for signing keys at rest; "
-          "default: a generated 0600 file in --data_dir.");
+          "File holding the key-encryption key for signing keys at rest "
+          "(owner-only: mode 0600 or 0400); default: TESSERA_KEK, else a "
+          "generated 0600 file in --data_dir.");
 ABSL_FLAG(std::string, config, "",
-          "Text-format tessera.v1.Config file. Flags given with a non-default "
-          "value override it.");
+          "Text-format tessera.v1.Config file. Flags named on the command "
+          "line override it.");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain for TLS on --grpc_address (with "
           "--tls_key_file); reloaded when the file changes.");
@@ -64,7 +73,11 @@ ABSL_FLAG(std::string, client_ca_file, "",
 ABSL_FLAG(std::string, audit_log_file, "",
           "Append the audit log (JSON lines) to this file; default: stderr.");
 ABSL_FLAG(bool, insecure, false,
-          "Allow plaintext on a non-loopback --grpc_address/--http_address.");
+          "Allow plaintext gRPC on a non-loopback --grpc_address (the HTTP "
+          "side needs --http_insecure).");
+ABSL_FLAG(bool, http_insecure, false,
+          "Allow the HTTP side listener (always plaintext: JWKS, health, "
+          "metrics) on a non-loopback --http_address.");
 
 namespace tessera::config {
 namespace {
@@ -75,11 +88,12 @@ constexpr absl::Duration kMaxSessionTtl = absl::Hours(24 * 366);
 constexpr absl::Duration kMaxRefreshGrace = absl::Minutes(5);
 constexpr size_t kMaxIssuerBytes = 256;
 
-// True if the flag was given a value other than its default. (Abseil does
-// not tell whether a flag was named on the command line.)
+// True if the flag was named on the command line (or in a --flagfile), even
+// with its default value: "--durability=sync" overrides a file's "async".
+// Abseil 20220623 exposes this only in flags_internal (its public
+// CommandLineFlag::IsSpecifiedOnCommandLine is private there).
 bool IsOverridden(absl::string_view name) {
-  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-  return flag != nullptr && flag->CurrentValue() != flag->DefaultValue();
+  return absl::flags_internal::WasPresentOnCommandLine(name);
 }
 
 absl::Duration FromProto(const google::protobuf::Duration& d) {
@@ -148,6 +162,7 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
     options.audit_log_file = config.audit_log_file();
   }
   if (config.insecure()) options.insecure = true;
+  if (config.http_insecure()) options.http_insecure = true;
   return absl::OkStatus();
 }
 
@@ -161,9 +176,12 @@ absl::Status CheckDuration(absl::string_view flag, absl::Duration value,
   return absl::OkStatus();
 }
 
+// `insecure_flag` names the opt-in that allows plaintext on `flag`.
 absl::Status CheckPlaintextAddress(absl::string_view flag,
-                                   const std::string& address, bool insecure,
-                                   bool tls = false, bool open = false) {
+                                   const std::string& address,
+                                   absl::string_view insecure_flag,
+                                   bool insecure, bool tls = false,
+                                   bool open = false) {
   absl::StatusOr<net::ListenAddress> parsed = net::ParseListenAddress(address);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
@@ -180,8 +198,11 @@ absl::Status CheckPlaintextAddress(absl::string_view flag,
     return absl::InvalidArgumentError(absl::StrCat(
         "--", flag, "=", address,
         " is not a loopback address and would serve plaintext to the "
-        "network; bind 127.0.0.1, configure TLS (--tls_cert_file, "
-        "--tls_key_file), or pass --insecure to allow it"));
+        "network; bind 127.0.0.1, ",
+        flag == "grpc_address"
+            ? "configure TLS (--tls_cert_file, --tls_key_file), "
+            : "",
+        "or pass --", insecure_flag, " to allow it"));
   }
   return absl::OkStatus();
 }
@@ -219,6 +240,7 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("key_rotation_period", options.key_rotation_period,
        FLAGS_key_rotation_period);
   take("insecure", options.insecure, FLAGS_insecure);
+  take("http_insecure", options.http_insecure, FLAGS_http_insecure);
   take("tls_cert_file", options.tls_cert_file, FLAGS_tls_cert_file);
   take("tls_key_file", options.tls_key_file, FLAGS_tls_key_file);
   take("client_ca_file", options.client_ca_file, FLAGS_client_ca_file);
@@ -233,7 +255,11 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   return options;
 }
 
-absl::Status ValidateOptions(const ServerOptions& options) {
+namespace {
+
+// TLS files in pairs, certificate callers with a client CA, and who may be
+// served plaintext where.
+absl::Status CheckTransport(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
         "--tls_cert_file and --tls_key_file go together");
@@ -250,18 +276,42 @@ absl::Status ValidateOptions(const ServerOptions& options) {
     }
   }
   if (absl::Status s = CheckPlaintextAddress(
-          "grpc_address", options.grpc_address, options.insecure, options.tls(),
-          options.callers.empty());
+          "grpc_address", options.grpc_address, "insecure", options.insecure,
+          options.tls(), options.callers.empty());
       !s.ok()) {
     return s;
   }
   if (!options.http_address.empty()) {
-    if (absl::Status s = CheckPlaintextAddress(
-            "http_address", options.http_address, options.insecure);
+    if (absl::Status s =
+            CheckPlaintextAddress("http_address", options.http_address,
+                                  "http_insecure", options.http_insecure);
         !s.ok()) {
       return s;
     }
   }
+  return absl::OkStatus();
+}
+
+// The same checks the Authorizer applies when it is built (so a bad caller
+// entry is refused before anything is written), and the rate limits.
+absl::Status CheckCallers(const ServerOptions& options) {
+  if (absl::Status callers = auth::Authorizer::Create(options.callers).status();
+      !callers.ok()) {
+    return callers;
+  }
+  const tessera::v1::RateLimits& limits = options.rate_limits;
+  if (!std::isfinite(limits.issue_per_second()) ||
+      limits.issue_per_second() < 0 || limits.issue_burst() < 0 ||
+      limits.max_watchers_per_caller() < 0) {
+    return absl::InvalidArgumentError(
+        "config: rate_limits must not be negative (0 means off, or the "
+        "default for max_watchers_per_caller)");
+  }
+  return absl::OkStatus();
+}
+
+// Names, algorithm and durations.
+absl::Status CheckValues(const ServerOptions& options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("--data_dir must not be empty");
   }
@@ -310,6 +360,85 @@ absl::Status ValidateOptions(const ServerOptions& options) {
                                      absl::ZeroDuration(), kMaxRefreshGrace);
       !s.ok()) {
     return s;
+  }
+  return absl::OkStatus();
+}
+
+// A file tesserad will read (certificates, CA bundle): it must open.
+absl::Status CheckReadable(absl::string_view flag, const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", path, ": cannot read it: ", std::strerror(errno)));
+  }
+  ::close(fd);
+  return absl::OkStatus();
+}
+
+// The audit log is appended to (AuditLog opens it with O_NOFOLLOW): an
+// existing regular file we may write, or a new one in a writable directory.
+absl::Status CheckAuditLogPath(const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  const std::string flag = absl::StrCat("--audit_log_file=", path);
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, " is a symbolic link; give the path of the file itself"));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, " is not a regular file"));
+    }
+    if (::access(path.c_str(), W_OK) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": cannot write it: ", std::strerror(errno)));
+    }
+    return absl::OkStatus();
+  }
+  if (errno != ENOENT) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", std::strerror(errno)));
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": cannot create it in ", dir, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+// Everything on disk that can be checked without writing anything: the
+// files tesserad reads, the audit log's path, the KEK (crypto::CheckKek:
+// readable, owner-only, well-formed) and the data dir's permissions.
+absl::Status CheckFiles(const ServerOptions& options) {
+  for (const auto& [flag, path] :
+       {std::pair<absl::string_view, const std::string&>{
+            "tls_cert_file", options.tls_cert_file},
+        {"tls_key_file", options.tls_key_file},
+        {"client_ca_file", options.client_ca_file}}) {
+    if (absl::Status s = CheckReadable(flag, path); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckAuditLogPath(options.audit_log_file); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = store::CheckDataDirPermissions(options.data_dir);
+      !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--data_dir: ", s.message()));
+  }
+  return crypto::CheckKek(options.kek_file, options.data_dir);
+}
+
+}  // namespace
+
+absl::Status ValidateOptions(const ServerOptions& options) {
+  for (auto check : {CheckTransport, CheckCallers, CheckValues, CheckFiles}) {
+    if (absl::Status s = check(options); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

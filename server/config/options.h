@@ -5,10 +5,13 @@
 // contract, DESIGN §3) and an optional text-format `tessera.v1.Config` file
 // given with --config.
 //
-// Precedence: a flag given on the command line with a non-default value wins
-// over the config file, which wins over the built-in default. Every option
-// is validated before anything is opened or bound; an invalid one is an
-// INVALID_ARGUMENT naming the flag.
+// Precedence: a flag named on the command line wins over the config file
+// (even when it repeats the default), which wins over the built-in default.
+// Every option is validated before anything is written, opened for writing
+// or bound: callers (by the Authorizer's own rules), ranges, listening rules,
+// and what can be checked on disk without side effects (TLS files readable,
+// the audit log's path, the KEK, the data dir's permissions). An invalid one
+// is an INVALID_ARGUMENT naming the flag or config entry; tesserad exits 2.
 
 #include <string>
 #include <vector>
@@ -38,7 +41,10 @@ struct ServerOptions {
   bool sync_writes = true;  // --durability=sync
   absl::Duration key_rotation_period = absl::Hours(24 * 30);
   std::string kek_file;
+  // Opt-ins to plaintext beyond loopback, one per listener: --insecure for
+  // gRPC, --http_insecure for the HTTP side (JWKS, health, metrics).
   bool insecure = false;
+  bool http_insecure = false;
   // TLS (DESIGN §9): both files or neither; a client CA requires clients to
   // present a certificate it signed (mutual TLS).
   std::string tls_cert_file;
@@ -56,9 +62,10 @@ struct ServerOptions {
 // validates them.
 absl::StatusOr<ServerOptions> OptionsFromFlags();
 
-// Checks ranges and the listening rules: with no callers configured only
-// loopback is served; a non-loopback gRPC address needs TLS or --insecure;
-// the HTTP side is plaintext and needs loopback or --insecure.
+// Checks everything above without side effects: with no callers configured
+// only loopback is served; a non-loopback gRPC address needs TLS or
+// --insecure; the HTTP side is plaintext and needs loopback or
+// --http_insecure. Reads (never writes) the files named.
 absl::Status ValidateOptions(const ServerOptions& options);
 
 }  // namespace tessera::config

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -89,6 +90,8 @@ TEST(KekTest, FileWinsOverEnvironmentWhichWinsOverGenerated) {
   ASSERT_NE(out, nullptr);
   fputs(absl::Base64Escape(std::string(32, 'f')).c_str(), out);
   fclose(out);
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  setenv("TESSERA_KEK", absl::Base64Escape(env_key).c_str(), 1);
   auto from_file = LoadKek(file, dir);
   ASSERT_TRUE(from_file.ok()) << from_file.status();
   EXPECT_EQ(from_file->key, std::string(32, 'f'));
@@ -97,6 +100,53 @@ TEST(KekTest, FileWinsOverEnvironmentWhichWinsOverGenerated) {
   auto missing = LoadKek(absl::StrCat(dir, "/absent"), dir);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(missing.status().message().find("--kek_file="), std::string::npos);
+}
+
+TEST(KekTest, FileOpenToGroupOrOthersIsRefused) {
+  unsetenv("TESSERA_KEK");
+  const std::string dir = TestDir("modes");
+  const std::string file = absl::StrCat(dir, "/open.kek");
+  FILE* out = fopen(file.c_str(), "w");
+  ASSERT_NE(out, nullptr);
+  fputs(absl::Base64Escape(std::string(32, 'o')).c_str(), out);
+  fclose(out);
+  for (mode_t mode : {0640, 0604, 0620, 0644}) {
+    ASSERT_EQ(chmod(file.c_str(), mode), 0);
+    auto kek = LoadKek(file, dir);
+    EXPECT_EQ(kek.status().code(), absl::StatusCode::kInvalidArgument) << mode;
+    EXPECT_NE(kek.status().message().find("chmod 600"), std::string::npos);
+    EXPECT_EQ(CheckKek(file, dir).code(), absl::StatusCode::kInvalidArgument);
+  }
+  ASSERT_EQ(chmod(file.c_str(), 0400), 0);
+  EXPECT_TRUE(LoadKek(file, dir).ok());
+  EXPECT_TRUE(CheckKek(file, dir).ok());
+  // The generated file is held to the same rule.
+  ASSERT_TRUE(LoadKek("", dir).ok());
+  ASSERT_EQ(chmod(absl::StrCat(dir, "/kek").c_str(), 0644), 0);
+  EXPECT_EQ(LoadKek("", dir).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckKek("", dir).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(KekTest, EnvironmentKekIsTakenOutOfTheProcessOnLoad) {
+  const std::string dir = TestDir("take_env");
+  const std::string text = absl::Base64Escape(std::string(32, 't'));
+  setenv("TESSERA_KEK", text.c_str(), 1);
+  char* value = getenv("TESSERA_KEK");
+  ASSERT_NE(value, nullptr);
+  const size_t size = strlen(value);
+  EXPECT_TRUE(CheckKek("", dir).ok());  // Checking leaves it in place.
+  ASSERT_NE(getenv("TESSERA_KEK"), nullptr);
+  auto kek = LoadKek("", dir);
+  ASSERT_TRUE(kek.ok()) << kek.status();
+  EXPECT_EQ(kek->key, std::string(32, 't'));
+  EXPECT_EQ(getenv("TESSERA_KEK"), nullptr);
+  // The bytes the environment held are overwritten, not just unlinked.
+  EXPECT_EQ(std::string(value, size).find(text.substr(0, 8)),
+            std::string::npos);
+  // Nothing was generated while the environment supplied the KEK.
+  struct stat info;
+  EXPECT_NE(stat(absl::StrCat(dir, "/kek").c_str(), &info), 0);
 }
 
 }  // namespace

@@ -13,6 +13,12 @@
 //      warning, since a KEK next to the data it protects only guards against
 //      leaks of the database files alone (backups, copied SSTs).
 //
+// A KEK file (given or generated) must be a regular file that neither group
+// nor others may access (mode 0600 or stricter), else INVALID_ARGUMENT.
+// TESSERA_KEK is taken out of the process once LoadKek reads it: its bytes
+// are overwritten in place and the variable is unset, so neither children
+// nor /proc/<pid>/environ see it (a second LoadKek no longer finds it).
+//
 // Invariants: the key bytes are never logged or put in an error message;
 // `id` (a keyed hash of the KEK, not the KEK) is what is stored beside sealed
 // records so that a wrong KEK is reported as such, not as corruption.
@@ -31,10 +37,14 @@ struct Kek {
 };
 
 // `kek_file` empty: TESSERA_KEK, else the generated file in `data_dir`
-// (which must exist). INVALID_ARGUMENT naming the source for an unreadable
-// or malformed KEK.
+// (which must exist; the file is created if missing). INVALID_ARGUMENT naming
+// the source for an unreadable, too open or malformed KEK.
 absl::StatusOr<Kek> LoadKek(absl::string_view kek_file,
                             absl::string_view data_dir);
+
+// What LoadKek would refuse, without side effects: nothing is created and
+// TESSERA_KEK stays set. OK when the generated file does not exist yet.
+absl::Status CheckKek(absl::string_view kek_file, absl::string_view data_dir);
 
 // The KEK encoded in `text` (see above); `source` names it in errors.
 absl::StatusOr<Kek> ParseKek(absl::string_view text, absl::string_view source);

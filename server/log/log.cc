@@ -42,6 +42,23 @@ std::string JsonQuote(absl::string_view text) {
   return out;
 }
 
+absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  // text[max_bytes] is the first byte cut off. If it continues a sequence
+  // (10xxxxxx), back up to that sequence's lead byte and cut before it.
+  size_t end = max_bytes;
+  auto is_continuation = [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+  };
+  for (int back = 0; back < 3 && end > 0 && is_continuation(text[end]);
+       ++back) {
+    --end;
+  }
+  // Still inside a sequence after 3 bytes: not UTF-8; cut where asked.
+  if (is_continuation(text[end])) return text.substr(0, max_bytes);
+  return text.substr(0, end);
+}
+
 Field::Field(absl::string_view key, absl::string_view value)
     : key_(key), json_value_(JsonQuote(value)) {}
 Field::Field(absl::string_view key, const char* value)

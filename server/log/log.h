@@ -59,6 +59,13 @@ inline void Error(absl::string_view msg,
 // backslashes escaped; bytes >= 0x80 copied through).
 std::string JsonQuote(absl::string_view text);
 
+// The longest prefix of `text` that is at most `max_bytes` long and does not
+// end inside a UTF-8 sequence: a cut never splits a multi-byte character.
+// Only the end is inspected (at most 3 bytes back), so text that is not
+// UTF-8 at all is cut at `max_bytes` or up to 3 bytes before it. For bounding
+// what goes into log and audit lines, e.g. Utf8Prefix(subject, 256).
+absl::string_view Utf8Prefix(absl::string_view text, size_t max_bytes);
+
 }  // namespace tessera::log
 
 #endif  // TESSERA_SERVER_LOG_LOG_H_

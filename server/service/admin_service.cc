@@ -1,11 +1,12 @@
 #include "server/service/admin_service.h"
 
-#include <filesystem>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
+#include "server/store/data_dir_files.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::service {
@@ -23,33 +24,14 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
 }
 
 // A backup goes to a new directory named by an absolute path whose parent
-// exists: never over existing data, never relative to the server's cwd.
-absl::Status CheckBackupPath(const std::string& path) {
-  constexpr size_t kMaxPathBytes = 4096;
-  auto invalid = [&](absl::string_view why) {
-    return errors::Error(absl::StatusCode::kInvalidArgument,
-                         "BACKUP_PATH_INVALID",
-                         absl::StrCat("backup path ", why));
-  };
-  if (path.empty() || path.front() != '/') {
-    return invalid("must be an absolute path");
-  }
-  if (path.size() > kMaxPathBytes || path.find('\0') != std::string::npos) {
-    return invalid(
-        absl::StrCat("must be at most ", kMaxPathBytes, " bytes, without NUL"));
-  }
-  std::error_code error;
-  const std::filesystem::path target(path);
-  if (std::filesystem::exists(std::filesystem::symlink_status(target, error))) {
-    return invalid(
-        absl::StrCat("\"", path, "\" exists; a backup needs a new directory"));
-  }
-  if (!std::filesystem::is_directory(target.parent_path(), error)) {
-    return invalid(absl::StrCat("parent directory \"",
-                                target.parent_path().string(),
-                                "\" does not exist"));
-  }
-  return absl::OkStatus();
+// exists: never over existing data, never relative to the server's cwd,
+// never through a symlink; owner-only (0700/0600) like the data dir, and
+// created atomically (store::CreatePrivateDirectory).
+absl::Status BackupPathError(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kInvalidArgument) return status;
+  return errors::Error(absl::StatusCode::kInvalidArgument,
+                       "BACKUP_PATH_INVALID",
+                       absl::StrCat("backup path ", status.message()));
 }
 
 }  // namespace
@@ -122,6 +104,7 @@ ServerUnaryReactor* AdminService::GetStats(
     tessera::v1::GetStatsResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "GetStats");
   if (!caller.ok()) return Reply(context, caller.status());
+  guards_.audit->Record("GetStats", *caller, "", absl::OkStatus());
   *response = stats_();
   return Reply(context, absl::OkStatus());
 }
@@ -133,19 +116,24 @@ ServerUnaryReactor* AdminService::CreateBackup(
   absl::StatusOr<std::string> caller = Admit(context, "CreateBackup");
   if (!caller.ok()) return Reply(context, caller.status());
   const std::string& path = request->path();
-  absl::Status result = CheckBackupPath(path);
-  if (result.ok()) {
-    // Read before the checkpoint: every event up to it is in the backup.
-    const uint64_t sequence = revocation_log_->last_sequence();
-    const absl::Time now = absl::Now();
-    absl::StatusOr<uint64_t> bytes = store_->CreateCheckpoint(path);
-    result = bytes.status();
-    if (bytes.ok()) {
-      response->set_path(path);
-      response->set_sequence(sequence);
-      response->set_bytes(static_cast<int64_t>(*bytes));
-      *response->mutable_created_at() = store::ToTimestamp(now);
-    }
+  // Read before the checkpoint: every event up to it is in the backup.
+  const uint64_t sequence = revocation_log_->last_sequence();
+  const absl::Time now = absl::Now();
+  uint64_t bytes = 0;
+  absl::StatusOr<std::string> created = store::CreatePrivateDirectory(
+      path, [&](const std::string& staging) -> absl::Status {
+        absl::StatusOr<uint64_t> written = store_->CreateCheckpoint(staging);
+        if (!written.ok()) return written.status();
+        bytes = *written;
+        return absl::OkStatus();
+      });
+  const absl::Status result =
+      created.ok() ? absl::OkStatus() : BackupPathError(created.status());
+  if (created.ok()) {
+    response->set_path(*created);
+    response->set_sequence(sequence);
+    response->set_bytes(static_cast<int64_t>(bytes));
+    *response->mutable_created_at() = store::ToTimestamp(now);
   }
   guards_.audit->Record("CreateBackup", *caller, "path=" + path, result);
   return Reply(context, result);

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/store/data_dir_files.h"
 
 namespace tessera::store {
 namespace {
@@ -42,6 +43,10 @@ absl::Status MakeDirs(const std::string& path) {
 absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
     const std::string& data_dir) {
   if (absl::Status made = MakeDirs(data_dir); !made.ok()) return made;
+  if (absl::Status private_dir = CheckDataDirPermissions(data_dir);
+      !private_dir.ok()) {
+    return private_dir;
+  }
   const std::string path = absl::StrCat(data_dir, "/tesserad.lock");
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {

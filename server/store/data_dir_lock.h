@@ -20,7 +20,8 @@ namespace tessera::store {
 class DataDirLock {
  public:
   // Creates `data_dir` (mode 0700) if missing and locks it. Fails with
-  // FAILED_PRECONDITION when another process holds the lock.
+  // FAILED_PRECONDITION when another process holds the lock, or when the
+  // directory is writable by group or others (CheckDataDirPermissions).
   static absl::StatusOr<std::unique_ptr<DataDirLock>> Acquire(
       const std::string& data_dir);
 

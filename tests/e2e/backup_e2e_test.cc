@@ -149,5 +149,48 @@ TEST(BackupE2eTest, HostilePathsAreRefusedAndNothingIsWritten) {
   EXPECT_FALSE(stubs.Issue("ada").session_id().empty());
 }
 
+// The data dir is 0700; a backup of it is just as private, and it is created
+// where the canonical path says, never through a symlink.
+TEST(BackupE2eTest, BackupIsOwnerOnlyAtItsCanonicalPathAndNeverFollowsLinks) {
+  auto server = TesseradProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  Stubs stubs(**server);
+  stubs.Issue("ada");
+  const std::string parent = NewTempDir("backups");
+  std::filesystem::create_directories(parent);
+  const std::string link = NewTempDir("backups-link");
+  std::filesystem::create_directory_symlink(parent, link);
+
+  v1::CreateBackupResponse response;
+  const grpc::Status status = stubs.Backup(link + "/./b1", &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.path(), parent + "/b1");
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(parent + "/b1").permissions(), fs::perms::owner_all);
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(parent + "/b1")) {
+    ++files;
+    EXPECT_EQ(entry.status().permissions(),
+              fs::perms::owner_read | fs::perms::owner_write)
+        << entry.path();
+  }
+  EXPECT_GT(files, 0u);
+
+  // A symlink at the path (to an empty directory) is refused, not followed.
+  const std::string elsewhere = NewTempDir("elsewhere");
+  fs::create_directories(elsewhere);
+  fs::create_directory_symlink(elsewhere, parent + "/b2");
+  EXPECT_EQ(stubs.Backup(parent + "/b2", &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(fs::is_empty(elsewhere));
+  // Nothing but b1 and b2 in the parent: no staging directory left over.
+  size_t entries = 0;
+  for (const auto& entry : fs::directory_iterator(parent)) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 2u);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -221,6 +222,7 @@ TEST(KeysE2eTest, PrivateKeysAreSealedAndAnotherKekIsRefused) {
   const std::string kek_file = dir + ".kek";
   const std::string kek_text = absl::Base64Escape(std::string(32, 'K'));
   std::ofstream(kek_file) << kek_text << "\n";
+  std::filesystem::permissions(kek_file, std::filesystem::perms::owner_read);
   const std::string data_dir = dir + "-data";
   {
     Server server({"--kek_file=" + kek_file}, data_dir);
@@ -254,6 +256,7 @@ TEST(KeysE2eTest, PrivateKeysAreSealedAndAnotherKekIsRefused) {
   }
   const std::string other = dir + ".other";
   std::ofstream(other) << absl::Base64Escape(std::string(32, 'X'));
+  std::filesystem::permissions(other, std::filesystem::perms::owner_read);
   auto refused = RunTesseradToExit({"--grpc_address=127.0.0.1:0",
                                     "--http_address=", "--data_dir=" + data_dir,
                                     "--kek_file=" + other});

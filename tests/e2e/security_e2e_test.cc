@@ -3,17 +3,22 @@
 // the openssl command-line tool, non-loopback rules, the audit log and a
 // log scrub, per-caller rate limits and watch-stream caps.
 
+#include <httplib.h>
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -284,8 +289,9 @@ TEST(SecurityE2eTest, IssuingCallerBecomesTheClientIdClaim) {
 }
 
 // Certificates made with the openssl CLI: a CA, a server certificate for
-// 127.0.0.1, a client certificate with SAN DNS:svc.client.test, and a client
-// certificate from another CA.
+// 127.0.0.1, client certificates with SAN DNS:svc.client.test, with
+// URI:svc.client.test and with IP:10.1.2.3, and a client certificate from
+// another CA.
 class Pki {
  public:
   Pki() : dir_(NewTempDir("pki")) {
@@ -295,6 +301,9 @@ class Pki {
     MakeCert("server", "ca", "IP:127.0.0.1,DNS:localhost");
     MakeCert("client", "ca", "DNS:svc.client.test");
     MakeCert("stranger", "other-ca", "DNS:svc.client.test");
+    // The same text as a URI, not a DNS name; and an IP address.
+    MakeCert("uri-client", "ca", "URI:svc.client.test");
+    MakeCert("ip-client", "ca", "IP:10.1.2.3");
     MakeCert("renewed", "other-ca", "IP:127.0.0.1,DNS:localhost");
   }
   // Overwrites the server's certificate and key with "renewed" (signed by
@@ -426,6 +435,44 @@ TEST(SecurityE2eTest, MutualTlsIdentifiesByCertificateAndRefusesOthers) {
       grpc::StatusCode::UNAVAILABLE);
 }
 
+// A SAN names a caller only with its type: "svc.client.test" as a URI is not
+// the DNS name svc.client.test.
+TEST(SecurityE2eTest, MutualTlsMatchesTheSanTypeAsWellAsItsValue) {
+  Pki pki;
+  const Callers callers;
+  const std::string config = callers.Config(
+      "callers { name: \"svc\" client_cert_san: \"svc.client.test\" "
+      "roles: ROLE_VERIFIER }\n"
+      "callers { name: \"ipsvc\" client_cert_san: \"ip:10.1.2.3\" "
+      "roles: ROLE_VERIFIER }\n");
+  auto server = TesseradProcess::Start(
+      {.flags = {"--config=" + Write("mtls-typed.cfg", config),
+                 "--tls_cert_file=" + pki.Path("server.pem"),
+                 "--tls_key_file=" + pki.Path("server.key"),
+                 "--client_ca_file=" + pki.Path("ca.pem")}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = (*server)->grpc_address();
+  EXPECT_TRUE(Jwks(TlsChannel(address, pki, "client")).ok());
+  EXPECT_TRUE(Jwks(TlsChannel(address, pki, "ip-client")).ok());
+  const grpc::Status uri = Jwks(TlsChannel(address, pki, "uri-client"));
+  EXPECT_EQ(uri.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(uri), "CALLER_UNKNOWN");
+  // A SAN whose type is not said, and is not a DNS name, is refused (exit 2).
+  auto refused = testing::RunTesseradToExit(
+      {"--grpc_address=127.0.0.1:0", "--http_address=",
+       "--data_dir=" + NewTempDir("untyped-san"),
+       "--tls_cert_file=" + pki.Path("server.pem"),
+       "--tls_key_file=" + pki.Path("server.key"),
+       "--client_ca_file=" + pki.Path("ca.pem"),
+       "--config=" +
+           Write("untyped.cfg",
+                 "callers { name: \"svc\" client_cert_san: "
+                 "\"spiffe://prod/svc\" roles: ROLE_VERIFIER }\n")});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->exit_code, 2) << refused->output;
+  EXPECT_THAT(refused->output, HasSubstr("dns:, uri:, email: or ip:"));
+}
+
 TEST(SecurityE2eTest, AnyAddressNeedsTlsOrInsecureAndStartsWithTls) {
   Pki pki;
   const Callers callers;
@@ -497,6 +544,7 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
   const std::string audit_file = NewTempDir("audit") + ".jsonl";
   const std::string kek = "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI";
   const std::string kek_file = Write("kek", kek + "=\n");
+  std::filesystem::permissions(kek_file, std::filesystem::perms::owner_read);
   auto server = TesseradProcess::Start(
       {.flags = {"--config=" + Write("audit.cfg", callers.Config()),
                  "--audit_log_file=" + audit_file, "--kek_file=" + kek_file,
@@ -572,6 +620,88 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
     EXPECT_FALSE(absl::StrContains(audit, secret)) << "audit leaks a secret";
     EXPECT_FALSE(absl::StrContains(log, secret)) << "log leaks a secret";
   }
+}
+
+// The lines of `text` that contain `needle`.
+size_t CountLines(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    n += absl::StrContains(line, needle);
+  }
+  return n;
+}
+
+// The value of an unlabelled counter in a Prometheus text page.
+double MetricValue(const std::string& page, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    if (absl::ConsumePrefix(&line, name + " ")) {
+      double value = -1;
+      if (absl::SimpleAtod(line, &value)) return value;
+    }
+  }
+  return -1;
+}
+
+// Anyone who reaches the port can send refused calls; the audit log counts
+// every one but writes only a bounded sample (RefusedLimit: a burst of 20,
+// then 10 lines/s) plus "(suppressed)" summaries.
+TEST(SecurityE2eTest, RefusedCallsCannotFloodTheAuditLog) {
+  const Callers callers;
+  const std::string audit_file = NewTempDir("audit-flood") + ".jsonl";
+  auto server = TesseradProcess::Start(
+      {.flags = {"--config=" + Write("flood.cfg", callers.Config()),
+                 "--audit_log_file=" + audit_file}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto tokens = TokenAuthority::NewStub(grpc::CreateChannel(
+      (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
+  constexpr int kCalls = 10000;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kCalls; ++i) {
+    grpc::ClientContext context;
+    Prepare(&context, i % 2 == 0 ? "" : "wrong-key");
+    v1::RevokeSessionRequest request;
+    request.set_subject("victim");
+    v1::RevokeSessionResponse response;
+    ASSERT_EQ(tokens->RevokeSession(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  httplib::Client http(absl::StrCat("http://", (*server)->http_address()));
+  http.set_read_timeout(10, 0);
+  httplib::Result metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_TRUE((*server)->Terminate().ok());
+
+  const std::string audit = ReadFileOrEmpty(audit_file);
+  const size_t written = CountLines(audit, "\"audit\":\"RevokeSession\"");
+  // The bucket's bound over the time the calls took (not a timing
+  // threshold: a slower run only raises the bound).
+  EXPECT_LE(written, 20 + 10 * (static_cast<size_t>(seconds) + 1));
+  EXPECT_GE(written, 20u);
+  EXPECT_GE(CountLines(audit, "\"audit\":\"(suppressed)\""), 1u);
+  // Every call is counted, written or not.
+  EXPECT_EQ(MetricValue(metrics->body, "tessera_audit_refused_total"), kCalls);
+  EXPECT_EQ(MetricValue(metrics->body, "tessera_audit_suppressed_total"),
+            static_cast<double>(kCalls - written));
+}
+
+TEST(SecurityE2eTest, EveryAdminCallIsAudited) {
+  const Callers callers;
+  const std::string audit_file = NewTempDir("audit-admin") + ".jsonl";
+  auto server = TesseradProcess::Start(
+      {.flags = {"--config=" + Write("admin-audit.cfg", callers.Config()),
+                 "--audit_log_file=" + audit_file}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto admin = Admin::NewStub(grpc::CreateChannel(
+      (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  Prepare(&context, callers.admin);
+  v1::GetStatsResponse stats;
+  ASSERT_TRUE(admin->GetStats(&context, {}, &stats).ok());
+  ASSERT_TRUE((*server)->Terminate().ok());
+  EXPECT_THAT(ReadFileOrEmpty(audit_file),
+              HasSubstr("\"audit\":\"GetStats\",\"caller\":\"ops\","
+                        "\"target\":\"\",\"result\":\"OK\""));
 }
 
 // logrotate moves the file away and sends SIGHUP: later records go to a new
