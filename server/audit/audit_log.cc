@@ -21,9 +21,9 @@ constexpr absl::string_view kUnauthenticated = "(unauthenticated)";
 // O_NOFOLLOW: a symlink planted at the configured path cannot redirect the
 // audit log (0600, the server's privileges) onto another file.
 absl::StatusOr<int> OpenForAppend(const std::string& path) {
-  const int fd = ::open(
-      path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-      0600);
+  const int fd =
+      ::open(path.c_str(),
+             O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     const int error = errno;
     return absl::InvalidArgumentError(absl::StrCat(
@@ -43,8 +43,9 @@ std::string FormatRecord(absl::string_view method, absl::string_view caller,
                          absl::string_view target, const absl::Status& result) {
   std::string line = absl::StrCat(
       "{\"ts\":", Timestamp(), ",\"audit\":", log::JsonQuote(method),
-      ",\"caller\":", log::JsonQuote(caller), ",\"target\":",
-      log::JsonQuote(log::Utf8Prefix(target, kMaxTargetBytes)), ",\"result\":",
+      ",\"caller\":", log::JsonQuote(caller),
+      ",\"target\":", log::JsonQuote(log::Utf8Prefix(target, kMaxTargetBytes)),
+      ",\"result\":",
       log::JsonQuote(result.ok() ? "OK"
                                  : absl::StatusCodeToString(result.code())));
   const std::string reason = errors::ReasonOf(result);
@@ -62,9 +63,12 @@ std::string FormatSummary(uint64_t suppressed) {
                       " refused calls\"}\n");
 }
 
+// The authorizer's refusals: no or an unknown credential, a missing role.
+// Other UNAUTHENTICATED answers (REFRESH_TOKEN_REUSED: theft detected) come
+// from identified callers and are always written.
 bool IsRefusal(const absl::Status& result) {
-  return result.code() == absl::StatusCode::kUnauthenticated ||
-         result.code() == absl::StatusCode::kPermissionDenied;
+  const std::string reason = errors::ReasonOf(result);
+  return reason == "CALLER_UNKNOWN" || reason == "ROLE_MISSING";
 }
 
 }  // namespace
@@ -107,15 +111,13 @@ void AuditLog::Record(absl::string_view method, absl::string_view caller,
   WriteLine(FormatRecord(method, caller, target, result));
 }
 
-void AuditLog::RecordRefused(absl::string_view method,
-                             absl::string_view caller,
+void AuditLog::RecordRefused(absl::string_view method, absl::string_view caller,
                              absl::string_view target,
                              const absl::Status& status) {
   RecordRefused(method, caller, target, status, absl::Now());
 }
 
-void AuditLog::RecordRefused(absl::string_view method,
-                             absl::string_view caller,
+void AuditLog::RecordRefused(absl::string_view method, absl::string_view caller,
                              absl::string_view target,
                              const absl::Status& status, absl::Time now) {
   refused_total_.fetch_add(1);

@@ -23,8 +23,10 @@
 //    "detail":"suppressed K refused calls"}
 //
 // written before the next line of any kind (and when the log is destroyed).
-// Record() with an UNAUTHENTICATED or PERMISSION_DENIED result is treated as
-// RecordRefused(), so no call site can bypass the bound.
+// Record() with a refusal as its result (reason CALLER_UNKNOWN or
+// ROLE_MISSING) is treated as RecordRefused(), so no call site can bypass
+// the bound; other failures, such as REFRESH_TOKEN_REUSED (theft detected),
+// are always written.
 //
 // Thread-safety: every method is thread-safe. A record is written whole
 // (under a lock) or, if the disk refuses it, not at all past the point of

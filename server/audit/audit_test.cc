@@ -1,5 +1,3 @@
-#include "server/audit/audit_log.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "server/audit/audit_log.h"
 #include "server/errors/errors.h"
 
 namespace tessera::audit {
@@ -99,17 +98,23 @@ TEST(AuditLogTest, RefusalsPassedToRecordAreBoundedToo) {
     for (int i = 0; i < 100; ++i) {
       (*log)->Record("GetStats", "(unauthenticated)", "", kUnknown);
       (*log)->Record("GetStats", "web", "",
-                     absl::PermissionDeniedError("role missing"));
+                     errors::Error(absl::StatusCode::kPermissionDenied,
+                                   "ROLE_MISSING", "role missing"));
     }
     EXPECT_EQ((*log)->refused_total(), 200u);
     EXPECT_EQ((*log)->suppressed_total(), 197u);
-    // An identified caller's action is always written.
+    // An identified caller's action is always written, failures included:
+    // a detected theft is UNAUTHENTICATED but no refusal.
     (*log)->Record("GetStats", "admin", "", absl::OkStatus());
+    (*log)->Record("RefreshSession", "web", "s1",
+                   errors::Error(absl::StatusCode::kUnauthenticated,
+                                 "REFRESH_TOKEN_REUSED", "reused"));
   }
   const std::vector<std::string> lines = ReadLines(path);
-  ASSERT_EQ(lines.size(), 5u);  // 3 refusals, the summary, the admin call.
-  EXPECT_TRUE(absl::StrContains(lines[lines.size() - 2], "(suppressed)"));
-  EXPECT_TRUE(absl::StrContains(lines.back(), "\"caller\":\"admin\""));
+  ASSERT_EQ(lines.size(), 6u);  // 3 refusals, the summary, the two others.
+  EXPECT_TRUE(absl::StrContains(lines[3], "(suppressed)"));
+  EXPECT_TRUE(absl::StrContains(lines[4], "\"caller\":\"admin\""));
+  EXPECT_TRUE(absl::StrContains(lines[5], "REFRESH_TOKEN_REUSED"));
 }
 
 TEST(AuditLogTest, LongTargetsAreCutAtACharacterBoundary) {

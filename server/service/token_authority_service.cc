@@ -14,6 +14,7 @@
 #include "client/token/base64url.h"
 #include "client/verifier/reasons.h"
 #include "server/errors/errors.h"
+#include "server/log/log.h"
 #include "server/service/durable_reply.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
@@ -444,11 +445,12 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
   auto target = std::make_shared<std::string>();
   switch (request->target_case()) {
     case tessera::v1::RevokeSessionRequest::kSessionId:
-      *target =
-          absl::StrCat("session_id=", request->session_id().substr(0, 64));
+      *target = absl::StrCat("session_id=",
+                             log::Utf8Prefix(request->session_id(), 64));
       break;
     case tessera::v1::RevokeSessionRequest::kSubject:
-      *target = absl::StrCat("subject=", request->subject().substr(0, 256));
+      *target =
+          absl::StrCat("subject=", log::Utf8Prefix(request->subject(), 256));
       break;
     case tessera::v1::RevokeSessionRequest::kRefreshToken:
       *target = "refresh_token";
@@ -604,7 +606,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
   const std::string target =
-      absl::StrCat("subject=", request->subject().substr(0, 256));
+      absl::StrCat("subject=", log::Utf8Prefix(request->subject(), 256));
   absl::StatusOr<const auth::Caller*> caller =
       guards_.authorizer->Authorize(*context, auth::Method::kUpdateClaims);
   if (!caller.ok()) {
