@@ -139,10 +139,33 @@ Child* Family<Child>::WithLabels(std::vector<std::string> values) {
     const auto it = children_.find(values);
     if (it != children_.end()) return it->second.get();
   }
+  // The overflow child's values are reserved, so no child renders like it.
+  const bool refused =
+      std::any_of(values.begin(), values.end(), [](const std::string& value) {
+        return value.size() > kMaxLabelValueBytes ||
+               value == kOverflowLabelValue;
+      });
   absl::MutexLock lock(&mu_);
+  if (refused) return Overflow();
+  const auto it = children_.find(values);  // Another thread may have won.
+  if (it != children_.end()) return it->second.get();
+  if (children_.size() >= kMaxLabelSets) return Overflow();
   std::unique_ptr<Child>& child = children_[std::move(values)];
-  if (child == nullptr) child = make_();  // Another thread may have won.
+  child = make_();
   return child.get();
+}
+
+template <typename Child>
+Child* Family<Child>::Overflow() {
+  if (overflow_ == nullptr) {
+    ABSL_RAW_LOG(WARNING,
+                 "metric %s: more than %zu label sets, or a value over %zu "
+                 "bytes; counting them under \"%s\"",
+                 name_.c_str(), kMaxLabelSets, kMaxLabelValueBytes,
+                 kOverflowLabelValue);
+    overflow_ = make_();
+  }
+  return overflow_.get();
 }
 
 template <typename Child>
@@ -151,9 +174,14 @@ Family<Child>::SortedChildren() const {
   std::vector<std::pair<std::vector<std::string>, const Child*>> out;
   {
     absl::ReaderMutexLock lock(&mu_);
-    out.reserve(children_.size());
+    out.reserve(children_.size() + 1);
     for (const auto& [values, child] : children_) {
       out.emplace_back(values, child.get());
+    }
+    if (overflow_ != nullptr) {
+      out.emplace_back(std::vector<std::string>(label_names_.size(),
+                                                kOverflowLabelValue),
+                       overflow_.get());
     }
   }
   std::sort(out.begin(), out.end());
@@ -213,8 +241,9 @@ CounterFamily* Registry::AddCounter(std::string name, std::string help,
   entry->name = std::move(name);
   entry->help = std::move(help);
   entry->type = "counter";
-  entry->counters.reset(new CounterFamily(
-      std::move(label_names), [] { return std::make_unique<Counter>(); }));
+  entry->counters.reset(
+      new CounterFamily(entry->name, std::move(label_names),
+                        [] { return std::make_unique<Counter>(); }));
   CounterFamily* family = entry->counters.get();
   Register(std::move(entry));
   return family;
@@ -237,9 +266,10 @@ HistogramFamily* Registry::AddHistogram(
   entry->type = "histogram";
   entry->bounds = std::move(bucket_upper_bounds);
   const std::vector<double>* bounds = &entry->bounds;
-  entry->histograms.reset(new HistogramFamily(std::move(label_names), [bounds] {
-    return std::unique_ptr<Histogram>(new Histogram(bounds));
-  }));
+  entry->histograms.reset(
+      new HistogramFamily(entry->name, std::move(label_names), [bounds] {
+        return std::unique_ptr<Histogram>(new Histogram(bounds));
+      }));
   HistogramFamily* family = entry->histograms.get();
   Register(std::move(entry));
   return family;

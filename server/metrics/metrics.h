@@ -31,7 +31,13 @@
 // Everything handed out (families, children) is owned by the registry and
 // stays valid, at the same address, for the registry's lifetime. Label values
 // should come from small fixed sets (method, status code, state): every
-// distinct set is kept forever.
+// distinct set is kept forever. As defence in depth against a caller that
+// lets clients choose a value, every family is bounded: it holds at most
+// kMaxLabelSets children, and a label set beyond that, or with a value longer
+// than kMaxLabelValueBytes (or equal to kOverflowLabelValue), is counted
+// under one overflow child whose every value is kOverflowLabelValue (logged
+// once per family). So a family renders
+// at most kMaxLabelSets + 1 label sets of bounded size, whatever it is fed.
 //
 // Thread-safety: every method may be called from any thread. Increment and
 // Observe take no lock (relaxed atomics; a scrape racing an Observe may count
@@ -54,6 +60,11 @@
 #include "absl/synchronization/mutex.h"
 
 namespace tessera::metrics {
+
+// The bounds every Family keeps (see above).
+inline constexpr size_t kMaxLabelSets = 500;
+inline constexpr size_t kMaxLabelValueBytes = 128;
+inline constexpr char kOverflowLabelValue[] = "_overflow";
 
 // One sample of a callback family: its label pairs and value.
 struct GaugeSample {
@@ -103,24 +114,32 @@ class Family {
   Family& operator=(const Family&) = delete;
 
   // The child for `values` (one per label name, in the same order), created
-  // on first use.
+  // on first use; the overflow child once the family is full or a value is
+  // longer than kMaxLabelValueBytes.
   Child* WithLabels(std::vector<std::string> values);
 
  private:
   friend class Registry;
-  Family(std::vector<std::string> label_names,
+  Family(std::string name, std::vector<std::string> label_names,
          std::function<std::unique_ptr<Child>()> make)
-      : label_names_(std::move(label_names)), make_(std::move(make)) {}
+      : name_(std::move(name)),
+        label_names_(std::move(label_names)),
+        make_(std::move(make)) {}
 
   // Sorted by label values.
   std::vector<std::pair<std::vector<std::string>, const Child*>>
   SortedChildren() const;
+  // Creates the overflow child on first use.
+  Child* Overflow() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const std::string name_;  // For the overflow log line.
   const std::vector<std::string> label_names_;
   const std::function<std::unique_ptr<Child>()> make_;
   mutable absl::Mutex mu_;
+  // At most kMaxLabelSets entries; the overflow child is kept apart.
   absl::flat_hash_map<std::vector<std::string>, std::unique_ptr<Child>>
       children_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Child> overflow_ ABSL_GUARDED_BY(mu_);
 };
 using CounterFamily = Family<Counter>;
 using HistogramFamily = Family<Histogram>;

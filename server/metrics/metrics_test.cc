@@ -21,6 +21,7 @@ namespace tessera::metrics {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(MetricsTest, CounterIncrementsRenderSortedByLabels) {
   Registry registry;
@@ -46,6 +47,43 @@ TEST(MetricsTest, WithLabelsReturnsTheSameChildForever) {
   Counter* first = family->WithLabels({"a"});
   for (int i = 0; i < 1000; ++i) family->WithLabels({absl::StrCat(i)});
   EXPECT_EQ(family->WithLabels({"a"}), first);
+}
+
+TEST(MetricsTest, AFullFamilyCountsNewLabelSetsUnderOneOverflowChild) {
+  Registry registry;
+  CounterFamily* family = registry.AddCounter("c_total", "C.", {"k", "v"});
+  Counter* first = family->WithLabels({"0", "x"});
+  for (size_t i = 1; i < kMaxLabelSets; ++i) {
+    family->WithLabels({absl::StrCat(i), "x"})->Increment();
+  }
+  Counter* overflow = family->WithLabels({"one more", "x"});
+  for (int i = 0; i < 3000; ++i) {
+    EXPECT_EQ(family->WithLabels({absl::StrCat("new", i), "x"}), overflow);
+  }
+  overflow->Increment(3001);
+  EXPECT_NE(overflow, first);
+  EXPECT_EQ(family->WithLabels({"0", "x"}), first);  // Old sets still count.
+  const std::string text = registry.Render();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+            static_cast<long>(kMaxLabelSets + 1 + 2));  // + HELP, TYPE.
+  EXPECT_THAT(text,
+              HasSubstr("c_total{k=\"_overflow\",v=\"_overflow\"} 3001\n"));
+  EXPECT_THAT(text, Not(HasSubstr("new")));
+}
+
+TEST(MetricsTest, LongOrReservedLabelValuesGoToTheOverflowChild) {
+  Registry registry;
+  HistogramFamily* family = registry.AddHistogram("h", "H.", {"m"}, {1});
+  Histogram* overflow =
+      family->WithLabels({std::string(kMaxLabelValueBytes + 1, 'a')});
+  EXPECT_EQ(family->WithLabels({std::string(4096, 'b')}), overflow);
+  EXPECT_EQ(family->WithLabels({kOverflowLabelValue}), overflow);
+  EXPECT_NE(family->WithLabels({std::string(kMaxLabelValueBytes, 'a')}),
+            overflow);
+  overflow->Observe(0.5);
+  const std::string text = registry.Render();
+  EXPECT_THAT(text, HasSubstr("h_count{m=\"_overflow\"} 1\n"));
+  EXPECT_THAT(text, Not(HasSubstr("bbbb")));
 }
 
 TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
