@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -18,6 +18,8 @@
 #include "server/session/horizon.h"
 #include "server/session/purge.h"
 #include "server/version.h"
+#include "tessera/v1/admin.grpc.pb.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera {
 namespace {
@@ -219,8 +221,14 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(
-      metrics::NewGrpcMetricsInterceptorFactory(tesserad->metrics_.get()));
+  // The services this server registers; calls to any other method path
+  // count under method="unknown". Reflection is Debian gRPC 1.51's v1alpha.
+  interceptors.push_back(metrics::NewGrpcMetricsInterceptorFactory(
+      tesserad->metrics_.get(),
+      {tessera::v1::TokenAuthority::service_full_name(),
+       tessera::v1::Admin::service_full_name(),
+       grpc::health::v1::Health::service_full_name(),
+       "grpc.reflection.v1alpha.ServerReflection"}));
   tesserad->RegisterMetrics();
 
   grpc::ServerBuilder builder;

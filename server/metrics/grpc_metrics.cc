@@ -2,9 +2,13 @@
 
 #include <string>
 
+#include "absl/base/internal/raw_logging.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "client/base/tsan_annotations.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/support/status.h"
 
 namespace tessera::metrics {
@@ -32,6 +36,26 @@ const char* CodeName(grpc::StatusCode code) {
                                        "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
   return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+}
+
+// "service/Method" for every method of `services`.
+absl::flat_hash_set<std::string> MethodsOf(
+    const std::vector<std::string>& services) {
+  absl::flat_hash_set<std::string> methods;
+  const google::protobuf::DescriptorPool* pool =
+      google::protobuf::DescriptorPool::generated_pool();
+  for (const std::string& name : services) {
+    const google::protobuf::ServiceDescriptor* service =
+        pool->FindServiceByName(name);
+    if (service == nullptr) {
+      ABSL_RAW_LOG(FATAL, "gRPC metrics: no descriptor for service %s",
+                   name.c_str());
+    }
+    for (int i = 0; i < service->method_count(); ++i) {
+      methods.insert(absl::StrCat(name, "/", service->method(i)->name()));
+    }
+  }
+  return methods;
 }
 
 struct Families {
@@ -75,8 +99,9 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 
 class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit Factory(Registry* registry)
-      : families_{registry->AddCounter(
+  Factory(Registry* registry, const std::vector<std::string>& services)
+      : known_methods_(MethodsOf(services)),
+        families_{registry->AddCounter(
                       "tessera_grpc_requests_total",
                       "gRPC calls answered, by method and status code.",
                       {"method", "code"}),
@@ -89,19 +114,23 @@ class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
     // "/tessera.v1.TokenAuthority/IssueSession" -> without the slash.
+    const char* method = info->method() != nullptr ? info->method() : "";
+    const auto known = known_methods_.find(absl::StripPrefix(method, "/"));
     return new MetricsInterceptor(
-        &families_, std::string(absl::StripPrefix(info->method(), "/")));
+        &families_, known != known_methods_.end() ? *known : kUnknownMethod);
   }
 
  private:
+  const absl::flat_hash_set<std::string> known_methods_;
   const Families families_;
 };
 
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewGrpcMetricsInterceptorFactory(Registry* registry) {
-  return std::make_unique<Factory>(registry);
+NewGrpcMetricsInterceptorFactory(Registry* registry,
+                                 const std::vector<std::string>& services) {
+  return std::make_unique<Factory>(registry, services);
 }
 
 }  // namespace tessera::metrics

@@ -1,0 +1,112 @@
+// What an unauthenticated client can make the real tesserad hold (DESIGN §9,
+// §10): calls to made-up gRPC method paths must not grow /metrics (each
+// distinct path once became a series kept forever), and connections that
+// send nothing, or trickle a request, must not stop the HTTP side listener
+// from answering /healthz, /readyz, /metrics and the JWKS.
+
+#include <httplib.h>
+
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/testing/tesserad_process.h"
+
+namespace tessera {
+namespace {
+
+using ::tessera::testing::TesseradProcess;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::unique_ptr<TesseradProcess> StartServer() {
+  absl::StatusOr<std::unique_ptr<TesseradProcess>> process =
+      TesseradProcess::Start({});
+  EXPECT_TRUE(process.ok()) << process.status();
+  return process.ok() ? std::move(*process) : nullptr;
+}
+
+struct Http {
+  int status = 0;  // 0: no answer.
+  std::string body;
+};
+
+Http Get(const std::string& address, const std::string& path) {
+  httplib::Client client(absl::StrCat("http://", address));
+  client.set_connection_timeout(10, 0);
+  client.set_read_timeout(10, 0);
+  httplib::Result result = client.Get(path.c_str());
+  if (!result) return {};
+  return {result->status, result->body};
+}
+
+// Calls `count` distinct unknown methods, `path_bytes` long each, in turn;
+// returns how many were answered UNIMPLEMENTED.
+int CallUnknownMethods(grpc::GenericStub& stub, int first, int count,
+                       size_t path_bytes) {
+  int unimplemented = 0;
+  for (int i = first; i < first + count; ++i) {
+    std::string method = absl::StrCat("/x.Y/m", i, "/");
+    method.resize(std::max(method.size(), path_bytes), 'p');
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status status) { done.set_value(status); });
+    unimplemented += done.get_future().get().error_code() ==
+                     grpc::StatusCode::UNIMPLEMENTED;
+  }
+  return unimplemented;
+}
+
+// Each sample line of a scrape without its value: which series there are.
+std::vector<std::string> SeriesOf(const std::string& scrape) {
+  std::vector<std::string> series;
+  for (absl::string_view line : absl::StrSplit(scrape, '\n')) {
+    if (line.empty() || line[0] == '#') continue;
+    series.emplace_back(line.substr(0, line.rfind(' ')));
+  }
+  return series;
+}
+
+TEST(AbuseE2eTest, UnknownMethodsCountUnderOneLabelAndMetricsStaySmall) {
+  std::unique_ptr<TesseradProcess> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  grpc::GenericStub stub(grpc::CreateChannel(
+      server->grpc_address(), grpc::InsecureChannelCredentials()));
+  constexpr size_t kPathBytes = 1024;
+
+  ASSERT_EQ(CallUnknownMethods(stub, 0, 100, kPathBytes), 100);
+  const Http after_100 = Get(server->http_address(), "/metrics");
+  ASSERT_EQ(after_100.status, 200);
+  ASSERT_EQ(CallUnknownMethods(stub, 100, 2900, kPathBytes), 2900);
+  const Http after_3000 = Get(server->http_address(), "/metrics");
+  ASSERT_EQ(after_3000.status, 200);
+
+  // The same series, only their values moved; so the same size give or
+  // take the digits of the counts and sums (a few per series).
+  EXPECT_EQ(SeriesOf(after_3000.body), SeriesOf(after_100.body));
+  EXPECT_LT(after_3000.body.size(),
+            after_100.body.size() + 16 * SeriesOf(after_100.body).size());
+  EXPECT_THAT(after_3000.body,
+              HasSubstr("tessera_grpc_requests_total{method=\"unknown\","
+                        "code=\"UNIMPLEMENTED\"} 3000\n"));
+  EXPECT_THAT(after_3000.body,
+              HasSubstr("tessera_grpc_request_duration_seconds_count{method="
+                        "\"unknown\",code=\"UNIMPLEMENTED\"} 3000\n"));
+  EXPECT_THAT(after_3000.body, Not(HasSubstr("x.Y")));
+}
+
+}  // namespace
+}  // namespace tessera
