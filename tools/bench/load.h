@@ -60,6 +60,9 @@ std::string MedianRangeCell(std::vector<double> ratios);
 // User + system CPU seconds a process has used so far (from /proc).
 double CpuSeconds(pid_t pid);
 
+// Resident memory of a process (VmRSS), in MiB (from /proc); 0 if unknown.
+double RssMiB(pid_t pid);
+
 // Runs `measure` and adds the CPU per call it cost `server` (a tesserad
 // pid, or -1 for none) and this process.
 Result WithCpu(pid_t server, const std::function<Result()>& measure);

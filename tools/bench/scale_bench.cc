@@ -23,7 +23,6 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -32,12 +31,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/revocation/revocation_state.h"
@@ -145,22 +141,6 @@ uint64_t DirectoryBytes(const std::string& path) {
     if (entry.is_regular_file(error)) bytes += entry.file_size(error);
   }
   return bytes;
-}
-
-// Resident memory of a process, in MiB (from /proc).
-double RssMiB(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    int64_t kib = 0;
-    if (absl::StartsWith(line, "VmRSS:") &&
-        absl::SimpleAtoi(
-            absl::StripAsciiWhitespace(absl::StripSuffix(line.substr(6), "kB")),
-            &kib)) {
-      return kib / 1024.0;
-    }
-  }
-  return 0;
 }
 
 // Refreshes random stored sessions: each call takes a session no other call
