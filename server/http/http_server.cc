@@ -8,6 +8,14 @@
 #include "absl/strings/str_cat.h"
 
 namespace tessera::http {
+
+// cpp-httplib's routing and parsing, fed by our Listener instead of its own
+// thread-per-connection loop.
+class Router : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
 namespace {
 
 constexpr size_t kMaxBodyBytes = 1024;  // No endpoint takes a body.
@@ -32,7 +40,7 @@ void Text(httplib::Response& response, int status, const std::string& body) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const std::string& address, Handlers handlers) {
+    const std::string& address, Handlers handlers, ListenerLimits limits) {
   std::string host;
   int port = 0;
   if (!SplitHostPort(address, &host, &port)) {
@@ -40,12 +48,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         "--http_address=", address, " is not host:port or [v6]:port"));
   }
   std::unique_ptr<HttpServer> server(new HttpServer());
-  server->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& http = *server->server_;
+  server->router_ = std::make_unique<Router>();
+  Router& http = *server->router_;
   http.set_payload_max_length(kMaxBodyBytes);
-  http.set_read_timeout(5, 0);
-  http.set_write_timeout(5, 0);
-  http.set_keep_alive_max_count(100);
+  // Only what the Keep-Alive response header says; the Listener enforces.
+  http.set_keep_alive_max_count(limits.max_requests_per_connection);
+  http.set_keep_alive_timeout(absl::ToInt64Seconds(limits.request_wait));
 
   http.Get("/.well-known/jwks.json", [jwks = handlers.jwks](
                                          const httplib::Request&,
@@ -84,23 +92,26 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     http.Patch(path, refuse);
   }
 
-  const int bound = port == 0 ? http.bind_to_any_port(host)
-                              : (http.bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
+  absl::StatusOr<std::unique_ptr<Listener>> listener = Listener::Start(
+      host, port, limits,
+      [&http](httplib::Stream& stream, bool close, bool& closed) {
+        return http.process_request(stream, close, closed, nullptr);
+      });
+  if (!listener.ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on --http_address=", address,
                      " (in use, or not an address of this machine)"));
   }
+  server->listener_ = std::move(*listener);
+  const int bound = server->listener_->port();
   server->address_ = host.find(':') != std::string::npos
                          ? absl::StrCat("[", host, "]:", bound)
                          : absl::StrCat(host, ":", bound);
-  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
   return server;
 }
 
 void HttpServer::Stop() {
-  if (server_ != nullptr) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (listener_ != nullptr) listener_->Stop();
 }
 
 HttpServer::~HttpServer() { Stop(); }

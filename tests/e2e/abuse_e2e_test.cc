@@ -1,10 +1,13 @@
 // What an unauthenticated client can make the real tesserad hold (DESIGN §9,
 // §10): calls to made-up gRPC method paths must not grow /metrics (each
-// distinct path once became a series kept forever), and connections that
-// send nothing, or trickle a request, must not stop the HTTP side listener
-// from answering /healthz, /readyz, /metrics and the JWKS.
+// distinct path once became a series kept forever); connections that send
+// nothing, or half a request, must not stop the HTTP side listener from
+// answering /healthz, /readyz, /metrics and the JWKS; and a request head has
+// a size limit.
 
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <future>
 #include <memory>
@@ -17,11 +20,14 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "server/http/raw_connection.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
 
+using ::tessera::http::testing::OpenConnection;
+using ::tessera::http::testing::ReadToEnd;
 using ::tessera::testing::TesseradProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -106,6 +112,49 @@ TEST(AbuseE2eTest, UnknownMethodsCountUnderOneLabelAndMetricsStaySmall) {
               HasSubstr("tessera_grpc_request_duration_seconds_count{method="
                         "\"unknown\",code=\"UNIMPLEMENTED\"} 3000\n"));
   EXPECT_THAT(after_3000.body, Not(HasSubstr("x.Y")));
+}
+
+TEST(AbuseE2eTest, IdleAndSlowConnectionsDoNotStopTheHttpListener) {
+  std::unique_ptr<TesseradProcess> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const std::string& http = server->http_address();
+  // Many more than any worker pool: some send nothing, some the start of a
+  // request they never finish (a slow-loris client between two bytes).
+  std::vector<int> held;
+  for (int i = 0; i < 150; ++i) {
+    held.push_back(OpenConnection(http, ""));
+    held.push_back(OpenConnection(
+        http, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: 1"));
+  }
+  for (int fd : held) ASSERT_GE(fd, 0);
+
+  // Each answered within the client's own 10 s timeouts; before, every
+  // worker waited seconds on each held connection in turn.
+  EXPECT_EQ(Get(http, "/healthz").status, 200);
+  EXPECT_EQ(Get(http, "/readyz").status, 200);
+  EXPECT_EQ(Get(http, "/.well-known/jwks.json").status, 200);
+  const Http metrics = Get(http, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body, HasSubstr("tessera_sessions_stored"));
+  for (int fd : held) close(fd);
+}
+
+TEST(AbuseE2eTest, AnEndlessHeaderBlockIsRefusedNotStored) {
+  std::unique_ptr<TesseradProcess> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  // 1 MiB of header lines: cpp-httplib alone reads any number of them.
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  while (request.size() < (1 << 20)) request += "X-Padding: 0123456789\r\n";
+  request += "\r\n";
+  const int fd = OpenConnection(server->http_address(), "");
+  ASSERT_GE(fd, 0);
+  // The server stops reading at its limit, so the send may fail part-way.
+  (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  const std::string response = ReadToEnd(fd);
+  close(fd);
+  EXPECT_THAT(response,
+              ::testing::StartsWith("HTTP/1.1 431 Request Header Fields"));
+  EXPECT_EQ(Get(server->http_address(), "/healthz").status, 200);
 }
 
 }  // namespace
