@@ -16,6 +16,8 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
+constexpr size_t kStatusCodes = 17;  // OK .. UNAUTHENTICATED.
+
 const char* CodeName(grpc::StatusCode code) {
   static const char* const kNames[] = {"OK",
                                        "CANCELLED",
@@ -35,11 +37,14 @@ const char* CodeName(grpc::StatusCode code) {
                                        "DATA_LOSS",
                                        "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
-  return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+  return index >= 0 && index < static_cast<int>(kStatusCodes) ? kNames[index]
+                                                               : "UNKNOWN";
 }
 
-// "service/Method" for every method of `services`.
-absl::flat_hash_set<std::string> MethodsOf(
+// "service/Method" for every method of `services`; they must fit the
+// registry's per-family cap with every status code and the unknown label,
+// so that a real call never lands in the overflow child.
+absl::flat_hash_set<std::string> KnownMethods(
     const std::vector<std::string>& services) {
   absl::flat_hash_set<std::string> methods;
   const google::protobuf::DescriptorPool* pool =
@@ -54,6 +59,10 @@ absl::flat_hash_set<std::string> MethodsOf(
     for (int i = 0; i < service->method_count(); ++i) {
       methods.insert(absl::StrCat(name, "/", service->method(i)->name()));
     }
+  }
+  if ((methods.size() + 1) * kStatusCodes > kMaxLabelSets) {
+    ABSL_RAW_LOG(FATAL, "gRPC metrics: %zu methods exceed the label-set cap",
+                 methods.size());
   }
   return methods;
 }
@@ -100,7 +109,7 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
 class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   Factory(Registry* registry, const std::vector<std::string>& services)
-      : known_methods_(MethodsOf(services)),
+      : known_methods_(KnownMethods(services)),
         families_{registry->AddCounter(
                       "tessera_grpc_requests_total",
                       "gRPC calls answered, by method and status code.",

@@ -15,7 +15,9 @@
 // services the server registers ("tessera.v1.Admin/RotateSigningKey"), and
 // kUnknownMethod for any other path (gRPC answers those UNIMPLEMENTED). With
 // 17 status codes the label sets are bounded by (methods + 1) * 17 whatever
-// clients send; the registry's per-family cap (metrics.h) backs that up.
+// clients send (tesserad: 17 methods, 289 sets). The factory checks that this
+// fits the registry's per-family cap (metrics.h), which backs it up, so no
+// real call is ever counted as overflow.
 
 #include <memory>
 #include <string>
@@ -30,8 +32,9 @@ inline constexpr char kUnknownMethod[] = "unknown";
 
 // `services` are full service names ("tessera.v1.Admin"); their methods are
 // read from the generated descriptor pool, so the binary must link their
-// generated code. A name not in the pool is a programming error: the process
-// aborts (ABSL_RAW_LOG FATAL) when the factory is made.
+// generated code. A name not in the pool, or more methods than the cap
+// allows, is a programming error: the process aborts (ABSL_RAW_LOG FATAL)
+// when the factory is made.
 // `registry` must outlive the gRPC server the factory is given to.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 NewGrpcMetricsInterceptorFactory(Registry* registry,
