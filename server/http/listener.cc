@@ -1,7 +1,6 @@
 #include "server/http/listener.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <httplib.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -32,14 +31,12 @@ constexpr char kHeadTooLarge[] =
     "HTTP/1.1 431 Request Header Fields Too Large\r\n"
     "Connection: close\r\nContent-Length: 0\r\n\r\n";
 
-// Milliseconds until `deadline` for poll(): rounded up, at least 0.
+// Milliseconds until `deadline` for poll(): rounded up, 0 to 60,000.
 int PollMillis(absl::Time deadline) {
-  const absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) return 0;
+  const absl::Duration left = std::clamp(deadline - absl::Now(),
+                                         absl::ZeroDuration(), absl::Minutes(1));
   return static_cast<int>(
-      std::min<int64_t>(absl::ToInt64Milliseconds(absl::Ceil(
-                            left, absl::Milliseconds(1))),
-                        60 * 1000));
+      absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
 }
 
 // Waits for `events` on `fd` until `deadline`.
