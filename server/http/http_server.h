@@ -63,7 +63,7 @@ class HttpServer {
  private:
   HttpServer() = default;
 
-  std::unique_ptr<Router> router_;      // Outlives listener_, which uses it.
+  std::unique_ptr<Router> router_;  // Outlives listener_, which uses it.
   std::unique_ptr<Listener> listener_;
   std::string address_;
 };

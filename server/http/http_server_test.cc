@@ -23,7 +23,10 @@ using ::testing::StartsWith;
 
 std::unique_ptr<HttpServer> StartServer(ListenerLimits limits = {}) {
   Handlers handlers{
-      .jwks = [] { return Handlers::Jwks{"{\"keys\":[]}", absl::Minutes(5)}; },
+      .jwks =
+          [] {
+            return Handlers::Jwks{"{\"keys\":[]}", absl::Minutes(5)};
+          },
       .ready = [] { return true; },
       .metrics = [] { return std::string("m 1\n"); }};
   absl::StatusOr<std::unique_ptr<HttpServer>> server =

@@ -33,8 +33,8 @@ constexpr char kHeadTooLarge[] =
 
 // Milliseconds until `deadline` for poll(): rounded up, 0 to 60,000.
 int PollMillis(absl::Time deadline) {
-  const absl::Duration left = std::clamp(deadline - absl::Now(),
-                                         absl::ZeroDuration(), absl::Minutes(1));
+  const absl::Duration left = std::clamp(
+      deadline - absl::Now(), absl::ZeroDuration(), absl::Minutes(1));
   return static_cast<int>(
       absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
 }
@@ -235,8 +235,7 @@ Listener::Listener(ListenerLimits limits, Serve serve)
 
 absl::StatusOr<std::unique_ptr<Listener>> Listener::Start(
     const std::string& host, int port, ListenerLimits limits, Serve serve) {
-  std::unique_ptr<Listener> listener(
-      new Listener(limits, std::move(serve)));
+  std::unique_ptr<Listener> listener(new Listener(limits, std::move(serve)));
   listener->listen_fd_ = Bind(host, port);
   if (listener->listen_fd_ < 0) {
     return absl::UnavailableError(
@@ -377,9 +376,10 @@ void Listener::AcceptNew() {
     if (waiting_.size() + InFlight() >= limits_.max_connections) {
       if (waiting_.empty()) continue;  // All being served: refuse this one.
       // Make room: close the one that has waited longest for its request.
-      waiting_.erase(std::min_element(
-          waiting_.begin(), waiting_.end(),
-          [](const auto& a, const auto& b) { return a->deadline < b->deadline; }));
+      waiting_.erase(std::min_element(waiting_.begin(), waiting_.end(),
+                                      [](const auto& a, const auto& b) {
+                                        return a->deadline < b->deadline;
+                                      }));
     }
     waiting_.push_back(std::move(connection));
   }
@@ -407,8 +407,8 @@ void Listener::WorkerLoop() {
       ConnectionStream stream(*connection,
                               absl::Now() + limits_.exchange_timeout,
                               limits_.max_request_bytes);
-      keep = serve_(stream, last, closed) && !closed && !last &&
-             !stream.failed();
+      keep =
+          serve_(stream, last, closed) && !closed && !last && !stream.failed();
     }
     absl::MutexLock lock(&mu_);
     if (keep && !stopping_) {

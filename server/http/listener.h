@@ -71,9 +71,8 @@ class Listener {
  public:
   // Reads one request from `stream` and writes its response (cpp-httplib's
   // Server::process_request); false if the connection must be closed.
-  using Serve = std::function<bool(httplib::Stream& stream,
-                                   bool close_connection,
-                                   bool& connection_closed)>;
+  using Serve = std::function<bool(
+      httplib::Stream& stream, bool close_connection, bool& connection_closed)>;
 
   // Binds `host` (a name or numeric address, no brackets) and `port` (0
   // picks one) and starts serving. UNAVAILABLE if it cannot bind.

@@ -17,8 +17,8 @@ int OpenConnection(const std::string& address, const std::string& bytes) {
   sockaddr_in server{};
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
-      inet_pton(AF_INET, address.substr(0, colon).c_str(),
-                &server.sin_addr) != 1) {
+      inet_pton(AF_INET, address.substr(0, colon).c_str(), &server.sin_addr) !=
+          1) {
     return -1;
   }
   server.sin_family = AF_INET;

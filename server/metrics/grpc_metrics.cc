@@ -38,7 +38,7 @@ const char* CodeName(grpc::StatusCode code) {
                                        "UNAUTHENTICATED"};
   const int index = static_cast<int>(code);
   return index >= 0 && index < static_cast<int>(kStatusCodes) ? kNames[index]
-                                                               : "UNKNOWN";
+                                                              : "UNKNOWN";
 }
 
 // "service/Method" for every method of `services`; they must fit the

@@ -41,8 +41,8 @@ class GrpcMetricsTest : public ::testing::Test {
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
-    interceptors.push_back(
-        NewGrpcMetricsInterceptorFactory(&registry_, {"grpc.health.v1.Health"}));
+    interceptors.push_back(NewGrpcMetricsInterceptorFactory(
+        &registry_, {"grpc.health.v1.Health"}));
     grpc::ServerBuilder builder;
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     builder.RegisterService(&health_);

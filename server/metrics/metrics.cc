@@ -179,9 +179,9 @@ Family<Child>::SortedChildren() const {
       out.emplace_back(values, child.get());
     }
     if (overflow_ != nullptr) {
-      out.emplace_back(std::vector<std::string>(label_names_.size(),
-                                                kOverflowLabelValue),
-                       overflow_.get());
+      out.emplace_back(
+          std::vector<std::string>(label_names_.size(), kOverflowLabelValue),
+          overflow_.get());
     }
   }
   std::sort(out.begin(), out.end());
@@ -266,10 +266,9 @@ HistogramFamily* Registry::AddHistogram(
   entry->type = "histogram";
   entry->bounds = std::move(bucket_upper_bounds);
   const std::vector<double>* bounds = &entry->bounds;
-  entry->histograms.reset(
-      new HistogramFamily(entry->name, std::move(label_names), [bounds] {
-        return std::unique_ptr<Histogram>(new Histogram(bounds));
-      }));
+  entry->histograms.reset(new HistogramFamily(
+      entry->name, std::move(label_names),
+      [bounds] { return std::unique_ptr<Histogram>(new Histogram(bounds)); }));
   HistogramFamily* family = entry->histograms.get();
   Register(std::move(entry));
   return family;

@@ -138,8 +138,8 @@ TEST(AbuseE2eTest, IdleAndSlowConnectionsDoNotStopTheHttpListener) {
   std::vector<int> held;
   for (int i = 0; i < 150; ++i) {
     held.push_back(OpenConnection(http, ""));
-    held.push_back(OpenConnection(
-        http, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: 1"));
+    held.push_back(
+        OpenConnection(http, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: 1"));
   }
   for (int fd : held) ASSERT_GE(fd, 0);
 

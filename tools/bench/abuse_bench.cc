@@ -78,8 +78,8 @@ bool CallUnknown(grpc::GenericStub& stub, const std::string& method) {
 
 // Makes `calls` calls from `threads` threads; returns how many were
 // answered UNIMPLEMENTED.
-int64_t CallUnknownMethods(const std::string& address, int calls,
-                           int threads, size_t path_bytes) {
+int64_t CallUnknownMethods(const std::string& address, int calls, int threads,
+                           size_t path_bytes) {
   const std::vector<std::shared_ptr<grpc::Channel>> channels =
       Channels({.address = address});
   std::atomic<int> next{0};
@@ -121,8 +121,8 @@ int Main() {
   const testing::TesseradProcess& process = **server;
   const int threads = absl::GetFlag(FLAGS_threads);
   const int warm = std::min(calls, kWarmCalls);
-  std::fprintf(stderr, "%d calls to unknown methods, %d-byte paths...\n",
-               calls, path_bytes);
+  std::fprintf(stderr, "%d calls to unknown methods, %d-byte paths...\n", calls,
+               path_bytes);
   const Reading start = Read(process);
   const absl::Time begin = absl::Now();
   int64_t unimplemented =
@@ -133,17 +133,17 @@ int Main() {
   const absl::Duration elapsed = absl::Now() - begin;
   const Reading end = Read(process);
 
-  std::printf("%d calls to distinct unknown methods (%d-byte paths) in %.1f s,"
-              " %lld answered UNIMPLEMENTED\n\n",
-              calls, path_bytes, absl::ToDoubleSeconds(elapsed),
-              static_cast<long long>(unimplemented));
+  std::printf(
+      "%d calls to distinct unknown methods (%d-byte paths) in %.1f s,"
+      " %lld answered UNIMPLEMENTED\n\n",
+      calls, path_bytes, absl::ToDoubleSeconds(elapsed),
+      static_cast<long long>(unimplemented));
   const std::string after_warm = absl::StrCat("after ", warm);
   const std::string after_all = absl::StrCat("after ", calls);
   std::printf("%-24s %10s %12s %12s %14s\n", "tesserad", "started",
               after_warm.c_str(), after_all.c_str(), "ratio (end/1k)");
-  std::printf("%-24s %10.1f %12.1f %12.1f %14.2f\n", "RSS (MiB)",
-              start.rss_mib, warmed.rss_mib, end.rss_mib,
-              end.rss_mib / warmed.rss_mib);
+  std::printf("%-24s %10.1f %12.1f %12.1f %14.2f\n", "RSS (MiB)", start.rss_mib,
+              warmed.rss_mib, end.rss_mib, end.rss_mib / warmed.rss_mib);
   std::printf("%-24s %10lld %12lld %12lld %14.2f\n", "/metrics scrape (bytes)",
               static_cast<long long>(start.scrape_bytes),
               static_cast<long long>(warmed.scrape_bytes),
