@@ -191,8 +191,16 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
   if (*synced) {
     last_heard_ns_.store(absl::ToUnixNanos(absl::Now()),
                          std::memory_order_release);
+    ForgetIfDue();
   }
   sequence_cv_.notify_all();
+}
+
+void Verifier::ForgetIfDue() {
+  const absl::Time now = absl::Now();
+  if (now - last_forget_ < kForgetInterval) return;
+  last_forget_ = now;
+  revocations_.Forget(now);
 }
 
 void Verifier::Advance(uint64_t sequence) {

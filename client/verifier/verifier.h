@@ -91,12 +91,21 @@ class Verifier {
   uint64_t applied_sequence() const;
   // Streams opened so far (1 + reconnects).
   int64_t connections() const { return connections_.load(); }
+  // Revoked sessions and subject cut-offs held in memory. Bounded: an entry
+  // is forgotten (checked at most every kForgetInterval, on the stream
+  // thread) once no token it could reject is still unexpired, i.e. `horizon`
+  // after the revocation.
+  size_t revocations_held() const { return revocations_.size(); }
+  static constexpr absl::Duration kForgetInterval = absl::Seconds(2);
 
  private:
   explicit Verifier(VerifierOptions options);
   void Follow();
   void Apply(const tessera::v1::RevocationEvent& event, bool* synced);
   void Advance(uint64_t sequence);
+  // Drops revocations that can no longer matter, at most every
+  // kForgetInterval. Stream thread only.
+  void ForgetIfDue();
   bool SleepUnlessStopping(absl::Duration duration);
 
   const VerifierOptions options_;
@@ -111,6 +120,7 @@ class Verifier {
 
   std::atomic<int64_t> last_heard_ns_{0};  // Unix ns; 0: never in sync.
   std::atomic<int64_t> connections_{0};
+  absl::Time last_forget_ = absl::InfinitePast();  // Stream thread only.
 
   mutable std::mutex sequence_mu_;
   mutable std::condition_variable sequence_cv_;

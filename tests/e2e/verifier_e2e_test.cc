@@ -279,6 +279,33 @@ TEST(VerifierE2eTest, KeyRotationCausesNoFailedVerification) {
   EXPECT_EQ(failed.load(), 0) << first_failure;
 }
 
+// The revocation state forgets what can no longer reject a token, so a
+// relying service's memory does not grow with every logout ever made.
+TEST(VerifierE2eTest, ForgetsRevocationsPastTheHorizon) {
+  constexpr int kSessions = 50;
+  Server server({"--access_ttl=1s", "--leeway=0s"});
+  VerifierOptions options;
+  options.target = server.address();
+  options.audience = {"api"};
+  options.horizon = absl::Seconds(1);  // --access_ttl + --leeway.
+  options.leeway = absl::ZeroDuration();
+  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
+  ASSERT_TRUE(verifier->WaitUntilReady(kWait));
+  uint64_t last = 0;
+  for (int i = 0; i < kSessions; ++i) {
+    last = server.RevokeSession(server.Issue("grace").session_id());
+  }
+  ASSERT_TRUE(verifier->WaitForSequence(last, kWait));
+  EXPECT_EQ(verifier->revocations_held(), static_cast<size_t>(kSessions));
+
+  // Heartbeats keep arriving; past the horizon every entry is forgettable.
+  const absl::Time deadline = absl::Now() + kWait;
+  while (absl::Now() < deadline && verifier->revocations_held() > 0) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(verifier->revocations_held(), 0u);
+}
+
 // 1,000 Verifiers (each one watch stream) over 10 channels, as many
 // relying-service processes would hold.
 TEST(VerifierE2eTest, AThousandStreamsAllReceiveOneRevocation) {
