@@ -129,6 +129,10 @@ absl::StatusOr<v1::RotateSigningKeyResponse> Client::RotateSigningKey(
     const v1::RotateSigningKeyRequest& request) {
   return Call(admin_.get(), &v1::Admin::Stub::RotateSigningKey, request);
 }
+absl::StatusOr<v1::WithdrawSigningKeyResponse> Client::WithdrawSigningKey(
+    const v1::WithdrawSigningKeyRequest& request) {
+  return Call(admin_.get(), &v1::Admin::Stub::WithdrawSigningKey, request);
+}
 absl::StatusOr<v1::ListSigningKeysResponse> Client::ListSigningKeys() {
   return Call(admin_.get(), &v1::Admin::Stub::ListSigningKeys,
               v1::ListSigningKeysRequest());

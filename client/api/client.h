@@ -65,6 +65,9 @@ class Client {
   absl::StatusOr<v1::GetJwksResponse> GetJwks();
   absl::StatusOr<v1::RotateSigningKeyResponse> RotateSigningKey(
       const v1::RotateSigningKeyRequest& request);
+  // Not retried: a repeated withdrawal would answer KEY_NOT_FOUND.
+  absl::StatusOr<v1::WithdrawSigningKeyResponse> WithdrawSigningKey(
+      const v1::WithdrawSigningKeyRequest& request);
   absl::StatusOr<v1::ListSigningKeysResponse> ListSigningKeys();
   absl::StatusOr<v1::GetStatsResponse> GetStats();
   // A backup can take longer than ClientOptions::deadline: it gets

@@ -228,10 +228,10 @@ absl::Status KeyRing::Load(absl::Time now) {
   }
   std::vector<const Entry*> changed_entries;
   for (size_t i : changed) changed_entries.push_back(&entries[i]);
-  return Commit(std::move(entries), changed_entries, dropped, now);
+  return Commit(std::move(entries), changed_entries, dropped, now).status();
 }
 
-absl::Status KeyRing::Commit(std::vector<Entry> entries,
+absl::StatusOr<uint64_t> KeyRing::Commit(std::vector<Entry> entries,
                              const std::vector<const Entry*>& changed,
                              const std::vector<std::string>& dropped,
                              absl::Time now) {
@@ -263,7 +263,7 @@ absl::Status KeyRing::Commit(std::vector<Entry> entries,
   Publish();
   absl::MutexLock lock(&schedule_mu_);
   changed_ = true;
-  return absl::OkStatus();
+  return committed->sequence();
 }
 
 void KeyRing::Publish() {
@@ -334,7 +334,8 @@ absl::StatusOr<KeyRing::Rotation> KeyRing::Rotate(
   entries.push_back(*std::move(made));
   std::vector<const Entry*> changed_entries;
   for (size_t i : changed) changed_entries.push_back(&entries[i]);
-  if (absl::Status s = Commit(std::move(entries), changed_entries, {}, now);
+  if (absl::Status s =
+          Commit(std::move(entries), changed_entries, {}, now).status();
       !s.ok()) {
     return s;
   }
@@ -342,6 +343,65 @@ absl::StatusOr<KeyRing::Rotation> KeyRing::Rotate(
                                          {"next", rotation.next.kid()},
                                          {"retired", rotation.retired.kid()}});
   return rotation;
+}
+
+absl::StatusOr<KeyRing::Withdrawal> KeyRing::Withdraw(absl::string_view kid,
+                                                      absl::Time now) {
+  absl::MutexLock lock(&write_mu_);
+  std::vector<Entry> entries;
+  std::optional<Entry> withdrawn;
+  for (const Entry& e : entries_) {
+    if (e.key.kid() == kid) {
+      withdrawn = e;
+    } else {
+      entries.push_back(e);
+    }
+  }
+  if (!withdrawn.has_value()) {
+    return errors::Error(
+        absl::StatusCode::kNotFound, "KEY_NOT_FOUND",
+        absl::StrCat("no published signing key has kid \"", kid,
+                     "\"; ListSigningKeys shows the published ones"));
+  }
+  Withdrawal withdrawal;
+  withdrawal.withdrawn = withdrawn->record.key();
+  std::vector<size_t> changed;
+  const KeyState state = withdrawn->state();
+  if (state != tessera::v1::KEY_STATE_RETIRED) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      tessera::v1::SigningKey* info = entries[i].record.mutable_key();
+      if (state == tessera::v1::KEY_STATE_ACTIVE &&
+          info->state() == tessera::v1::KEY_STATE_NEXT) {
+        info->set_state(tessera::v1::KEY_STATE_ACTIVE);
+        *info->mutable_activated_at() = ToTimestamp(now);
+        changed.push_back(i);
+      }
+    }
+    absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
+    if (!made.ok()) return made.status();
+    withdrawal.next = made->record.key();
+    changed.push_back(entries.size());
+    entries.push_back(*std::move(made));
+  }
+  for (const Entry& e : entries) {
+    if (e.state() == tessera::v1::KEY_STATE_ACTIVE) {
+      withdrawal.active = e.record.key();
+    }
+  }
+  if (withdrawal.active.kid().empty()) {  // The ring had no NEXT key.
+    return absl::InternalError("withdrawal would leave no signing key");
+  }
+  std::vector<const Entry*> changed_entries;
+  for (size_t i : changed) changed_entries.push_back(&entries[i]);
+  absl::StatusOr<uint64_t> sequence =
+      Commit(std::move(entries), changed_entries, {std::string(kid)}, now);
+  if (!sequence.ok()) return sequence.status();
+  withdrawal.sequence = *sequence;
+  log::Warning("withdrew a signing key",
+               {{"kid", withdrawal.withdrawn.kid()},
+                {"state", tessera::v1::KeyState_Name(state)},
+                {"active", withdrawal.active.kid()}});
+  return withdrawal;
 }
 
 absl::StatusOr<bool> KeyRing::ApplySchedule(absl::Time now) {
@@ -373,7 +433,8 @@ absl::StatusOr<bool> KeyRing::ApplySchedule(absl::Time now) {
     }
   }
   if (dropped.empty()) return rotate;
-  if (absl::Status s = Commit(std::move(kept), {}, dropped, now); !s.ok()) {
+  if (absl::Status s = Commit(std::move(kept), {}, dropped, now).status();
+      !s.ok()) {
     return s;
   }
   log::Info("dropped retired signing keys",

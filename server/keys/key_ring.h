@@ -66,6 +66,15 @@ class KeyRing {
     tessera::v1::SigningKey active, next, retired;
   };
 
+  struct Withdrawal {
+    tessera::v1::SigningKey withdrawn;  // As it was before the withdrawal.
+    tessera::v1::SigningKey active;     // The key that signs afterwards.
+    // The NEXT key generated to keep one published ahead of signing; unset
+    // when a RETIRED key was withdrawn (the NEXT key stays).
+    std::optional<tessera::v1::SigningKey> next;
+    uint64_t sequence = 0;  // Of the KeysChanged event.
+  };
+
   // Loads the keys (creating ACTIVE and NEXT on first start), then applies
   // the schedule once. `store`, `log` must outlive the ring.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(
@@ -79,6 +88,16 @@ class KeyRing {
   // with `algorithm` (default: options.algorithm).
   absl::StatusOr<Rotation> Rotate(std::optional<token::Algorithm> algorithm,
                                   absl::Time now);
+
+  // Emergency removal of a compromised key: `kid` leaves the published set
+  // at once (one KeysChanged event, fsynced), so every token it signed is
+  // refused as UNKNOWN_KEY by ValidateToken and by following Verifiers.
+  // Withdrawing the ACTIVE key makes the NEXT key ACTIVE; withdrawing the
+  // ACTIVE or the NEXT key generates a new NEXT key (`options.algorithm`),
+  // so the ring always keeps one ACTIVE and one NEXT key and nothing is
+  // ever refused for leaving no key to sign with. NOT_FOUND KEY_NOT_FOUND
+  // if `kid` is not published.
+  absl::StatusOr<Withdrawal> Withdraw(absl::string_view kid, absl::Time now);
 
   // Rotates if the ACTIVE key is older than the rotation period, and drops
   // retired keys past drop_after. Returns whether anything changed.
@@ -104,8 +123,9 @@ class KeyRing {
 
   absl::Status Load(absl::Time now);
   // Writes `changed` (and deletes `dropped` kids) with a KeysChanged event,
-  // fsyncs, then installs `entries` as the ring.
-  absl::Status Commit(std::vector<Entry> entries,
+  // fsyncs, then installs `entries` as the ring. Returns the event's
+  // sequence.
+  absl::StatusOr<uint64_t> Commit(std::vector<Entry> entries,
                       const std::vector<const Entry*>& changed,
                       const std::vector<std::string>& dropped, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

@@ -200,6 +200,82 @@ TEST_F(KeyRingTest, ChangedAlgorithmReplacesOnlyTheNextKey) {
   EXPECT_EQ(RawRecords().size(), 2u);
 }
 
+// Emergency withdrawal: the key leaves the published set (and the store)
+// at once, with a KeysChanged event, and the ring keeps an ACTIVE and a
+// NEXT key.
+TEST_F(KeyRingTest, WithdrawingTheActiveKeyPromotesNextAndMakesANewNext) {
+  OpenStore("withdraw-active");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  auto before = (*ring)->current();
+  const std::string compromised = before->active.kid();
+  std::string old_next;
+  for (const auto& key : before->keys) {
+    if (key.state() == tessera::v1::KEY_STATE_NEXT) old_next = key.kid();
+  }
+  const uint64_t sequence = log_->last_sequence();
+  auto withdrawal = (*ring)->Withdraw(compromised, kStart + absl::Minutes(1));
+  ASSERT_TRUE(withdrawal.ok()) << withdrawal.status();
+  EXPECT_EQ(withdrawal->withdrawn.kid(), compromised);
+  EXPECT_EQ(withdrawal->active.kid(), old_next);
+  ASSERT_TRUE(withdrawal->next.has_value());
+
+  auto after = (*ring)->current();
+  EXPECT_GT(after->version, before->version);
+  EXPECT_EQ(after->active.kid(), old_next);
+  EXPECT_EQ(after->published.Find(compromised), nullptr);
+  EXPECT_EQ(after->jwks_json.find(compromised), std::string::npos);
+  EXPECT_EQ(Count(*after, tessera::v1::KEY_STATE_ACTIVE), 1);
+  EXPECT_EQ(Count(*after, tessera::v1::KEY_STATE_NEXT), 1);
+  EXPECT_EQ(RawRecords().size(), 2u);
+  EXPECT_EQ(log_->last_sequence(), sequence + 1);  // One KeysChanged event.
+
+  // Gone from the store too: a restart does not bring it back.
+  ring->reset();
+  auto reopened = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->current()->published.Find(compromised), nullptr);
+  EXPECT_EQ((*reopened)->current()->active.kid(), old_next);
+}
+
+TEST_F(KeyRingTest, WithdrawingNextOrRetiredKeepsTheActiveKey) {
+  OpenStore("withdraw-others");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  auto rotation = (*ring)->Rotate(std::nullopt, kStart);
+  ASSERT_TRUE(rotation.ok()) << rotation.status();
+  const std::string active = rotation->active.kid();
+
+  auto retired = (*ring)->Withdraw(rotation->retired.kid(), kStart);
+  ASSERT_TRUE(retired.ok()) << retired.status();
+  EXPECT_EQ(retired->active.kid(), active);
+  EXPECT_FALSE(retired->next.has_value());
+  EXPECT_EQ((*ring)->current()->keys.size(), 2u);
+
+  auto next = (*ring)->Withdraw(rotation->next.kid(), kStart);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->active.kid(), active);
+  ASSERT_TRUE(next->next.has_value());
+  EXPECT_NE(next->next->kid(), rotation->next.kid());
+  auto after = (*ring)->current();
+  EXPECT_EQ(after->active.kid(), active);
+  EXPECT_EQ(after->published.Find(rotation->next.kid()), nullptr);
+  EXPECT_EQ(Count(*after, tessera::v1::KEY_STATE_NEXT), 1);
+  EXPECT_EQ(RawRecords().size(), 2u);
+}
+
+TEST_F(KeyRingTest, WithdrawingAnUnknownKidIsNotFoundAndChangesNothing) {
+  OpenStore("withdraw-unknown");
+  auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  const uint64_t version = (*ring)->current()->version;
+  const uint64_t sequence = log_->last_sequence();
+  auto withdrawal = (*ring)->Withdraw("no-such-kid", kStart);
+  EXPECT_EQ(withdrawal.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ((*ring)->current()->version, version);
+  EXPECT_EQ(log_->last_sequence(), sequence);
+}
+
 TEST_F(KeyRingTest, RotationsStopAtTheKeyCap) {
   OpenStore("cap");
   auto ring = OpenRing(MakeKek('k'), token::Algorithm::kEdDSA, kStart);

@@ -34,6 +34,26 @@ absl::Status BackupPathError(const absl::Status& status) {
                        absl::StrCat("backup path ", status.message()));
 }
 
+// A kid is a base64url SHA-256 thumbprint (43 bytes); allow headroom, no
+// more.
+constexpr size_t kMaxKidBytes = 128;
+constexpr size_t kMaxReasonBytes = 256;
+
+absl::Status CheckWithdrawal(const tessera::v1::WithdrawSigningKeyRequest& r) {
+  if (r.kid().empty() || r.kid().size() > kMaxKidBytes) {
+    return errors::Error(
+        absl::StatusCode::kInvalidArgument, "KID_INVALID",
+        absl::StrCat("kid must be 1-", kMaxKidBytes,
+                     " bytes (a SigningKey.kid from ListSigningKeys)"));
+  }
+  if (r.reason().size() > kMaxReasonBytes) {
+    return errors::Error(
+        absl::StatusCode::kInvalidArgument, "REASON_TOO_LONG",
+        absl::StrCat("reason must be at most ", kMaxReasonBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> AdminService::Admit(CallbackServerContext* context,
@@ -84,6 +104,34 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
   *response->mutable_active() = rotation->active;
   *response->mutable_next() = rotation->next;
   *response->mutable_retired() = rotation->retired;
+  return Reply(context, absl::OkStatus());
+}
+
+ServerUnaryReactor* AdminService::WithdrawSigningKey(
+    CallbackServerContext* context,
+    const tessera::v1::WithdrawSigningKeyRequest* request,
+    tessera::v1::WithdrawSigningKeyResponse* response) {
+  absl::StatusOr<std::string> caller = Admit(context, "WithdrawSigningKey");
+  if (!caller.ok()) return Reply(context, caller.status());
+  absl::Status checked = CheckWithdrawal(*request);
+  const std::string detail =
+      checked.ok() ? absl::StrCat("kid=", request->kid(),
+                                  " reason=", request->reason())
+                   : "";
+  if (!checked.ok()) {
+    guards_.audit->Record("WithdrawSigningKey", *caller, detail, checked);
+    return Reply(context, checked);
+  }
+  // Synchronous like rotation: the new key set is fsynced before answering.
+  absl::StatusOr<keys::KeyRing::Withdrawal> withdrawal =
+      keys_->Withdraw(request->kid(), absl::Now());
+  guards_.audit->Record("WithdrawSigningKey", *caller, detail,
+                        withdrawal.status());
+  if (!withdrawal.ok()) return Reply(context, withdrawal.status());
+  *response->mutable_withdrawn() = withdrawal->withdrawn;
+  *response->mutable_active() = withdrawal->active;
+  if (withdrawal->next.has_value()) *response->mutable_next() = *withdrawal->next;
+  response->set_sequence(withdrawal->sequence);
   return Reply(context, absl::OkStatus());
 }
 

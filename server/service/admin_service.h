@@ -32,6 +32,10 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
       grpc::CallbackServerContext* context,
       const tessera::v1::RotateSigningKeyRequest* request,
       tessera::v1::RotateSigningKeyResponse* response) override;
+  grpc::ServerUnaryReactor* WithdrawSigningKey(
+      grpc::CallbackServerContext* context,
+      const tessera::v1::WithdrawSigningKeyRequest* request,
+      tessera::v1::WithdrawSigningKeyResponse* response) override;
   grpc::ServerUnaryReactor* ListSigningKeys(
       grpc::CallbackServerContext* context,
       const tessera::v1::ListSigningKeysRequest* request,

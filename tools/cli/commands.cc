@@ -325,6 +325,17 @@ std::vector<Command> Commands() {
          }
          return Answer("rotate-key", client.RotateSigningKey(request));
        }},
+      {"withdraw-key",
+       "--kid=KID [--reason=R]",
+       "admin: remove a compromised key now; its tokens fail everywhere",
+       {"kid", "reason"},
+       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
+         v1::WithdrawSigningKeyRequest request;
+         TESSERA_CLI_READ(*request.mutable_kid(),
+                          Required(absl::GetFlag(FLAGS_kid), "kid"));
+         request.set_reason(absl::GetFlag(FLAGS_reason));
+         return Answer("withdraw-key", client.WithdrawSigningKey(request));
+       }},
       {"list-keys",
        "",
        "admin: signing keys and their states",

@@ -30,7 +30,8 @@ ABSL_FLAG(std::string, device_name, "", "Client info: device name.");
 ABSL_FLAG(std::string, refresh_token, "", "A refresh token; - reads stdin.");
 ABSL_FLAG(std::string, access_token, "", "An access token; - reads stdin.");
 ABSL_FLAG(std::string, session_id, "", "A session id.");
-ABSL_FLAG(std::string, reason, "", "Why (kept with the revocation).");
+ABSL_FLAG(std::string, reason, "",
+          "Why (kept with the revocation, or audited with withdraw-key).");
 ABSL_FLAG(int, page_size, 0, "Sessions per page (server default if 0).");
 ABSL_FLAG(std::string, page_token, "", "next_page_token of the last page.");
 ABSL_FLAG(bool, include_revoked, false, "Also list revoked sessions.");
@@ -41,6 +42,7 @@ ABSL_FLAG(uint64_t, after_sequence, 0, "Events after this sequence.");
 ABSL_FLAG(int64_t, count, 0,
           "Stop after this many events, heartbeats not counted (0: follow).");
 ABSL_FLAG(std::string, alg, "", "ES256, EdDSA or RS256 (default: unchanged).");
+ABSL_FLAG(std::string, kid, "", "A signing key's kid (from list-keys).");
 ABSL_FLAG(std::string, path, "", "Directory to create on the server host.");
 ABSL_FLAG(std::string, rpc, "issue",
           "bench: issue, refresh, validate or empty (Health/Check).");

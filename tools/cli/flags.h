@@ -38,6 +38,7 @@ ABSL_DECLARE_FLAG(bool, invalidate_access_tokens);
 ABSL_DECLARE_FLAG(uint64_t, after_sequence);
 ABSL_DECLARE_FLAG(int64_t, count);
 ABSL_DECLARE_FLAG(std::string, alg);
+ABSL_DECLARE_FLAG(std::string, kid);
 ABSL_DECLARE_FLAG(std::string, path);
 ABSL_DECLARE_FLAG(std::string, rpc);
 ABSL_DECLARE_FLAG(int, clients);
