@@ -13,24 +13,29 @@ TokenCache::Shard& TokenCache::ShardFor(absl::string_view token) const {
   return shards_[absl::HashOf(token) % kShards];
 }
 
-TokenCache::Claims TokenCache::Find(absl::string_view token) const {
+TokenCache::Claims TokenCache::Find(absl::string_view token,
+                                    uint64_t key_version) const {
   Shard& shard = ShardFor(token);
   ReaderLock lock(&shard.mu);
   auto it = shard.entries.find(token);
-  return it == shard.entries.end() ? nullptr : it->second;
+  if (it == shard.entries.end() || it->second.key_version != key_version) {
+    return nullptr;
+  }
+  return it->second.claims;
 }
 
-void TokenCache::Insert(absl::string_view token, Claims claims,
-                        absl::Time now) {
+void TokenCache::Insert(absl::string_view token, Claims claims, absl::Time now,
+                        uint64_t key_version) {
   Shard& shard = ShardFor(token);
   WriterLock lock(&shard.mu);
   if (shard.entries.size() >= per_shard_) {
     absl::erase_if(shard.entries, [now](const auto& entry) {
-      return entry.second->expires_at <= now;
+      return entry.second.claims->expires_at <= now;
     });
     if (shard.entries.size() >= per_shard_) shard.entries.clear();
   }
-  shard.entries.emplace(std::string(token), std::move(claims));
+  shard.entries.insert_or_assign(std::string(token),
+                                Entry{std::move(claims), key_version});
 }
 
 void TokenCache::Clear() {

@@ -6,12 +6,18 @@
 // check. Only the signature work is cached: callers still check expiry and
 // revocation on every hit.
 //
+// Entries carry the version of the key set they were verified against
+// (`key_version`, chosen by the caller; 0 if it has none): a lookup under
+// another version misses, so a token whose key has left the set is checked
+// again, even when an insert raced the key change.
+//
 // Bounded: each of kShards shards holds at most capacity / kShards entries;
 // a full shard first drops expired entries and, if still full, empties
 // itself (cheap, and a miss costs only one signature check).
 // Thread-safe; lookups take one shard's shared lock.
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,17 +35,22 @@ class TokenCache {
 
   explicit TokenCache(size_t capacity);
 
-  // nullptr if absent.
-  Claims Find(absl::string_view token) const;
-  void Insert(absl::string_view token, Claims claims, absl::Time now);
+  // nullptr if absent or inserted under another key_version.
+  Claims Find(absl::string_view token, uint64_t key_version = 0) const;
+  void Insert(absl::string_view token, Claims claims, absl::Time now,
+              uint64_t key_version = 0);
   // Forgets every token, e.g. when the keys they were checked with change.
   void Clear();
 
  private:
   static constexpr size_t kShards = 16;
+  struct Entry {
+    Claims claims;
+    uint64_t key_version;
+  };
   struct Shard {
     mutable SharedMutex mu;
-    absl::flat_hash_map<std::string, Claims> entries ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<std::string, Entry> entries ABSL_GUARDED_BY(mu);
   };
   Shard& ShardFor(absl::string_view token) const;
 

@@ -86,9 +86,10 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
     return Rejected(tessera::v1::TOKEN_INVALID_REASON_MALFORMED,
                     "token too large");
   }
-  VerifiedClaims claims = cache_.Find(token);
+  VerifiedClaims claims =
+      cache_.Find(token, keys_version_.load(std::memory_order_acquire));
   if (claims == nullptr) {
-    std::shared_ptr<const token::KeySet> keys;
+    std::shared_ptr<const Keys> keys;
     {
       ReaderLock lock(&keys_mu_);
       keys = keys_;
@@ -96,13 +97,16 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
     if (keys == nullptr) {
       return absl::UnavailableError("tesserad has not sent a key set yet");
     }
-    auto result = token::VerifyAccessToken(token, *keys, verify_options_, now);
+    auto result =
+        token::VerifyAccessToken(token, keys->set, verify_options_, now);
     if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
       return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
     }
     claims = std::make_shared<const token::AccessTokenClaims>(
         std::move(std::get<token::VerifiedToken>(result).claims));
-    cache_.Insert(token, claims, now);
+    // Tagged with the set it was checked against: if the keys changed
+    // meanwhile, the entry is never found under the new version.
+    cache_.Insert(token, claims, now, keys->version);
   } else if (std::optional<token::TokenFailure> failure =
                  token::CheckClaims(*claims, verify_options_.policy, now)) {
     return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
@@ -164,9 +168,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       absl::StatusOr<token::KeySet> keys =
           token::KeySet::FromJwksJson(event.keys_changed().jwks_json());
       if (keys.ok()) {  // A bad document keeps the old set (fail closed).
-        auto shared = std::make_shared<const token::KeySet>(*std::move(keys));
-        WriterLock lock(&keys_mu_);
-        keys_ = std::move(shared);
+        InstallKeys(*std::move(keys));
       }
       Advance(event.sequence());
       break;
@@ -194,6 +196,16 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     ForgetIfDue();
   }
   sequence_cv_.notify_all();
+}
+
+void Verifier::InstallKeys(token::KeySet keys) {
+  {
+    WriterLock lock(&keys_mu_);
+    const uint64_t version = keys_ == nullptr ? 1 : keys_->version + 1;
+    keys_ = std::make_shared<const Keys>(Keys{std::move(keys), version});
+    keys_version_.store(version, std::memory_order_release);
+  }
+  cache_.Clear();  // Entries of the old version can never hit again.
 }
 
 void Verifier::ForgetIfDue() {

@@ -10,7 +10,11 @@
 // revocation state (the same RevocationState tesserad's ValidateToken uses).
 // Verify checks the signature with the token codec tesserad uses, caches
 // tokens it verified until they expire, and applies expiry and the
-// revocation state on every call, cache hits included.
+// revocation state on every call, cache hits included. Cached tokens belong
+// to one key set: once a KeysChanged event is applied, every token is
+// checked against the new set again, so a token whose key was withdrawn
+// (Admin.WithdrawSigningKey) or dropped is refused (UNKNOWN_KEY) even if it
+// was cached.
 //
 // Fails closed: until the first snapshot has arrived, and whenever nothing
 // (not even a heartbeat, sent every second) has been heard from tesserad for
@@ -103,6 +107,9 @@ class Verifier {
   void Follow();
   void Apply(const tessera::v1::RevocationEvent& event, bool* synced);
   void Advance(uint64_t sequence);
+  // Makes `keys` the set Verify checks against; cached tokens of the old
+  // set are checked again.
+  void InstallKeys(token::KeySet keys);
   // Drops revocations that can no longer matter, at most every
   // kForgetInterval. Stream thread only.
   void ForgetIfDue();
@@ -115,8 +122,15 @@ class Verifier {
 
   revocation::RevocationState revocations_;
   mutable TokenCache cache_;  // Filled by Verify (const for callers).
+  struct Keys {
+    token::KeySet set;
+    uint64_t version = 0;  // Grows with every KeysChanged applied.
+  };
   mutable SharedMutex keys_mu_;
-  std::shared_ptr<const token::KeySet> keys_ ABSL_GUARDED_BY(keys_mu_);
+  std::shared_ptr<const Keys> keys_ ABSL_GUARDED_BY(keys_mu_);
+  // keys_->version, readable without keys_mu_: the cache-hit path only
+  // loads it (no shared write), and a cache entry of another version misses.
+  std::atomic<uint64_t> keys_version_{0};
 
   std::atomic<int64_t> last_heard_ns_{0};  // Unix ns; 0: never in sync.
   std::atomic<int64_t> connections_{0};
