@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "client/verifier/loopback.h"
 #include "client/verifier/reasons.h"
 
 namespace tessera {
@@ -25,6 +26,49 @@ absl::Status Rejected(TokenInvalidReason reason, absl::string_view detail) {
   return status;
 }
 
+int64_t Nanos(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             t.time_since_epoch())
+      .count();
+}
+
+absl::Status CheckOptions(const VerifierOptions& options) {
+  auto invalid = [](absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("VerifierOptions: ", what));
+  };
+  if (options.audience.empty() && !options.accept_any_audience) {
+    return invalid(
+        "audience is empty: name the audiences this service accepts, or set "
+        "accept_any_audience = true to accept tokens meant for any service");
+  }
+  if (!options.audience.empty() && options.accept_any_audience) {
+    return invalid("audience and accept_any_audience are both set");
+  }
+  for (const std::string& audience : options.audience) {
+    if (audience.empty()) return invalid("an audience entry is empty");
+  }
+  if (options.channel == nullptr) {
+    if (options.target.empty()) return invalid("target or channel is needed");
+    if (options.credentials == nullptr && !options.allow_insecure &&
+        !IsLoopbackTarget(options.target)) {
+      return invalid(absl::StrCat(
+          "target \"", options.target,
+          "\" is not loopback: give credentials (TLS) or set "
+          "allow_insecure = true to follow tesserad in plaintext"));
+    }
+  }
+  if (options.horizon <= absl::ZeroDuration()) {
+    return invalid("horizon must be positive");
+  }
+  if (options.max_staleness <= absl::ZeroDuration()) {
+    return invalid("max_staleness must be positive");
+  }
+  if (options.leeway < absl::ZeroDuration()) {
+    return invalid("leeway must not be negative");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 TokenInvalidReason TokenInvalidReasonOf(const absl::Status& status) {
@@ -42,18 +86,26 @@ TokenInvalidReason TokenInvalidReasonOf(const absl::Status& status) {
 Verifier::Verifier(VerifierOptions options)
     : options_(std::move(options)),
       revocations_(options_.horizon),
-      cache_(options_.cache_capacity) {
+      cache_(options_.cache_capacity),
+      clock_(options_.clock != nullptr ? *options_.clock : Clock::Real()) {
   verify_options_.policy.issuer = options_.issuer;
   verify_options_.policy.audience = options_.audience;
   verify_options_.policy.leeway = options_.leeway;
-  channel_ = options_.channel != nullptr
-                 ? options_.channel
-                 : grpc::CreateChannel(options_.target,
-                                       grpc::InsecureChannelCredentials());
+  channel_ = options_.channel;
+  if (channel_ == nullptr) {
+    channel_ = grpc::CreateChannel(
+        options_.target, options_.credentials != nullptr
+                             ? options_.credentials
+                             : grpc::InsecureChannelCredentials());
+  }
   stub_ = tessera::v1::TokenAuthority::NewStub(channel_);
 }
 
-std::unique_ptr<Verifier> Verifier::Start(VerifierOptions options) {
+absl::StatusOr<std::unique_ptr<Verifier>> Verifier::Start(
+    VerifierOptions options) {
+  if (absl::Status checked = CheckOptions(options); !checked.ok()) {
+    return checked;
+  }
   std::unique_ptr<Verifier> verifier(new Verifier(std::move(options)));
   verifier->thread_ = std::thread([v = verifier.get()] { v->Follow(); });
   return verifier;
@@ -70,18 +122,19 @@ Verifier::~Verifier() {
 }
 
 absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
-  const absl::Time now = absl::Now();
   const int64_t heard = last_heard_ns_.load(std::memory_order_acquire);
-  if (heard == 0) {
+  if (heard == kNeverHeard) {
     return absl::UnavailableError(
         "the verifier has not received tesserad's revocation state yet");
   }
-  if (now - absl::FromUnixNanos(heard) > options_.max_staleness) {
+  if (absl::Nanoseconds(Nanos(clock_.Monotonic()) - heard) >
+      options_.max_staleness) {
     return absl::UnavailableError(absl::StrCat(
         "no word from tesserad for more than ",
         absl::FormatDuration(options_.max_staleness),
         "; refusing to verify on revocation state that may be stale"));
   }
+  const absl::Time now = clock_.Now();
   if (token.size() > token::kMaxTokenBytes) {
     return Rejected(tessera::v1::TOKEN_INVALID_REASON_MALFORMED,
                     "token too large");
@@ -191,8 +244,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       break;
   }
   if (*synced) {
-    last_heard_ns_.store(absl::ToUnixNanos(absl::Now()),
-                         std::memory_order_release);
+    last_heard_ns_.store(Nanos(clock_.Monotonic()), std::memory_order_release);
     ForgetIfDue();
   }
   sequence_cv_.notify_all();
@@ -209,10 +261,14 @@ void Verifier::InstallKeys(token::KeySet keys) {
 }
 
 void Verifier::ForgetIfDue() {
-  const absl::Time now = absl::Now();
-  if (now - last_forget_ < kForgetInterval) return;
+  const std::chrono::steady_clock::time_point now = clock_.Monotonic();
+  if (forgot_once_ &&
+      now - last_forget_ < absl::ToChronoNanoseconds(kForgetInterval)) {
+    return;
+  }
+  forgot_once_ = true;
   last_forget_ = now;
-  revocations_.Forget(now);
+  revocations_.Forget(clock_.Now());
 }
 
 void Verifier::Advance(uint64_t sequence) {

@@ -18,7 +18,8 @@
 //
 // Fails closed: until the first snapshot has arrived, and whenever nothing
 // (not even a heartbeat, sent every second) has been heard from tesserad for
-// longer than max_staleness, Verify answers UNAVAILABLE. The stream
+// longer than max_staleness (on the monotonic clock), Verify answers
+// UNAVAILABLE. The stream
 // reconnects by itself (backoff 50 ms .. 2 s) and resumes after the last
 // sequence applied, so no revocation is missed across reconnects or server
 // restarts; a server that can no longer resume sends a fresh snapshot.
@@ -27,9 +28,11 @@
 // lock), and they are TSan-visible (client/base/shared_mutex.h).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +46,7 @@
 #include "client/revocation/revocation_state.h"
 #include "client/token/access_token.h"
 #include "client/token/key_set.h"
+#include "client/verifier/clock.h"
 #include "client/verifier/token_cache.h"
 #include "grpcpp/grpcpp.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
@@ -53,18 +57,35 @@ struct VerifierOptions {
   // tesserad's gRPC address, or an existing channel to it.
   std::string target;
   std::shared_ptr<grpc::Channel> channel;  // Wins over target if set.
+  // How to reach `target`: e.g. grpc::SslCredentials({.pem_root_certs =
+  // CA}) for TLS, with .pem_cert_chain and .pem_private_key for mutual TLS
+  // (tesserad's --client_ca_file). Unset: plaintext, which Start accepts
+  // only for a loopback target (127.0.0.0/8, localhost, [::1], unix:; see
+  // loopback.h) or with allow_insecure, since the stream carries the key
+  // set every token is checked against.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  bool allow_insecure = false;  // Plaintext to a non-loopback target.
   // Must equal tesserad's --issuer.
   std::string issuer = "tessera";
-  // Accept only tokens for one of these audiences; empty: not checked.
+  // Required: accept only tokens whose `aud` holds one of these (tesserad
+  // puts its --default_audience in tokens issued without one). Leaving it
+  // empty is refused by Start unless accept_any_audience says, explicitly,
+  // that this service accepts tokens meant for any service.
   std::vector<std::string> audience;
+  bool accept_any_audience = false;
   // Must be at least tesserad's --access_ttl plus --leeway: how long a
   // revocation must be remembered.
   absl::Duration horizon = absl::Minutes(15) + absl::Seconds(30);
   absl::Duration leeway = absl::Seconds(30);
+  // Measured on the monotonic clock: setting the system time back cannot
+  // postpone failing closed.
   absl::Duration max_staleness = absl::Seconds(30);
   size_t cache_capacity = 10000;
-  // Called on every WatchRevocations context, e.g. to attach credentials.
+  // Called on every WatchRevocations context, e.g. to attach an API key.
   std::function<void(grpc::ClientContext*)> prepare_context;
+  // The clocks read (not owned; must outlive the Verifier). nullptr: the
+  // real ones. For tests.
+  const Clock* clock = nullptr;
 };
 
 using VerifiedClaims = std::shared_ptr<const token::AccessTokenClaims>;
@@ -76,7 +97,13 @@ tessera::v1::TokenInvalidReason TokenInvalidReasonOf(const absl::Status& s);
 class Verifier {
  public:
   // Starts following tesserad; returns at once (see WaitUntilReady).
-  static std::unique_ptr<Verifier> Start(VerifierOptions options);
+  // INVALID_ARGUMENT, naming the option, if the options are unsound: no
+  // audience without accept_any_audience (or both), an empty audience
+  // entry, neither target nor channel, plaintext to a non-loopback target
+  // without allow_insecure, a non-positive horizon or max_staleness, or a
+  // negative leeway.
+  static absl::StatusOr<std::unique_ptr<Verifier>> Start(
+      VerifierOptions options);
   ~Verifier();  // Stops the stream thread.
 
   Verifier(const Verifier&) = delete;
@@ -132,9 +159,14 @@ class Verifier {
   // loads it (no shared write), and a cache entry of another version misses.
   std::atomic<uint64_t> keys_version_{0};
 
-  std::atomic<int64_t> last_heard_ns_{0};  // Unix ns; 0: never in sync.
+  const Clock& clock_;
+  // Clock::Monotonic() in ns since its epoch; kNeverHeard until in sync.
+  static constexpr int64_t kNeverHeard = std::numeric_limits<int64_t>::min();
+  std::atomic<int64_t> last_heard_ns_{kNeverHeard};
   std::atomic<int64_t> connections_{0};
-  absl::Time last_forget_ = absl::InfinitePast();  // Stream thread only.
+  // Stream thread only.
+  std::chrono::steady_clock::time_point last_forget_{};
+  bool forgot_once_ = false;
 
   mutable std::mutex sequence_mu_;
   mutable std::condition_variable sequence_cv_;

@@ -7,7 +7,11 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
@@ -140,15 +145,23 @@ class Server {
   std::unique_ptr<TokenAuthority::Stub> stub_;
 };
 
+// Started and ready, or a test failure (and nullptr).
+std::unique_ptr<Verifier> StartVerifier(VerifierOptions options) {
+  absl::StatusOr<std::unique_ptr<Verifier>> verifier =
+      Verifier::Start(std::move(options));
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  if (!verifier.ok()) return nullptr;
+  EXPECT_TRUE((*verifier)->WaitUntilReady(kWait));
+  return *std::move(verifier);
+}
+
 std::unique_ptr<Verifier> StartVerifier(
     const Server& server, absl::Duration max_staleness = absl::Seconds(30)) {
   VerifierOptions options;
   options.target = server.address();
   options.audience = {"api"};
   options.max_staleness = max_staleness;
-  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
-  EXPECT_TRUE(verifier->WaitUntilReady(kWait));
-  return verifier;
+  return StartVerifier(std::move(options));
 }
 
 v1::TokenInvalidReason ReasonOf(const Verifier& verifier,
@@ -279,6 +292,116 @@ TEST(VerifierE2eTest, KeyRotationCausesNoFailedVerification) {
   EXPECT_EQ(failed.load(), 0) << first_failure;
 }
 
+// The system time may be set back (NTP, an operator); staleness is
+// measured on the monotonic clock, so the Verifier still fails closed.
+class SteppableClock final : public Clock {
+ public:
+  absl::Time Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return absl::Now() + offset_;
+  }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
+  void StepWall(absl::Duration by) {
+    std::lock_guard<std::mutex> lock(mu_);
+    offset_ += by;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  absl::Duration offset_;
+};
+
+TEST(VerifierE2eTest, AWallClockStepBackDoesNotPostponeFailingClosed) {
+  Server server;
+  SteppableClock clock;
+  VerifierOptions options;
+  options.target = server.address();
+  options.audience = {"api"};
+  options.max_staleness = absl::Seconds(2);
+  options.clock = &clock;
+  std::unique_ptr<Verifier> verifier = StartVerifier(options);
+  ASSERT_NE(verifier, nullptr);
+  const std::string token = server.Issue("heidi").access_token();
+  ASSERT_TRUE(verifier->Verify(token).ok());
+
+  server.Stop();
+  clock.StepWall(-absl::Hours(1));
+  absl::Status status = absl::OkStatus();
+  const absl::Time deadline = absl::Now() + kWait;
+  while (absl::Now() < deadline &&
+         status.code() != absl::StatusCode::kUnavailable) {
+    status = verifier->Verify(token).status();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+}
+
+// The audience is the Verifier's to name: a token for another service is
+// refused, and accepting any audience is an explicit choice.
+TEST(VerifierE2eTest, TokensForAnotherAudienceAreRefused) {
+  Server server;
+  const std::string token = server.Issue("ivan").access_token();  // aud api
+  VerifierOptions billing;
+  billing.target = server.address();
+  billing.audience = {"billing"};
+  std::unique_ptr<Verifier> verifier = StartVerifier(billing);
+  ASSERT_NE(verifier, nullptr);
+  EXPECT_EQ(ReasonOf(*verifier, token),
+            v1::TOKEN_INVALID_REASON_WRONG_AUDIENCE);
+
+  VerifierOptions any;
+  any.target = server.address();
+  any.accept_any_audience = true;
+  std::unique_ptr<Verifier> lenient = StartVerifier(any);
+  ASSERT_NE(lenient, nullptr);
+  EXPECT_TRUE(lenient->Verify(token).ok());
+}
+
+// A tesserad serving TLS only: the Verifier follows it with the given
+// credentials (plaintext would never reach it).
+TEST(VerifierE2eTest, FollowsATlsServerWithCredentials) {
+  const std::string dir = NewTempDir("verifier-tls");
+  auto made = ::tessera::testing::RunToExit(
+      {"bash", "-c",
+       absl::StrCat("mkdir -p ", dir, " && cd ", dir,
+                    " && openssl req -x509 -newkey ec -pkeyopt "
+                    "ec_paramgen_curve:P-256 -nodes -keyout server.key -out "
+                    "server.pem -days 2 -subj /CN=localhost -addext "
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost")},
+      absl::Seconds(60));
+  ASSERT_TRUE(made.ok()) << made.status();
+  ASSERT_EQ(made->exit_code, 0) << made->output;
+  auto process = TesseradProcess::Start(
+      {.flags = {"--tls_cert_file=" + dir + "/server.pem",
+                 "--tls_key_file=" + dir + "/server.key"}});
+  ASSERT_TRUE(process.ok()) << process.status();
+  std::ifstream pem(dir + "/server.pem");
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs.assign(std::istreambuf_iterator<char>(pem), {});
+  const auto credentials = grpc::SslCredentials(tls);
+
+  tessera::v1::IssueSessionRequest request;
+  request.set_subject("judy");
+  request.add_audience("api");
+  tessera::v1::SessionTokens tokens;
+  grpc::ClientContext context;
+  ASSERT_TRUE(TokenAuthority::NewStub(grpc::CreateChannel(
+                                          (*process)->grpc_address(),
+                                          credentials))
+                  ->IssueSession(&context, request, &tokens)
+                  .ok());
+
+  VerifierOptions options;
+  options.target = (*process)->grpc_address();
+  options.credentials = credentials;
+  options.audience = {"api"};
+  std::unique_ptr<Verifier> verifier = StartVerifier(options);
+  ASSERT_NE(verifier, nullptr);
+  EXPECT_TRUE(verifier->Verify(tokens.access_token()).ok());
+}
+
 // The revocation state forgets what can no longer reject a token, so a
 // relying service's memory does not grow with every logout ever made.
 TEST(VerifierE2eTest, ForgetsRevocationsPastTheHorizon) {
@@ -289,8 +412,8 @@ TEST(VerifierE2eTest, ForgetsRevocationsPastTheHorizon) {
   options.audience = {"api"};
   options.horizon = absl::Seconds(1);  // --access_ttl + --leeway.
   options.leeway = absl::ZeroDuration();
-  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
-  ASSERT_TRUE(verifier->WaitUntilReady(kWait));
+  std::unique_ptr<Verifier> verifier = StartVerifier(options);
+  ASSERT_NE(verifier, nullptr);
   uint64_t last = 0;
   for (int i = 0; i < kSessions; ++i) {
     last = server.RevokeSession(server.Issue("grace").session_id());
@@ -326,7 +449,10 @@ TEST(VerifierE2eTest, AThousandStreamsAllReceiveOneRevocation) {
     VerifierOptions options;
     options.channel = channels[i % kChannels];
     options.audience = {"api"};
-    verifiers.push_back(Verifier::Start(options));
+    absl::StatusOr<std::unique_ptr<Verifier>> verifier =
+        Verifier::Start(options);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifiers.push_back(*std::move(verifier));
   }
   int ready = 0;
   for (auto& verifier : verifiers) ready += verifier->WaitUntilReady(kWait);

@@ -122,7 +122,9 @@ TEST_F(WithdrawKeyTest, WithdrawnKeysTokensAreRefusedEverywhereAtOnce) {
   VerifierOptions options;
   options.target = server_->grpc_address();
   options.audience = {"api"};
-  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
+  absl::StatusOr<std::unique_ptr<Verifier>> started = Verifier::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<Verifier> verifier = *std::move(started);
   ASSERT_TRUE(verifier->WaitUntilReady(kWait));
 
   const std::string token = Issue();

@@ -32,7 +32,9 @@ class NotesExampleTest : public ::testing::Test {
     tessera::VerifierOptions options;
     options.target = tesserad_->grpc_address();
     options.audience = {"notes"};
-    verifier_ = tessera::Verifier::Start(options);
+    auto verifier = tessera::Verifier::Start(options);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifier_ = *std::move(verifier);
     ASSERT_TRUE(verifier_->WaitUntilReady(absl::Seconds(15)));
 
     service_ = std::make_unique<NotesService>(verifier_.get());

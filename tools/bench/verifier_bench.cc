@@ -50,8 +50,10 @@ std::unique_ptr<Verifier> StartVerifier(const std::string& target,
   options.audience = {"api"};
   options.cache_capacity = cache_capacity;
   auto verifier = Verifier::Start(options);
-  if (!verifier->WaitUntilReady(absl::Seconds(30))) std::abort();
-  return verifier;
+  if (!verifier.ok() || !(*verifier)->WaitUntilReady(absl::Seconds(30))) {
+    std::abort();
+  }
+  return *std::move(verifier);
 }
 
 World& GetWorld() {
@@ -178,7 +180,9 @@ void Propagation(int n, int rounds) {
     VerifierOptions options;
     options.channel = channels[i % channels.size()];
     options.audience = {"api"};
-    verifiers.push_back(Verifier::Start(options));
+    auto verifier = Verifier::Start(options);
+    if (!verifier.ok()) std::abort();
+    verifiers.push_back(*std::move(verifier));
   }
   for (auto& v : verifiers) {
     if (!v->WaitUntilReady(absl::Seconds(60))) std::abort();
