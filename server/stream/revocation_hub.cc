@@ -43,8 +43,10 @@ absl::Time RevocationHub::RelevantUntil(const RevocationEvent& event) const {
 void RevocationHub::Remember(const RevocationEvent& event) {
   if (event.has_keys_changed()) {
     keys_ = event;
+    snapshot_events_.reset();
   } else if (RelevantUntil(event) > absl::Now()) {
     relevant_[event.sequence()] = event;
+    snapshot_events_.reset();
   }
 }
 
@@ -108,42 +110,49 @@ void RevocationHub::PumpAll(const std::vector<Watcher*>& watchers) {
   }
 }
 
-std::vector<RevocationEvent> RevocationHub::Snapshot(bool reset) {
-  std::vector<RevocationEvent> events;
-  const absl::Time now = absl::Now();
-  for (const auto& [sequence, event] : relevant_) {
-    if (RelevantUntil(event) > now) events.push_back(event);
-  }
-  if (keys_.has_value()) {
-    events.push_back(*keys_);
-    std::sort(events.begin(), events.end(),
-              [](const RevocationEvent& a, const RevocationEvent& b) {
-                return a.sequence() < b.sequence();
-              });
-  }
+RevocationEvent RevocationHub::SnapshotEnd(bool reset) const {
   RevocationEvent end;
   end.set_sequence(published_);
   end.mutable_snapshot_end()->set_reset(reset);
-  events.push_back(std::move(end));
-  return events;
+  return end;
 }
 
-std::vector<RevocationEvent> RevocationHub::Backlog(uint64_t after) {
+RevocationHub::Backlog RevocationHub::Snapshot(bool reset) {
+  if (snapshot_events_ == nullptr) {
+    // relevant_ is in sequence order; the key set goes in its place.
+    auto events = std::make_shared<std::vector<RevocationEvent>>();
+    events->reserve(relevant_.size() + 1);
+    const absl::Time now = absl::Now();
+    bool keys_placed = !keys_.has_value();
+    for (const auto& [sequence, event] : relevant_) {
+      if (!keys_placed && keys_->sequence() < sequence) {
+        events->push_back(*keys_);
+        keys_placed = true;
+      }
+      if (RelevantUntil(event) > now) events->push_back(event);
+    }
+    if (!keys_placed) events->push_back(*keys_);
+    snapshot_events_ = std::move(events);
+    ++snapshots_built_;
+  }
+  Backlog backlog{snapshot_events_, {}};
+  backlog.own.push_back(SnapshotEnd(reset));
+  return backlog;
+}
+
+RevocationHub::Backlog RevocationHub::BacklogFor(uint64_t after) {
   if (after == 0) return Snapshot(/*reset=*/false);
   if (after > published_ || published_ - after > options_.max_resume_events ||
       after < log_->resumable_after()) {
     return Snapshot(/*reset=*/true);
   }
-  std::vector<RevocationEvent> events;
+  Backlog backlog;
   absl::Status read = log_->ForEachAfter(after, [&](const RevocationEvent& e) {
-    if (e.sequence() <= published_) events.push_back(e);
+    if (e.sequence() <= published_) backlog.own.push_back(e);
   });
   if (!read.ok()) return Snapshot(/*reset=*/true);
-  RevocationEvent end;
-  end.set_sequence(published_);
-  end.mutable_snapshot_end()->set_reset(false);
-  events.push_back(std::move(end));
-  return events;
+  backlog.own.push_back(SnapshotEnd(/*reset=*/false));
+  return backlog;
 }
 
 grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Refuse(
@@ -178,7 +187,9 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
     } else {
       ++per_caller_[caller];
       watcher = new Watcher(this, options_.max_queued_events, caller);
-      watcher->EnqueueBacklog(Backlog(request->after_sequence()));
+      Backlog backlog = BacklogFor(request->after_sequence());
+      watcher->EnqueueBacklog(std::move(backlog.shared),
+                              std::move(backlog.own));
       watchers_.insert(watcher);
       watcher->Ref();  // For the pump below.
     }
@@ -232,8 +243,12 @@ void RevocationHub::HeartbeatLoop() {
       }
       const absl::Time now = absl::Now();
       for (auto it = relevant_.begin(); it != relevant_.end();) {
-        it = RelevantUntil(it->second) <= now ? relevant_.erase(it)
-                                              : std::next(it);
+        if (RelevantUntil(it->second) <= now) {
+          it = relevant_.erase(it);
+          snapshot_events_.reset();
+        } else {
+          ++it;
+        }
       }
       RevocationEvent heartbeat;
       heartbeat.mutable_heartbeat()->set_current_sequence(published_);
@@ -270,6 +285,11 @@ void RevocationHub::Close() {
 size_t RevocationHub::watchers() const {
   absl::MutexLock lock(&mu_);
   return watchers_.size();
+}
+
+uint64_t RevocationHub::snapshots_built() const {
+  absl::MutexLock lock(&mu_);
+  return snapshots_built_;
 }
 
 uint64_t RevocationHub::published_sequence() const {

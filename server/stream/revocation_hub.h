@@ -16,6 +16,11 @@
 //    set, each with the sequence of the event that created it, then
 //    snapshot_end (reset = true when a resume was refused). snapshot_end's
 //    own `sequence` is the sequence the snapshot is complete up to.
+//  - The snapshot's events are built once into an immutable copy that every
+//    new stream shares (a reference and a position each), and rebuilt only
+//    after the set changed; so N streams starting together cost one copy,
+//    not N. (A resume's events, at most max_resume_events, are the stream's
+//    own.)
 //  - A resume sends the logged events after `after_sequence`, then
 //    snapshot_end (reset = false): "caught up".
 //  - A heartbeat, queued only behind everything published before it, carries
@@ -30,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -102,6 +108,9 @@ class RevocationHub {
 
   size_t watchers() const;
   uint64_t published_sequence() const;
+  // Snapshot copies built so far (one per change of the snapshot set that a
+  // new stream then asked for); for tests and metrics.
+  uint64_t snapshots_built() const;
 
  private:
   friend class Watcher;
@@ -112,9 +121,13 @@ class RevocationHub {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time RelevantUntil(const tessera::v1::RevocationEvent& event) const;
   // What a new stream starts with (snapshot or resume), then snapshot_end.
-  std::vector<tessera::v1::RevocationEvent> Backlog(uint64_t after)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<tessera::v1::RevocationEvent> Snapshot(bool reset)
+  struct Backlog {
+    std::shared_ptr<const std::vector<tessera::v1::RevocationEvent>> shared;
+    std::vector<tessera::v1::RevocationEvent> own;
+  };
+  Backlog BacklogFor(uint64_t after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Backlog Snapshot(bool reset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  tessera::v1::RevocationEvent SnapshotEnd(bool reset) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Remove(Watcher* watcher);
   void HeartbeatLoop();
@@ -132,6 +145,11 @@ class RevocationHub {
   std::map<uint64_t, tessera::v1::RevocationEvent> relevant_
       ABSL_GUARDED_BY(mu_);
   std::optional<tessera::v1::RevocationEvent> keys_ ABSL_GUARDED_BY(mu_);
+  // relevant_ and keys_ in sequence order, shared by new streams; null
+  // once either changed (rebuilt by the next snapshot).
+  std::shared_ptr<const std::vector<tessera::v1::RevocationEvent>>
+      snapshot_events_ ABSL_GUARDED_BY(mu_);
+  uint64_t snapshots_built_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, size_t> per_caller_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

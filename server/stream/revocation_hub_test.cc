@@ -162,6 +162,38 @@ TEST_F(HubTest, SnapshotThenLiveThenHeartbeatWithTheSequence) {
   EXPECT_EQ(event.heartbeat().current_sequence(), live);
 }
 
+// Streams starting from the same snapshot share one copy of it (built
+// once per change of the set), and each still receives all of it.
+TEST_F(HubTest, NewStreamsShareOneSnapshotCopy) {
+  constexpr int kRevoked = 200;
+  constexpr int kStreams = 20;
+  Open("shared");
+  for (int i = 0; i < kRevoked; ++i) RevokeSession(absl::StrCat("s", i));
+  ASSERT_EQ(hub_->published_sequence(), static_cast<uint64_t>(kRevoked));
+  std::vector<Stream> streams;
+  for (int i = 0; i < kStreams; ++i) streams.push_back(Watch(0));
+  for (Stream& stream : streams) {
+    RevocationEvent end;
+    std::vector<RevocationEvent> snapshot = stream.UntilSnapshotEnd(&end);
+    ASSERT_EQ(snapshot.size(), static_cast<size_t>(kRevoked));
+    for (int i = 0; i < kRevoked; ++i) {
+      ASSERT_EQ(snapshot[i].sequence(), static_cast<uint64_t>(i + 1));
+    }
+    EXPECT_EQ(end.sequence(), static_cast<uint64_t>(kRevoked));
+  }
+  EXPECT_EQ(hub_->snapshots_built(), 1u);
+
+  // A change makes the next snapshot a new copy, holding the change.
+  const uint64_t more = RevokeSession("late");
+  while (hub_->published_sequence() < more) absl::SleepFor(absl::Milliseconds(5));
+  Stream late = Watch(0);
+  RevocationEvent end;
+  EXPECT_EQ(late.UntilSnapshotEnd(&end).size(),
+            static_cast<size_t>(kRevoked + 1));
+  EXPECT_EQ(end.sequence(), more);
+  EXPECT_EQ(hub_->snapshots_built(), 2u);
+}
+
 TEST_F(HubTest, ResumeSendsWhatFollowsAndResetsWhenItCannot) {
   Open("resume");
   for (int i = 0; i < 5; ++i) RevokeSession(absl::StrCat("s", i));

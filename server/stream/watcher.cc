@@ -11,10 +11,13 @@ namespace tessera::stream {
 Watcher::Watcher(RevocationHub* hub, size_t max_queued, std::string caller)
     : hub_(hub), max_queued_(max_queued), caller_(std::move(caller)) {}
 
-void Watcher::EnqueueBacklog(std::vector<tessera::v1::RevocationEvent> events) {
+void Watcher::EnqueueBacklog(SharedEvents shared,
+                             std::vector<tessera::v1::RevocationEvent> own) {
   absl::MutexLock lock(&mu_);
-  backlog_ = events.size();
-  for (auto& event : events) queue_.push_back(std::move(event));
+  if (shared != nullptr && !shared->empty()) shared_ = std::move(shared);
+  shared_next_ = 0;
+  backlog_ = own.size();
+  for (auto& event : own) queue_.push_back(std::move(event));
 }
 
 bool Watcher::Enqueue(tessera::v1::RevocationEvent event) {
@@ -22,6 +25,7 @@ bool Watcher::Enqueue(tessera::v1::RevocationEvent event) {
   if (end_.has_value()) return false;
   if (queue_.size() - std::min(backlog_, queue_.size()) >= max_queued_) {
     queue_.clear();
+    shared_.reset();
     backlog_ = 0;
     end_ = errors::ToGrpcStatus(errors::Error(
         absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
@@ -36,13 +40,14 @@ bool Watcher::Enqueue(tessera::v1::RevocationEvent event) {
 void Watcher::EndWith(grpc::Status status) {
   absl::MutexLock lock(&mu_);
   queue_.clear();
+  shared_.reset();
   backlog_ = 0;
   if (!end_.has_value()) end_ = std::move(status);
 }
 
 bool Watcher::Idle() {
   absl::MutexLock lock(&mu_);
-  return queue_.empty() && !writing_;
+  return shared_ == nullptr && queue_.empty() && !writing_;
 }
 
 void Watcher::Pump() {
@@ -54,6 +59,11 @@ void Watcher::Pump() {
     if (end_.has_value()) {
       finished_ = true;
       finish = *end_;
+    } else if (shared_ != nullptr) {
+      writing_event_ = (*shared_)[shared_next_++];  // One event's copy.
+      if (shared_next_ == shared_->size()) shared_.reset();
+      writing_ = true;
+      write = true;
     } else if (!queue_.empty()) {
       writing_event_ = std::move(queue_.front());
       queue_.pop_front();
@@ -84,6 +94,7 @@ void Watcher::OnWriteDone(bool ok) {
     writing_ = false;
     if (!ok && !end_.has_value()) {  // The client went away.
       queue_.clear();
+      shared_.reset();
       backlog_ = 0;
       end_ = grpc::Status(grpc::StatusCode::CANCELLED, "stream broken");
     }

@@ -2,6 +2,9 @@
 #define TESSERA_SERVER_STREAM_WATCHER_H_
 
 // One WatchRevocations stream: a gRPC write reactor with a bounded queue.
+// It first sends its backlog — a shared, immutable run of events (the
+// snapshot; one copy for every stream that starts from it) and a few events
+// of its own — then the live events queued behind it.
 //
 // The hub enqueues under its own lock (which fixes the order) and pumps
 // afterwards without it, because gRPC may run OnWriteDone and OnDone inline
@@ -11,6 +14,7 @@
 
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,9 +34,16 @@ class Watcher final
   Watcher(RevocationHub* hub, size_t max_queued, std::string caller = "");
   const std::string& caller() const { return caller_; }
 
-  // The snapshot or resume a new stream starts with; not counted against
-  // the bound. Call once, before any Enqueue.
-  void EnqueueBacklog(std::vector<tessera::v1::RevocationEvent> events);
+  // Events shared, read-only, by every stream that starts with them (the
+  // hub's snapshot): a stream holds a reference and a position, not a copy.
+  using SharedEvents =
+      std::shared_ptr<const std::vector<tessera::v1::RevocationEvent>>;
+
+  // The snapshot or resume a new stream starts with: `shared` (may be
+  // null), then `own`; not counted against the bound. Call once, before any
+  // Enqueue.
+  void EnqueueBacklog(SharedEvents shared,
+                      std::vector<tessera::v1::RevocationEvent> own);
   // False (and the stream is set to end with CONSUMER_TOO_SLOW) if more than
   // max_queued live events would wait. Call Pump() afterwards.
   bool Enqueue(tessera::v1::RevocationEvent event);
@@ -60,6 +71,8 @@ class Watcher final
   std::atomic<int> refs_{1};
 
   absl::Mutex mu_;
+  SharedEvents shared_ ABSL_GUARDED_BY(mu_);    // Sent before queue_.
+  size_t shared_next_ ABSL_GUARDED_BY(mu_) = 0;  // Next to send from it.
   std::deque<tessera::v1::RevocationEvent> queue_ ABSL_GUARDED_BY(mu_);
   size_t backlog_ ABSL_GUARDED_BY(mu_) = 0;     // Backlog events still queued.
   tessera::v1::RevocationEvent writing_event_;  // Owned by the write.
