@@ -85,7 +85,8 @@ TokenInvalidReason TokenInvalidReasonOf(const absl::Status& status) {
 
 Verifier::Verifier(VerifierOptions options)
     : options_(std::move(options)),
-      revocations_(options_.horizon),
+      revocations_(
+          std::make_unique<revocation::RevocationState>(options_.horizon)),
       cache_(options_.cache_capacity),
       clock_(options_.clock != nullptr ? *options_.clock : Clock::Real()) {
   verify_options_.policy.issuer = options_.issuer;
@@ -164,8 +165,14 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
                  token::CheckClaims(*claims, verify_options_.policy, now)) {
     return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
   }
-  switch (revocations_.Check(claims->session_id, claims->subject,
-                             claims->issued_at, claims->subject_generation)) {
+  revocation::Verdict verdict;
+  {
+    ReaderLock lock(&revocations_mu_);
+    verdict = revocations_->Check(claims->session_id, claims->subject,
+                                  claims->issued_at,
+                                  claims->subject_generation);
+  }
+  switch (verdict) {
     case revocation::Verdict::kSessionRevoked:
       return Rejected(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED,
                       "the session was revoked");
@@ -189,7 +196,13 @@ void Verifier::Follow() {
       if (stopping_) return;
       active_context_ = &context;
       request.set_after_sequence(applied_);
+      request.set_incarnation(incarnation_);
     }
+    // A resume may be answered with a reset snapshot: collect it aside too.
+    pending_ = request.after_sequence() > 0
+                   ? std::make_unique<revocation::RevocationState>(
+                         options_.horizon)
+                   : nullptr;
     std::unique_ptr<grpc::ClientReader<RevocationEvent>> reader =
         stub_->WatchRevocations(&context, request);
     connections_.fetch_add(1);
@@ -214,7 +227,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     case RevocationEvent::kSessionRevoked:
     case RevocationEvent::kSubjectRevoked:
     case RevocationEvent::kClaimsInvalidated:
-      revocations_.Apply(event);
+      ApplyRevocation(event);
       Advance(event.sequence());
       break;
     case RevocationEvent::kKeysChanged: {
@@ -226,16 +239,10 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       Advance(event.sequence());
       break;
     }
-    case RevocationEvent::kSnapshotEnd: {
+    case RevocationEvent::kSnapshotEnd:
       *synced = true;
-      std::lock_guard<std::mutex> lock(sequence_mu_);
-      // After a reset the server's log may be shorter than what we saw.
-      applied_ = event.snapshot_end().reset()
-                     ? event.sequence()
-                     : std::max(applied_, event.sequence());
-      ready_ = true;
+      EndSnapshot(event);
       break;
-    }
     case RevocationEvent::kHeartbeat:
       // Queued behind every event up to current_sequence on this stream.
       if (*synced) Advance(event.heartbeat().current_sequence());
@@ -248,6 +255,35 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     ForgetIfDue();
   }
   sequence_cv_.notify_all();
+}
+
+void Verifier::ApplyRevocation(const RevocationEvent& event) {
+  if (pending_ != nullptr) pending_->Apply(event);
+  ReaderLock lock(&revocations_mu_);  // The state locks itself to change.
+  revocations_->Apply(event);
+}
+
+void Verifier::EndSnapshot(const RevocationEvent& event) {
+  const bool reset = event.snapshot_end().reset();
+  if (reset && pending_ != nullptr) {
+    // Only what the server holds now: what it lost (a restore) is gone.
+    std::unique_ptr<revocation::RevocationState> old;
+    {
+      WriterLock lock(&revocations_mu_);
+      old = std::exchange(revocations_, std::move(pending_));
+    }
+  }
+  pending_.reset();
+  std::lock_guard<std::mutex> lock(sequence_mu_);
+  // After a reset the server's log may be shorter than what we saw.
+  applied_ = reset ? event.sequence() : std::max(applied_, event.sequence());
+  incarnation_ = event.snapshot_end().incarnation();
+  ready_ = true;
+}
+
+size_t Verifier::revocations_held() const {
+  ReaderLock lock(&revocations_mu_);
+  return revocations_->size();
 }
 
 void Verifier::InstallKeys(token::KeySet keys) {
@@ -268,7 +304,8 @@ void Verifier::ForgetIfDue() {
   }
   forgot_once_ = true;
   last_forget_ = now;
-  revocations_.Forget(clock_.Now());
+  ReaderLock lock(&revocations_mu_);
+  revocations_->Forget(clock_.Now());
 }
 
 void Verifier::Advance(uint64_t sequence) {

@@ -21,8 +21,12 @@
 // longer than max_staleness (on the monotonic clock), Verify answers
 // UNAVAILABLE. The stream
 // reconnects by itself (backoff 50 ms .. 2 s) and resumes after the last
-// sequence applied, so no revocation is missed across reconnects or server
-// restarts; a server that can no longer resume sends a fresh snapshot.
+// sequence applied, in the store incarnation it was seen in, so no
+// revocation is missed across reconnects or server restarts; a server that
+// can no longer resume (log trimmed, or a store restored from a backup,
+// which reuses sequences under a new incarnation) sends a fresh snapshot
+// flagged as a reset, and the Verifier replaces its revocation state with
+// it (as the restored server's ValidateToken would judge).
 //
 // Thread-safe. The read path takes only shared locks (no global exclusive
 // lock), and they are TSan-visible (client/base/shared_mutex.h).
@@ -126,13 +130,15 @@ class Verifier {
   // is forgotten (checked at most every kForgetInterval, on the stream
   // thread) once no token it could reject is still unexpired, i.e. `horizon`
   // after the revocation.
-  size_t revocations_held() const { return revocations_.size(); }
+  size_t revocations_held() const;
   static constexpr absl::Duration kForgetInterval = absl::Seconds(2);
 
  private:
   explicit Verifier(VerifierOptions options);
   void Follow();
   void Apply(const tessera::v1::RevocationEvent& event, bool* synced);
+  void ApplyRevocation(const tessera::v1::RevocationEvent& event);
+  void EndSnapshot(const tessera::v1::RevocationEvent& event);
   void Advance(uint64_t sequence);
   // Makes `keys` the set Verify checks against; cached tokens of the old
   // set are checked again.
@@ -147,7 +153,15 @@ class Verifier {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<tessera::v1::TokenAuthority::Stub> stub_;
 
-  revocation::RevocationState revocations_;
+  // Replaced whole when a reset snapshot arrives (the server's log no longer
+  // matches what was applied, e.g. a store restored from a backup).
+  mutable SharedMutex revocations_mu_;
+  std::unique_ptr<revocation::RevocationState> revocations_
+      ABSL_GUARDED_BY(revocations_mu_);
+  // While a resumed stream's backlog arrives: the same events, applied to a
+  // fresh state that replaces revocations_ if snapshot_end says reset.
+  // Stream thread only.
+  std::unique_ptr<revocation::RevocationState> pending_;
   mutable TokenCache cache_;  // Filled by Verify (const for callers).
   struct Keys {
     token::KeySet set;
@@ -171,6 +185,7 @@ class Verifier {
   mutable std::mutex sequence_mu_;
   mutable std::condition_variable sequence_cv_;
   uint64_t applied_ = 0;                           // Guarded by sequence_mu_.
+  std::string incarnation_;  // Of applied_; guarded by sequence_mu_.
   bool ready_ = false;                             // Guarded by sequence_mu_.
   bool stopping_ = false;                          // Guarded by sequence_mu_.
   grpc::ClientContext* active_context_ = nullptr;  // Guarded by sequence_mu_.

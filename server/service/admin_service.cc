@@ -8,6 +8,7 @@
 #include "server/errors/errors.h"
 #include "server/store/data_dir_files.h"
 #include "server/store/timestamps.h"
+#include "server/stream/incarnation.h"
 
 namespace tessera::service {
 
@@ -173,7 +174,8 @@ ServerUnaryReactor* AdminService::CreateBackup(
         absl::StatusOr<uint64_t> written = store_->CreateCheckpoint(staging);
         if (!written.ok()) return written.status();
         bytes = *written;
-        return absl::OkStatus();
+        // A restore of it then gets a new incarnation (stream/incarnation.h).
+        return stream::MarkBackup(staging);
       });
   const absl::Status result =
       created.ok() ? absl::OkStatus() : BackupPathError(created.status());

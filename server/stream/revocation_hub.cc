@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/crypto/aead.h"
 #include "server/errors/errors.h"
 #include "server/log/log.h"
 #include "server/store/timestamps.h"
+#include "server/stream/incarnation.h"
 #include "server/stream/watcher.h"
 
 namespace tessera::stream {
@@ -57,8 +60,17 @@ void RevocationHub::Load(const RevocationEvent& event) {
 }
 
 void RevocationHub::Start() {
+  absl::StatusOr<std::string> incarnation = LoadIncarnation(store_);
+  if (!incarnation.ok()) {
+    log::Error("cannot keep the store incarnation; resuming streams will "
+               "reset after every restart",
+               {{"error", std::string(incarnation.status().message())}});
+    incarnation = absl::StrCat(
+        "unpersisted-", absl::BytesToHexString(crypto::RandomBytes(16)));
+  }
   {
     absl::MutexLock lock(&mu_);
+    incarnation_ = *std::move(incarnation);
     // Events committed between Load and Start (the key ring's, fsynced).
     (void)log_->ForEachAfter(
         published_, [&](const RevocationEvent& event) { Remember(event); });
@@ -114,6 +126,7 @@ RevocationEvent RevocationHub::SnapshotEnd(bool reset) const {
   RevocationEvent end;
   end.set_sequence(published_);
   end.mutable_snapshot_end()->set_reset(reset);
+  end.mutable_snapshot_end()->set_incarnation(incarnation_);
   return end;
 }
 
@@ -140,9 +153,14 @@ RevocationHub::Backlog RevocationHub::Snapshot(bool reset) {
   return backlog;
 }
 
-RevocationHub::Backlog RevocationHub::BacklogFor(uint64_t after) {
+RevocationHub::Backlog RevocationHub::BacklogFor(
+    const tessera::v1::WatchRevocationsRequest& request) {
+  const uint64_t after = request.after_sequence();
   if (after == 0) return Snapshot(/*reset=*/false);
-  if (after > published_ || published_ - after > options_.max_resume_events ||
+  const bool other_incarnation = !request.incarnation().empty() &&
+                                 request.incarnation() != incarnation_;
+  if (other_incarnation || after > published_ ||
+      published_ - after > options_.max_resume_events ||
       after < log_->resumable_after()) {
     return Snapshot(/*reset=*/true);
   }
@@ -187,7 +205,7 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
     } else {
       ++per_caller_[caller];
       watcher = new Watcher(this, options_.max_queued_events, caller);
-      Backlog backlog = BacklogFor(request->after_sequence());
+      Backlog backlog = BacklogFor(*request);
       watcher->EnqueueBacklog(std::move(backlog.shared),
                               std::move(backlog.own));
       watchers_.insert(watcher);
@@ -252,6 +270,7 @@ void RevocationHub::HeartbeatLoop() {
       }
       RevocationEvent heartbeat;
       heartbeat.mutable_heartbeat()->set_current_sequence(published_);
+      heartbeat.mutable_heartbeat()->set_incarnation(incarnation_);
       *heartbeat.mutable_time() = store::ToTimestamp(now);
       for (Watcher* watcher : watchers_) {
         if (!watcher->Idle()) continue;  // Busy streams prove liveness.
@@ -285,6 +304,11 @@ void RevocationHub::Close() {
 size_t RevocationHub::watchers() const {
   absl::MutexLock lock(&mu_);
   return watchers_.size();
+}
+
+std::string RevocationHub::incarnation() const {
+  absl::MutexLock lock(&mu_);
+  return incarnation_;
 }
 
 uint64_t RevocationHub::snapshots_built() const {

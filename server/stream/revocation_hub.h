@@ -26,6 +26,10 @@
 //  - A heartbeat, queued only behind everything published before it, carries
 //    the newest published sequence: a client that receives it has applied
 //    every event up to that sequence.
+//  - Positions are (incarnation, sequence) (incarnation.h): snapshot_end and
+//    heartbeats carry the store's incarnation, and a resume naming another
+//    one is answered with a reset snapshot, so a store restored from a
+//    backup (which reuses sequences) never lets a client skip events.
 //
 // Thread-safety: all methods are thread-safe. Streams are gRPC callback
 // reactors; the hub never calls into gRPC while holding its own lock.
@@ -78,7 +82,9 @@ class RevocationHub {
 
   // Start-up replay: every logged event, in order, before Start.
   void Load(const tessera::v1::RevocationEvent& event);
-  // Marks everything loaded as published and starts heartbeats.
+  // Loads the store's incarnation (LoadIncarnation; if that fails, an
+  // unpersisted random one, so clients reset rather than trust a position),
+  // marks everything loaded as published and starts heartbeats.
   void Start();
 
   // The log's commit listener: publishes `sequence` once it is durable.
@@ -108,6 +114,8 @@ class RevocationHub {
 
   size_t watchers() const;
   uint64_t published_sequence() const;
+  // The store incarnation streams are told (empty before Start).
+  std::string incarnation() const;
   // Snapshot copies built so far (one per change of the snapshot set that a
   // new stream then asked for); for tests and metrics.
   uint64_t snapshots_built() const;
@@ -125,7 +133,8 @@ class RevocationHub {
     std::shared_ptr<const std::vector<tessera::v1::RevocationEvent>> shared;
     std::vector<tessera::v1::RevocationEvent> own;
   };
-  Backlog BacklogFor(uint64_t after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Backlog BacklogFor(const tessera::v1::WatchRevocationsRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Backlog Snapshot(bool reset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   tessera::v1::RevocationEvent SnapshotEnd(bool reset) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -141,6 +150,7 @@ class RevocationHub {
 
   mutable absl::Mutex mu_;
   uint64_t published_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string incarnation_ ABSL_GUARDED_BY(mu_);
   // Events a snapshot must hold, by sequence.
   std::map<uint64_t, tessera::v1::RevocationEvent> relevant_
       ABSL_GUARDED_BY(mu_);

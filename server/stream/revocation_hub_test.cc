@@ -5,6 +5,7 @@
 #include "server/stream/revocation_hub.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "rocksdb/write_batch.h"
 #include "server/store/store.h"
 #include "server/store/timestamps.h"
+#include "server/stream/incarnation.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
 namespace tessera::stream {
@@ -118,12 +120,13 @@ class HubTest : public testing::Test {
       return events;
     }
   };
-  Stream Watch(uint64_t after) {
+  Stream Watch(uint64_t after, const std::string& incarnation = "") {
     Stream stream;
     stream.context->set_deadline(std::chrono::system_clock::now() +
                                  std::chrono::seconds(60));
     tessera::v1::WatchRevocationsRequest request;
     request.set_after_sequence(after);
+    request.set_incarnation(incarnation);
     stream.reader = stub_->WatchRevocations(stream.context.get(), request);
     return stream;
   }
@@ -216,6 +219,62 @@ TEST_F(HubTest, ResumeSendsWhatFollowsAndResetsWhenItCannot) {
   events = behind.UntilSnapshotEnd(&end);
   EXPECT_TRUE(end.snapshot_end().reset());
   EXPECT_EQ(end.sequence(), 65u);
+}
+
+// Positions are (incarnation, sequence): a resume from another incarnation
+// (a store restored from a backup reuses sequences) is a reset.
+TEST_F(HubTest, ResumeFromAnotherIncarnationIsAReset) {
+  Open("incarnation");
+  for (int i = 0; i < 5; ++i) RevokeSession(absl::StrCat("s", i));
+  const std::string incarnation = hub_->incarnation();
+  ASSERT_EQ(incarnation.size(), 32u);  // 16 random bytes, hex.
+
+  RevocationEvent end;
+  Stream fresh = Watch(0);
+  fresh.UntilSnapshotEnd(&end);
+  EXPECT_EQ(end.snapshot_end().incarnation(), incarnation);
+  RevocationEvent heartbeat;
+  do {
+    heartbeat = fresh.Next();
+  } while (!heartbeat.has_heartbeat());
+  EXPECT_EQ(heartbeat.heartbeat().incarnation(), incarnation);
+
+  Stream same = Watch(3, incarnation);
+  EXPECT_EQ(same.UntilSnapshotEnd(&end).size(), 2u);  // Events 4 and 5.
+  EXPECT_FALSE(end.snapshot_end().reset());
+  Stream unknown = Watch(3);  // No incarnation: the sequence decides.
+  EXPECT_EQ(unknown.UntilSnapshotEnd(&end).size(), 2u);
+  EXPECT_FALSE(end.snapshot_end().reset());
+
+  Stream other = Watch(3, "another-store");
+  EXPECT_EQ(other.UntilSnapshotEnd(&end).size(), 5u);  // The snapshot.
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_EQ(end.snapshot_end().incarnation(), incarnation);
+}
+
+TEST(IncarnationTest, KeptAcrossOpensAndRenewedOnARestoredBackup) {
+  const std::string dir = TestDir("incarnation-store");
+  std::string first;
+  {
+    auto store = store::Store::Open({.data_dir = dir});
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::StatusOr<std::string> made = LoadIncarnation(store->get());
+    ASSERT_TRUE(made.ok()) << made.status();
+    first = *made;
+    EXPECT_EQ(LoadIncarnation(store->get()).value(), first);
+  }
+  auto store = store::Store::Open({.data_dir = dir});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(LoadIncarnation(store->get()).value(), first);  // A restart.
+
+  // The marker CreateBackup leaves in a checkpoint, found in the database
+  // directory a restore puts it in.
+  ASSERT_TRUE(MarkBackup(dir + "/db").ok());
+  absl::StatusOr<std::string> renewed = LoadIncarnation(store->get());
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_NE(*renewed, first);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/db/" + kBackupMarker));
+  EXPECT_EQ(LoadIncarnation(store->get()).value(), *renewed);
 }
 
 std::vector<uint64_t> Sequences(const std::vector<RevocationEvent>& events) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -400,6 +401,102 @@ TEST(VerifierE2eTest, FollowsATlsServerWithCredentials) {
   std::unique_ptr<Verifier> verifier = StartVerifier(options);
   ASSERT_NE(verifier, nullptr);
   EXPECT_TRUE(verifier->Verify(tokens.access_token()).ok());
+}
+
+// A store restored from a backup continues from the backup's sequence, so
+// the numbers a Verifier saw are reused for other events. The restored
+// store's new incarnation makes the Verifier's resume a reset: it rebuilds
+// its state from the restored server's snapshot instead of skipping events.
+TEST(VerifierE2eTest, AResumeIntoARestoredBackupIsAReset) {
+  const std::string live_dir = NewTempDir("restore-live");
+  auto live = TesseradProcess::Start({.data_dir = live_dir});
+  ASSERT_TRUE(live.ok()) << live.status();
+  const std::string address = (*live)->grpc_address();
+  auto stub_for = [](const std::string& target) {
+    return TokenAuthority::NewStub(
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  };
+  auto issue = [](TokenAuthority::Stub* stub) {
+    tessera::v1::IssueSessionRequest request;
+    request.set_subject("kim");
+    request.add_audience("api");
+    tessera::v1::SessionTokens tokens;
+    grpc::ClientContext context;
+    Server::WaitForServer(context);
+    EXPECT_TRUE(stub->IssueSession(&context, request, &tokens).ok());
+    return tokens;
+  };
+  auto revoke = [](TokenAuthority::Stub* stub, const std::string& id) {
+    tessera::v1::RevokeSessionRequest request;
+    request.set_session_id(id);
+    tessera::v1::RevokeSessionResponse response;
+    grpc::ClientContext context;
+    Server::WaitForServer(context);
+    EXPECT_TRUE(stub->RevokeSession(&context, request, &response).ok());
+    return response.sequence();
+  };
+  auto stub = stub_for(address);
+  std::vector<tessera::v1::SessionTokens> s;
+  for (int i = 0; i < 6; ++i) s.push_back(issue(stub.get()));
+  VerifierOptions options;
+  options.target = address;
+  options.audience = {"api"};
+  std::unique_ptr<Verifier> verifier = StartVerifier(options);
+  ASSERT_NE(verifier, nullptr);
+
+  // Backed up after s[0]'s revocation; s[1] and s[2] are revoked after it.
+  const uint64_t backed_up = revoke(stub.get(), s[0].session_id());
+  const std::string backup = NewTempDir("restore-backup");
+  {
+    tessera::v1::CreateBackupRequest request;
+    request.set_path(backup);
+    tessera::v1::CreateBackupResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(tessera::v1::Admin::NewStub(grpc::CreateChannel(
+                                                address,
+                                                grpc::InsecureChannelCredentials()))
+                    ->CreateBackup(&context, request, &response)
+                    .ok());
+  }
+  revoke(stub.get(), s[1].session_id());
+  const uint64_t seen = revoke(stub.get(), s[2].session_id());
+  ASSERT_EQ(seen, backed_up + 2);
+  ASSERT_TRUE(verifier->WaitForSequence(seen, kWait));
+
+  // Restore it into a new data dir; on a port of its own at first (the
+  // verifier cannot reach it), revoke three more sessions: sequences
+  // backed_up + 1 .. + 3 again, now naming other events.
+  const std::string restored_dir = NewTempDir("restore-restored");
+  std::filesystem::create_directories(restored_dir);
+  std::filesystem::rename(backup, restored_dir + "/db");
+  const std::string kek = "--kek_file=" + live_dir + "/kek";
+  {
+    auto restored =
+        TesseradProcess::Start({.data_dir = restored_dir, .flags = {kek}});
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    auto restored_stub = stub_for((*restored)->grpc_address());
+    for (int i = 3; i < 6; ++i) revoke(restored_stub.get(), s[i].session_id());
+    ASSERT_TRUE((*restored)->Terminate().ok());
+  }
+  // Then the restored store takes the live server's place.
+  ASSERT_TRUE((*live)->Terminate().ok());
+  auto restored = TesseradProcess::Start(
+      {.data_dir = restored_dir,
+       .flags = {kek, "--grpc_address=" + address}});
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  ASSERT_TRUE(verifier->WaitForSequence(backed_up + 3, kWait));
+  EXPECT_GE(verifier->connections(), 2);
+
+  // As the restored server judges: s[0] and s[3..5] revoked; s[1] and s[2]
+  // were revoked only in the lost history.
+  for (int i : {0, 3, 4, 5}) {
+    EXPECT_EQ(ReasonOf(*verifier, s[i].access_token()),
+              v1::TOKEN_INVALID_REASON_SESSION_REVOKED)
+        << i;
+  }
+  for (int i : {1, 2}) {
+    EXPECT_TRUE(verifier->Verify(s[i].access_token()).ok()) << i;
+  }
 }
 
 // The revocation state forgets what can no longer reject a token, so a

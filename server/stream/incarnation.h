@@ -1,0 +1,41 @@
+#ifndef TESSERA_SERVER_STREAM_INCARNATION_H_
+#define TESSERA_SERVER_STREAM_INCARNATION_H_
+
+// The store's incarnation (DESIGN §8): an opaque random id that, with a
+// sequence, names a revocation-log position unambiguously. Sequences alone
+// do not: a store restored from a backup continues from the backup's last
+// sequence, so numbers a Verifier has already seen are reused for other
+// events. WatchRevocations resumes only within the same incarnation.
+//
+// Contract:
+//  - Created (16 bytes from the CSPRNG, hex) the first time a store is
+//    opened, kept in the meta column family, unchanged across restarts.
+//  - Made anew when the store was restored from a backup. CreateBackup
+//    leaves a marker file (kBackupMarker) in every checkpoint; a restored
+//    checkpoint is the data dir's `db` directory, so start-up finds the
+//    marker there, writes a fresh id (synced), then deletes the marker. A
+//    crash in between only makes one more id (one more reset for clients).
+//    A store restored any other way (a file-system snapshot) keeps its id
+//    unless an operator creates the marker file before starting it.
+//
+// Not thread-safe; called once at start-up, before streams are served.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "server/store/store.h"
+
+namespace tessera::stream {
+
+inline constexpr char kBackupMarker[] = "TESSERA_BACKUP";
+
+// The store's incarnation, created or renewed as described above.
+absl::StatusOr<std::string> LoadIncarnation(store::Store* store);
+
+// Writes the marker into `checkpoint_dir` (a checkpoint just created).
+absl::Status MarkBackup(const std::string& checkpoint_dir);
+
+}  // namespace tessera::stream
+
+#endif  // TESSERA_SERVER_STREAM_INCARNATION_H_
