@@ -19,17 +19,23 @@
 // Fails closed: until the first snapshot has arrived, and whenever nothing
 // (not even a heartbeat, sent every second) has been heard from tesserad for
 // longer than max_staleness (on the monotonic clock), Verify answers
-// UNAVAILABLE. The stream
-// reconnects by itself (backoff 50 ms .. 2 s) and resumes after the last
-// sequence applied, in the store incarnation it was seen in, so no
+// UNAVAILABLE. The stream reconnects by itself (backoff 50 ms .. 2 s) and
+// resumes after the last sequence applied, in the store incarnation it was
+// seen in, so no
 // revocation is missed across reconnects or server restarts; a server that
 // can no longer resume (log trimmed, or a store restored from a backup,
 // which reuses sequences under a new incarnation) sends a fresh snapshot
 // flagged as a reset, and the Verifier replaces its revocation state with
 // it (as the restored server's ValidateToken would judge).
 //
+// Options are checked by Start (see there): a Verifier must be told the
+// audience it accepts (or to accept any, explicitly), and follows a
+// non-loopback tesserad only over TLS unless allow_insecure says otherwise.
+//
 // Thread-safe. The read path takes only shared locks (no global exclusive
-// lock), and they are TSan-visible (client/base/shared_mutex.h).
+// lock): a cache shard's and the revocation state's; they are TSan-visible
+// (client/base/shared_mutex.h). Memory is bounded: cache_capacity tokens,
+// and revocations until `horizon` after they were made (revocations_held).
 
 #include <atomic>
 #include <chrono>
@@ -60,7 +66,8 @@ namespace tessera {
 struct VerifierOptions {
   // tesserad's gRPC address, or an existing channel to it.
   std::string target;
-  std::shared_ptr<grpc::Channel> channel;  // Wins over target if set.
+  // Wins over target, credentials and allow_insecure if set.
+  std::shared_ptr<grpc::Channel> channel;
   // How to reach `target`: e.g. grpc::SslCredentials({.pem_root_certs =
   // CA}) for TLS, with .pem_cert_chain and .pem_private_key for mutual TLS
   // (tesserad's --client_ca_file). Unset: plaintext, which Start accepts
