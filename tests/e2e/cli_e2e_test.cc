@@ -204,6 +204,29 @@ TEST_F(CliTest, WatchPrintsTheRevocationAsItsNextEvent) {
   EXPECT_EQ(event.session_revoked().session_id(), issued.session_id());
 }
 
+// A resume names the incarnation it was seen in; another one is a reset.
+TEST_F(CliTest, WatchFromAnotherIncarnationGetsAResetSnapshot) {
+  Issue("dora");
+  const v1::RevokeSessionResponse revoked = Json<v1::RevokeSessionResponse>(
+      Tessera({"--json", "revoke", "--subject=dora"}));
+  ASSERT_GT(revoked.sequence(), 0u);
+  // The snapshot: the key set and the revocation, then snapshot_end.
+  ExitResult watched = Tessera(
+      {"--json", "watch", "--count=3", "--incarnation=some-other-store",
+       absl::StrCat("--after_sequence=", revoked.sequence())});
+  ASSERT_EQ(watched.exit_code, 0) << watched.output;
+  const std::vector<std::string> lines =
+      absl::StrSplit(watched.output, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << watched.output;
+  v1::RevocationEvent end;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[2], &end).ok())
+      << lines[2];
+  ASSERT_TRUE(end.has_snapshot_end()) << lines[2];
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_FALSE(end.snapshot_end().incarnation().empty());
+  EXPECT_NE(end.snapshot_end().incarnation(), "some-other-store");
+}
+
 TEST_F(CliTest, AdminCommands) {
   ExitResult rotated = Tessera({"rotate-key", "--alg=EdDSA"});
   EXPECT_EQ(rotated.exit_code, 0) << rotated.output;

@@ -222,6 +222,15 @@ TEST(SecurityE2eTest, RoleByMethodMatrix) {
          v1::RotateSigningKeyResponse out;
          return admin->RotateSigningKey(&c, {}, &out);
        }},
+      {"Admin.WithdrawSigningKey",
+       [&](const std::string& key) {
+         grpc::ClientContext c;
+         Prepare(&c, key);
+         v1::WithdrawSigningKeyRequest r;
+         r.set_kid("no-such-kid");  // NOT_FOUND once past authorization.
+         v1::WithdrawSigningKeyResponse out;
+         return admin->WithdrawSigningKey(&c, r, &out);
+       }},
       {"Admin.GetStats",
        [&](const std::string& key) {
          grpc::ClientContext c;

@@ -284,12 +284,13 @@ std::vector<Command> Commands() {
          return kOk;
        }},
       {"watch",
-       "[--after_sequence=N] [--count=N]",
+       "[--after_sequence=N [--incarnation=ID]] [--count=N]",
        "follow the revocation stream (Ctrl-C to stop)",
-       {"after_sequence", "count"},
+       {"after_sequence", "incarnation", "count"},
        [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::WatchRevocationsRequest request;
          request.set_after_sequence(absl::GetFlag(FLAGS_after_sequence));
+         request.set_incarnation(absl::GetFlag(FLAGS_incarnation));
          const int64_t count = absl::GetFlag(FLAGS_count);
          if (count < 0) return UsageError("--count must be >= 0");
          int64_t seen = 0;

@@ -39,6 +39,9 @@ ABSL_FLAG(bool, merge, false, "Merge into the current claims.");
 ABSL_FLAG(bool, invalidate_access_tokens, false,
           "Make current access tokens STALE_CLAIMS at once.");
 ABSL_FLAG(uint64_t, after_sequence, 0, "Events after this sequence.");
+ABSL_FLAG(std::string, incarnation, "",
+          "Store incarnation --after_sequence was seen in (from snapshot_end "
+          "or a heartbeat); another one gets a reset snapshot.");
 ABSL_FLAG(int64_t, count, 0,
           "Stop after this many events, heartbeats not counted (0: follow).");
 ABSL_FLAG(std::string, alg, "", "ES256, EdDSA or RS256 (default: unchanged).");

@@ -36,6 +36,7 @@ ABSL_DECLARE_FLAG(bool, include_revoked);
 ABSL_DECLARE_FLAG(bool, merge);
 ABSL_DECLARE_FLAG(bool, invalidate_access_tokens);
 ABSL_DECLARE_FLAG(uint64_t, after_sequence);
+ABSL_DECLARE_FLAG(std::string, incarnation);
 ABSL_DECLARE_FLAG(int64_t, count);
 ABSL_DECLARE_FLAG(std::string, alg);
 ABSL_DECLARE_FLAG(std::string, kid);
