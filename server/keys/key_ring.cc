@@ -231,10 +231,9 @@ absl::Status KeyRing::Load(absl::Time now) {
   return Commit(std::move(entries), changed_entries, dropped, now).status();
 }
 
-absl::StatusOr<uint64_t> KeyRing::Commit(std::vector<Entry> entries,
-                             const std::vector<const Entry*>& changed,
-                             const std::vector<std::string>& dropped,
-                             absl::Time now) {
+absl::StatusOr<uint64_t> KeyRing::Commit(
+    std::vector<Entry> entries, const std::vector<const Entry*>& changed,
+    const std::vector<std::string>& dropped, absl::Time now) {
   rocksdb::WriteBatch batch;
   rocksdb::ColumnFamilyHandle* keys = store_->handle(ColumnFamily::kKeys);
   for (const std::string& kid : dropped) batch.Delete(keys, kid);

@@ -9,13 +9,15 @@
 //    set between rotations never meets an unknown kid.
 //  - A RETIRED key stays published until `drop_after` (its retirement plus
 //    the longest access-token lifetime plus leeway), then it leaves the JWKS
-//    and the store: every token it signed has expired by then.
+//    and the store: every token it signed has expired by then. Withdraw is
+//    the one exception: an emergency removal of any key at once, so that
+//    its unexpired tokens stop verifying.
 //  - Private keys are stored only sealed (AES-256-GCM under the KEK, the kid
 //    as additional data). Open refuses a store sealed under another KEK,
 //    naming the problem, before any token is signed.
-//  - Every change (rotation, new NEXT key, drop) is one WriteBatch holding
-//    the key records and a KeysChanged revocation-log event, fsynced before
-//    the new key set is used.
+//  - Every change (rotation, new NEXT key, drop, withdrawal) is one
+//    WriteBatch holding the key records and a KeysChanged revocation-log
+//    event, fsynced before the new key set is used.
 //  - Changing --signing_alg replaces the NEXT key at start-up; the algorithm
 //    signs from the next rotation on, never invalidating live tokens.
 //

@@ -20,6 +20,7 @@
 //
 // Not thread-safe; called once at start-up, before streams are served.
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
@@ -29,6 +30,9 @@
 namespace tessera::stream {
 
 inline constexpr char kBackupMarker[] = "TESSERA_BACKUP";
+// Longest incarnation a WatchRevocationsRequest may name (INVALID_ARGUMENT
+// INCARNATION_INVALID beyond); the server's own are shorter.
+inline constexpr size_t kMaxIncarnationBytes = 64;
 
 // The store's incarnation, created or renewed as described above.
 absl::StatusOr<std::string> LoadIncarnation(store::Store* store);

@@ -192,6 +192,11 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
     if (closed_ || !started_) {
       refuse = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                             "tesserad is shutting down");
+    } else if (request->incarnation().size() > kMaxIncarnationBytes) {
+      refuse = errors::ToGrpcStatus(errors::Error(
+          absl::StatusCode::kInvalidArgument, "INCARNATION_INVALID",
+          absl::StrCat("incarnation must be at most ", kMaxIncarnationBytes,
+                       " bytes (as SnapshotEnd.incarnation sent it)")));
     } else if (watchers_.size() >= options_.max_watchers) {
       refuse = errors::ToGrpcStatus(errors::Error(
           absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",

@@ -246,6 +246,12 @@ TEST_F(HubTest, ResumeFromAnotherIncarnationIsAReset) {
   EXPECT_EQ(unknown.UntilSnapshotEnd(&end).size(), 2u);
   EXPECT_FALSE(end.snapshot_end().reset());
 
+  Stream oversized = Watch(3, std::string(kMaxIncarnationBytes + 1, 'x'));
+  RevocationEvent none;
+  EXPECT_FALSE(oversized.reader->Read(&none));
+  EXPECT_EQ(oversized.reader->Finish().error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
   Stream other = Watch(3, "another-store");
   EXPECT_EQ(other.UntilSnapshotEnd(&end).size(), 5u);  // The snapshot.
   EXPECT_TRUE(end.snapshot_end().reset());
