@@ -228,7 +228,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     case RevocationEvent::kSubjectRevoked:
     case RevocationEvent::kClaimsInvalidated:
       ApplyRevocation(event);
-      Advance(event.sequence());
+      AdvanceUnlessResuming(event.sequence());
       break;
     case RevocationEvent::kKeysChanged: {
       absl::StatusOr<token::KeySet> keys =
@@ -236,7 +236,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       if (keys.ok()) {  // A bad document keeps the old set (fail closed).
         InstallKeys(*std::move(keys));
       }
-      Advance(event.sequence());
+      AdvanceUnlessResuming(event.sequence());
       break;
     }
     case RevocationEvent::kSnapshotEnd:
@@ -306,6 +306,12 @@ void Verifier::ForgetIfDue() {
   last_forget_ = now;
   ReaderLock lock(&revocations_mu_);
   revocations_->Forget(clock_.Now());
+}
+
+void Verifier::AdvanceUnlessResuming(uint64_t sequence) {
+  // A resumed stream's backlog may turn out to be a reset snapshot, whose
+  // sequences say nothing about the state in use until snapshot_end.
+  if (pending_ == nullptr) Advance(sequence);
 }
 
 void Verifier::Advance(uint64_t sequence) {

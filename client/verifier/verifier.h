@@ -147,6 +147,7 @@ class Verifier {
   void ApplyRevocation(const tessera::v1::RevocationEvent& event);
   void EndSnapshot(const tessera::v1::RevocationEvent& event);
   void Advance(uint64_t sequence);
+  void AdvanceUnlessResuming(uint64_t sequence);  // Stream thread only.
   // Makes `keys` the set Verify checks against; cached tokens of the old
   // set are checked again.
   void InstallKeys(token::KeySet keys);

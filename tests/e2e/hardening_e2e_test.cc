@@ -148,9 +148,11 @@ std::unique_ptr<Verifier> Watch(const std::string& address) {
   VerifierOptions options;
   options.target = address;
   options.audience = {"api"};
-  std::unique_ptr<Verifier> verifier = Verifier::Start(options);
-  EXPECT_TRUE(verifier->WaitUntilReady(absl::Seconds(20)));
-  return verifier;
+  absl::StatusOr<std::unique_ptr<Verifier>> verifier = Verifier::Start(options);
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  if (!verifier.ok()) return nullptr;
+  EXPECT_TRUE((*verifier)->WaitUntilReady(absl::Seconds(20)));
+  return *std::move(verifier);
 }
 
 v1::TokenInvalidReason VerifierReason(const Verifier& verifier,

@@ -495,7 +495,8 @@ TEST(VerifierE2eTest, AResumeIntoARestoredBackupIsAReset) {
         << i;
   }
   for (int i : {1, 2}) {
-    EXPECT_TRUE(verifier->Verify(s[i].access_token()).ok()) << i;
+    EXPECT_TRUE(verifier->Verify(s[i].access_token()).ok())
+        << i << " " << verifier->Verify(s[i].access_token()).status();
   }
 }
 
