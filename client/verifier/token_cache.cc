@@ -35,7 +35,7 @@ void TokenCache::Insert(absl::string_view token, Claims claims, absl::Time now,
     if (shard.entries.size() >= per_shard_) shard.entries.clear();
   }
   shard.entries.insert_or_assign(std::string(token),
-                                Entry{std::move(claims), key_version});
+                                 Entry{std::move(claims), key_version});
 }
 
 void TokenCache::Clear() {

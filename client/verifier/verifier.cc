@@ -94,10 +94,10 @@ Verifier::Verifier(VerifierOptions options)
   verify_options_.policy.leeway = options_.leeway;
   channel_ = options_.channel;
   if (channel_ == nullptr) {
-    channel_ = grpc::CreateChannel(
-        options_.target, options_.credentials != nullptr
-                             ? options_.credentials
-                             : grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(options_.target,
+                                   options_.credentials != nullptr
+                                       ? options_.credentials
+                                       : grpc::InsecureChannelCredentials());
   }
   stub_ = tessera::v1::TokenAuthority::NewStub(channel_);
 }
@@ -168,9 +168,9 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
   revocation::Verdict verdict;
   {
     ReaderLock lock(&revocations_mu_);
-    verdict = revocations_->Check(claims->session_id, claims->subject,
-                                  claims->issued_at,
-                                  claims->subject_generation);
+    verdict =
+        revocations_->Check(claims->session_id, claims->subject,
+                            claims->issued_at, claims->subject_generation);
   }
   switch (verdict) {
     case revocation::Verdict::kSessionRevoked:
@@ -199,10 +199,10 @@ void Verifier::Follow() {
       request.set_incarnation(incarnation_);
     }
     // A resume may be answered with a reset snapshot: collect it aside too.
-    pending_ = request.after_sequence() > 0
-                   ? std::make_unique<revocation::RevocationState>(
-                         options_.horizon)
-                   : nullptr;
+    pending_ =
+        request.after_sequence() > 0
+            ? std::make_unique<revocation::RevocationState>(options_.horizon)
+            : nullptr;
     std::unique_ptr<grpc::ClientReader<RevocationEvent>> reader =
         stub_->WatchRevocations(&context, request);
     connections_.fetch_add(1);

@@ -128,8 +128,9 @@ class KeyRing {
   // fsyncs, then installs `entries` as the ring. Returns the event's
   // sequence.
   absl::StatusOr<uint64_t> Commit(std::vector<Entry> entries,
-                      const std::vector<const Entry*>& changed,
-                      const std::vector<std::string>& dropped, absl::Time now)
+                                  const std::vector<const Entry*>& changed,
+                                  const std::vector<std::string>& dropped,
+                                  absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<Entry> NewKey(token::Algorithm algorithm, absl::Time now);
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);

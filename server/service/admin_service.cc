@@ -116,9 +116,9 @@ ServerUnaryReactor* AdminService::WithdrawSigningKey(
   if (!caller.ok()) return Reply(context, caller.status());
   absl::Status checked = CheckWithdrawal(*request);
   const std::string detail =
-      checked.ok() ? absl::StrCat("kid=", request->kid(),
-                                  " reason=", request->reason())
-                   : "";
+      checked.ok()
+          ? absl::StrCat("kid=", request->kid(), " reason=", request->reason())
+          : "";
   if (!checked.ok()) {
     guards_.audit->Record("WithdrawSigningKey", *caller, detail, checked);
     return Reply(context, checked);
@@ -131,7 +131,9 @@ ServerUnaryReactor* AdminService::WithdrawSigningKey(
   if (!withdrawal.ok()) return Reply(context, withdrawal.status());
   *response->mutable_withdrawn() = withdrawal->withdrawn;
   *response->mutable_active() = withdrawal->active;
-  if (withdrawal->next.has_value()) *response->mutable_next() = *withdrawal->next;
+  if (withdrawal->next.has_value()) {
+    *response->mutable_next() = *withdrawal->next;
+  }
   response->set_sequence(withdrawal->sequence);
   return Reply(context, absl::OkStatus());
 }

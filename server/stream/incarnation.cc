@@ -28,9 +28,8 @@ absl::StatusOr<std::string> Renew(store::Store* store, bool restored) {
       absl::BytesToHexString(crypto::RandomBytes(kIncarnationBytes));
   rocksdb::WriteOptions sync;
   sync.sync = true;  // Must hold before any stream is told about it.
-  rocksdb::Status put =
-      store->db()->Put(sync, store->handle(store::ColumnFamily::kMeta),
-                       kIncarnationKey, id);
+  rocksdb::Status put = store->db()->Put(
+      sync, store->handle(store::ColumnFamily::kMeta), kIncarnationKey, id);
   if (!put.ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot write the store incarnation: ", put.ToString()));
@@ -51,10 +50,9 @@ absl::StatusOr<std::string> LoadIncarnation(store::Store* store) {
   std::error_code error;
   const bool restored = std::filesystem::exists(marker, error);
   std::string id;
-  rocksdb::Status got =
-      store->db()->Get(rocksdb::ReadOptions(),
-                       store->handle(store::ColumnFamily::kMeta),
-                       kIncarnationKey, &id);
+  rocksdb::Status got = store->db()->Get(
+      rocksdb::ReadOptions(), store->handle(store::ColumnFamily::kMeta),
+      kIncarnationKey, &id);
   if (!got.ok() && !got.IsNotFound()) {
     return absl::UnavailableError(
         absl::StrCat("cannot read the store incarnation: ", got.ToString()));
@@ -76,8 +74,8 @@ absl::Status MarkBackup(const std::string& checkpoint_dir) {
   constexpr char kText[] =
       "A tesserad backup (Admin.CreateBackup). Started on, tesserad gives the "
       "restored store a new incarnation and removes this file.\n";
-  const int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                      0600);
+  const int fd =
+      open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool ok = fd >= 0;
   if (ok) {
     ok = write(fd, kText, sizeof(kText) - 1) ==

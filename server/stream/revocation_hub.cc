@@ -62,11 +62,12 @@ void RevocationHub::Load(const RevocationEvent& event) {
 void RevocationHub::Start() {
   absl::StatusOr<std::string> incarnation = LoadIncarnation(store_);
   if (!incarnation.ok()) {
-    log::Error("cannot keep the store incarnation; resuming streams will "
-               "reset after every restart",
-               {{"error", std::string(incarnation.status().message())}});
-    incarnation = absl::StrCat(
-        "unpersisted-", absl::BytesToHexString(crypto::RandomBytes(16)));
+    log::Error(
+        "cannot keep the store incarnation; resuming streams will "
+        "reset after every restart",
+        {{"error", std::string(incarnation.status().message())}});
+    incarnation = absl::StrCat("unpersisted-",
+                               absl::BytesToHexString(crypto::RandomBytes(16)));
   }
   {
     absl::MutexLock lock(&mu_);
@@ -157,8 +158,8 @@ RevocationHub::Backlog RevocationHub::BacklogFor(
     const tessera::v1::WatchRevocationsRequest& request) {
   const uint64_t after = request.after_sequence();
   if (after == 0) return Snapshot(/*reset=*/false);
-  const bool other_incarnation = !request.incarnation().empty() &&
-                                 request.incarnation() != incarnation_;
+  const bool other_incarnation =
+      !request.incarnation().empty() && request.incarnation() != incarnation_;
   if (other_incarnation || after > published_ ||
       published_ - after > options_.max_resume_events ||
       after < log_->resumable_after()) {

@@ -188,7 +188,8 @@ TEST_F(HubTest, NewStreamsShareOneSnapshotCopy) {
 
   // A change makes the next snapshot a new copy, holding the change.
   const uint64_t more = RevokeSession("late");
-  while (hub_->published_sequence() < more) absl::SleepFor(absl::Milliseconds(5));
+  while (hub_->published_sequence() < more)
+    absl::SleepFor(absl::Milliseconds(5));
   Stream late = Watch(0);
   RevocationEvent end;
   EXPECT_EQ(late.UntilSnapshotEnd(&end).size(),

@@ -71,7 +71,7 @@ class Watcher final
   std::atomic<int> refs_{1};
 
   absl::Mutex mu_;
-  SharedEvents shared_ ABSL_GUARDED_BY(mu_);    // Sent before queue_.
+  SharedEvents shared_ ABSL_GUARDED_BY(mu_);     // Sent before queue_.
   size_t shared_next_ ABSL_GUARDED_BY(mu_) = 0;  // Next to send from it.
   std::deque<tessera::v1::RevocationEvent> queue_ ABSL_GUARDED_BY(mu_);
   size_t backlog_ ABSL_GUARDED_BY(mu_) = 0;     // Backlog events still queued.

@@ -211,9 +211,9 @@ TEST_F(CliTest, WatchFromAnotherIncarnationGetsAResetSnapshot) {
       Tessera({"--json", "revoke", "--subject=dora"}));
   ASSERT_GT(revoked.sequence(), 0u);
   // The snapshot: the key set and the revocation, then snapshot_end.
-  ExitResult watched = Tessera(
-      {"--json", "watch", "--count=3", "--incarnation=some-other-store",
-       absl::StrCat("--after_sequence=", revoked.sequence())});
+  ExitResult watched =
+      Tessera({"--json", "watch", "--count=3", "--incarnation=some-other-store",
+               absl::StrCat("--after_sequence=", revoked.sequence())});
   ASSERT_EQ(watched.exit_code, 0) << watched.output;
   const std::vector<std::string> lines =
       absl::StrSplit(watched.output, '\n', absl::SkipEmpty());

@@ -388,9 +388,8 @@ TEST(VerifierE2eTest, FollowsATlsServerWithCredentials) {
   request.add_audience("api");
   tessera::v1::SessionTokens tokens;
   grpc::ClientContext context;
-  ASSERT_TRUE(TokenAuthority::NewStub(grpc::CreateChannel(
-                                          (*process)->grpc_address(),
-                                          credentials))
+  ASSERT_TRUE(TokenAuthority::NewStub(
+                  grpc::CreateChannel((*process)->grpc_address(), credentials))
                   ->IssueSession(&context, request, &tokens)
                   .ok());
 
@@ -452,11 +451,11 @@ TEST(VerifierE2eTest, AResumeIntoARestoredBackupIsAReset) {
     request.set_path(backup);
     tessera::v1::CreateBackupResponse response;
     grpc::ClientContext context;
-    ASSERT_TRUE(tessera::v1::Admin::NewStub(grpc::CreateChannel(
-                                                address,
-                                                grpc::InsecureChannelCredentials()))
-                    ->CreateBackup(&context, request, &response)
-                    .ok());
+    ASSERT_TRUE(
+        tessera::v1::Admin::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
+            ->CreateBackup(&context, request, &response)
+            .ok());
   }
   revoke(stub.get(), s[1].session_id());
   const uint64_t seen = revoke(stub.get(), s[2].session_id());
@@ -481,8 +480,7 @@ TEST(VerifierE2eTest, AResumeIntoARestoredBackupIsAReset) {
   // Then the restored store takes the live server's place.
   ASSERT_TRUE((*live)->Terminate().ok());
   auto restored = TesseradProcess::Start(
-      {.data_dir = restored_dir,
-       .flags = {kek, "--grpc_address=" + address}});
+      {.data_dir = restored_dir, .flags = {kek, "--grpc_address=" + address}});
   ASSERT_TRUE(restored.ok()) << restored.status();
   ASSERT_TRUE(verifier->WaitForSequence(backed_up + 3, kWait));
   EXPECT_GE(verifier->connections(), 2);

@@ -65,8 +65,8 @@ class WithdrawKeyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     audit_file_ = NewTempDir("withdraw-audit") + ".jsonl";
-    auto server = TesseradProcess::Start(
-        {.flags = {"--audit_log_file=" + audit_file_}});
+    auto server =
+        TesseradProcess::Start({.flags = {"--audit_log_file=" + audit_file_}});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     auto channel = grpc::CreateChannel(server_->grpc_address(),
@@ -104,10 +104,11 @@ class WithdrawKeyTest : public ::testing::Test {
   }
   // `tessera --address=<server> args...`.
   ExitResult Tessera(const std::vector<std::string>& args) {
-    std::string command =
-        absl::StrCat(Quote(::tessera::testing::RunfilePath("tools/cli/tessera")),
-                     " --address=", Quote(server_->grpc_address()));
-    for (const std::string& arg : args) absl::StrAppend(&command, " ", Quote(arg));
+    std::string command = absl::StrCat(
+        Quote(::tessera::testing::RunfilePath("tools/cli/tessera")),
+        " --address=", Quote(server_->grpc_address()));
+    for (const std::string& arg : args)
+      absl::StrAppend(&command, " ", Quote(arg));
     auto run = RunToExit({"bash", "-c", command}, absl::Seconds(60));
     EXPECT_TRUE(run.ok()) << run.status();
     return run.ok() ? *run : ExitResult{};
@@ -130,12 +131,12 @@ TEST_F(WithdrawKeyTest, WithdrawnKeysTokensAreRefusedEverywhereAtOnce) {
   const std::string token = Issue();
   const std::string kid = KidOf(token);
   ASSERT_FALSE(kid.empty());
-  ASSERT_TRUE(Validate(token).valid());  // Now in ValidateToken's cache.
+  ASSERT_TRUE(Validate(token).valid());       // Now in ValidateToken's cache.
   ASSERT_TRUE(verifier->Verify(token).ok());  // Now in the Verifier's cache.
   ASSERT_THAT(HttpJwks(), HasSubstr(kid));
 
-  const ExitResult run = Tessera({"--json", "withdraw-key", "--kid=" + kid,
-                                  "--reason=key file leaked"});
+  const ExitResult run = Tessera(
+      {"--json", "withdraw-key", "--kid=" + kid, "--reason=key file leaked"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   v1::WithdrawSigningKeyResponse withdrawn;
   ASSERT_TRUE(
@@ -178,8 +179,8 @@ TEST_F(WithdrawKeyTest, UnknownOrMissingKidIsRefusedAndAudited) {
   EXPECT_THAT(unknown.output, HasSubstr("KEY_NOT_FOUND"));
   const ExitResult missing = Tessera({"withdraw-key"});
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
-  const ExitResult long_reason = Tessera(
-      {"withdraw-key", "--kid=x", "--reason=" + std::string(300, 'r')});
+  const ExitResult long_reason =
+      Tessera({"withdraw-key", "--kid=x", "--reason=" + std::string(300, 'r')});
   EXPECT_EQ(long_reason.exit_code, 1) << long_reason.output;
   EXPECT_THAT(long_reason.output, HasSubstr("REASON_TOO_LONG"));
   EXPECT_THAT(ReadFile(audit_file_),
