@@ -36,9 +36,9 @@ class TokenCache {
   explicit TokenCache(size_t capacity);
 
   // nullptr if absent or inserted under another key_version.
-  Claims Find(absl::string_view token, uint64_t key_version = 0) const;
+  Claims Find(absl::string_view token, uint64_t key_version) const;
   void Insert(absl::string_view token, Claims claims, absl::Time now,
-              uint64_t key_version = 0);
+              uint64_t key_version);
   // Forgets every token, e.g. when the keys they were checked with change.
   void Clear();
 

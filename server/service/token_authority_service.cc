@@ -374,11 +374,12 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   const absl::Time now = absl::Now();
   // A token seen before skips the signature check, never the claim checks:
   // the same refusal, in the same order, as a first verification gives.
-  // The cache holds tokens checked against one version of the published
-  // keys; when the keys change (a key dropped), it starts over. A call still
-  // holding the previous version may insert once more after the clear; that
-  // is harmless, since a key is dropped only after every token it signed has
-  // expired, so such an entry can only ever be refused as EXPIRED.
+  // Each entry carries the version of the published keys it was checked
+  // against, and a lookup under another version misses; when the keys
+  // change the cache also starts over, to free the old entries. A call
+  // still holding the previous version may insert once more after the
+  // clear, but only under that version, which no later call looks up: a
+  // withdrawn key's token cannot come back that way.
   const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
       keys_->current();
   // A plain load first: the exchange writes a cache line every ValidateToken
@@ -389,7 +390,8 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
           key_set->version, std::memory_order_acq_rel) != key_set->version) {
     validated_.Clear();
   }
-  TokenCache::Claims cached = validated_.Find(request->access_token());
+  TokenCache::Claims cached =
+      validated_.Find(request->access_token(), key_set->version);
   std::optional<token::TokenFailure> failure;
   if (cached != nullptr) {
     failure = token::CheckClaims(*cached, options.policy, now);
@@ -401,7 +403,7 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
     } else {
       cached = std::make_shared<const token::AccessTokenClaims>(
           std::move(std::get<token::VerifiedToken>(result).claims));
-      validated_.Insert(request->access_token(), cached, now);
+      validated_.Insert(request->access_token(), cached, now, key_set->version);
     }
   }
   if (failure.has_value()) {
