@@ -1,6 +1,5 @@
 #include "server/metrics/grpc_metrics.h"
 
-#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/testing/grpc_calls.h"
 
 namespace tessera::metrics {
 namespace {
@@ -56,14 +56,7 @@ class GrpcMetricsTest : public ::testing::Test {
 
   grpc::Status CallGeneric(const std::string& method) {
     grpc::GenericStub stub(channel_);
-    grpc::ClientContext context;
-    grpc::Slice empty("");
-    grpc::ByteBuffer request(&empty, 1);
-    grpc::ByteBuffer response;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                   [&done](grpc::Status status) { done.set_value(status); });
-    return done.get_future().get();
+    return ::tessera::testing::CallWithEmptyMessage(stub, method);
   }
 
   Registry registry_;

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,10 +20,18 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/http/raw_connection.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
+
+// A unary call of `method` with an empty message; its status code.
+grpc::StatusCode Call(grpc::GenericStub& stub, const std::string& method) {
+  return ::tessera::testing::CallWithEmptyMessage(stub, method,
+                                                  absl::Seconds(10))
+      .error_code();
+}
 
 using ::tessera::http::testing::OpenConnection;
 using ::tessera::http::testing::ReadToEnd;
@@ -51,21 +58,6 @@ Http Get(const std::string& address, const std::string& path) {
   httplib::Result result = client.Get(path.c_str());
   if (!result) return {};
   return {result->status, result->body};
-}
-
-// A unary call of `method` with an empty message (valid for any request
-// type whose fields are all optional).
-grpc::StatusCode Call(grpc::GenericStub& stub, const std::string& method) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(10));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  return done.get_future().get().error_code();
 }
 
 // Calls `count` distinct unknown methods, `path_bytes` long each, in turn;

@@ -13,12 +13,11 @@
 #include "absl/time/clock.h"
 #include "client/verifier/verifier.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/api_key.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -28,20 +27,11 @@ namespace {
 using ::tessera::testing::ApiKeySha256;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::ReadFileOrEmpty;
+using ::tessera::testing::ReasonOf;
 using ::tessera::testing::TesseradProcess;
 using ::tessera::v1::SessionTokens;
 using ::tessera::v1::TokenAuthority;
 using ::testing::HasSubstr;
-
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info) && info.domain() == "tessera") return info.reason();
-  }
-  return "";
-}
 
 // One caller of TokenAuthority: an API key (or none, zero-config).
 class Caller {

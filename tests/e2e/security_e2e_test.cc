@@ -29,6 +29,7 @@
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/api_key.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -38,6 +39,7 @@ namespace {
 using ::tessera::testing::ApiKeySha256;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::ReadFileOrEmpty;
+using ::tessera::testing::ReasonOf;
 using ::tessera::testing::RunToExit;
 using ::tessera::testing::TesseradProcess;
 using tessera::v1::Admin;
@@ -48,16 +50,6 @@ std::string Write(const std::string& name, const std::string& text) {
   const std::string path = NewTempDir(name);
   std::ofstream(path) << text;
   return path;
-}
-
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
 }
 
 bool HasRetryInfo(const grpc::Status& status) {
@@ -468,15 +460,14 @@ TEST(SecurityE2eTest, MutualTlsMatchesTheSanTypeAsWellAsItsValue) {
   EXPECT_EQ(ReasonOf(uri), "CALLER_UNKNOWN");
   // A SAN whose type is not said, and is not a DNS name, is refused (exit 2).
   auto refused = testing::RunTesseradToExit(
-      {"--grpc_address=127.0.0.1:0", "--http_address=",
-       "--data_dir=" + NewTempDir("untyped-san"),
+      {"--grpc_address=127.0.0.1:0",
+       "--http_address=", "--data_dir=" + NewTempDir("untyped-san"),
        "--tls_cert_file=" + pki.Path("server.pem"),
        "--tls_key_file=" + pki.Path("server.key"),
        "--client_ca_file=" + pki.Path("ca.pem"),
-       "--config=" +
-           Write("untyped.cfg",
-                 "callers { name: \"svc\" client_cert_san: "
-                 "\"spiffe://prod/svc\" roles: ROLE_VERIFIER }\n")});
+       "--config=" + Write("untyped.cfg",
+                           "callers { name: \"svc\" client_cert_san: "
+                           "\"spiffe://prod/svc\" roles: ROLE_VERIFIER }\n")});
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(refused->exit_code, 2) << refused->output;
   EXPECT_THAT(refused->output, HasSubstr("dns:, uri:, email: or ip:"));

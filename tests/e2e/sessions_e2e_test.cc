@@ -11,30 +11,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
 
+using ::tessera::testing::ReasonOf;
 using ::tessera::testing::TesseradProcess;
 using ::tessera::v1::SessionTokens;
 using ::tessera::v1::TokenAuthority;
-
-// The ErrorInfo reason of a failed call ("" if none).
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info) && info.domain() == "tessera") return info.reason();
-  }
-  return "";
-}
 
 class Client {
  public:
@@ -335,7 +324,7 @@ TEST(SessionExpiryTest, IdleAndAbsoluteExpiryStopRefresh) {
 // before must still be refused for every other reason, every time.
 TEST(ValidateTokenTest, ATokenSeenBeforeIsStillCheckedOnEveryCall) {
   absl::StatusOr<std::unique_ptr<TesseradProcess>> server =
-      TesseradProcess::Start({.flags = {"--access_ttl=1s", "--leeway=0s"}});
+      TesseradProcess::Start({.flags = {"--access_ttl=3s", "--leeway=0s"}});
   ASSERT_TRUE(server.ok()) << server.status();
   Client client((*server)->grpc_address());
   SessionTokens tokens;
@@ -353,8 +342,10 @@ TEST(ValidateTokenTest, ATokenSeenBeforeIsStillCheckedOnEveryCall) {
   EXPECT_EQ(client.Validate(tampered, "api").reason(),
             tessera::v1::TOKEN_INVALID_REASON_BAD_SIGNATURE);
 
-  // exp = iat + 1 s, iat in whole seconds, no leeway: expired within 2 s.
-  absl::SleepFor(absl::Milliseconds(2100));
+  // exp = iat + 3 s, iat in whole seconds, no leeway: expired within 4 s.
+  // (A token issued next is then valid for at least 2 s: long enough for
+  // the revocation below to be what refuses it, not its expiry.)
+  absl::SleepFor(absl::Milliseconds(4100));
   EXPECT_EQ(client.Validate(token, "api").reason(),
             tessera::v1::TOKEN_INVALID_REASON_EXPIRED);
 

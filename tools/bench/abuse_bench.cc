@@ -20,7 +20,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <memory>
 #include <random>
 #include <string>
@@ -33,6 +32,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/tesserad_process.h"
 #include "tools/bench/load.h"
 
@@ -63,17 +63,9 @@ std::string RandomPath(std::mt19937_64& random, size_t bytes) {
 
 // One call; true if it was answered UNIMPLEMENTED.
 bool CallUnknown(grpc::GenericStub& stub, const std::string& method) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(status); });
-  return done.get_future().get().error_code() ==
-         grpc::StatusCode::UNIMPLEMENTED;
+  return ::tessera::testing::CallWithEmptyMessage(stub, method,
+                                                  absl::Seconds(30))
+             .error_code() == grpc::StatusCode::UNIMPLEMENTED;
 }
 
 // Makes `calls` calls from `threads` threads; returns how many were
