@@ -192,6 +192,64 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   return active;
 }
 
+namespace {
+
+// Which of the session's secrets a presented one is.
+enum class Presented { kCurrent, kPrevious, kInGrace, kRetired, kUnknown };
+
+// kInGrace only while within `grace` of its retirement at `now`. Every
+// comparison runs (constant time over the record's hashes).
+Presented Classify(const SessionRecord& record, absl::string_view hash,
+                   absl::Time now, absl::Duration grace) {
+  Presented found = Presented::kUnknown;
+  for (const std::string& retired : record.retired_secret_hashes()) {
+    if (HashEquals(hash, retired)) found = Presented::kRetired;
+  }
+  for (const tessera::v1::RetiredInGrace& retired : record.retired_in_grace()) {
+    if (HashEquals(hash, retired.secret_hash()) &&
+        now - FromTimestamp(retired.retired_at()) <= grace) {
+      found = Presented::kInGrace;
+    }
+  }
+  if (HashEquals(hash, record.previous_secret_hash())) {
+    found = Presented::kPrevious;
+  }
+  if (HashEquals(hash, record.current_secret_hash())) {
+    found = Presented::kCurrent;
+  }
+  return found;
+}
+
+// The current secret, recovered from a retired `secret` by opening each
+// successor in turn (previous, or a generation retired within the grace
+// window); nullopt if the chain does not reach it.
+std::optional<std::string> OpenToCurrent(const SessionRecord& record,
+                                         std::string secret) {
+  for (size_t step = 0; step <= kMaxRetiredInGrace + 1; ++step) {
+    const std::string hash = SecretHash(secret);
+    if (HashEquals(hash, record.current_secret_hash())) return secret;
+    std::optional<std::string> next;
+    if (HashEquals(hash, record.previous_secret_hash())) {
+      next =
+          OpenSuccessor(secret, record.previous_successor_sealed(),
+                        SealContext(record.session_id(), record.generation()));
+    } else {
+      for (const tessera::v1::RetiredInGrace& retired :
+           record.retired_in_grace()) {
+        if (!HashEquals(hash, retired.secret_hash())) continue;
+        next = OpenSuccessor(
+            secret, retired.successor_sealed(),
+            SealContext(record.session_id(), retired.successor_generation()));
+      }
+    }
+    if (!next.has_value()) return std::nullopt;
+    secret = *std::move(next);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 absl::StatusOr<ActiveSession> SessionStore::Refresh(
     absl::string_view refresh_token, const Access& access, absl::Time now,
     Minter mint) {
@@ -207,16 +265,9 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
     return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
   }
   SessionRecord record = **std::move(read);
-
-  // Which generation does the secret belong to, if any?
-  const std::string hash = SecretHash(token->secret);
-  const bool is_current = HashEquals(hash, record.current_secret_hash());
-  const bool is_previous = HashEquals(hash, record.previous_secret_hash());
-  bool is_older = false;
-  for (const std::string& retired : record.retired_secret_hashes()) {
-    is_older |= HashEquals(hash, retired);
-  }
-  if (!is_current && !is_previous && !is_older) {
+  const Presented presented = Classify(record, SecretHash(token->secret), now,
+                                       options_.refresh_grace);
+  if (presented == Presented::kUnknown) {
     return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
   }
   if (record.has_revoked_at()) {
@@ -227,67 +278,120 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
     return Unauthenticated("SESSION_EXPIRED",
                            "the session has expired; sign in again");
   }
-
-  if (is_previous && !is_current &&
-      now - FromTimestamp(record.previous_retired_at()) <=
-          options_.refresh_grace) {
-    // A concurrent or retried refresh: hand out the same successor.
-    std::optional<std::string> successor =
-        OpenSuccessor(token->secret, record.previous_successor_sealed(),
-                      SealContext(record.session_id(), record.generation()));
-    if (!successor.has_value() ||
-        !HashEquals(SecretHash(*successor), record.current_secret_hash())) {
-      return absl::InternalError("grace-window successor does not open");
-    }
-    std::string same = FormatRefreshToken({record.session_id(), *successor});
-    absl::StatusOr<ActiveSession> active =
-        Finish(std::move(record), std::move(same));
-    if (!active.ok()) return active.status();
-    if (absl::Status minted = mint(*active); !minted.ok()) return minted;
-    return active;
+  const bool in_grace = presented == Presented::kInGrace ||
+                        (presented == Presented::kPrevious &&
+                         now - FromTimestamp(record.previous_retired_at()) <=
+                             options_.refresh_grace);
+  switch (presented) {
+    case Presented::kCurrent:
+      return Rotate(std::move(record), token->secret, now, mint);
+    case Presented::kPrevious:
+    case Presented::kInGrace:
+      // Within the grace window: racing tabs. After it: a client whose
+      // answer was lost, while the successor has never been used. Not for
+      // a secret that was itself handed out twice (a thief may hold it).
+      if (in_grace || !record.previous_strict()) {
+        return HandBack(std::move(record), token->secret, !in_grace, mint);
+      }
+      break;
+    case Presented::kRetired:
+    case Presented::kUnknown:
+      break;
   }
-  if (!is_current) {
-    // A retired secret outside the grace window: someone kept a copy.
-    absl::StatusOr<uint64_t> revoked =
-        RevokeLocked(record, "refresh token reused", now);
-    if (!revoked.ok()) return revoked.status();
-    return Unauthenticated(
-        "REFRESH_TOKEN_REUSED",
-        "a retired refresh token was presented; the session is revoked");
-  }
+  // A retired secret whose successor was used: someone kept a copy.
+  absl::StatusOr<uint64_t> revoked =
+      RevokeLocked(record, "refresh token reused", now);
+  if (!revoked.ok()) return revoked.status();
+  return Unauthenticated(
+      "REFRESH_TOKEN_REUSED",
+      "a retired refresh token was presented; the session is revoked");
+}
 
-  // Rotate: the current secret retires, a new one takes its place.
+absl::StatusOr<ActiveSession> SessionStore::HandBack(SessionRecord record,
+                                                     std::string secret,
+                                                     bool again, Minter mint) {
+  std::optional<std::string> current = OpenToCurrent(record, std::move(secret));
+  if (!current.has_value()) {
+    return absl::InternalError("the successor does not open");
+  }
+  // Handed out again after the grace window: from now on the successor is
+  // strict (see SessionRecord.current_handed_out_again).
+  const bool mark = again && !record.current_handed_out_again();
+  if (mark) record.set_current_handed_out_again(true);
+  const std::string serialized = mark ? record.SerializeAsString() : "";
+  std::string same = FormatRefreshToken({record.session_id(), *current});
+  absl::StatusOr<ActiveSession> active =
+      Finish(std::move(record), std::move(same));
+  if (!active.ok()) return active.status();
+  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
+  if (mark) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store_->handle(ColumnFamily::kSessions),
+              active->record.session_id(), serialized);
+    if (absl::Status written = Write(batch); !written.ok()) return written;
+  }
+  return active;
+}
+
+absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
+                                                   absl::string_view secret,
+                                                   absl::Time now,
+                                                   Minter mint) {
   const std::string successor = NewSecret();
   const uint64_t generation = record.generation() + 1;
-  if (!record.previous_secret_hash().empty()) {
-    record.add_retired_secret_hashes(record.previous_secret_hash());
-    const int excess =
-        record.retired_secret_hashes_size() - options_.max_retired_hashes;
-    if (excess > 0) {
-      record.mutable_retired_secret_hashes()->DeleteSubrange(0, excess);
-    }
-  }
+  RetireGeneration(record, now);
   record.set_previous_secret_hash(record.current_secret_hash());
   *record.mutable_previous_retired_at() = ToTimestamp(now);
   record.set_previous_successor_sealed(SealSuccessor(
-      token->secret, successor, SealContext(record.session_id(), generation)));
+      secret, successor, SealContext(record.session_id(), generation)));
+  record.set_previous_strict(record.current_handed_out_again());
+  record.set_current_handed_out_again(false);
   record.set_current_secret_hash(SecretHash(successor));
   record.set_generation(generation);
   *record.mutable_last_refreshed_at() = ToTimestamp(now);
   *record.mutable_idle_expires_at() = ToTimestamp(
       std::min(FromTimestamp(record.expires_at()), now + options_.idle_ttl));
   const std::string serialized = record.SerializeAsString();
-  absl::StatusOr<ActiveSession> active = Finish(
-      std::move(record), FormatRefreshToken({token->session_id, successor}));
+  const std::string session_id = record.session_id();
+  absl::StatusOr<ActiveSession> active =
+      Finish(std::move(record), FormatRefreshToken({session_id, successor}));
   if (!active.ok()) return active.status();
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
   if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   rocksdb::WriteBatch batch;
-  batch.Put(store_->handle(ColumnFamily::kSessions), token->session_id,
-            serialized);
+  batch.Put(store_->handle(ColumnFamily::kSessions), session_id, serialized);
   if (absl::Status written = Write(batch); !written.ok()) return written;
   return active;
+}
+
+void SessionStore::RetireGeneration(SessionRecord& record,
+                                    absl::Time now) const {
+  if (record.previous_secret_hash().empty()) return;
+  // The previous generation leaves the grace fields; it stays provable as
+  // reuse, and reachable while within the grace window.
+  record.add_retired_secret_hashes(record.previous_secret_hash());
+  const int excess =
+      record.retired_secret_hashes_size() - options_.max_retired_hashes;
+  if (excess > 0) {
+    record.mutable_retired_secret_hashes()->DeleteSubrange(0, excess);
+  }
+  tessera::v1::RetiredInGrace previous;
+  previous.set_secret_hash(record.previous_secret_hash());
+  *previous.mutable_retired_at() = record.previous_retired_at();
+  previous.set_successor_sealed(record.previous_successor_sealed());
+  previous.set_successor_generation(record.generation());
+  auto* in_grace = record.mutable_retired_in_grace();
+  in_grace->Add(std::move(previous));
+  // Oldest first: drop what has left the window, and beyond the bound.
+  int stale = 0;
+  while (stale < in_grace->size() &&
+         (now - FromTimestamp(in_grace->Get(stale).retired_at()) >
+              options_.refresh_grace ||
+          in_grace->size() - stale > static_cast<int>(kMaxRetiredInGrace))) {
+    ++stale;
+  }
+  in_grace->DeleteSubrange(0, stale);
 }
 
 tessera::v1::RevocationEvent SessionStore::MarkRevoked(

@@ -11,11 +11,18 @@
 //    happens under that session's lock stripe (one process owns the data
 //    dir), so two refreshes of one generation can never both rotate.
 //  - A refresh token whose secret matches nothing ever issued for the
-//    session is REFRESH_TOKEN_INVALID and changes nothing. Only a secret
-//    that was issued and later retired (outside the grace window) is reuse,
-//    which revokes the session.
-//  - Within the grace window the just-retired secret recovers the *same*
-//    successor (sealed under a key derived from the retired secret).
+//    session is REFRESH_TOKEN_INVALID and changes nothing.
+//  - A retired secret gets the *current* successor back (each successor is
+//    sealed under a key derived from its parent's secret, so only a holder
+//    of the parent can recover it):
+//      within the grace window of its retirement (racing tabs), whichever
+//      generation it is, up to kMaxRetiredInGrace back;
+//      after it, the previous generation while the current one was never
+//      used (a lost answer) — unless the previous one was itself handed out
+//      twice that way (strict), since then a thief may hold it.
+//    Any other retired secret is reuse, which revokes the session. So a
+//    thief and the user holding one parent end on one successor, and
+//    whoever uses it second is detected.
 //  - Nothing half-done: Issue and Refresh mint the access token (the
 //    caller's Minter) before they write, and write nothing if it fails;
 //    UpdateClaims checks the result for every affected session first.
@@ -46,6 +53,10 @@
 #include "tessera/v1/token_authority.pb.h"
 
 namespace tessera::session {
+
+// Generations retired within the grace window that still reach the current
+// secret (two tabs racing through several rotations).
+inline constexpr size_t kMaxRetiredInGrace = 16;
 
 struct SessionOptions {
   absl::Duration session_ttl = absl::Hours(24 * 30);
@@ -204,6 +215,18 @@ class SessionStore {
                             const tessera::v1::SubjectState& subject);
   absl::StatusOr<ActiveSession> Finish(tessera::v1::SessionRecord record,
                                        std::string refresh_token);
+  // Refresh's outcomes (the stripe is held): a rotation, or the current
+  // successor handed back to a retired secret that may still reach it;
+  // `again` (after the grace window) makes the successor strict.
+  absl::StatusOr<ActiveSession> Rotate(tessera::v1::SessionRecord record,
+                                       absl::string_view secret, absl::Time now,
+                                       Minter mint);
+  absl::StatusOr<ActiveSession> HandBack(tessera::v1::SessionRecord record,
+                                         std::string secret, bool again,
+                                         Minter mint);
+  // Moves the previous generation to the retired lists before a rotation.
+  void RetireGeneration(tessera::v1::SessionRecord& record,
+                        absl::Time now) const;
   absl::Status Write(rocksdb::WriteBatch& batch);
 
   store::Store* store_;

@@ -118,16 +118,96 @@ TEST_F(SessionStoreTest, RotationAndReuseDetection) {
   EXPECT_EQ(log_->last_sequence(), 1u);
 }
 
-TEST_F(SessionStoreTest, GraceWindowReturnsTheSameSuccessorThenIsReuse) {
+TEST_F(SessionStoreTest, AParentGetsItsUnusedSuccessorBackAtAnyTime) {
   ActiveSession a = IssueFor("bob");
   auto b1 = Refresh(a.refresh_token, kT0);
-  auto b2 = Refresh(a.refresh_token, kT0 + absl::Seconds(10));
+  auto b2 = Refresh(a.refresh_token, kT0 + absl::Seconds(10));  // In grace.
   ASSERT_TRUE(b1.ok() && b2.ok());
   EXPECT_EQ(b1->refresh_token, b2->refresh_token);
-  EXPECT_EQ(b2->record.generation(), 1u);
-  // B still works, and A after the window is reuse.
-  auto late = Refresh(a.refresh_token, kT0 + absl::Seconds(11));
+  // The answer was lost: long after the window, B (never used) comes back.
+  auto b3 = Refresh(a.refresh_token, kT0 + absl::Minutes(30));
+  ASSERT_TRUE(b3.ok()) << b3.status();
+  EXPECT_EQ(b3->refresh_token, b1->refresh_token);
+  EXPECT_EQ(b3->record.generation(), 1u);
+  // B works; then A is a parent whose successor was used: reuse.
+  auto c = Refresh(b1->refresh_token, kT0 + absl::Minutes(31));
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto late = Refresh(a.refresh_token, kT0 + absl::Minutes(32));
   EXPECT_EQ(Reason(late), "REFRESH_TOKEN_REUSED");
+  EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(33))),
+            "SESSION_REVOKED");
+}
+
+// A thief and the user both hold A: both end on B, and whoever uses B
+// second is detected, even though B's own successor was never used.
+TEST_F(SessionStoreTest, ASuccessorHandedOutTwiceIsStrict) {
+  ActiveSession a = IssueFor("eve");
+  auto b = Refresh(a.refresh_token, kT0);  // The user; answer lost.
+  ASSERT_TRUE(b.ok());
+  auto b_again = Refresh(a.refresh_token, kT0 + absl::Minutes(1));  // Thief.
+  ASSERT_TRUE(b_again.ok());
+  EXPECT_EQ(b_again->refresh_token, b->refresh_token);
+  auto c = Refresh(b->refresh_token, kT0 + absl::Minutes(2));  // Thief on.
+  ASSERT_TRUE(c.ok());
+  // Within the grace window B still races to C (two tabs) ...
+  auto racing =
+      Refresh(b->refresh_token, kT0 + absl::Minutes(2) + absl::Seconds(5));
+  ASSERT_TRUE(racing.ok());
+  EXPECT_EQ(racing->refresh_token, c->refresh_token);
+  // ... after it, B is reuse although C is unused: the session ends.
+  auto user = Refresh(b->refresh_token, kT0 + absl::Minutes(3));
+  EXPECT_EQ(Reason(user), "REFRESH_TOKEN_REUSED");
+  EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
+            "SESSION_REVOKED");
+}
+
+// A retried successor is strict, so losing two answers in a row signs the
+// user out; but one lost answer between two received ones is always
+// recovered, however late the retry.
+TEST_F(SessionStoreTest, ALostAnswerBetweenReceivedOnesIsAlwaysRecovered) {
+  ActiveSession a = IssueFor("fay");
+  std::string token = a.refresh_token;
+  absl::Time t = kT0;
+  for (int i = 0; i < 5; ++i) {
+    auto lost = Refresh(token, t);  // Rotates; the answer never arrives.
+    ASSERT_TRUE(lost.ok());
+    t += absl::Minutes(5);
+    auto retried = Refresh(token, t);  // The same token, much later.
+    ASSERT_TRUE(retried.ok()) << i << ": " << retried.status();
+    EXPECT_EQ(retried->refresh_token, lost->refresh_token);
+    t += absl::Minutes(5);
+    auto received = Refresh(retried->refresh_token, t);
+    ASSERT_TRUE(received.ok()) << i << ": " << received.status();
+    token = received->refresh_token;
+    t += absl::Minutes(5);
+  }
+  EXPECT_EQ(Get(a.record.session_id())->generation(), 10u);
+  // The documented cost: a retried successor's own answer lost, and
+  // retried after the window, is reuse.
+  auto lost = Refresh(token, t);
+  ASSERT_TRUE(lost.ok());
+  ASSERT_TRUE(Refresh(token, t + absl::Minutes(1)).ok());  // Strict now.
+  ASSERT_TRUE(Refresh(lost->refresh_token, t + absl::Minutes(2)).ok());
+  EXPECT_EQ(Reason(Refresh(lost->refresh_token, t + absl::Minutes(3))),
+            "REFRESH_TOKEN_REUSED");
+}
+
+// Two tabs racing through several rotations inside the window all reach
+// the current successor (it used to be theft two rotations back).
+TEST_F(SessionStoreTest, RacingTabsThroughSeveralRotationsReachTheCurrent) {
+  ActiveSession a = IssueFor("gil");
+  auto b = Refresh(a.refresh_token, kT0);
+  ASSERT_TRUE(b.ok());
+  auto c = Refresh(b->refresh_token, kT0 + absl::Seconds(1));
+  ASSERT_TRUE(c.ok());
+  auto d = Refresh(c->refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(d.ok());
+  auto from_a = Refresh(a.refresh_token, kT0 + absl::Seconds(3));
+  ASSERT_TRUE(from_a.ok()) << from_a.status();
+  EXPECT_EQ(from_a->refresh_token, d->refresh_token);
+  // Out of A's window (retired at T0, grace 10 s), it is reuse.
+  EXPECT_EQ(Reason(Refresh(a.refresh_token, kT0 + absl::Seconds(11))),
+            "REFRESH_TOKEN_REUSED");
 }
 
 TEST_F(SessionStoreTest, ConcurrentRefreshesShareOneSuccessor) {

@@ -568,7 +568,13 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
   refresh.set_refresh_token(first.refresh_token());
   v1::SessionTokens second;
   ASSERT_TRUE(tokens->RefreshSession(&c2, refresh, &second).ok());
-  grpc::ClientContext c3;  // Reuse of the retired token: theft detection.
+  grpc::ClientContext c2b;  // The successor is used ...
+  Prepare(&c2b, callers.issuer);
+  v1::RefreshSessionRequest next;
+  next.set_refresh_token(second.refresh_token());
+  v1::SessionTokens third;
+  ASSERT_TRUE(tokens->RefreshSession(&c2b, next, &third).ok());
+  grpc::ClientContext c3;  // ... so the first token is reuse: theft.
   Prepare(&c3, callers.issuer);
   v1::SessionTokens reused;
   EXPECT_EQ(ReasonOf(tokens->RefreshSession(&c3, refresh, &reused)),
@@ -592,7 +598,7 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
   v1::RotateSigningKeyResponse rotation;
   ASSERT_TRUE(
       Admin::NewStub(channel)->RotateSigningKey(&c6, {}, &rotation).ok());
-  for (const v1::SessionTokens* t : {&first, &second}) {
+  for (const v1::SessionTokens* t : {&first, &second, &third}) {
     secrets.push_back(t->access_token());
     secrets.push_back(t->refresh_token());
     secrets.push_back(
