@@ -132,6 +132,9 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   store_options.compaction_filters[static_cast<int>(
       store::ColumnFamily::kSubjectIndex)] =
       session::ExpiredSubjectIndexFilter();
+  store_options.compaction_filters[static_cast<int>(
+      store::ColumnFamily::kRetiredGenerations)] =
+      session::ExpiredRetiredGenerationFilter();
   absl::StatusOr<std::unique_ptr<store::Store>> store =
       store::Store::Open(store_options);
   if (!store.ok()) return store.status();

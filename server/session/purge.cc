@@ -45,7 +45,29 @@ class SubjectIndexFilter : public rocksdb::CompactionFilter {
   const char* Name() const override { return "tessera.ExpiredSubjectIndex"; }
 };
 
+class RetiredGenerationFilter : public rocksdb::CompactionFilter {
+ public:
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
+              std::string*, bool*) const override {
+    tessera::v1::RetiredGeneration retired;
+    if (!retired.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return false;
+    }
+    return FromTimestamp(retired.session_expires_at()) +
+               kEndedSessionRetention <
+           absl::Now();
+  }
+  const char* Name() const override {
+    return "tessera.ExpiredRetiredGenerations";
+  }
+};
+
 }  // namespace
+
+const rocksdb::CompactionFilter* ExpiredRetiredGenerationFilter() {
+  static const RetiredGenerationFilter* filter = new RetiredGenerationFilter();
+  return filter;
+}
 
 const rocksdb::CompactionFilter* ExpiredSessionFilter() {
   static const SessionFilter* filter = new SessionFilter();

@@ -23,10 +23,13 @@ namespace tessera::session {
 // GetSession and "your devices" pages.
 inline constexpr absl::Duration kEndedSessionRetention = absl::Hours(24);
 
-// Filters for the sessions and subject_index column families. Stateless
-// singletons: they outlive any DB that uses them.
+// Filters for the sessions, subject_index and retired_generations column
+// families. Stateless singletons: they outlive any DB that uses them. A
+// retired generation goes with its session's absolute expiry (a revoked or
+// idle-expired session's entries, at most max_retired_hashes, wait for it).
 const rocksdb::CompactionFilter* ExpiredSessionFilter();
 const rocksdb::CompactionFilter* ExpiredSubjectIndexFilter();
+const rocksdb::CompactionFilter* ExpiredRetiredGenerationFilter();
 
 // The subject-index value: the session's absolute expiry.
 std::string EncodeIndexValue(absl::Time expires_at);

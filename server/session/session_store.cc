@@ -1,9 +1,11 @@
 #include "server/session/session_store.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/token/base64url.h"
@@ -20,6 +22,7 @@ namespace {
 using store::ColumnFamily;
 using store::FromTimestamp;
 using store::ToTimestamp;
+using tessera::v1::RetiredGeneration;
 using tessera::v1::SessionRecord;
 using tessera::v1::SubjectState;
 
@@ -74,14 +77,14 @@ std::optional<std::string> SessionStore::SessionIdOf(
 
 absl::StatusOr<std::optional<SessionRecord>> SessionStore::Read(
     absl::string_view session_id) {
-  std::string value;
+  rocksdb::PinnableSlice value;
   rocksdb::Status got = store_->db()->Get(
       rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSessions),
       rocksdb::Slice(session_id.data(), session_id.size()), &value);
   if (got.IsNotFound()) return std::optional<SessionRecord>();
   if (!got.ok()) return StoreUnavailable(got);
   SessionRecord record;
-  if (!record.ParseFromString(value)) {
+  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
     return absl::DataLossError(
         absl::StrCat("unreadable session record ", session_id));
   }
@@ -194,37 +197,103 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
 
 namespace {
 
-// Which of the session's secrets a presented one is.
-enum class Presented { kCurrent, kPrevious, kInGrace, kRetired, kUnknown };
-
-// kInGrace only while within `grace` of its retirement at `now`. Every
-// comparison runs (constant time over the record's hashes).
-Presented Classify(const SessionRecord& record, absl::string_view hash,
-                   absl::Time now, absl::Duration grace) {
-  Presented found = Presented::kUnknown;
-  for (const std::string& retired : record.retired_secret_hashes()) {
-    if (HashEquals(hash, retired)) found = Presented::kRetired;
+std::string RetiredKey(absl::string_view session_id, uint64_t generation) {
+  std::string key(session_id);
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((generation >> shift) & 0xff));
   }
-  for (const tessera::v1::RetiredInGrace& retired : record.retired_in_grace()) {
-    if (HashEquals(hash, retired.secret_hash()) &&
-        now - FromTimestamp(retired.retired_at()) <= grace) {
-      found = Presented::kInGrace;
+  return key;
+}
+
+std::optional<uint64_t> GenerationOfKey(absl::string_view key,
+                                        absl::string_view session_id) {
+  if (key.size() != session_id.size() + 8 ||
+      !absl::StartsWith(key, session_id)) {
+    return std::nullopt;
+  }
+  uint64_t generation = 0;
+  for (char byte : key.substr(session_id.size())) {
+    generation = (generation << 8) | static_cast<uint8_t>(byte);
+  }
+  return generation;
+}
+
+// Records written before retired_generations existed keep older
+// generations in two lists of their own (see storage.proto).
+void AddLegacyRetired(const SessionRecord& record,
+                      std::map<uint64_t, RetiredGeneration>& retired) {
+  const int hashes = record.retired_secret_hashes_size();
+  for (int i = 0; i < hashes; ++i) {
+    const uint64_t back = 2 + static_cast<uint64_t>(hashes - 1 - i);
+    if (record.generation() < back) continue;
+    retired[record.generation() - back].set_secret_hash(
+        record.retired_secret_hashes(i));
+  }
+  for (const tessera::v1::RetiredInGrace& legacy : record.retired_in_grace()) {
+    if (legacy.successor_generation() == 0) continue;
+    RetiredGeneration& entry = retired[legacy.successor_generation() - 1];
+    entry.set_secret_hash(legacy.secret_hash());
+    *entry.mutable_retired_at() = legacy.retired_at();
+    entry.set_successor_sealed(legacy.successor_sealed());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<uint64_t, RetiredGeneration>> SessionStore::ReadRetired(
+    const SessionRecord& record) {
+  std::map<uint64_t, RetiredGeneration> retired;
+  AddLegacyRetired(record, retired);
+  const std::string& id = record.session_id();
+  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
+      rocksdb::ReadOptions(),
+      store_->handle(ColumnFamily::kRetiredGenerations)));
+  for (it->Seek(id); it->Valid(); it->Next()) {
+    std::optional<uint64_t> generation = GenerationOfKey(
+        absl::string_view(it->key().data(), it->key().size()), id);
+    if (!generation.has_value()) break;
+    if (!retired[*generation].ParseFromArray(
+            it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable retired generation of session ", id));
     }
   }
-  if (HashEquals(hash, record.previous_secret_hash())) {
-    found = Presented::kPrevious;
-  }
-  if (HashEquals(hash, record.current_secret_hash())) {
-    found = Presented::kCurrent;
-  }
-  return found;
+  if (!it->status().ok()) return StoreUnavailable(it->status());
+  return retired;
 }
+
+absl::StatusOr<SessionStore::Classified> SessionStore::Classify(
+    const SessionRecord& record, absl::string_view hash, absl::Time now) {
+  if (HashEquals(hash, record.current_secret_hash())) {
+    return Classified{Presented::kCurrent, {}};
+  }
+  if (HashEquals(hash, record.previous_secret_hash())) {
+    return Classified{Presented::kPrevious, {}};
+  }
+  absl::StatusOr<std::map<uint64_t, RetiredGeneration>> retired =
+      ReadRetired(record);
+  if (!retired.ok()) return retired.status();
+  // Every comparison runs (constant time over the session's hashes).
+  Presented found = Presented::kUnknown;
+  for (const auto& [generation, entry] : *retired) {
+    if (!HashEquals(hash, entry.secret_hash())) continue;
+    const bool in_grace =
+        entry.has_retired_at() &&
+        now - FromTimestamp(entry.retired_at()) <= options_.refresh_grace &&
+        record.generation() - generation <= kMaxRetiredInGrace + 1;
+    found = in_grace ? Presented::kInGrace : Presented::kRetired;
+  }
+  return Classified{found, *std::move(retired)};
+}
+
+namespace {
 
 // The current secret, recovered from a retired `secret` by opening each
 // successor in turn (previous, or a generation retired within the grace
 // window); nullopt if the chain does not reach it.
-std::optional<std::string> OpenToCurrent(const SessionRecord& record,
-                                         std::string secret) {
+std::optional<std::string> OpenToCurrent(
+    const SessionRecord& record,
+    const std::map<uint64_t, RetiredGeneration>& retired, std::string secret) {
   for (size_t step = 0; step <= kMaxRetiredInGrace + 1; ++step) {
     const std::string hash = SecretHash(secret);
     if (HashEquals(hash, record.current_secret_hash())) return secret;
@@ -234,12 +303,10 @@ std::optional<std::string> OpenToCurrent(const SessionRecord& record,
           OpenSuccessor(secret, record.previous_successor_sealed(),
                         SealContext(record.session_id(), record.generation()));
     } else {
-      for (const tessera::v1::RetiredInGrace& retired :
-           record.retired_in_grace()) {
-        if (!HashEquals(hash, retired.secret_hash())) continue;
-        next = OpenSuccessor(
-            secret, retired.successor_sealed(),
-            SealContext(record.session_id(), retired.successor_generation()));
+      for (const auto& [generation, entry] : retired) {
+        if (!HashEquals(hash, entry.secret_hash())) continue;
+        next = OpenSuccessor(secret, entry.successor_sealed(),
+                             SealContext(record.session_id(), generation + 1));
       }
     }
     if (!next.has_value()) return std::nullopt;
@@ -265,8 +332,10 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
     return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
   }
   SessionRecord record = **std::move(read);
-  const Presented presented =
-      Classify(record, SecretHash(token->secret), now, options_.refresh_grace);
+  absl::StatusOr<Classified> classified =
+      Classify(record, SecretHash(token->secret), now);
+  if (!classified.ok()) return classified.status();
+  const Presented presented = classified->presented;
   if (presented == Presented::kUnknown) {
     return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
   }
@@ -291,7 +360,8 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
       // answer was lost, while the successor has never been used. Not for
       // a secret that was itself handed out twice (a thief may hold it).
       if (in_grace || !record.previous_strict()) {
-        return HandBack(std::move(record), token->secret, !in_grace, mint);
+        return HandBack(std::move(record), classified->retired, token->secret,
+                        !in_grace, mint);
       }
       break;
     case Presented::kRetired:
@@ -307,10 +377,11 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
       "a retired refresh token was presented; the session is revoked");
 }
 
-absl::StatusOr<ActiveSession> SessionStore::HandBack(SessionRecord record,
-                                                     std::string secret,
-                                                     bool again, Minter mint) {
-  std::optional<std::string> current = OpenToCurrent(record, std::move(secret));
+absl::StatusOr<ActiveSession> SessionStore::HandBack(
+    SessionRecord record, const std::map<uint64_t, RetiredGeneration>& retired,
+    std::string secret, bool again, Minter mint) {
+  std::optional<std::string> current =
+      OpenToCurrent(record, retired, std::move(secret));
   if (!current.has_value()) {
     return absl::InternalError("the successor does not open");
   }
@@ -339,7 +410,8 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
                                                    Minter mint) {
   const std::string successor = NewSecret();
   const uint64_t generation = record.generation() + 1;
-  RetireGeneration(record, now);
+  rocksdb::WriteBatch batch;
+  RetireGeneration(record, batch);
   record.set_previous_secret_hash(record.current_secret_hash());
   *record.mutable_previous_retired_at() = ToTimestamp(now);
   record.set_previous_successor_sealed(SealSuccessor(
@@ -359,39 +431,38 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
   if (absl::Status minted = mint(*active); !minted.ok()) return minted;
-  rocksdb::WriteBatch batch;
   batch.Put(store_->handle(ColumnFamily::kSessions), session_id, serialized);
   if (absl::Status written = Write(batch); !written.ok()) return written;
   return active;
 }
 
 void SessionStore::RetireGeneration(SessionRecord& record,
-                                    absl::Time now) const {
+                                    rocksdb::WriteBatch& batch) const {
+  rocksdb::ColumnFamilyHandle* family =
+      store_->handle(ColumnFamily::kRetiredGenerations);
+  const std::string& id = record.session_id();
+  auto put = [&](uint64_t generation, RetiredGeneration entry) {
+    *entry.mutable_session_expires_at() = record.expires_at();
+    batch.Put(family, RetiredKey(id, generation), entry.SerializeAsString());
+  };
+  // A record of an earlier release moves its lists out, once.
+  std::map<uint64_t, RetiredGeneration> legacy;
+  AddLegacyRetired(record, legacy);
+  for (auto& [generation, entry] : legacy) put(generation, std::move(entry));
+  record.clear_retired_secret_hashes();
+  record.clear_retired_in_grace();
+
   if (record.previous_secret_hash().empty()) return;
-  // The previous generation leaves the grace fields; it stays provable as
-  // reuse, and reachable while within the grace window.
-  record.add_retired_secret_hashes(record.previous_secret_hash());
-  const int excess =
-      record.retired_secret_hashes_size() - options_.max_retired_hashes;
-  if (excess > 0) {
-    record.mutable_retired_secret_hashes()->DeleteSubrange(0, excess);
-  }
-  tessera::v1::RetiredInGrace previous;
-  previous.set_secret_hash(record.previous_secret_hash());
-  *previous.mutable_retired_at() = record.previous_retired_at();
-  previous.set_successor_sealed(record.previous_successor_sealed());
-  previous.set_successor_generation(record.generation());
-  auto* in_grace = record.mutable_retired_in_grace();
-  in_grace->Add(std::move(previous));
-  // Oldest first: drop what has left the window, and beyond the bound.
-  int stale = 0;
-  while (stale < in_grace->size() &&
-         (now - FromTimestamp(in_grace->Get(stale).retired_at()) >
-              options_.refresh_grace ||
-          in_grace->size() - stale > static_cast<int>(kMaxRetiredInGrace))) {
-    ++stale;
-  }
-  in_grace->DeleteSubrange(0, stale);
+  const uint64_t previous = record.generation() - 1;
+  RetiredGeneration entry;
+  entry.set_secret_hash(record.previous_secret_hash());
+  *entry.mutable_retired_at() = record.previous_retired_at();
+  entry.set_successor_sealed(record.previous_successor_sealed());
+  put(previous, std::move(entry));
+  // Keep the newest max_retired_hashes generations (one out per one in;
+  // older ones from before a smaller setting go with the session).
+  const uint64_t kept = static_cast<uint64_t>(options_.max_retired_hashes);
+  if (previous >= kept) batch.Delete(family, RetiredKey(id, previous - kept));
 }
 
 tessera::v1::RevocationEvent SessionStore::MarkRevoked(
@@ -437,10 +508,10 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeByRefreshToken(
     return RevokeResult{};
   }
   // A made-up secret for a known (public) session id revokes nothing.
-  if (Classify(**read, SecretHash(token->secret), now,
-               options_.refresh_grace) == Presented::kUnknown) {
-    return RevokeResult{};
-  }
+  absl::StatusOr<Classified> classified =
+      Classify(**read, SecretHash(token->secret), now);
+  if (!classified.ok()) return classified.status();
+  if (classified->presented == Presented::kUnknown) return RevokeResult{};
   absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
   if (!sequence.ok()) return sequence.status();
   return RevokeResult{1, *sequence};

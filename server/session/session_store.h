@@ -37,6 +37,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,7 +68,9 @@ struct SessionOptions {
   // earlier run minted with a longer lifetime; see horizon.h).
   absl::Duration revocation_horizon = absl::Minutes(16);
   absl::Time earlier_tokens_expire_by = absl::InfinitePast();
-  // Retired generations kept per session to prove reuse.
+  // Retired generations kept per session to prove reuse (outside the
+  // session record, in retired_generations: a refresh rewrites only the
+  // small record, however long the session has lived).
   int max_retired_hashes = 64;
 };
 
@@ -221,12 +224,31 @@ class SessionStore {
   absl::StatusOr<ActiveSession> Rotate(tessera::v1::SessionRecord record,
                                        absl::string_view secret, absl::Time now,
                                        Minter mint);
-  absl::StatusOr<ActiveSession> HandBack(tessera::v1::SessionRecord record,
-                                         std::string secret, bool again,
-                                         Minter mint);
-  // Moves the previous generation to the retired lists before a rotation.
+  absl::StatusOr<ActiveSession> HandBack(
+      tessera::v1::SessionRecord record,
+      const std::map<uint64_t, tessera::v1::RetiredGeneration>& retired,
+      std::string secret, bool again, Minter mint);
+  // Adds to `batch`, before a rotation: the previous generation as a
+  // retired_generations entry, the deletion of the one that falls out of
+  // max_retired_hashes, and a legacy record's lists moved out.
   void RetireGeneration(tessera::v1::SessionRecord& record,
-                        absl::Time now) const;
+                        rocksdb::WriteBatch& batch) const;
+
+  // Which of the session's secrets a presented one is.
+  enum class Presented { kCurrent, kPrevious, kInGrace, kRetired, kUnknown };
+  struct Classified {
+    Presented presented;
+    // Generations older than the previous one, by generation; read only
+    // when the secret is neither current nor previous.
+    std::map<uint64_t, tessera::v1::RetiredGeneration> retired;
+  };
+  // kInGrace: retired within the grace window of `now`, at most
+  // kMaxRetiredInGrace generations before the previous one.
+  absl::StatusOr<Classified> Classify(const tessera::v1::SessionRecord& record,
+                                      absl::string_view hash, absl::Time now);
+  // The session's retired_generations entries, and a legacy record's.
+  absl::StatusOr<std::map<uint64_t, tessera::v1::RetiredGeneration>>
+  ReadRetired(const tessera::v1::SessionRecord& record);
   absl::Status Write(rocksdb::WriteBatch& batch);
 
   store::Store* store_;

@@ -1,6 +1,7 @@
 #include "server/session/session_store.h"
 
 #include <cstdlib>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "server/errors/errors.h"
 #include "server/session/purge.h"
 #include "server/session/refresh_token.h"
+#include "server/store/timestamps.h"
 
 namespace tessera::session {
 namespace {
@@ -207,6 +209,124 @@ TEST_F(SessionStoreTest, RacingTabsThroughSeveralRotationsReachTheCurrent) {
   EXPECT_EQ(from_a->refresh_token, d->refresh_token);
   // Out of A's window (retired at T0, grace 10 s), it is reuse.
   EXPECT_EQ(Reason(Refresh(a.refresh_token, kT0 + absl::Seconds(11))),
+            "REFRESH_TOKEN_REUSED");
+}
+
+// Refreshes `token` `times` times, `step` apart from `start`; every
+// refresh token in order (the first is `token`).
+std::vector<std::string> Chain(
+    const std::function<absl::StatusOr<ActiveSession>(absl::string_view,
+                                                      absl::Time)>& refresh,
+    std::string token, int times, absl::Time start, absl::Duration step) {
+  std::vector<std::string> chain = {token};
+  for (int i = 1; i <= times; ++i) {
+    absl::StatusOr<ActiveSession> next =
+        refresh(chain.back(), start + i * step);
+    EXPECT_TRUE(next.ok()) << i << ": " << next.status();
+    if (!next.ok()) break;
+    chain.push_back(next->refresh_token);
+  }
+  return chain;
+}
+
+TEST_F(SessionStoreTest, TheRecordARefreshRewritesStaysTheSameSize) {
+  ActiveSession a = IssueFor("hana");
+  auto refresh = [this](absl::string_view t, absl::Time now) {
+    return Refresh(t, now);
+  };
+  // 100 ms apart: every retired generation is still within the grace window.
+  std::vector<std::string> chain =
+      Chain(refresh, a.refresh_token, 3, kT0, absl::Milliseconds(100));
+  const size_t early = Get(a.record.session_id())->ByteSizeLong();
+  chain = Chain(refresh, chain.back(), 200, kT0 + absl::Seconds(1),
+                absl::Milliseconds(10));
+  auto record = Get(a.record.session_id());
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->generation(), 203u);
+  EXPECT_LE(record->ByteSizeLong(), early + 2);  // The generation's varint.
+  // And the retired generations still do their work: one 10 back reaches
+  // the current secret within the window, and is reuse after it.
+  auto back = Refresh(chain[chain.size() - 11], kT0 + absl::Seconds(3));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->refresh_token, chain.back());
+  EXPECT_EQ(Reason(Refresh(chain[chain.size() - 11], kT0 + absl::Seconds(30))),
+            "REFRESH_TOKEN_REUSED");
+}
+
+TEST_F(SessionStoreTest, ReuseIsProvenForMaxRetiredHashesGenerations) {
+  ActiveSession a = IssueFor("ines");
+  auto refresh = [this](absl::string_view t, absl::Time now) {
+    return Refresh(t, now);
+  };
+  // A minute apart: nothing is within the grace window.
+  std::vector<std::string> chain =
+      Chain(refresh, a.refresh_token, 70, kT0, absl::Minutes(1));
+  ASSERT_EQ(chain.size(), 71u);
+  const absl::Time later = kT0 + absl::Hours(2);
+  // Generation 70 is current and 69 previous; 64 older ones (5..68) are
+  // kept. Generation 4 is forgotten: unknown, and changes nothing.
+  EXPECT_EQ(Reason(Refresh(chain[4], later)), "REFRESH_TOKEN_INVALID");
+  EXPECT_FALSE(Get(a.record.session_id())->has_revoked_at());
+  EXPECT_EQ(Reason(Refresh(chain[5], later)), "REFRESH_TOKEN_REUSED");
+  EXPECT_TRUE(Get(a.record.session_id())->has_revoked_at());
+}
+
+TEST_F(SessionStoreTest, ARecordOfAnEarlierReleaseKeepsItsRetiredLists) {
+  // Generations 0..3: 3 current, 2 previous, 1 retired within the grace
+  // window (with its sealed successor), 0 retired long ago, written as the
+  // release before retired_generations did.
+  const std::string id = NewSessionId();
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 4; ++i) secrets.push_back(NewSecret());
+  auto context = [&](int generation) {
+    return absl::StrCat(id, "/", generation);
+  };
+  tessera::v1::SessionRecord record;
+  record.set_session_id(id);
+  record.set_subject("jo");
+  record.set_session_group("app");
+  *record.mutable_created_at() = store::ToTimestamp(kT0);
+  *record.mutable_expires_at() = store::ToTimestamp(kT0 + absl::Hours(24));
+  *record.mutable_idle_expires_at() = store::ToTimestamp(kT0 + absl::Hours(1));
+  record.set_access_ttl_seconds(900);
+  record.set_generation(3);
+  record.set_current_secret_hash(SecretHash(secrets[3]));
+  record.set_previous_secret_hash(SecretHash(secrets[2]));
+  *record.mutable_previous_retired_at() = store::ToTimestamp(kT0);
+  record.set_previous_successor_sealed(
+      SealSuccessor(secrets[2], secrets[3], context(3)));
+  record.add_retired_secret_hashes(SecretHash(secrets[0]));
+  record.add_retired_secret_hashes(SecretHash(secrets[1]));
+  tessera::v1::RetiredInGrace* in_grace = record.add_retired_in_grace();
+  in_grace->set_secret_hash(SecretHash(secrets[1]));
+  *in_grace->mutable_retired_at() = store::ToTimestamp(kT0);
+  in_grace->set_successor_sealed(
+      SealSuccessor(secrets[1], secrets[2], context(2)));
+  in_grace->set_successor_generation(2);
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(),
+                        store_->handle(store::ColumnFamily::kSessions), id,
+                        record.SerializeAsString())
+                  .ok());
+  auto token = [&](int generation) {
+    return FormatRefreshToken({id, secrets[generation]});
+  };
+
+  // Generation 1, within its window, reaches the current secret.
+  auto back = Refresh(token(1), kT0 + absl::Seconds(1));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->refresh_token, token(3));
+  // A rotation moves the lists out of the record; they still prove reuse.
+  auto rotated = Refresh(token(3), kT0 + absl::Seconds(2));
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  auto moved = Get(id);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->retired_secret_hashes_size(), 0);
+  EXPECT_EQ(moved->retired_in_grace_size(), 0);
+  auto again = Refresh(token(1), kT0 + absl::Seconds(3));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->refresh_token, rotated->refresh_token);
+  EXPECT_EQ(Reason(Refresh(token(0), kT0 + absl::Seconds(4))),
             "REFRESH_TOKEN_REUSED");
 }
 
@@ -481,6 +601,9 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
       ExpiredSessionFilter();
   options.compaction_filters[static_cast<int>(
       store::ColumnFamily::kSubjectIndex)] = ExpiredSubjectIndexFilter();
+  options.compaction_filters[static_cast<int>(
+      store::ColumnFamily::kRetiredGenerations)] =
+      ExpiredRetiredGenerationFilter();
   auto store = store::Store::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
   auto log = revocation::RevocationLog::Open(store->get());
@@ -496,10 +619,37 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
   request.subject = "new";
   auto live = sessions.Issue(request, absl::Now(), NoMintAtAll);
   ASSERT_TRUE(ended.ok() && live.ok());
+  // Three rotations each: generations 0 and 1 become retired entries.
+  std::string ended_token = ended->refresh_token;
+  std::string live_token = live->refresh_token;
+  for (int i = 1; i <= 3; ++i) {
+    auto e = sessions.Refresh(ended_token, Access{.all_groups = true},
+                              long_ago + absl::Seconds(i), NoMintAtAll);
+    auto l = sessions.Refresh(live_token, Access{.all_groups = true},
+                              absl::Now(), NoMintAtAll);
+    ASSERT_TRUE(e.ok() && l.ok());
+    ended_token = e->refresh_token;
+    live_token = l->refresh_token;
+  }
+  auto retired_entries = [&](absl::string_view id) {
+    std::unique_ptr<rocksdb::Iterator> it((*store)->db()->NewIterator(
+        rocksdb::ReadOptions(),
+        (*store)->handle(store::ColumnFamily::kRetiredGenerations)));
+    int n = 0;
+    for (it->Seek(rocksdb::Slice(id.data(), id.size()));
+         it->Valid() &&
+         it->key().starts_with(rocksdb::Slice(id.data(), id.size()));
+         it->Next()) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(retired_entries(ended->record.session_id()), 2);
 
   rocksdb::DB* db = (*store)->db();
   for (auto family :
-       {store::ColumnFamily::kSessions, store::ColumnFamily::kSubjectIndex}) {
+       {store::ColumnFamily::kSessions, store::ColumnFamily::kSubjectIndex,
+        store::ColumnFamily::kRetiredGenerations}) {
     ASSERT_TRUE(
         db->Flush(rocksdb::FlushOptions(), (*store)->handle(family)).ok());
     ASSERT_TRUE(db->CompactRange(rocksdb::CompactRangeOptions(),
@@ -522,6 +672,8 @@ TEST(PurgeTest, CompactionDropsSessionsLongEndedAndKeepsTheRest) {
                       (*store)->handle(store::ColumnFamily::kSubjectIndex),
                       SubjectIndexKey("new", live->record.session_id()), &value)
                   .ok());
+  EXPECT_EQ(retired_entries(ended->record.session_id()), 0);
+  EXPECT_EQ(retired_entries(live->record.session_id()), 2);
   // The purged session's refresh token is now simply unknown.
   EXPECT_EQ(errors::ReasonOf(sessions
                                  .Refresh(ended->refresh_token,

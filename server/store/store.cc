@@ -39,6 +39,8 @@ const char* ColumnFamilyName(ColumnFamily family) {
       return "keys";
     case ColumnFamily::kMeta:
       return "meta";
+    case ColumnFamily::kRetiredGenerations:
+      return "retired_generations";
   }
   return "unknown";
 }

@@ -40,8 +40,9 @@ enum class ColumnFamily {
   kRevocationLog,
   kKeys,
   kMeta,
+  kRetiredGenerations,
 };
-inline constexpr int kColumnFamilyCount = 6;
+inline constexpr int kColumnFamilyCount = 7;
 
 // Names on disk; changing one is a schema change.
 const char* ColumnFamilyName(ColumnFamily family);
