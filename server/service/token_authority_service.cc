@@ -91,6 +91,31 @@ absl::Status CheckClaims(const google::protobuf::Struct& claims) {
   return absl::OkStatus();
 }
 
+// How UpdateClaims applies its claims: `mode`, or for UNSPECIFIED what the
+// legacy `merge` says. merge = true contradicts any other mode than
+// MERGE_TOP_LEVEL.
+absl::StatusOr<tessera::v1::ClaimsMode> ClaimsModeOf(
+    const tessera::v1::UpdateClaimsRequest& request) {
+  switch (request.mode()) {
+    case tessera::v1::CLAIMS_MODE_UNSPECIFIED:
+      return request.merge() ? tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL
+                             : tessera::v1::CLAIMS_MODE_REPLACE;
+    case tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL:
+      return request.mode();
+    case tessera::v1::CLAIMS_MODE_REPLACE:
+    case tessera::v1::CLAIMS_MODE_MERGE_PATCH:
+      if (!request.merge()) return request.mode();
+      return Invalid("CLAIMS_MODE_INVALID",
+                     absl::StrCat("merge = true contradicts mode ",
+                                  tessera::v1::ClaimsMode_Name(request.mode()),
+                                  "; leave merge unset when setting a mode"));
+    default:
+      return Invalid("CLAIMS_MODE_INVALID",
+                     absl::StrCat("mode ", static_cast<int>(request.mode()),
+                                  " is not a ClaimsMode this server knows"));
+  }
+}
+
 // A requested TTL: unset means the server's maximum; larger is capped.
 absl::StatusOr<absl::Duration> RequestedTtl(
     bool has, const google::protobuf::Duration& requested, absl::Duration max,
@@ -622,11 +647,16 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
         if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
           return s;
         }
+        absl::StatusOr<tessera::v1::ClaimsMode> mode = ClaimsModeOf(*request);
+        if (!mode.ok()) return mode.status();
+        // The claims as sent (a merge patch's nulls included) pass the
+        // claims checks, so a patch can delete a claim but never set a
+        // reserved one; Fits checks each session's result again.
         if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
           return s;
         }
         absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
-            request->subject(), access, request->claims(), request->merge(),
+            request->subject(), access, request->claims(), *mode,
             request->invalidate_access_tokens(), absl::Now(),
             [this](const session::ActiveSession& next) { return Fits(next); });
         if (!sequence.ok()) return sequence.status();

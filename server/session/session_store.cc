@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
@@ -12,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/errors/errors.h"
+#include "server/session/merge_patch.h"
 #include "server/session/purge.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
@@ -48,6 +50,45 @@ absl::Time CeilSecond(absl::Time t) {
   return floor == t ? t : floor + absl::Seconds(1);
 }
 
+// Revoked, or past its idle or absolute expiry at `now`.
+bool HasEnded(const SessionRecord& record, absl::Time now) {
+  return record.has_revoked_at() || now >= FromTimestamp(record.expires_at()) ||
+         now >= FromTimestamp(record.idle_expires_at());
+}
+
+bool IsClaimsMode(tessera::v1::ClaimsMode mode) {
+  return mode == tessera::v1::CLAIMS_MODE_REPLACE ||
+         mode == tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL ||
+         mode == tessera::v1::CLAIMS_MODE_MERGE_PATCH;
+}
+
+// `update` applied to `current` as `mode` (one IsClaimsMode accepts) says.
+google::protobuf::Struct Combine(google::protobuf::Struct current,
+                                 const google::protobuf::Struct& update,
+                                 tessera::v1::ClaimsMode mode) {
+  switch (mode) {
+    case tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL:
+      for (const auto& [name, value] : update.fields()) {
+        (*current.mutable_fields())[name] = value;
+      }
+      return current;
+    case tessera::v1::CLAIMS_MODE_MERGE_PATCH:
+      return ApplyMergePatch(std::move(current), update);
+    default:
+      return update;
+  }
+}
+
+// When claims written into `record` at `now` were set: never before a
+// legacy pending update of its group, which must not apply on top of them
+// again (only a clock that went back makes it later than `now`).
+absl::Time ClaimsStamp(const SessionRecord& record, const SubjectState& subject,
+                       absl::Time now) {
+  auto legacy = subject.claims().find(record.session_group());
+  if (legacy == subject.claims().end()) return now;
+  return std::max(now, FromTimestamp(legacy->second.updated_at()));
+}
+
 }  // namespace
 
 std::string SubjectIndexKey(absl::string_view subject,
@@ -66,6 +107,20 @@ absl::Mutex& SessionStore::StripeFor(absl::string_view session_id) {
 
 absl::Mutex& SessionStore::SubjectStripeFor(absl::string_view subject) {
   return subject_stripes_[absl::HashOf(subject) % kSubjectStripes];
+}
+
+SessionStore::StripesLock::StripesLock(
+    SessionStore& store, const std::vector<std::string>& session_ids) {
+  for (const std::string& id : session_ids) {
+    stripes_.insert(&store.StripeFor(id));
+  }
+  for (absl::Mutex* stripe : stripes_) stripe->Lock();
+}
+
+SessionStore::StripesLock::~StripesLock() {
+  for (auto stripe = stripes_.rbegin(); stripe != stripes_.rend(); ++stripe) {
+    (*stripe)->Unlock();
+  }
 }
 
 std::optional<std::string> SessionStore::SessionIdOf(
@@ -137,6 +192,7 @@ ActiveSession SessionStore::Next(SessionRecord record,
                                  const SubjectState& subject) {
   ActiveSession active;
   active.claims = record.claims();
+  // A pending update an earlier release wrote (SubjectState.claims).
   auto update = subject.claims().find(record.session_group());
   if (update != subject.claims().end() &&
       FromTimestamp(update->second.updated_at()) >
@@ -540,48 +596,49 @@ absl::StatusOr<uint64_t> SessionStore::CommitEvents(
 
 absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
     absl::string_view subject, const Access& access,
-    const google::protobuf::Struct& claims, bool merge,
+    const google::protobuf::Struct& claims, tessera::v1::ClaimsMode mode,
     bool invalidate_access_tokens, absl::Time now, Minter fits) {
+  if (!IsClaimsMode(mode)) {
+    return errors::Error(
+        absl::StatusCode::kInvalidArgument, "CLAIMS_MODE_INVALID",
+        absl::StrCat("unknown claims mode ", static_cast<int>(mode)));
+  }
   absl::MutexLock lock(&SubjectStripeFor(subject));
   absl::StatusOr<SubjectState> state = ReadSubject(subject);
   if (!state.ok()) return state.status();
-  tessera::v1::ClaimsUpdate& update = (*state->mutable_claims())[access.group];
-  if (merge && update.has_claims()) {
-    // Merging into an earlier update keeps that update's mode.
-    for (const auto& [name, value] : claims.fields()) {
-      (*update.mutable_claims()->mutable_fields())[name] = value;
-    }
-  } else {
-    *update.mutable_claims() = claims;
-    update.set_merge(merge);
-  }
-  *update.mutable_updated_at() = ToTimestamp(now);
   if (invalidate_access_tokens) state->set_generation(state->generation() + 1);
-
-  // Every session of the group must still be able to mint (claims and
-  // token size limits) with the result, before anything is written.
   absl::StatusOr<std::vector<std::string>> ids = SessionIdsOf(subject);
   if (!ids.ok()) return ids.status();
+  StripesLock stripes(*this, *ids);
+
+  // Each live session of the group gets its own claims updated, and must
+  // still be able to mint with them (claims and token size limits), before
+  // anything is written.
+  rocksdb::WriteBatch batch;
   for (const std::string& id : *ids) {
     absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
     if (!read.ok()) return read.status();
-    if (!read->has_value() || (*read)->session_group() != access.group) {
+    if (!read->has_value() || (*read)->session_group() != access.group ||
+        HasEnded(**read, now)) {
       continue;
     }
-    if (absl::Status fit = fits(Next(**std::move(read), "", *state));
-        !fit.ok()) {
-      return fit;
-    }
+    ActiveSession next = Next(**std::move(read), "", *state);
+    next.claims = Combine(std::move(next.claims), claims, mode);
+    *next.record.mutable_claims() = next.claims;
+    *next.record.mutable_claims_updated_at() =
+        ToTimestamp(ClaimsStamp(next.record, *state, now));
+    if (absl::Status fit = fits(next); !fit.ok()) return fit;
+    batch.Put(store_->handle(ColumnFamily::kSessions), id,
+              next.record.SerializeAsString());
   }
-
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->handle(ColumnFamily::kSubjectState),
-            rocksdb::Slice(subject.data(), subject.size()),
-            state->SerializeAsString());
   if (!invalidate_access_tokens) {
+    if (batch.Count() == 0) return uint64_t{0};
     if (absl::Status written = Write(batch); !written.ok()) return written;
     return uint64_t{0};
   }
+  batch.Put(store_->handle(ColumnFamily::kSubjectState),
+            rocksdb::Slice(subject.data(), subject.size()),
+            state->SerializeAsString());
   std::vector<tessera::v1::RevocationEvent> events(1);
   tessera::v1::ClaimsInvalidated* cut = events[0].mutable_claims_invalidated();
   cut->set_subject(std::string(subject));
@@ -597,38 +654,28 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
   absl::MutexLock subject_lock(&SubjectStripeFor(subject));
   absl::StatusOr<std::vector<std::string>> session_ids = SessionIdsOf(subject);
   if (!session_ids.ok()) return session_ids.status();
+  // No refresh of these sessions interleaves with the batch.
+  StripesLock stripes(*this, *session_ids);
 
-  // Lock every stripe involved, in address order (no deadlock), so that no
-  // refresh of these sessions interleaves with the batch.
-  std::set<absl::Mutex*> stripes;
-  for (const std::string& id : *session_ids) stripes.insert(&StripeFor(id));
-  for (absl::Mutex* stripe : stripes) stripe->Lock();
-
-  absl::StatusOr<RevokeResult> result = [&]() -> absl::StatusOr<RevokeResult> {
-    // One event per session: its tokens are rejected by `sid`, whatever
-    // their `iat`, and a session started later is not touched.
-    rocksdb::WriteBatch batch;
-    std::vector<tessera::v1::RevocationEvent> events;
-    for (const std::string& id : *session_ids) {
-      absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
-      if (!read.ok()) return read.status();
-      if (!read->has_value() || !access.Allows(**read) ||
-          (*read)->has_revoked_at()) {
-        continue;
-      }
-      events.push_back(MarkRevoked(**read, reason, now, batch));
+  // One event per session: its tokens are rejected by `sid`, whatever
+  // their `iat`, and a session started later is not touched.
+  rocksdb::WriteBatch batch;
+  std::vector<tessera::v1::RevocationEvent> events;
+  for (const std::string& id : *session_ids) {
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
+    if (!read.ok()) return read.status();
+    if (!read->has_value() || !access.Allows(**read) ||
+        (*read)->has_revoked_at()) {
+      continue;
     }
-    if (events.empty()) return RevokeResult{};
-    const int64_t revoked = static_cast<int64_t>(events.size());
-    absl::StatusOr<uint64_t> sequence =
-        CommitEvents(batch, std::move(events), now);
-    if (!sequence.ok()) return sequence.status();
-    return RevokeResult{revoked, *sequence};
-  }();
-  for (auto stripe = stripes.rbegin(); stripe != stripes.rend(); ++stripe) {
-    (*stripe)->Unlock();
+    events.push_back(MarkRevoked(**read, reason, now, batch));
   }
-  return result;
+  if (events.empty()) return RevokeResult{};
+  const int64_t revoked = static_cast<int64_t>(events.size());
+  absl::StatusOr<uint64_t> sequence =
+      CommitEvents(batch, std::move(events), now);
+  if (!sequence.ok()) return sequence.status();
+  return RevokeResult{revoked, *sequence};
 }
 
 namespace {
@@ -691,10 +738,7 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     if (!read->has_value()) continue;  // Purged.
     const SessionRecord& record = **read;
     if (!access.Allows(record)) continue;
-    const bool ended = record.has_revoked_at() ||
-                       now >= FromTimestamp(record.expires_at()) ||
-                       now >= FromTimestamp(record.idle_expires_at());
-    if (ended && !include_ended) continue;
+    if (!include_ended && HasEnded(record, now)) continue;
     if (cursor.has_value() && !ListedBefore(*cursor, record)) continue;
     records.push_back(**std::move(read));
   }

@@ -26,6 +26,13 @@
 //  - Nothing half-done: Issue and Refresh mint the access token (the
 //    caller's Minter) before they write, and write nothing if it fails;
 //    UpdateClaims checks the result for every affected session first.
+//  - A session's claims live in its record: UpdateClaims computes each
+//    session's new claims from that session's own, and writes them into
+//    every affected record (with the generation) in one batch, holding the
+//    stripes of all of them, as RevokeSubject does, so that a refresh's
+//    read-modify-write never interleaves with it. A legacy pending update
+//    (SubjectState.claims, written by earlier releases) later than a
+//    session's claims_updated_at is applied on top when minting.
 //  - Stale-claims cut-offs are ordered by the subject's generation, not by
 //    time: UpdateClaims{invalidate} raises it under the subject's lock, and
 //    every token carries the generation read with the claims it was minted
@@ -39,6 +46,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -146,16 +154,21 @@ class SessionStore {
                                              absl::string_view reason,
                                              absl::Time now);
 
-  // The claims of the subject's sessions in `access.group` change: they
-  // pick them up at their next refresh. `fits` is called first with what
-  // each such session would mint next; if it fails for any, nothing is
-  // written and its error is returned. With `invalidate_access_tokens`, the
-  // subject's generation rises and tokens minted before are STALE_CLAIMS
-  // from now on; returns that event's sequence (else 0).
+  // The claims of the subject's live sessions in `access.group` (for
+  // admins too) change: each gets `claims` applied to its own current
+  // claims as `mode` says (REPLACE, MERGE_TOP_LEVEL or MERGE_PATCH; any
+  // other mode is INVALID_ARGUMENT CLAIMS_MODE_INVALID), and its next
+  // access token carries the result. Revoked and expired sessions are left
+  // alone; the subject's index is read up to kMaxListedSessions entries.
+  // `fits` is called first with what each changed session would mint next;
+  // if it fails for any, nothing is written and its error is returned.
+  // With `invalidate_access_tokens`, the subject's generation rises and
+  // tokens minted before are STALE_CLAIMS from now on; returns that event's
+  // sequence (else 0).
   absl::StatusOr<uint64_t> UpdateClaims(absl::string_view subject,
                                         const Access& access,
                                         const google::protobuf::Struct& claims,
-                                        bool merge,
+                                        tessera::v1::ClaimsMode mode,
                                         bool invalidate_access_tokens,
                                         absl::Time now, Minter fits);
 
@@ -188,6 +201,20 @@ class SessionStore {
 
   absl::Mutex& StripeFor(absl::string_view session_id);
   absl::Mutex& SubjectStripeFor(absl::string_view subject);
+  // Holds the stripes of a set of sessions while it lives: each stripe
+  // once, taken in address order, so two holders cannot deadlock. Taken
+  // after the subject's stripe, if at all.
+  class StripesLock {
+   public:
+    StripesLock(SessionStore& store,
+                const std::vector<std::string>& session_ids);
+    ~StripesLock();
+    StripesLock(const StripesLock&) = delete;
+    StripesLock& operator=(const StripesLock&) = delete;
+
+   private:
+    std::set<absl::Mutex*> stripes_;
+  };
   // The subject's sessions, from the index (up to kMaxListedSessions).
   absl::StatusOr<std::vector<std::string>> SessionIdsOf(
       absl::string_view subject);

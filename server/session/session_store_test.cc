@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "server/errors/errors.h"
@@ -19,6 +21,34 @@ namespace {
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
 
 absl::Status NoMintAtAll(const ActiveSession&) { return absl::OkStatus(); }
+
+using tessera::v1::CLAIMS_MODE_MERGE_PATCH;
+using tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL;
+using tessera::v1::CLAIMS_MODE_REPLACE;
+
+google::protobuf::Struct Claims(const std::string& json) {
+  google::protobuf::Struct claims;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &claims).ok())
+      << json;
+  return claims;
+}
+
+std::string Json(const google::protobuf::Struct& claims) {
+  std::string json;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(claims, &json).ok());
+  return json;
+}
+
+// Whether `claims` are those `json` describes (member order aside).
+::testing::AssertionResult ClaimsAre(const google::protobuf::Struct& claims,
+                                     const std::string& json) {
+  if (google::protobuf::util::MessageDifferencer::Equals(claims,
+                                                         Claims(json))) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "claims are " << Json(claims) << ", expected " << json;
+}
 
 class SessionStoreTest : public ::testing::Test {
  protected:
@@ -61,10 +91,10 @@ class SessionStoreTest : public ::testing::Test {
   }
   absl::StatusOr<uint64_t> UpdateClaims(absl::string_view subject,
                                         const google::protobuf::Struct& claims,
-                                        bool merge, bool invalidate,
-                                        absl::Time now) {
-    return sessions_->UpdateClaims(subject, app_, claims, merge, invalidate,
-                                   now, NoMint);
+                                        tessera::v1::ClaimsMode mode,
+                                        bool invalidate, absl::Time now) {
+    return sessions_->UpdateClaims(subject, app_, claims, mode, invalidate, now,
+                                   NoMint);
   }
   absl::StatusOr<SessionStore::Page> List(absl::string_view subject,
                                           int page_size,
@@ -79,13 +109,27 @@ class SessionStoreTest : public ::testing::Test {
 
   ActiveSession IssueFor(const std::string& subject,
                          absl::Duration ttl = absl::Hours(24)) {
+    return IssueWith(subject, "{}", kT0, ttl);
+  }
+  // A session of `subject` with the claims `json`, issued at `now`.
+  ActiveSession IssueWith(const std::string& subject, const std::string& json,
+                          absl::Time now,
+                          absl::Duration ttl = absl::Hours(24)) {
     NewSession request;
     request.subject = subject;
     request.access_ttl = absl::Minutes(15);
     request.session_ttl = ttl;
-    absl::StatusOr<ActiveSession> issued = Issue(request, kT0);
+    request.claims = Claims(json);
+    absl::StatusOr<ActiveSession> issued = Issue(request, now);
     EXPECT_TRUE(issued.ok()) << issued.status();
     return *issued;
+  }
+  // The claims the session's record holds now.
+  google::protobuf::Struct StoredClaims(const ActiveSession& session) {
+    absl::StatusOr<tessera::v1::SessionRecord> record =
+        Get(session.record.session_id());
+    EXPECT_TRUE(record.ok()) << record.status();
+    return record.ok() ? record->claims() : google::protobuf::Struct();
   }
 
   static std::string Reason(const absl::StatusOr<ActiveSession>& result) {
@@ -438,7 +482,7 @@ TEST_F(SessionStoreTest, UpdateClaimsCutsOffByGenerationWithinOneSecond) {
   (*claims.mutable_fields())["role"].set_string_value("admin");
   const absl::Time at = kT0 + absl::Milliseconds(400);
   absl::StatusOr<uint64_t> sequence =
-      UpdateClaims("judy", claims, false, true, at);
+      UpdateClaims("judy", claims, CLAIMS_MODE_REPLACE, true, at);
   ASSERT_TRUE(sequence.ok()) << sequence.status();
   EXPECT_GT(*sequence, 0u);
   // Tokens minted before the cut-off (generation 0) are stale ...
@@ -453,7 +497,7 @@ TEST_F(SessionStoreTest, UpdateClaimsCutsOffByGenerationWithinOneSecond) {
             revocation::Verdict::kValid);
   EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
   // ... and a second cut-off in the same second rejects that token too.
-  ASSERT_TRUE(UpdateClaims("judy", claims, false, true, at).ok());
+  ASSERT_TRUE(UpdateClaims("judy", claims, CLAIMS_MODE_REPLACE, true, at).ok());
   EXPECT_EQ(state_->Check(a.record.session_id(), "judy", kT0, 1),
             revocation::Verdict::kStaleClaims);
   auto again = Refresh(refreshed->refresh_token, at);
@@ -474,8 +518,9 @@ TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
   ASSERT_TRUE(issued.ok());
   google::protobuf::Struct patch;
   (*patch.mutable_fields())["role"].set_string_value("admin");
-  ASSERT_TRUE(
-      UpdateClaims("ken", patch, true, false, kT0 + absl::Seconds(1)).ok());
+  ASSERT_TRUE(UpdateClaims("ken", patch, CLAIMS_MODE_MERGE_TOP_LEVEL, false,
+                           kT0 + absl::Seconds(1))
+                  .ok());
   auto refreshed = Refresh(issued->refresh_token, kT0 + absl::Seconds(2));
   ASSERT_TRUE(refreshed.ok());
   EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
@@ -519,17 +564,216 @@ TEST_F(SessionStoreTest, UpdateClaimsThatSomeSessionCannotMintChangesNothing) {
     EXPECT_EQ(next.claims.fields().at("role").string_value(), "admin");
     return refused;
   };
-  EXPECT_EQ(sessions_
-                ->UpdateClaims("nina", app_, claims, true, true,
-                               kT0 + absl::Seconds(1), fits)
-                .status(),
-            refused);
+  EXPECT_EQ(
+      sessions_
+          ->UpdateClaims("nina", app_, claims, CLAIMS_MODE_MERGE_TOP_LEVEL,
+                         true, kT0 + absl::Seconds(1), fits)
+          .status(),
+      refused);
   EXPECT_EQ(checked, std::vector<std::string>{a.record.session_id()});
   EXPECT_EQ(log_->last_sequence(), 0u);  // No cut-off either.
   auto refreshed = Refresh(a.refresh_token, kT0 + absl::Seconds(2));
   ASSERT_TRUE(refreshed.ok());
   EXPECT_FALSE(refreshed->claims.fields().contains("role"));
   EXPECT_EQ(refreshed->subject_generation, 0u);
+}
+
+// The bug of one pending update per group: a session issued between two
+// updates got the earlier one too, and lost its own claims.
+TEST_F(SessionStoreTest, SessionIssuedBetweenUpdatesGetsOnlyTheLaterOne) {
+  ActiveSession before = IssueWith("quinn", R"({"z":9})", kT0);
+  ASSERT_TRUE(UpdateClaims("quinn", Claims(R"({"r":1})"), CLAIMS_MODE_REPLACE,
+                           false, kT0 + absl::Seconds(1))
+                  .ok());
+  ActiveSession between =
+      IssueWith("quinn", R"({"a":1})", kT0 + absl::Seconds(2));
+  ASSERT_TRUE(UpdateClaims("quinn", Claims(R"({"b":2})"),
+                           CLAIMS_MODE_MERGE_TOP_LEVEL, false,
+                           kT0 + absl::Seconds(3))
+                  .ok());
+
+  auto refreshed = Refresh(between.refresh_token, kT0 + absl::Seconds(4));
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  EXPECT_TRUE(ClaimsAre(refreshed->claims, R"({"a":1,"b":2})"));
+  EXPECT_TRUE(ClaimsAre(StoredClaims(between), R"({"a":1,"b":2})"));
+  auto earlier = Refresh(before.refresh_token, kT0 + absl::Seconds(4));
+  ASSERT_TRUE(earlier.ok()) << earlier.status();
+  EXPECT_TRUE(ClaimsAre(earlier->claims, R"({"r":1,"b":2})"));
+}
+
+TEST_F(SessionStoreTest, MergePatchAppliesToEachSessionsOwnClaims) {
+  ActiveSession phone = IssueWith(
+      "rosa", R"({"tier":"free","prefs":{"theme":"dark","lang":"en"}})", kT0);
+  ActiveSession laptop =
+      IssueWith("rosa", R"({"beta":true,"prefs":{"tz":"UTC"}})", kT0);
+  ActiveSession other = IssueWith("someone-else", R"({"tier":"free"})", kT0);
+  const google::protobuf::Struct patch =
+      Claims(R"({"tier":null,"prefs":{"lang":null,"font":"serif"}})");
+  std::vector<std::string> checked;
+  auto fits = [&](const ActiveSession& next) {
+    checked.push_back(next.record.session_id());
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(sessions_
+                  ->UpdateClaims("rosa", app_, patch, CLAIMS_MODE_MERGE_PATCH,
+                                 false, kT0 + absl::Seconds(1), fits)
+                  .ok());
+  EXPECT_EQ(checked.size(), 2u);
+
+  EXPECT_TRUE(ClaimsAre(StoredClaims(phone),
+                        R"({"prefs":{"theme":"dark","font":"serif"}})"));
+  EXPECT_TRUE(
+      ClaimsAre(StoredClaims(laptop),
+                R"({"beta":true,"prefs":{"tz":"UTC","font":"serif"}})"));
+  EXPECT_TRUE(ClaimsAre(StoredClaims(other), R"({"tier":"free"})"));
+  auto refreshed = Refresh(phone.refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  EXPECT_TRUE(ClaimsAre(refreshed->claims,
+                        R"({"prefs":{"theme":"dark","font":"serif"}})"));
+  EXPECT_EQ(log_->last_sequence(), 0u);  // No invalidation, no event.
+}
+
+TEST_F(SessionStoreTest, UpdateClaimsTooLargeForAnySessionWritesNothing) {
+  ActiveSession a = IssueWith("sam", R"({"n":1})", kT0);
+  ActiveSession b = IssueWith("sam", R"({"n":2})", kT0);
+  // The first session checked fits; the second does not. Neither changes,
+  // nor does the generation, and no event is logged.
+  int calls = 0;
+  auto fits = [&](const ActiveSession& next) -> absl::Status {
+    EXPECT_EQ(next.subject_generation, 1u);  // What it would mint with.
+    EXPECT_TRUE(next.claims.fields().contains("big"));
+    if (++calls == 1) return absl::OkStatus();
+    return errors::Error(absl::StatusCode::kInvalidArgument, "CLAIMS_TOO_LARGE",
+                         "too large");
+  };
+  const absl::StatusOr<uint64_t> refused = sessions_->UpdateClaims(
+      "sam", app_, Claims(R"({"big":"x"})"), CLAIMS_MODE_MERGE_PATCH, true,
+      kT0 + absl::Seconds(1), fits);
+  EXPECT_EQ(errors::ReasonOf(refused.status()), "CLAIMS_TOO_LARGE");
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(log_->last_sequence(), 0u);
+  for (const ActiveSession* session : {&a, &b}) {
+    absl::StatusOr<tessera::v1::SessionRecord> record =
+        Get(session->record.session_id());
+    ASSERT_TRUE(record.ok());
+    EXPECT_TRUE(ClaimsAre(record->claims(), Json(session->record.claims())));
+    EXPECT_EQ(store::FromTimestamp(record->claims_updated_at()), kT0);
+    auto refreshed = Refresh(session->refresh_token, kT0 + absl::Seconds(2));
+    ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+    EXPECT_EQ(refreshed->subject_generation, 0u);
+    EXPECT_FALSE(refreshed->claims.fields().contains("big"));
+  }
+}
+
+TEST_F(SessionStoreTest, UpdateClaimsLeavesEndedSessionsAlone) {
+  ActiveSession live = IssueWith("tess", R"({"v":0})", kT0);
+  ActiveSession revoked = IssueWith("tess", R"({"v":0})", kT0);
+  ActiveSession expired =
+      IssueWith("tess", R"({"v":0})", kT0, absl::Minutes(1));
+  ASSERT_TRUE(RevokeSession(revoked.record.session_id(), "x", kT0).ok());
+  std::vector<std::string> checked;
+  auto fits = [&](const ActiveSession& next) {
+    checked.push_back(next.record.session_id());
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(sessions_
+                  ->UpdateClaims("tess", app_, Claims(R"({"v":1})"),
+                                 CLAIMS_MODE_MERGE_PATCH, false,
+                                 kT0 + absl::Minutes(2), fits)
+                  .ok());
+  EXPECT_EQ(checked, std::vector<std::string>{live.record.session_id()});
+  EXPECT_TRUE(ClaimsAre(StoredClaims(live), R"({"v":1})"));
+  EXPECT_TRUE(ClaimsAre(StoredClaims(revoked), R"({"v":0})"));
+  EXPECT_TRUE(ClaimsAre(StoredClaims(expired), R"({"v":0})"));
+}
+
+TEST_F(SessionStoreTest, UnknownClaimsModeIsRefused) {
+  ActiveSession a = IssueWith("uma", R"({"v":0})", kT0);
+  for (tessera::v1::ClaimsMode mode :
+       {tessera::v1::CLAIMS_MODE_UNSPECIFIED,
+        static_cast<tessera::v1::ClaimsMode>(99)}) {
+    EXPECT_EQ(errors::ReasonOf(
+                  UpdateClaims("uma", Claims(R"({"v":1})"), mode, true, kT0)
+                      .status()),
+              "CLAIMS_MODE_INVALID");
+  }
+  EXPECT_TRUE(ClaimsAre(StoredClaims(a), R"({"v":0})"));
+  EXPECT_EQ(log_->last_sequence(), 0u);
+}
+
+// A refresh rewrites its session's record; so does UpdateClaims. Neither
+// may lose the other's write: every rotation stays usable and every update
+// reaches the record.
+TEST_F(SessionStoreTest, ConcurrentRefreshAndUpdateLoseNothing) {
+  ActiveSession session = IssueWith("vic", "{}", kT0);
+  constexpr int kRefreshes = 200;
+  constexpr int kUpdates = 50;
+  std::thread refresher([&] {
+    std::string token = session.refresh_token;
+    for (int i = 1; i <= kRefreshes; ++i) {
+      auto next = Refresh(token, kT0 + absl::Milliseconds(i));
+      ASSERT_TRUE(next.ok()) << "refresh " << i << ": " << next.status();
+      token = next->refresh_token;
+    }
+  });
+  std::thread updater([&] {
+    for (int i = 0; i < kUpdates; ++i) {
+      google::protobuf::Struct claims;
+      (*claims.mutable_fields())[absl::StrCat("k", i)].set_number_value(i);
+      ASSERT_TRUE(UpdateClaims("vic", claims, CLAIMS_MODE_MERGE_TOP_LEVEL,
+                               false, kT0 + absl::Milliseconds(i))
+                      .ok());
+    }
+  });
+  refresher.join();
+  updater.join();
+  absl::StatusOr<tessera::v1::SessionRecord> record =
+      Get(session.record.session_id());
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->generation(), static_cast<uint64_t>(kRefreshes));
+  EXPECT_EQ(record->claims().fields_size(), kUpdates) << Json(record->claims());
+}
+
+// A pending update written by an earlier release (SubjectState.claims) is
+// still applied to the sessions it is newer than; an UpdateClaims starts
+// from the claims it gives them and stamps them so it is not applied again,
+// even when the clock now reads earlier than the legacy update.
+TEST_F(SessionStoreTest, LegacyPendingUpdateStillAppliesUntilMaterialized) {
+  ActiveSession old_session =
+      IssueWith("wren", R"({"role":"user","x":1})", kT0);
+  ActiveSession new_session =
+      IssueWith("wren", R"({"role":"guest"})", kT0 + absl::Seconds(2));
+  tessera::v1::SubjectState legacy;
+  tessera::v1::ClaimsUpdate& update = (*legacy.mutable_claims())["app"];
+  *update.mutable_claims() = Claims(R"({"role":"admin"})");
+  *update.mutable_updated_at() = store::ToTimestamp(kT0 + absl::Seconds(1));
+  update.set_merge(false);
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(),
+                        store_->handle(store::ColumnFamily::kSubjectState),
+                        "wren", legacy.SerializeAsString())
+                  .ok());
+
+  auto old_refreshed =
+      Refresh(old_session.refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(old_refreshed.ok()) << old_refreshed.status();
+  EXPECT_TRUE(ClaimsAre(old_refreshed->claims, R"({"role":"admin"})"));
+  auto new_refreshed =
+      Refresh(new_session.refresh_token, kT0 + absl::Seconds(2));
+  ASSERT_TRUE(new_refreshed.ok()) << new_refreshed.status();
+  EXPECT_TRUE(ClaimsAre(new_refreshed->claims, R"({"role":"guest"})"));
+
+  ASSERT_TRUE(UpdateClaims("wren", Claims(R"({"y":2})"),
+                           CLAIMS_MODE_MERGE_PATCH, false,
+                           kT0 + absl::Milliseconds(500))
+                  .ok());
+  EXPECT_TRUE(
+      ClaimsAre(StoredClaims(old_session), R"({"role":"admin","y":2})"));
+  EXPECT_TRUE(
+      ClaimsAre(StoredClaims(new_session), R"({"role":"guest","y":2})"));
+  auto again = Refresh(old_refreshed->refresh_token, kT0 + absl::Seconds(3));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(ClaimsAre(again->claims, R"({"role":"admin","y":2})"));
 }
 
 TEST_F(SessionStoreTest, SessionsBelongToTheirGroup) {
@@ -556,9 +800,10 @@ TEST_F(SessionStoreTest, SessionsBelongToTheirGroup) {
   // Another group's claims update does not reach the session.
   google::protobuf::Struct claims;
   (*claims.mutable_fields())["role"].set_string_value("admin");
-  ASSERT_TRUE(
-      sessions_->UpdateClaims("olga", other, claims, false, false, kT0, NoMint)
-          .ok());
+  ASSERT_TRUE(sessions_
+                  ->UpdateClaims("olga", other, claims, CLAIMS_MODE_REPLACE,
+                                 false, kT0, NoMint)
+                  .ok());
   auto refreshed = Refresh(a.refresh_token, kT0 + absl::Seconds(1));
   ASSERT_TRUE(refreshed.ok()) << refreshed.status();
   EXPECT_FALSE(refreshed->claims.fields().contains("role"));

@@ -181,6 +181,49 @@ TEST_F(CliTest, UpdateClaimsMakesEarlierAccessTokensStale) {
   EXPECT_THAT(fresh.output, HasSubstr("custom: {\"role\":\"admin\"}"));
 }
 
+TEST_F(CliTest, UpdateClaimsModes) {
+  const v1::SessionTokens issued =
+      Issue("bea",
+            {R"(--claims={"role":"member","prefs":{"tz":"UTC","lang":"en"}})"});
+  auto claims_now = [&] {
+    return Json<v1::Session>(Tessera({"--json", "get-session",
+                                      "--session_id=" + issued.session_id()}))
+        .claims();
+  };
+  auto json_of = [](const google::protobuf::Struct& claims) {
+    std::string json;
+    EXPECT_TRUE(
+        google::protobuf::util::MessageToJsonString(claims, &json).ok());
+    return json;
+  };
+  // patch: nested merge, null deletes.
+  ExitResult patched =
+      Tessera({"update-claims", "--subject=bea", "--mode=patch",
+               R"(--claims={"prefs":{"lang":null,"tz":"CET"}})"});
+  EXPECT_EQ(patched.exit_code, 0) << patched.output;
+  google::protobuf::Struct claims = claims_now();
+  EXPECT_EQ(claims.fields().at("role").string_value(), "member")
+      << json_of(claims);
+  EXPECT_EQ(json_of(claims.fields().at("prefs").struct_value()),
+            R"({"tz":"CET"})");
+  // merge (and the older --merge): top-level members replaced whole.
+  for (const char* flag : {"--mode=merge", "--merge"}) {
+    ExitResult merged = Tessera({"update-claims", "--subject=bea", flag,
+                                 R"(--claims={"prefs":{"lang":"fr"}})"});
+    EXPECT_EQ(merged.exit_code, 0) << merged.output;
+    claims = claims_now();
+    EXPECT_TRUE(claims.fields().contains("role")) << flag;
+    EXPECT_EQ(json_of(claims.fields().at("prefs").struct_value()),
+              R"({"lang":"fr"})")
+        << flag;
+  }
+  // replace.
+  ExitResult replaced = Tessera({"update-claims", "--subject=bea",
+                                 "--mode=replace", R"(--claims={"v":"2"})"});
+  EXPECT_EQ(replaced.exit_code, 0) << replaced.output;
+  EXPECT_EQ(json_of(claims_now()), R"({"v":"2"})");
+}
+
 TEST_F(CliTest, WatchPrintsTheRevocationAsItsNextEvent) {
   const v1::SessionTokens issued = Issue("carol");
   const v1::RevokeSessionResponse revoked = Json<v1::RevokeSessionResponse>(
@@ -336,6 +379,16 @@ TEST_F(CliTest, CommandLineMistakesExitTwoWithoutACall) {
       {{"issue", "--subject"}, "", "--subject needs a value"},
       {{"watch", "--after_sequence=-5"}, "", "--after_sequence: "},
       {{"bench", "--rpc=delete"}, "", "--rpc must be issue"},
+      {{"update-claims", "--subject=a", "--claims={}", "--mode=deep"},
+       "",
+       "--mode must be replace, merge or patch"},
+      {{"update-claims", "--subject=a", "--claims={}", "--merge",
+        "--mode=patch"},
+       "",
+       "--merge is --mode=merge"},
+      {{"update-claims", "--subject=a", "--claims=[1]", "--mode=patch"},
+       "",
+       "--claims must be a JSON object"},
       {{"bench", "--clients=0"}, "", "--clients must be 1-10000"},
       {{"backup"}, "", "--path is required"},
       {{"stats", "extra"}, "", "one command at a time"},

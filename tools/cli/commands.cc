@@ -76,6 +76,27 @@ absl::StatusOr<google::protobuf::Struct> Claims() {
   return claims;
 }
 
+// --mode, or --merge (the older spelling of --mode=merge), into `request`.
+// --mode=merge also sets `merge`, which servers that predate `mode` read.
+absl::Status SetClaimsMode(v1::UpdateClaimsRequest& request) {
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const bool merge = absl::GetFlag(FLAGS_merge);
+  if (merge && !mode.empty() && mode != "merge") {
+    return UsageError("--merge is --mode=merge; give one or the other");
+  }
+  if (mode == "merge" || merge) {
+    request.set_mode(v1::CLAIMS_MODE_MERGE_TOP_LEVEL);
+    request.set_merge(true);
+  } else if (mode == "patch") {
+    request.set_mode(v1::CLAIMS_MODE_MERGE_PATCH);
+  } else if (mode == "replace") {
+    request.set_mode(v1::CLAIMS_MODE_REPLACE);
+  } else if (!mode.empty()) {
+    return UsageError("--mode must be replace, merge or patch");
+  }
+  return absl::OkStatus();
+}
+
 // Runs `call` and reports on stderr, if it is a terminal, how long it has
 // been running: backups of big stores take a while.
 template <typename T>
@@ -256,9 +277,10 @@ std::vector<Command> Commands() {
          return Answer("list-sessions", client.ListSessions(request));
        }},
       {"update-claims",
-       "--subject=S --claims=JSON [--merge] [--invalidate_access_tokens]",
+       "--subject=S --claims=JSON [--mode=replace|merge|patch] "
+       "[--invalidate_access_tokens]",
        "change a subject's custom claims",
-       {"subject", "claims", "merge", "invalidate_access_tokens"},
+       {"subject", "claims", "mode", "merge", "invalidate_access_tokens"},
        [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::UpdateClaimsRequest request;
          TESSERA_CLI_READ(*request.mutable_subject(),
@@ -267,7 +289,7 @@ std::vector<Command> Commands() {
          TESSERA_CLI_READ(claims_json,
                           Required(absl::GetFlag(FLAGS_claims), "claims"));
          TESSERA_CLI_READ(*request.mutable_claims(), Claims());
-         request.set_merge(absl::GetFlag(FLAGS_merge));
+         if (absl::Status set = SetClaimsMode(request); !set.ok()) return set;
          request.set_invalidate_access_tokens(
              absl::GetFlag(FLAGS_invalidate_access_tokens));
          return Answer("update-claims", client.UpdateClaims(request));

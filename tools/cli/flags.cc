@@ -35,7 +35,11 @@ ABSL_FLAG(std::string, reason, "",
 ABSL_FLAG(int, page_size, 0, "Sessions per page (server default if 0).");
 ABSL_FLAG(std::string, page_token, "", "next_page_token of the last page.");
 ABSL_FLAG(bool, include_revoked, false, "Also list revoked sessions.");
-ABSL_FLAG(bool, merge, false, "Merge into the current claims.");
+ABSL_FLAG(bool, merge, false,
+          "Merge into the current claims (top-level keys); as --mode=merge.");
+ABSL_FLAG(std::string, mode, "",
+          "update-claims: replace, merge (top-level keys replaced) or patch "
+          "(RFC 7396 JSON Merge Patch: nested merge, null deletes).");
 ABSL_FLAG(bool, invalidate_access_tokens, false,
           "Make current access tokens STALE_CLAIMS at once.");
 ABSL_FLAG(uint64_t, after_sequence, 0, "Events after this sequence.");

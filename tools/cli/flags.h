@@ -34,6 +34,7 @@ ABSL_DECLARE_FLAG(int, page_size);
 ABSL_DECLARE_FLAG(std::string, page_token);
 ABSL_DECLARE_FLAG(bool, include_revoked);
 ABSL_DECLARE_FLAG(bool, merge);
+ABSL_DECLARE_FLAG(std::string, mode);
 ABSL_DECLARE_FLAG(bool, invalidate_access_tokens);
 ABSL_DECLARE_FLAG(uint64_t, after_sequence);
 ABSL_DECLARE_FLAG(std::string, incarnation);
