@@ -30,6 +30,8 @@
 #include "server/revocation/revocation_log.h"
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
+#include "server/session/active_count.h"
+#include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
 #include "server/stream/revocation_hub.h"
@@ -88,6 +90,8 @@ class Tesserad {
   std::unique_ptr<stream::RevocationHub> hub_;
   std::unique_ptr<keys::KeyRing> keys_;
   std::unique_ptr<session::SessionStore> sessions_;
+  std::unique_ptr<session::RequestIds> request_ids_;
+  std::unique_ptr<session::ActiveSessionCounter> active_count_;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<auth::RateLimiter> limiter_;
   std::unique_ptr<audit::AuditLog> audit_;
