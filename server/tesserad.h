@@ -7,11 +7,12 @@
 // Start-up: validate options (without side effects) -> callers, open the
 // audit log -> lock and open the data dir -> read the revocation log's tail
 // into memory (revocations younger than the longest access token; never
-// every session) -> load or create the signing key -> bind the gRPC port ->
-// mark health SERVING. Shutdown: mark health NOT_SERVING
-// -> stop accepting calls and drain in-flight ones (bounded) -> close the
-// store. A Tesserad that Start() returned is serving; one that failed to start
-// has released everything it took.
+// every session) -> load or create the signing key -> start the background
+// count of live sessions (its first pass runs on its own thread) -> bind the
+// gRPC port -> mark health SERVING. Shutdown: mark health NOT_SERVING
+// -> stop accepting calls and drain in-flight ones (bounded) -> stop the
+// count -> close the store. A Tesserad that Start() returned is serving; one
+// that failed to start has released everything it took.
 
 #include <atomic>
 #include <memory>
