@@ -1,5 +1,6 @@
 #include "server/tesserad.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -17,6 +18,7 @@
 #include "server/net/listen_address.h"
 #include "server/session/horizon.h"
 #include "server/session/purge.h"
+#include "server/store/timestamps.h"
 #include "server/version.h"
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
@@ -135,6 +137,9 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   store_options.compaction_filters[static_cast<int>(
       store::ColumnFamily::kRetiredGenerations)] =
       session::ExpiredRetiredGenerationFilter();
+  store_options
+      .compaction_filters[static_cast<int>(store::ColumnFamily::kMeta)] =
+      session::ExpiredRequestIdFilter();
   absl::StatusOr<std::unique_ptr<store::Store>> store =
       store::Store::Open(store_options);
   if (!store.ok()) return store.status();
@@ -197,6 +202,11 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
           .refresh_grace = options.refresh_grace,
           .revocation_horizon = horizon,
           .earlier_tokens_expire_by = *earlier_tokens_expire_by});
+  tesserad->request_ids_ = std::make_unique<session::RequestIds>(
+      tesserad->store_.get(), tesserad->sessions_.get(), kek->key);
+  tesserad->active_count_ = std::make_unique<session::ActiveSessionCounter>(
+      tesserad->store_.get(), options.active_sessions_interval);
+  tesserad->active_count_->Start();
   const service::Guards guards{.authorizer = tesserad->authorizer_.get(),
                                .limiter = tesserad->limiter_.get(),
                                .audit = tesserad->audit_.get()};
@@ -207,7 +217,8 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
           .max_session_ttl = options.session_ttl,
           .leeway = options.leeway,
           .default_audience = options.default_audience},
-      tesserad->store_.get(), tesserad->sessions_.get(), tesserad->keys_.get(),
+      tesserad->store_.get(), tesserad->sessions_.get(),
+      tesserad->request_ids_.get(), tesserad->keys_.get(),
       tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
   tesserad->admin_ = std::make_unique<service::AdminService>(
       tesserad->keys_.get(), tesserad->store_.get(),
@@ -293,6 +304,8 @@ void Tesserad::Shutdown(absl::Duration drain) {
   store_->StopSyncing();  // Answers every writer still waiting for an fsync.
   if (http_ != nullptr) http_->Stop();  // Its handlers read the store.
   keys_->StopSchedule();
+  active_count_->Stop();  // Ends a count in progress: it reads the store.
+  request_ids_.reset();
   sessions_.reset();
   keys_.reset();
   revocation_log_.reset();
@@ -311,6 +324,28 @@ void Tesserad::RegisterMetrics() {
              "included (RocksDB estimate).",
              [this] {
                return std::vector<Sample>{{{}, double(StoredSessions())}};
+             });
+  m.AddGauge("tessera_sessions_active",
+             "Sessions neither revoked nor expired, as of the last background "
+             "count (--active_sessions_interval); absent before the first.",
+             [this] {
+               std::vector<Sample> samples;
+               if (auto count = active_count_->latest()) {
+                 samples.push_back({{}, static_cast<double>(count->sessions)});
+               }
+               return samples;
+             });
+  m.AddGauge("tessera_sessions_active_timestamp_seconds",
+             "When the count in tessera_sessions_active was taken (Unix "
+             "time); absent before the first count.",
+             [this] {
+               std::vector<Sample> samples;
+               if (auto count = active_count_->latest()) {
+                 samples.push_back({{},
+                                    absl::ToDoubleSeconds(count->counted_at -
+                                                          absl::UnixEpoch())});
+               }
+               return samples;
              });
   m.AddGauge("tessera_revocations_in_memory",
              "Revoked sessions and subject cut-offs ValidateToken consults.",
@@ -425,6 +460,11 @@ tessera::v1::GetStatsResponse Tesserad::Stats() const {
   const absl::Duration uptime = absl::Now() - started_;
   stats.mutable_uptime()->set_seconds(absl::ToInt64Seconds(uptime));
   stats.set_stored_sessions(static_cast<int64_t>(StoredSessions()));
+  if (std::optional<session::ActiveCount> active = active_count_->latest()) {
+    stats.set_active_sessions(active->sessions);
+    *stats.mutable_active_sessions_counted_at() =
+        store::ToTimestamp(active->counted_at);
+  }
   stats.set_last_sequence(revocation_log_->last_sequence());
   stats.set_revocations_in_memory(
       static_cast<int64_t>(revocation_state_->size()));

@@ -7,11 +7,12 @@
 // Start-up: validate options (without side effects) -> callers, open the
 // audit log -> lock and open the data dir -> read the revocation log's tail
 // into memory (revocations younger than the longest access token; never
-// every session) -> load or create the signing key -> bind the gRPC port ->
-// mark health SERVING. Shutdown: mark health NOT_SERVING
-// -> stop accepting calls and drain in-flight ones (bounded) -> close the
-// store. A Tesserad that Start() returned is serving; one that failed to start
-// has released everything it took.
+// every session) -> load or create the signing key -> start the background
+// count of live sessions (its first pass runs on its own thread) -> bind the
+// gRPC port -> mark health SERVING. Shutdown: mark health NOT_SERVING
+// -> stop accepting calls and drain in-flight ones (bounded) -> stop the
+// count -> close the store. A Tesserad that Start() returned is serving; one
+// that failed to start has released everything it took.
 
 #include <atomic>
 #include <memory>
@@ -30,6 +31,8 @@
 #include "server/revocation/revocation_log.h"
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
+#include "server/session/active_count.h"
+#include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
 #include "server/stream/revocation_hub.h"
@@ -88,6 +91,8 @@ class Tesserad {
   std::unique_ptr<stream::RevocationHub> hub_;
   std::unique_ptr<keys::KeyRing> keys_;
   std::unique_ptr<session::SessionStore> sessions_;
+  std::unique_ptr<session::RequestIds> request_ids_;
+  std::unique_ptr<session::ActiveSessionCounter> active_count_;
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<auth::RateLimiter> limiter_;
   std::unique_ptr<audit::AuditLog> audit_;

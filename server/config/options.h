@@ -40,6 +40,8 @@ struct ServerOptions {
   absl::Duration leeway = absl::Seconds(30);
   bool sync_writes = true;  // --durability=sync
   absl::Duration key_rotation_period = absl::Hours(24 * 30);
+  // How often the live sessions are counted (Admin.GetStats, /metrics).
+  absl::Duration active_sessions_interval = absl::Minutes(5);
   std::string kek_file;
   // Opt-ins to plaintext beyond loopback, one per listener: --insecure for
   // gRPC, --http_insecure for the HTTP side (JWKS, health, metrics).

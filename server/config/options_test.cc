@@ -46,6 +46,18 @@ TEST(ValidateOptionsTest, DefaultsAreValid) {
   EXPECT_TRUE(ValidateOptions(options).ok()) << ValidateOptions(options);
 }
 
+TEST(ValidateOptionsTest, ActiveSessionsIntervalIsBetweenOneSecondAndADay) {
+  ServerOptions options = WithCaller();
+  options.active_sessions_interval = absl::Milliseconds(999);
+  ExpectInvalid(options, "--active_sessions_interval=999ms is out of range");
+  options.active_sessions_interval = absl::Hours(24) + absl::Seconds(1);
+  ExpectInvalid(options, "--active_sessions_interval=24h1s is out of range");
+  options.active_sessions_interval = absl::Seconds(1);
+  EXPECT_TRUE(ValidateOptions(options).ok());
+  options.active_sessions_interval = absl::Hours(24);
+  EXPECT_TRUE(ValidateOptions(options).ok());
+}
+
 TEST(ValidateOptionsTest, EachListenerNeedsItsOwnPlaintextOptIn) {
   ServerOptions http = WithCaller();
   http.http_address = "0.0.0.0:8080";

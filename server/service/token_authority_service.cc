@@ -163,6 +163,9 @@ absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
                                   kMaxClientFieldBytes, " bytes of UTF-8"));
     }
   }
+  if (!request.request_id().empty()) {
+    return session::CheckRequestId(request.request_id());
+  }
   return absl::OkStatus();
 }
 
@@ -201,13 +204,14 @@ void FillSession(const tessera::v1::SessionRecord& record,
 
 TokenAuthorityService::TokenAuthorityService(
     TokenAuthorityConfig config, store::Store* store,
-    session::SessionStore* sessions, const keys::KeyRing* keys,
-    const revocation::RevocationState* revocations, stream::RevocationHub* hub,
-    Guards guards)
+    session::SessionStore* sessions, session::RequestIds* request_ids,
+    const keys::KeyRing* keys, const revocation::RevocationState* revocations,
+    stream::RevocationHub* hub, Guards guards)
     : config_(std::move(config)),
       guards_(guards),
       store_(store),
       sessions_(sessions),
+      request_ids_(request_ids),
       keys_(keys),
       revocations_(revocations),
       hub_(hub),
@@ -330,8 +334,14 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
         fresh.session_ttl = *session_ttl;
         fresh.client_id = (*caller)->name;
         Answer answer(this, response);
+        // A retry of an issue named by a request id gets its session back.
         absl::StatusOr<session::ActiveSession> issued =
-            sessions_->Issue(fresh, absl::Now(), answer.Minter());
+            request->request_id().empty()
+                ? sessions_->Issue(fresh, absl::Now(), answer.Minter())
+                : request_ids_->Issue(
+                      fresh, request->request_id(),
+                      session::IssueRequestHash(*request, (*caller)->name),
+                      absl::Now(), answer.Minter());
         if (!issued.ok()) return issued.status();
         writes_done();  // The fsync runs while the token is signed.
         return answer.Sign();

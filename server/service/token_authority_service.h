@@ -25,6 +25,7 @@
 #include "server/auth/authorizer.h"
 #include "server/auth/rate_limiter.h"
 #include "server/keys/key_ring.h"
+#include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
 #include "server/stream/revocation_hub.h"
@@ -60,6 +61,7 @@ class TokenAuthorityService final
   // Everything passed must outlive the service.
   TokenAuthorityService(TokenAuthorityConfig config, store::Store* store,
                         session::SessionStore* sessions,
+                        session::RequestIds* request_ids,
                         const keys::KeyRing* keys,
                         const revocation::RevocationState* revocations,
                         stream::RevocationHub* hub, Guards guards);
@@ -145,6 +147,7 @@ class TokenAuthorityService final
   const Guards guards_;
   store::Store* store_;
   session::SessionStore* sessions_;
+  session::RequestIds* request_ids_;
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
   stream::RevocationHub* hub_;

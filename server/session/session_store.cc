@@ -217,6 +217,13 @@ absl::StatusOr<ActiveSession> SessionStore::Finish(SessionRecord record,
 
 absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
                                                   absl::Time now, Minter mint) {
+  return Issue(request, now, mint,
+               [](const ActiveSession&, rocksdb::WriteBatch&) {});
+}
+
+absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
+                                                  absl::Time now, Minter mint,
+                                                  AddToBatch also) {
   RefreshToken token{NewSessionId(), NewSecret()};
   SessionRecord record;
   record.set_session_id(token.session_id);
@@ -247,7 +254,38 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   batch.Put(store_->handle(ColumnFamily::kSubjectIndex),
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
+  also(*active, batch);
   if (absl::Status written = Write(batch); !written.ok()) return written;
+  return active;
+}
+
+absl::StatusOr<ActiveSession> SessionStore::Reissue(
+    absl::string_view session_id, absl::string_view secret, absl::Time now,
+    Minter mint) {
+  auto spent = [](absl::string_view why) {
+    return errors::Error(absl::StatusCode::kFailedPrecondition,
+                         "REQUEST_ID_SPENT",
+                         absl::StrCat("the session this request_id started ",
+                                      why, "; issue with a new request_id"));
+  };
+  absl::MutexLock lock(&StripeFor(session_id));
+  absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id);
+  if (!read.ok()) return read.status();
+  if (!read->has_value()) return spent("no longer exists");
+  SessionRecord record = **std::move(read);
+  if (!HashEquals(SecretHash(secret), record.current_secret_hash())) {
+    return spent("was refreshed since");
+  }
+  if (record.has_revoked_at()) return spent("was revoked");
+  if (now >= FromTimestamp(record.expires_at()) ||
+      now >= FromTimestamp(record.idle_expires_at())) {
+    return spent("has expired");
+  }
+  absl::StatusOr<ActiveSession> active = Finish(
+      std::move(record),
+      FormatRefreshToken({std::string(session_id), std::string(secret)}));
+  if (!active.ok()) return active.status();
+  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   return active;
 }
 

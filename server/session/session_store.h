@@ -116,6 +116,11 @@ struct ActiveSession {
 // error means the session cannot be answered and nothing may be written.
 using Minter = absl::FunctionRef<absl::Status(const ActiveSession& session)>;
 
+// Adds records that must land in the same WriteBatch as a new session (its
+// request id, request_ids.h).
+using AddToBatch = absl::FunctionRef<void(const ActiveSession& session,
+                                          rocksdb::WriteBatch& batch)>;
+
 struct RevokeResult {
   int64_t revoked_count = 0;
   uint64_t sequence = 0;  // 0 if nothing was revoked.
@@ -126,9 +131,21 @@ class SessionStore {
   SessionStore(store::Store* store, revocation::RevocationLog* log,
                revocation::RevocationState* state, SessionOptions options);
 
-  // Writes the session only if `mint` succeeds for it.
+  // Writes the session only if `mint` succeeds for it; `also` adds what
+  // must be written with it, in the same batch.
   absl::StatusOr<ActiveSession> Issue(const NewSession& request, absl::Time now,
                                       Minter mint);
+  absl::StatusOr<ActiveSession> Issue(const NewSession& request, absl::Time now,
+                                      Minter mint, AddToBatch also);
+
+  // A retried issue (request_ids.h): the session's first refresh token
+  // again, with a new access token, while `secret` is still its current
+  // secret (never rotated) and it is neither revoked nor expired. Writes
+  // nothing. Errors: FAILED_PRECONDITION (REQUEST_ID_SPENT) if it was
+  // rotated, revoked, expired or purged.
+  absl::StatusOr<ActiveSession> Reissue(absl::string_view session_id,
+                                        absl::string_view secret,
+                                        absl::Time now, Minter mint);
 
   // Rotates, or within the grace window returns the same successor; a
   // rotation is written only if `mint` succeeds for it. A session `access`

@@ -224,6 +224,27 @@ TEST_F(CliTest, UpdateClaimsModes) {
   EXPECT_EQ(json_of(claims_now()), R"({"v":"2"})");
 }
 
+TEST_F(CliTest, IssueWithARequestIdTwiceGetsOneSession) {
+  const std::string id = "--request_id=cli-retry-0123456789";
+  const v1::SessionTokens first = Issue("ivy", {id, "--device_name=laptop"});
+  const v1::SessionTokens retried = Issue("ivy", {id, "--device_name=laptop"});
+  EXPECT_EQ(retried.session_id(), first.session_id());
+  EXPECT_EQ(retried.refresh_token(), first.refresh_token());
+
+  ExitResult other = Tessera({"issue", "--subject=ivy", id});
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_THAT(other.output, HasSubstr("tessera: issue: ALREADY_EXISTS "
+                                      "REQUEST_ID_REUSED: "));
+  ExitResult invalid =
+      Tessera({"issue", "--subject=ivy", "--request_id=too-short"});
+  EXPECT_EQ(invalid.exit_code, 1) << invalid.output;
+  EXPECT_THAT(invalid.output, HasSubstr("INVALID_ARGUMENT REQUEST_ID_INVALID"));
+  ExitResult wrong_command = Tessera({"refresh", id});
+  EXPECT_EQ(wrong_command.exit_code, 2) << wrong_command.output;
+  EXPECT_THAT(wrong_command.output,
+              HasSubstr("--request_id does not apply to `refresh`"));
+}
+
 TEST_F(CliTest, WatchPrintsTheRevocationAsItsNextEvent) {
   const v1::SessionTokens issued = Issue("carol");
   const v1::RevokeSessionResponse revoked = Json<v1::RevokeSessionResponse>(

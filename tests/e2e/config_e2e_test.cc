@@ -87,6 +87,9 @@ TEST(ConfigE2eTest, RefusedConfigExitsTwoBeforeAnythingIsWritten) {
       {{"--audit_log_file=" + audit_link}, "symbolic link"},
       {{"--audit_log_file=/nonexistent/dir/audit.log"}, "--audit_log_file"},
       {{"--config=" +
+        WriteFile("interval.cfg", "active_sessions_interval { nanos: 5 }\n")},
+       "--active_sessions_interval=5ns is out of range [1s, 24h]"},
+      {{"--config=" +
         WriteFile("rate.cfg", absl::StrCat(kCaller, "rate_limits { "
                                                     "issue_burst: -1 }\n"))},
        "rate_limits"},

@@ -161,10 +161,10 @@ void PrintBench(absl::string_view rpc, int clients,
 std::vector<Command> Commands() {
   return {
       {"issue",
-       "--subject=S [--audience=A,B] [--claims=JSON] ...",
+       "--subject=S [--audience=A,B] [--claims=JSON] [--request_id=ID] ...",
        "start a session: access + refresh token",
        {"subject", "audience", "claims", "access_ttl", "session_ttl",
-        "user_agent", "ip_address", "device_name"},
+        "user_agent", "ip_address", "device_name", "request_id"},
        [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
          v1::IssueSessionRequest request;
          TESSERA_CLI_READ(*request.mutable_subject(),
@@ -187,6 +187,7 @@ std::vector<Command> Commands() {
              absl::GetFlag(FLAGS_ip_address));
          request.mutable_client()->set_device_name(
              absl::GetFlag(FLAGS_device_name));
+         request.set_request_id(absl::GetFlag(FLAGS_request_id));
          return Answer("issue", client.IssueSession(request));
        }},
       {"refresh",

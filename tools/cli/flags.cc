@@ -27,6 +27,9 @@ ABSL_FLAG(absl::Duration, session_ttl, absl::ZeroDuration(),
 ABSL_FLAG(std::string, user_agent, "", "Client info: user agent.");
 ABSL_FLAG(std::string, ip_address, "", "Client info: IP address.");
 ABSL_FLAG(std::string, device_name, "", "Client info: device name.");
+ABSL_FLAG(std::string, request_id, "",
+          "issue: names the issue so a retry with the same id and flags "
+          "returns the same session (16-128 printable ASCII, e.g. a UUID).");
 ABSL_FLAG(std::string, refresh_token, "", "A refresh token; - reads stdin.");
 ABSL_FLAG(std::string, access_token, "", "An access token; - reads stdin.");
 ABSL_FLAG(std::string, session_id, "", "A session id.");

@@ -26,6 +26,7 @@ ABSL_DECLARE_FLAG(absl::Duration, session_ttl);
 ABSL_DECLARE_FLAG(std::string, user_agent);
 ABSL_DECLARE_FLAG(std::string, ip_address);
 ABSL_DECLARE_FLAG(std::string, device_name);
+ABSL_DECLARE_FLAG(std::string, request_id);
 ABSL_DECLARE_FLAG(std::string, refresh_token);
 ABSL_DECLARE_FLAG(std::string, access_token);
 ABSL_DECLARE_FLAG(std::string, session_id);

@@ -1,0 +1,80 @@
+#ifndef TESSERA_SERVER_SESSION_ACTIVE_COUNT_H_
+#define TESSERA_SERVER_SESSION_ACTIVE_COUNT_H_
+
+// How many stored sessions are live (neither revoked nor past their idle or
+// absolute expiry), for Admin.GetStats and /metrics, without a scan per call.
+//
+// A count is one sequential read of the sessions column family: an iterator
+// over a RocksDB snapshot (a consistent cut, not blocking writers) with
+// fill_cache=false, so the read does not evict the hot set from the block
+// cache. Every stored record is parsed, revoked and expired ones not yet
+// purged included: its cost follows stored_sessions, once per interval.
+//
+// ActiveSessionCounter runs that count on its own thread: once soon after
+// Start(), then every `interval`. Readers get the newest finished count and
+// when it was taken; a failed count keeps the previous one (and is logged).
+//
+// Thread-safety: latest() may be called from any thread; Start() and Stop()
+// from the owner's. The Store must outlive the counter (Stop() first).
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/store/store.h"
+#include "tessera/v1/storage.pb.h"
+
+namespace tessera::session {
+
+// True if `record` can still be refreshed at `now` (what RefreshSession
+// checks): not revoked, before its absolute and its idle expiry.
+bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now);
+
+// The live sessions at `now`, read from a snapshot without filling the block
+// cache. CANCELLED if `stop` becomes true during the scan (checked every few
+// thousand records); UNAVAILABLE if RocksDB fails. Unreadable records are
+// not counted.
+absl::StatusOr<int64_t> CountActiveSessions(
+    const store::Store& store, absl::Time now,
+    const std::atomic<bool>* stop = nullptr);
+
+struct ActiveCount {
+  int64_t sessions = 0;
+  absl::Time counted_at;  // The `now` of the count: when its snapshot began.
+};
+
+class ActiveSessionCounter {
+ public:
+  ActiveSessionCounter(const store::Store* store, absl::Duration interval);
+  ActiveSessionCounter(const ActiveSessionCounter&) = delete;
+  ActiveSessionCounter& operator=(const ActiveSessionCounter&) = delete;
+  ~ActiveSessionCounter();  // Stop().
+
+  // Starts the thread; the first count begins at once. Call at most once.
+  void Start();
+  // Ends a count in progress early and joins the thread. Idempotent.
+  void Stop();
+
+  // The newest finished count; nullopt before the first.
+  std::optional<ActiveCount> latest() const;
+
+ private:
+  void Loop();
+
+  const store::Store* const store_;
+  const absl::Duration interval_;
+  std::atomic<bool> stopping_{false};  // Read by the scan, without mu_.
+  mutable absl::Mutex mu_;
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<ActiveCount> latest_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace tessera::session
+
+#endif  // TESSERA_SERVER_SESSION_ACTIVE_COUNT_H_
