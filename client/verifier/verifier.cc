@@ -232,7 +232,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     case RevocationEvent::kKeysChanged: {
       absl::StatusOr<token::KeySet> keys =
           token::KeySet::FromJwksJson(event.keys_changed().jwks_json());
-      if (keys.ok()) {  // A bad document keeps the old set (fail closed).
+      if (keys.ok()) {  // A bad document is ignored: the old set stays.
         InstallKeys(*std::move(keys));
       }
       AdvanceIfSynced(event.sequence());
