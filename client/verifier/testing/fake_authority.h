@@ -1,9 +1,10 @@
 #ifndef TESSERA_CLIENT_VERIFIER_TESTING_FAKE_AUTHORITY_H_
 #define TESSERA_CLIENT_VERIFIER_TESTING_FAKE_AUTHORITY_H_
 
-// FakeAuthority: an in-process TokenAuthority that serves WatchRevocations
-// as the test scripts it, so a real Verifier can be driven through exactly
-// the messages a test names (other methods answer UNIMPLEMENTED).
+// FakeAuthority: a TokenAuthority in the test's process that serves
+// WatchRevocations as the test scripts it, so a real Verifier can be driven
+// through exactly the messages a test names (other methods answer
+// UNIMPLEMENTED).
 //
 // Every stream a client opens is recorded with its request; messages given
 // to Send() go to the newest stream, in order; End() ends the newest stream
@@ -35,7 +36,8 @@ class FakeAuthority {
   FakeAuthority(const FakeAuthority&) = delete;
   FakeAuthority& operator=(const FakeAuthority&) = delete;
 
-  // A channel to this server (in-process: no port).
+  // A channel to this server, which listens on a loopback port the kernel
+  // picks.
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
   // Streams opened so far.

@@ -5,11 +5,12 @@
 // real tessera::Verifier, and reads and writes streams.json.
 //
 // Observe() plays one scenario to a fresh Verifier through a FakeAuthority
-// (in-process gRPC) on a ManualClock, and returns the scenario with every
-// expectation replaced by what the Verifier answered: each listed token's
-// verdict (and claims when VALID), applied_sequence after every step,
-// revocations_held where the scenario asks for it, and the request of every
-// stream it opened. Nothing is inferred: each answer is the Verifier's.
+// (gRPC on a loopback port) on a ManualClock, and returns the scenario with
+// every expectation replaced by what the Verifier answered: each listed
+// token's verdict (and claims when VALID), applied_sequence after every
+// step, revocations_held where the scenario asks for it, and the request of
+// every stream it opened. Nothing is inferred: each answer is the
+// Verifier's.
 // Each step is awaited, never slept on: a message until events_applied()
 // counts it, a break until the next stream is opened.
 //
