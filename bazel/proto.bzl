@@ -12,6 +12,8 @@ def cc_grpc_proto_library(
         import_root,
         deps = [],
         grpc = True,
+        includes = [],
+        imports = [],
         visibility = None):
     """Generates and compiles C++ code for `srcs`.
 
@@ -24,6 +26,9 @@ def cc_grpc_proto_library(
         "tessera/v1/admin.pb.h".
       deps: cc_grpc_proto_library targets for imported protos.
       grpc: also generate service stubs (.grpc.pb.*).
+      includes: further -I directories (workspace-relative), for protos that
+        import from another root, e.g. ["proto"] for "tessera/v1/...".
+      imports: the .proto files imported from those roots (inputs only).
       visibility: passed to the cc_library.
     """
     out_prefix = name + "_gen"
@@ -54,12 +59,13 @@ def cc_grpc_proto_library(
         grpc_flags = (" --grpc_out=$(@D)/%s" % out_prefix +
                       " --plugin=protoc-gen-grpc=$$(command -v grpc_cpp_plugin)")
 
+    include_flags = "".join([" -I%s" % include for include in includes])
     native.genrule(
         name = name + "_protoc",
-        srcs = [] if is_system else srcs,
+        srcs = ([] if is_system else srcs) + imports,
         outs = hdrs + cc_srcs,
-        cmd = ("protoc -I%s -I/usr/include --cpp_out=$(@D)/%s%s %s" %
-               (import_root, out_prefix, grpc_flags, files)),
+        cmd = ("protoc -I%s%s -I/usr/include --cpp_out=$(@D)/%s%s %s" %
+               (import_root, include_flags, out_prefix, grpc_flags, files)),
         message = "protoc " + name,
     )
     native.cc_library(

@@ -198,11 +198,10 @@ void Verifier::Follow() {
       request.set_after_sequence(applied_);
       request.set_incarnation(incarnation_);
     }
-    // A resume may be answered with a reset snapshot: collect it aside too.
-    pending_ =
-        request.after_sequence() > 0
-            ? std::make_unique<revocation::RevocationState>(options_.horizon)
-            : nullptr;
+    // Until snapshot_end, what arrives is collected aside: a fresh snapshot
+    // replaces the state at its end, and so may a resume (a reset).
+    pending_ = std::make_unique<revocation::RevocationState>(options_.horizon);
+    resuming_ = request.after_sequence() > 0;
     std::unique_ptr<grpc::ClientReader<RevocationEvent>> reader =
         stub_->WatchRevocations(&context, request);
     connections_.fetch_add(1);
@@ -228,15 +227,15 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     case RevocationEvent::kSubjectRevoked:
     case RevocationEvent::kClaimsInvalidated:
       ApplyRevocation(event);
-      AdvanceUnlessResuming(event.sequence());
+      AdvanceIfSynced(event.sequence());
       break;
     case RevocationEvent::kKeysChanged: {
       absl::StatusOr<token::KeySet> keys =
           token::KeySet::FromJwksJson(event.keys_changed().jwks_json());
-      if (keys.ok()) {  // A bad document keeps the old set (fail closed).
+      if (keys.ok()) {  // A bad document is ignored: the old set stays.
         InstallKeys(*std::move(keys));
       }
-      AdvanceUnlessResuming(event.sequence());
+      AdvanceIfSynced(event.sequence());
       break;
     }
     case RevocationEvent::kSnapshotEnd:
@@ -254,19 +253,29 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     last_heard_ns_.store(Nanos(clock_.Monotonic()), std::memory_order_release);
     ForgetIfDue();
   }
+  {
+    // Under the lock WaitForEventsApplied waits with, so no wake-up is lost.
+    std::lock_guard<std::mutex> lock(sequence_mu_);
+    events_applied_.fetch_add(1, std::memory_order_release);
+  }
   sequence_cv_.notify_all();
 }
 
 void Verifier::ApplyRevocation(const RevocationEvent& event) {
   if (pending_ != nullptr) pending_->Apply(event);
+  // A resumed backlog also takes effect at once; a fresh snapshot replaces
+  // the state only when complete.
+  if (pending_ != nullptr && !resuming_) return;
   ReaderLock lock(&revocations_mu_);  // The state locks itself to change.
   revocations_->Apply(event);
 }
 
 void Verifier::EndSnapshot(const RevocationEvent& event) {
-  const bool reset = event.snapshot_end().reset();
-  if (reset && pending_ != nullptr) {
-    // Only what the server holds now: what it lost (a restore) is gone.
+  // A fresh snapshot, or a resume answered with a reset one, is the whole
+  // state: what the server no longer holds (a restore lost it, or a broken
+  // earlier stream half-sent it) is gone.
+  const bool replace = event.snapshot_end().reset() || !resuming_;
+  if (replace && pending_ != nullptr) {
     std::unique_ptr<revocation::RevocationState> old;
     {
       WriterLock lock(&revocations_mu_);
@@ -276,7 +285,7 @@ void Verifier::EndSnapshot(const RevocationEvent& event) {
   pending_.reset();
   std::lock_guard<std::mutex> lock(sequence_mu_);
   // After a reset the server's log may be shorter than what we saw.
-  applied_ = reset ? event.sequence() : std::max(applied_, event.sequence());
+  applied_ = replace ? event.sequence() : std::max(applied_, event.sequence());
   incarnation_ = event.snapshot_end().incarnation();
   ready_ = true;
 }
@@ -304,13 +313,17 @@ void Verifier::ForgetIfDue() {
   }
   forgot_once_ = true;
   last_forget_ = now;
+  // forget_after is when the server's tokens are past exp plus *its*
+  // leeway; this verifier accepts them for its own leeway past exp, which
+  // may be longer.
   ReaderLock lock(&revocations_mu_);
-  revocations_->Forget(clock_.Now());
+  revocations_->Forget(clock_.Now() - options_.leeway);
 }
 
-void Verifier::AdvanceUnlessResuming(uint64_t sequence) {
-  // A resumed stream's backlog may turn out to be a reset snapshot, whose
-  // sequences say nothing about the state in use until snapshot_end.
+void Verifier::AdvanceIfSynced(uint64_t sequence) {
+  // Before snapshot_end a stream's sequences are no position to resume
+  // from: a snapshot broken off would resume without its incarnation, and a
+  // resumed backlog may turn out to be a reset snapshot.
   if (pending_ == nullptr) Advance(sequence);
 }
 
@@ -338,6 +351,15 @@ bool Verifier::WaitForSequence(uint64_t sequence,
   return sequence_cv_.wait_for(
       lock, absl::ToChronoNanoseconds(timeout),
       [this, sequence] { return ready_ && applied_ >= sequence; });
+}
+
+bool Verifier::WaitForEventsApplied(uint64_t count,
+                                    absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(sequence_mu_);
+  return sequence_cv_.wait_for(
+      lock, absl::ToChronoNanoseconds(timeout), [this, count] {
+        return events_applied_.load(std::memory_order_acquire) >= count;
+      });
 }
 
 uint64_t Verifier::applied_sequence() const {

@@ -21,12 +21,15 @@
 // longer than max_staleness (on the monotonic clock), Verify answers
 // UNAVAILABLE. The stream reconnects by itself (backoff 50 ms .. 2 s) and
 // resumes after the last sequence applied, in the store incarnation it was
-// seen in, so no
-// revocation is missed across reconnects or server restarts; a server that
-// can no longer resume (log trimmed, or a store restored from a backup,
-// which reuses sequences under a new incarnation) sends a fresh snapshot
-// flagged as a reset, and the Verifier replaces its revocation state with
-// it (as the restored server's ValidateToken would judge).
+// seen in, so no revocation is missed across reconnects or server restarts;
+// a server that can no longer resume (log trimmed, or a store restored from
+// a backup, which reuses sequences under a new incarnation) sends a fresh
+// snapshot flagged as a reset, and the Verifier replaces its revocation
+// state with it (as the restored server's ValidateToken would judge). A
+// stream is a position to resume from only once its snapshot_end has
+// arrived: one broken off before that is asked for again from the same
+// position (from 0 for the first snapshot), and a fresh snapshot replaces
+// the state when complete.
 //
 // Options are checked by Start (see there): a Verifier must be told the
 // audience it accepts (or to accept any, explicitly), and follows a
@@ -131,12 +134,23 @@ class Verifier {
   // UpdateClaims) has been applied locally (false on timeout).
   bool WaitForSequence(uint64_t sequence, absl::Duration timeout) const;
   uint64_t applied_sequence() const;
+  // Stream messages handled so far, over every stream: snapshot entries,
+  // live events, snapshot_end and heartbeats alike, each counted once its
+  // effects are visible to Verify (applied_sequence, the state, staleness).
+  // One atomic load. For tests that play a stream and must know, without
+  // sleeping, that the Verifier has taken in what they sent.
+  uint64_t events_applied() const {
+    return events_applied_.load(std::memory_order_acquire);
+  }
+  // True once events_applied() >= count (false on timeout).
+  bool WaitForEventsApplied(uint64_t count, absl::Duration timeout) const;
   // Streams opened so far (1 + reconnects).
   int64_t connections() const { return connections_.load(); }
   // Revoked sessions and subject cut-offs held in memory. Bounded: an entry
   // is forgotten (checked at most every kForgetInterval, on the stream
-  // thread) once no token it could reject is still unexpired, i.e. `horizon`
-  // after the revocation.
+  // thread) once no token it could reject is still accepted: `leeway` after
+  // its forget_after (the server's forget_after covers the server's leeway,
+  // which may be shorter), or `horizon` after an event without one.
   size_t revocations_held() const;
   static constexpr absl::Duration kForgetInterval = absl::Seconds(2);
 
@@ -147,7 +161,7 @@ class Verifier {
   void ApplyRevocation(const tessera::v1::RevocationEvent& event);
   void EndSnapshot(const tessera::v1::RevocationEvent& event);
   void Advance(uint64_t sequence);
-  void AdvanceUnlessResuming(uint64_t sequence);  // Stream thread only.
+  void AdvanceIfSynced(uint64_t sequence);  // Stream thread only.
   // Makes `keys` the set Verify checks against; cached tokens of the old
   // set are checked again.
   void InstallKeys(token::KeySet keys);
@@ -166,10 +180,13 @@ class Verifier {
   mutable SharedMutex revocations_mu_;
   std::unique_ptr<revocation::RevocationState> revocations_
       ABSL_GUARDED_BY(revocations_mu_);
-  // While a resumed stream's backlog arrives: the same events, applied to a
-  // fresh state that replaces revocations_ if snapshot_end says reset.
-  // Stream thread only.
+  // Until a stream's snapshot_end: its events, applied to a fresh state
+  // that replaces revocations_ at snapshot_end if the stream is a fresh
+  // snapshot (after_sequence 0) or a reset one. A resume's backlog is also
+  // applied to revocations_ as it arrives; a fresh snapshot's is not. Null
+  // once the stream is in sync. Stream thread only.
   std::unique_ptr<revocation::RevocationState> pending_;
+  bool resuming_ = false;     // This stream asked for after_sequence > 0.
   mutable TokenCache cache_;  // Filled by Verify (const for callers).
   struct Keys {
     token::KeySet set;
@@ -186,16 +203,17 @@ class Verifier {
   static constexpr int64_t kNeverHeard = std::numeric_limits<int64_t>::min();
   std::atomic<int64_t> last_heard_ns_{kNeverHeard};
   std::atomic<int64_t> connections_{0};
+  std::atomic<uint64_t> events_applied_{0};  // Grows under sequence_mu_.
   // Stream thread only.
   std::chrono::steady_clock::time_point last_forget_{};
   bool forgot_once_ = false;
 
   mutable std::mutex sequence_mu_;
   mutable std::condition_variable sequence_cv_;
-  uint64_t applied_ = 0;                           // Guarded by sequence_mu_.
+  uint64_t applied_ = 0;     // Guarded by sequence_mu_.
   std::string incarnation_;  // Of applied_; guarded by sequence_mu_.
-  bool ready_ = false;                             // Guarded by sequence_mu_.
-  bool stopping_ = false;                          // Guarded by sequence_mu_.
+  bool ready_ = false;       // Guarded by sequence_mu_.
+  bool stopping_ = false;    // Guarded by sequence_mu_.
   grpc::ClientContext* active_context_ = nullptr;  // Guarded by sequence_mu_.
 
   std::thread thread_;
