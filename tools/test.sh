@@ -36,8 +36,41 @@ run_suite() {
   if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then status=1; fi
 }
 
+# run_runner LABEL SCRIPT: a client library's own test runner (go test,
+# pytest, vitest, ...). The script gets the tesserad binary in
+# TESSERA_TESSERAD and must end its output with one line "N passed, N failed"
+# counted from its runner's real results (a JSON or JUnit report, not a
+# guess); a missing line counts as one failure.
+run_runner() {
+  local label=$1 script=$2 out rc
+  echo "== $label: $script"
+  out=$(mktemp)
+  TESSERA_TESSERAD="$PWD/bazel-bin/server/tesserad" bash "$script" 2>&1 |
+    tee "$out"
+  rc=${PIPESTATUS[0]}
+  local line passed=0 failed=1
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+  if [ -n "$line" ]; then
+    passed=${line%% passed*}
+    failed=${line#*, }
+    failed=${failed%% failed}
+  fi
+  rm -f "$out"
+  echo "== $label: $passed passed, $failed failed"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then status=1; fi
+}
+
 run_suite "all tests" //... 
 run_suite "token codec on BoringSSL" //client/token/... --config=boringssl
+
+# Client libraries, each against the tesserad built above. Each directory
+# that has a test.sh takes part.
+for runner in client/*/test.sh; do
+  [ -f "$runner" ] || continue
+  run_runner "$(basename "$(dirname "$runner")") client" "$runner"
+done
 
 if [ $total_passed -eq 0 ]; then status=1; fi
 echo "$total_passed passed, $total_failed failed"
