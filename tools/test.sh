@@ -45,7 +45,7 @@ run_runner() {
   local label=$1 script=$2 out rc
   echo "== $label: $script"
   out=$(mktemp)
-  TESSERA_TESSERAD="$PWD/bazel-bin/server/tesserad" bash "$script" 2>&1 |
+  TESSERA_TESSERAD="$tesserad" bash "$script" 2>&1 |
     tee "$out"
   rc=${PIPESTATUS[0]}
   local line passed=0 failed=1
@@ -63,6 +63,13 @@ run_runner() {
 }
 
 run_suite "all tests" //... 
+# The tesserad the client libraries test against: the one just built (kept
+# aside, since the BoringSSL run below repoints bazel-bin).
+tesserad_dir=$(mktemp -d)
+trap 'rm -rf "$tesserad_dir"' EXIT
+tesserad="$tesserad_dir/tesserad"
+bazel build //server:tesserad >/dev/null 2>&1 &&
+  cp "$(bazel info bazel-bin)/server/tesserad" "$tesserad" || status=1
 run_suite "token codec on BoringSSL" //client/token/... --config=boringssl
 
 # Client libraries, each against the tesserad built above. Each directory
