@@ -1,7 +1,7 @@
 // Issue and refresh throughput and latency of a real tesserad, next to
 // RocksDB's own synced-put rate at the same concurrency, in one run.
 //
-// For each concurrency C (default 1, 8, 64):
+// For each concurrency C (default 1, 8, 32, 64):
 //   rocksdb   C threads Put(sync) ~300-byte values into a fresh DB: the
 //             group-commit ceiling a durable issue cannot beat
 //   empty     C outstanding Health/Check calls: gRPC's own cost here
@@ -10,15 +10,16 @@
 //   validate  C outstanding ValidateToken calls of one token (seen before)
 // Issue and refresh run against tesserad with --durability=sync and =async.
 // The load generator is a closed loop on gRPC's callback API (no thread per
-// client), sharing the 2 cores with the server. Reports ops/s, p50/p99, and
-// durable issue as a fraction of the RocksDB rate (DESIGN §11 target:
-// >= 0.60): the RocksDB and durable-issue cells are measured back to back,
-// --rounds times, and the median round's ratio is reported with the range.
-// A second table gives each cell's CPU time per call, tesserad's and this
-// process's (from /proc), which says where a CPU-bound row's time goes.
+// client), sharing the 2 cores with the server. The durable cells (RocksDB,
+// issue, refresh, empty, validate) are measured back to back, --rounds
+// times; each round gives its own ratios (issue / RocksDB, refresh / issue
+// in rate and in tesserad CPU per call, ValidateToken / empty), reported as
+// the median with the range of rounds. Cells show the round with the median
+// issue / RocksDB ratio. CPU time per call, tesserad's and this process's,
+// comes from /proc.
 //
 // Run: bazel run -c opt //tools/bench:tessera_bench -- [--seconds=2]
-//        [--rounds=5] [--concurrency=1,8,64]
+//        [--rounds=5] [--concurrency=1,8,32,64]
 
 #include <algorithm>
 #include <atomic>
@@ -48,7 +49,7 @@ ABSL_FLAG(double, seconds, 2, "Duration of each measurement.");
 ABSL_FLAG(int, rounds, 5,
           "Times the RocksDB / durable-issue pair is measured back to back "
           "per row; the ratio reported is the median of the rounds' ratios.");
-ABSL_FLAG(std::string, concurrency, "1,8,64", "Client thread counts.");
+ABSL_FLAG(std::string, concurrency, "1,8,32,64", "Client thread counts.");
 
 namespace tessera::bench {
 namespace {
@@ -127,11 +128,23 @@ int Main() {
     int level = 0;
     if (absl::SimpleAtoi(part, &level) && level > 0) levels.push_back(level);
   }
+  // One round: every durable cell back to back, so the ratios within a
+  // round see the same machine state.
+  struct Round {
+    Result rocksdb, issue, refresh, empty, validate;
+  };
   struct Row {
     int clients;
-    Result rocksdb, empty, issue_sync, issue_async, refresh_sync, refresh_async,
-        validate;
-    std::vector<double> ratios;  // issue sync / RocksDB per round, sorted.
+    std::vector<Round> rounds;  // Sorted by issue sync / RocksDB.
+    Result issue_async, refresh_async;
+    // The median round's cells.
+    const Round& median() const { return rounds[rounds.size() / 2]; }
+    std::vector<double> Ratios(
+        const std::function<double(const Round&)>& ratio) const {
+      std::vector<double> out;
+      for (const Round& round : rounds) out.push_back(ratio(round));
+      return out;
+    }
   };
   std::vector<Row> rows;
   for (int clients : levels) rows.push_back({clients});
@@ -152,34 +165,48 @@ int Main() {
   for (Row& row : rows) {
     std::fprintf(stderr, "%d clients...\n", row.clients);
     // The machine's speed (its fsync rate most) drifts by tens of percent
-    // over seconds, so the pair is measured back to back, several times,
-    // and each round gives one ratio; the cells show the median round.
-    std::vector<std::pair<Result, Result>> rounds;
+    // over seconds, so the durable cells are measured back to back, several
+    // times, and each round gives its own ratios; tables show medians.
     for (int r = 0; r < std::max(1, absl::GetFlag(FLAGS_rounds)); ++r) {
-      Result rocksdb =
-          WithCpu(-1, [&] { return RocksDbSyncPuts(row.clients); });
-      Result issue =
-          WithCpu(sync_pid, [&] { return Issue(sync_address, row.clients); });
-      if (rocksdb.ops_per_second <= 0) continue;
-      rounds.emplace_back(rocksdb, issue);
+      Round round;
+      round.rocksdb = WithCpu(-1, [&] { return RocksDbSyncPuts(row.clients); });
+      // Issue and refresh swap places every other round: background work
+      // (memtable flushes, compactions) one leaves behind is charged to
+      // whichever runs next.
+      auto issue = [&] {
+        round.issue =
+            WithCpu(sync_pid, [&] { return Issue(sync_address, row.clients); });
+      };
+      auto refresh = [&] {
+        round.refresh = WithCpu(
+            sync_pid, [&] { return Refresh(sync_address, row.clients); });
+      };
+      if (r % 2 == 0) {
+        issue();
+        refresh();
+      } else {
+        refresh();
+        issue();
+      }
+      round.empty = WithCpu(
+          sync_pid, [&] { return EmptyCalls(sync_address, row.clients); });
+      round.validate = WithCpu(
+          sync_pid, [&] { return Validate(sync_address, row.clients); });
+      if (round.rocksdb.ops_per_second <= 0 ||
+          round.issue.ops_per_second <= 0 || round.empty.ops_per_second <= 0) {
+        continue;
+      }
+      row.rounds.push_back(round);
     }
-    auto ratio = [](const std::pair<Result, Result>& round) {
-      return round.second.ops_per_second / round.first.ops_per_second;
-    };
-    std::sort(rounds.begin(), rounds.end(), [&](const auto& a, const auto& b) {
-      return ratio(a) < ratio(b);
-    });
-    for (const auto& round : rounds) row.ratios.push_back(ratio(round));
-    if (!rounds.empty()) {
-      row.rocksdb = rounds[rounds.size() / 2].first;
-      row.issue_sync = rounds[rounds.size() / 2].second;
+    if (row.rounds.empty()) {
+      std::fprintf(stderr, "no round measured at %d clients\n", row.clients);
+      return 1;
     }
-    row.refresh_sync =
-        WithCpu(sync_pid, [&] { return Refresh(sync_address, row.clients); });
-    row.empty = WithCpu(sync_pid,
-                        [&] { return EmptyCalls(sync_address, row.clients); });
-    row.validate =
-        WithCpu(sync_pid, [&] { return Validate(sync_address, row.clients); });
+    std::sort(row.rounds.begin(), row.rounds.end(),
+              [](const Round& a, const Round& b) {
+                return a.issue.ops_per_second / a.rocksdb.ops_per_second <
+                       b.issue.ops_per_second / b.rocksdb.ops_per_second;
+              });
     row.issue_async =
         WithCpu(async_pid, [&] { return Issue(async_address, row.clients); });
     row.refresh_async =
@@ -190,15 +217,17 @@ int Main() {
   std::printf(
       "| clients | RocksDB sync put | empty call (health) | issue, sync | "
       "issue sync / RocksDB, median (min-max of rounds) | issue, async | "
-      "refresh, sync | "
-      "refresh, async |\n"
+      "refresh, sync | refresh, async |\n"
       "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   for (const Row& row : rows) {
-    const std::string ratio = MedianRangeCell(row.ratios);
+    const Round& m = row.median();
+    const std::string ratio = MedianRangeCell(row.Ratios([](const Round& r) {
+      return r.issue.ops_per_second / r.rocksdb.ops_per_second;
+    }));
     std::printf("| %d | %s | %s | %s | %s | %s | %s | %s |\n", row.clients,
-                Cell(row.rocksdb).c_str(), Cell(row.empty).c_str(),
-                Cell(row.issue_sync).c_str(), ratio.c_str(),
-                Cell(row.issue_async).c_str(), Cell(row.refresh_sync).c_str(),
+                Cell(m.rocksdb).c_str(), Cell(m.empty).c_str(),
+                Cell(m.issue).c_str(), ratio.c_str(),
+                Cell(row.issue_async).c_str(), Cell(m.refresh).c_str(),
                 Cell(row.refresh_async).c_str());
   }
   std::printf(
@@ -208,26 +237,34 @@ int Main() {
       "issue, async | refresh, sync | refresh, async |\n"
       "| --- | --- | --- | --- | --- | --- | --- |\n");
   for (const Row& row : rows) {
-    std::printf(
-        "| %d | %s | %s | %s | %s | %s | %s |\n", row.clients,
-        CpuCell(row.rocksdb).c_str(), CpuCell(row.empty).c_str(),
-        CpuCell(row.issue_sync).c_str(), CpuCell(row.issue_async).c_str(),
-        CpuCell(row.refresh_sync).c_str(), CpuCell(row.refresh_async).c_str());
+    const Round& m = row.median();
+    std::printf("| %d | %s | %s | %s | %s | %s | %s |\n", row.clients,
+                CpuCell(m.rocksdb).c_str(), CpuCell(m.empty).c_str(),
+                CpuCell(m.issue).c_str(), CpuCell(row.issue_async).c_str(),
+                CpuCell(m.refresh).c_str(), CpuCell(row.refresh_async).c_str());
   }
   std::printf(
-      "\nValidateToken of a token seen before vs an empty call (DESIGN §11 "
-      "target: >= 0.80)\n\n"
-      "| clients | empty call (health) | ValidateToken | ValidateToken / "
-      "empty | CPU per call, empty | CPU per call, ValidateToken |\n"
+      "\nRatios within each round, median (min-max of rounds): durable "
+      "refresh vs durable issue (rate, and tesserad CPU per call), and "
+      "ValidateToken of a token seen before vs an empty call\n\n"
+      "| clients | refresh / issue, rate | refresh / issue, tesserad CPU "
+      "per call | ValidateToken / empty, rate | CPU per call, empty | CPU "
+      "per call, ValidateToken |\n"
       "| --- | --- | --- | --- | --- | --- |\n");
   for (const Row& row : rows) {
-    const double ratio =
-        row.empty.ops_per_second > 0
-            ? row.validate.ops_per_second / row.empty.ops_per_second
-            : 0;
-    std::printf("| %d | %s | %s | %.2f | %s | %s |\n", row.clients,
-                Cell(row.empty).c_str(), Cell(row.validate).c_str(), ratio,
-                CpuCell(row.empty).c_str(), CpuCell(row.validate).c_str());
+    const Round& m = row.median();
+    const std::string rate = MedianRangeCell(row.Ratios([](const Round& r) {
+      return r.refresh.ops_per_second / r.issue.ops_per_second;
+    }));
+    const std::string cpu = MedianRangeCell(row.Ratios([](const Round& r) {
+      return r.refresh.server_cpu_us / r.issue.server_cpu_us;
+    }));
+    const std::string validate = MedianRangeCell(row.Ratios([](const Round& r) {
+      return r.validate.ops_per_second / r.empty.ops_per_second;
+    }));
+    std::printf("| %d | %s | %s | %s | %s | %s |\n", row.clients, rate.c_str(),
+                cpu.c_str(), validate.c_str(), CpuCell(m.empty).c_str(),
+                CpuCell(m.validate).c_str());
   }
   return 0;
 }
