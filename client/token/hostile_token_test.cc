@@ -63,7 +63,8 @@ TEST_P(TokenCasesTest, EveryCaseGetsItsVerdict) {
     if (c.error.has_value()) {
       const auto* failure = std::get_if<TokenFailure>(&result);
       ASSERT_NE(failure, nullptr) << "accepted: " << c.description;
-      EXPECT_EQ(TokenErrorName(failure->error), TokenErrorName(*c.error))
+      EXPECT_EQ(std::string(TokenErrorName(failure->error)),
+                std::string(TokenErrorName(*c.error)))
           << c.description << " (" << failure->detail << ")";
       continue;
     }

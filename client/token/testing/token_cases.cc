@@ -155,13 +155,14 @@ class Cases {
             {"typ", Quoted(kAccessTokenType)}};
   }
 
-  // The claims of BaseClaims(), hand-written.
+  // The claims of BaseClaims(), hand-written (in another order than the
+  // codec writes them).
   Members Payload() const {
-    return {{"iss", Quoted(kCaseIssuer)},
-            {"sub", Quoted("user-42")},
+    return {{"sub", Quoted("user-42")},
+            {"iss", Quoted(kCaseIssuer)},
             {"aud", Quoted("api")},
-            {"exp", At(absl::Minutes(10))},
-            {"iat", At(-absl::Minutes(1))}};
+            {"iat", At(-absl::Minutes(1))},
+            {"exp", At(absl::Minutes(10))}};
   }
 
   std::string Signature(const PrivateKey& by, absl::string_view input) const {
