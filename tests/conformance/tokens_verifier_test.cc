@@ -1,14 +1,11 @@
 // tokens.json through the real Verifier (what a relying C++ service links):
-// an in-process TokenAuthority sends the vectors' JWKS and a snapshot end,
+// a scripted TokenAuthority sends the vectors' JWKS and a snapshot end,
 // the Verifier's wall clock is set to each vector's `now`, and every vector
 // must get its verdict, as the codec gives it (client/token:
 // token_vectors_test) and through the HTTP helper's answer.
 
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -16,59 +13,18 @@
 #include "client/auth/http_bearer.h"
 #include "client/token/json.h"
 #include "client/token/testing/vector_claims.h"
-#include "client/verifier/clock.h"
 #include "client/verifier/reasons.h"
+#include "client/verifier/testing/fake_authority.h"
+#include "client/verifier/testing/manual_clock.h"
 #include "client/verifier/verifier.h"
-#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "tessera/v1/token_authority.grpc.pb.h"
+#include "tessera/v1/token_authority.pb.h"
 #include "tests/conformance/vectors.h"
 
 namespace tessera::conformance {
 namespace {
 
 using token::Json;
-
-// Serves WatchRevocations only: the key set, then "in sync", then nothing
-// until the Verifier hangs up.
-class KeysOnlyAuthority final : public v1::TokenAuthority::Service {
- public:
-  explicit KeysOnlyAuthority(std::string jwks) : jwks_(std::move(jwks)) {}
-
-  grpc::Status WatchRevocations(
-      grpc::ServerContext* context, const v1::WatchRevocationsRequest*,
-      grpc::ServerWriter<v1::RevocationEvent>* writer) override {
-    v1::RevocationEvent keys;
-    keys.set_sequence(1);
-    keys.mutable_keys_changed()->set_jwks_json(jwks_);
-    v1::RevocationEvent end;
-    end.set_sequence(1);
-    end.mutable_snapshot_end()->set_incarnation("conformance");
-    if (writer->Write(keys) && writer->Write(end)) {
-      while (!context->IsCancelled()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-    }
-    return grpc::Status::OK;
-  }
-
- private:
-  const std::string jwks_;
-};
-
-// Wall time as set by the test; the monotonic clock never moves, so the
-// Verifier never goes stale.
-class SetClock final : public Clock {
- public:
-  absl::Time Now() const override { return absl::FromUnixSeconds(now_.load()); }
-  std::chrono::steady_clock::time_point Monotonic() const override {
-    return std::chrono::steady_clock::time_point();
-  }
-  void Set(int64_t unix_seconds) { now_.store(unix_seconds); }
-
- private:
-  std::atomic<int64_t> now_{0};
-};
 
 class TokensVerifierTest : public ::testing::Test {
  protected:
@@ -77,16 +33,10 @@ class TokensVerifierTest : public ::testing::Test {
         token::ParseJson(ReadRunfile(kTokensPath), kVectorFileLimits);
     ASSERT_TRUE(vectors.ok()) << vectors.status();
     vectors_ = *std::move(vectors);
-    authority_ =
-        std::make_unique<KeysOnlyAuthority>(vectors_.Find("jwks")->Serialize());
-    grpc::ServerBuilder builder;
-    builder.RegisterService(authority_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
 
     const Json& policy = *vectors_.Find("policy");
     VerifierOptions options;
-    options.channel = server_->InProcessChannel(grpc::ChannelArguments());
+    options.channel = authority_.channel();
     options.issuer = policy.Find("issuer")->string_value();
     for (const Json& audience : policy.Find("audience")->array()) {
       options.audience.push_back(audience.string_value());
@@ -98,18 +48,33 @@ class TokensVerifierTest : public ::testing::Test {
         Verifier::Start(std::move(options));
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_ = *std::move(verifier);
+
+    // The key set, then "in sync"; nothing more. The monotonic clock never
+    // moves, so the Verifier never goes stale.
+    ASSERT_TRUE(authority_.WaitForStream(1, absl::Seconds(30)).has_value());
+    v1::RevocationEvent keys;
+    keys.set_sequence(1);
+    keys.mutable_keys_changed()->set_jwks_json(
+        vectors_.Find("jwks")->Serialize());
+    v1::RevocationEvent end;
+    end.set_sequence(1);
+    end.mutable_snapshot_end()->set_incarnation("conformance");
+    ASSERT_TRUE(authority_.Send(keys));
+    ASSERT_TRUE(authority_.Send(end));
     ASSERT_TRUE(verifier_->WaitUntilReady(absl::Seconds(30)));
   }
 
-  void TearDown() override {
-    verifier_.reset();  // Hangs up the stream first.
-    if (server_ != nullptr) server_->Shutdown();
+  void TearDown() override { verifier_.reset(); }  // Before the authority.
+
+  // Sets the Verifier's wall clock to `unix_seconds`.
+  void SetNow(int64_t unix_seconds) {
+    clock_.Advance(absl::FromUnixSeconds(unix_seconds) - clock_.Now(),
+                   absl::ZeroDuration());
   }
 
   Json vectors_;
-  std::unique_ptr<KeysOnlyAuthority> authority_;
-  std::unique_ptr<grpc::Server> server_;
-  SetClock clock_;
+  testing::FakeAuthority authority_;
+  testing::ManualClock clock_{absl::UnixEpoch()};
   std::unique_ptr<Verifier> verifier_;
 };
 
@@ -119,7 +84,7 @@ TEST_F(TokensVerifierTest, EveryVectorGetsItsVerdict) {
     SCOPED_TRACE(vector.Find("name")->string_value());
     const std::string& token = vector.Find("token")->string_value();
     const Json& expect = *vector.Find("expect");
-    clock_.Set(vector.Find("now")->integer_value());
+    SetNow(vector.Find("now")->integer_value());
     const absl::StatusOr<VerifiedClaims> claims = verifier_->Verify(token);
     const std::string field = absl::StrCat("Bearer ", token);
     const std::vector<absl::string_view> fields = {field};
