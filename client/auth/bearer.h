@@ -5,12 +5,23 @@
 // its "authorization: Bearer <access token>" metadata with a Verifier, no
 // network call per request.
 //
-//   grpc::ServerUnaryReactor* Notes::Get(grpc::CallbackServerContext* ctx,
-//                                        ...) {
+//   grpc::ServerUnaryReactor* Notes::WhoAmI(
+//       grpc::CallbackServerContext* context, const WhoAmIRequest* request,
+//       WhoAmIResponse* response) {
+//     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
 //     absl::StatusOr<tessera::VerifiedClaims> caller =
-//         tessera::AuthenticateBearer(*ctx, *verifier_);
-//     if (!caller.ok()) return Reply(ctx, tessera::ToGrpcStatus(caller));
-//     ... (*caller)->subject ...
+//         tessera::AuthenticateBearer(*context, *verifier_);
+//     if (!caller.ok()) {
+//       reactor->Finish(tessera::ToGrpcStatus(caller.status()));
+//       return reactor;
+//     }
+//     response->set_subject((*caller)->subject);
+//     reactor->Finish(grpc::Status::OK);
+//     return reactor;
+//   }
+//
+// (tests/example/notes_service.cc is this example, compiled and tested.)
+// HTTP services: http_bearer.h.
 
 #include "absl/status/statusor.h"
 #include "client/verifier/verifier.h"

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/verifier/loopback.h"
@@ -15,15 +14,11 @@ namespace {
 using tessera::v1::RevocationEvent;
 using tessera::v1::TokenInvalidReason;
 
-constexpr char kReasonPayload[] = "type.tessera.dev/TokenInvalidReason";
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(50);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 
 absl::Status Rejected(TokenInvalidReason reason, absl::string_view detail) {
-  absl::Status status = absl::UnauthenticatedError(
-      absl::StrCat(tessera::v1::TokenInvalidReason_Name(reason), ": ", detail));
-  status.SetPayload(kReasonPayload, absl::Cord(absl::StrCat(int{reason})));
-  return status;
+  return TokenRefusal(reason, detail);
 }
 
 int64_t Nanos(std::chrono::steady_clock::time_point t) {
@@ -70,18 +65,6 @@ absl::Status CheckOptions(const VerifierOptions& options) {
 }
 
 }  // namespace
-
-TokenInvalidReason TokenInvalidReasonOf(const absl::Status& status) {
-  const auto payload = status.GetPayload(kReasonPayload);
-  int value = 0;
-  if (status.code() != absl::StatusCode::kUnauthenticated ||
-      !payload.has_value() ||
-      !absl::SimpleAtoi(std::string(*payload), &value) ||
-      !tessera::v1::TokenInvalidReason_IsValid(value)) {
-    return tessera::v1::TOKEN_INVALID_REASON_UNSPECIFIED;
-  }
-  return static_cast<TokenInvalidReason>(value);
-}
 
 Verifier::Verifier(VerifierOptions options)
     : options_(std::move(options)),

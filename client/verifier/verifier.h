@@ -60,6 +60,7 @@
 #include "client/token/access_token.h"
 #include "client/token/key_set.h"
 #include "client/verifier/clock.h"
+#include "client/verifier/reasons.h"
 #include "client/verifier/token_cache.h"
 #include "grpcpp/grpcpp.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
@@ -104,9 +105,8 @@ struct VerifierOptions {
 
 using VerifiedClaims = std::shared_ptr<const token::AccessTokenClaims>;
 
-// The ValidateToken reason of an UNAUTHENTICATED Verify status
-// (TOKEN_INVALID_REASON_UNSPECIFIED for any other status).
-tessera::v1::TokenInvalidReason TokenInvalidReasonOf(const absl::Status& s);
+// The ValidateToken reason of an UNAUTHENTICATED Verify status:
+// TokenInvalidReasonOf, in reasons.h.
 
 class Verifier {
  public:
