@@ -215,7 +215,11 @@ TokenAuthorityService::TokenAuthorityService(
       keys_(keys),
       revocations_(revocations),
       hub_(hub),
-      validated_(config_.validated_cache_capacity) {}
+      validated_(config_.validated_cache_capacity) {
+  default_verify_options_.policy.issuer = config_.issuer;
+  default_verify_options_.policy.audience = {config_.default_audience};
+  default_verify_options_.policy.leeway = config_.leeway;
+}
 
 absl::StatusOr<token::UnsignedAccessToken> TokenAuthorityService::Prepare(
     const session::ActiveSession& session,
@@ -398,14 +402,15 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   if (absl::Status s = CheckAudiences(request->audience()); !s.ok()) {
     return Reply(context, s);
   }
-  token::VerifyOptions options;
-  options.policy.issuer = config_.issuer;
-  options.policy.audience.assign(request->audience().begin(),
-                                 request->audience().end());
-  if (options.policy.audience.empty()) {
-    options.policy.audience.push_back(config_.default_audience);
+  // The usual call names no audience: its options are built once.
+  std::optional<token::VerifyOptions> named;
+  if (!request->audience().empty()) {
+    named = default_verify_options_;
+    named->policy.audience.assign(request->audience().begin(),
+                                  request->audience().end());
   }
-  options.policy.leeway = config_.leeway;
+  const token::VerifyOptions& options =
+      named.has_value() ? *named : default_verify_options_;
   const absl::Time now = absl::Now();
   // A token seen before skips the signature check, never the claim checks:
   // the same refusal, in the same order, as a first verification gives.

@@ -144,6 +144,8 @@ class TokenAuthorityService final
                     absl::string_view target, const absl::Status& refusal);
 
   const TokenAuthorityConfig config_;
+  // ValidateToken's options for a request naming no audience.
+  token::VerifyOptions default_verify_options_;
   const Guards guards_;
   store::Store* store_;
   session::SessionStore* sessions_;

@@ -1,8 +1,12 @@
 #include "server/session/refresh_token.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "server/crypto/aead.h"
 
 namespace tessera::session {
 namespace {
@@ -70,6 +74,25 @@ TEST(RefreshTokenTest, SuccessorOpensOnlyWithTheRetiredSecretAndContext) {
   tampered[20] ^= 1;
   EXPECT_FALSE(OpenSuccessor(retired, tampered, "s1/3").has_value());
   EXPECT_FALSE(OpenSuccessor(retired, "short", "s1/3").has_value());
+}
+
+// Successors sealed by earlier releases (and stored in sessions) must still
+// open: the sealing key is HMAC-SHA256(retired secret, fixed label), here
+// computed with OpenSSL's one-shot HMAC().
+TEST(RefreshTokenTest, TheSealingKeyIsHmacSha256OfTheRetiredSecret) {
+  const std::string retired = NewSecret();
+  const std::string successor = NewSecret();
+  const std::string sealed = SealSuccessor(retired, successor, "s1/3");
+  static constexpr char kLabel[] = "tessera refresh successor v1";
+  unsigned char key[32];
+  unsigned int len = sizeof(key);
+  ASSERT_NE(HMAC(EVP_sha256(), retired.data(), static_cast<int>(retired.size()),
+                 reinterpret_cast<const unsigned char*>(kLabel),
+                 sizeof(kLabel) - 1, key, &len),
+            nullptr);
+  EXPECT_EQ(crypto::Open(std::string(reinterpret_cast<char*>(key), len), sealed,
+                         "s1/3"),
+            successor);
 }
 
 }  // namespace
