@@ -30,7 +30,7 @@ namespace {
 constexpr const char* kHealthNames[] = {"", "tessera.v1.TokenAuthority",
                                         "tessera.v1.Admin"};
 
-// Clock skew tolerated when checking exp/nbf/iat (DESIGN §4).
+// Clock skew tolerated when checking exp/nbf/iat (docs/tokens.md).
 
 // Largest request message accepted. Tokens are at most 8 KiB and claims
 // 4 KiB; the rest is headroom for the other fields, not for bulk data.
@@ -38,7 +38,7 @@ constexpr int kMaxReceiveMessageBytes = 64 * 1024;
 // How often certificate files are checked for changes (reload on change).
 constexpr unsigned int kCertificateRefreshSeconds = 1;
 
-// Plaintext, TLS, or mutual TLS (--client_ca_file), per DESIGN §9. The
+// Plaintext, TLS, or mutual TLS (--client_ca_file), per docs/security.md. The
 // certificate files are watched and reloaded when they change.
 std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
     const config::ServerOptions& options) {

@@ -31,13 +31,13 @@ struct ClientOptions {
   // Default: plaintext (loopback).
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   absl::Duration deadline = absl::Seconds(5);
-  // Sent as "authorization: Bearer <api_key>" when set (DESIGN §9).
+  // Sent as "authorization: Bearer <api_key>" when set (docs/security.md).
   std::string api_key;
 };
 
 // Sends `api_key` (if not empty) as "authorization: Bearer <api_key>" with
-// the call `context` is for (DESIGN §9). Client does it on every call; code
-// with its own stubs (the load generator) uses this.
+// the call `context` is for (docs/security.md). Client does it on every call;
+// code with its own stubs (the load generator) uses this.
 void AttachApiKey(const std::string& api_key, grpc::ClientContext& context);
 
 // The ErrorInfo reason tesserad attached to `status`; empty if none.
@@ -75,9 +75,9 @@ class Client {
   absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
       const v1::CreateBackupRequest& request, absl::Duration deadline);
 
-  // Streams revocation events (DESIGN §8) to `on_event` until it returns
-  // false (then OK), the server ends the stream, or the stream fails. No
-  // deadline: a watch is meant to last. Blocks; the Verifier is what a
+  // Streams revocation events (docs/architecture.md) to `on_event` until it
+  // returns false (then OK), the server ends the stream, or the stream fails.
+  // No deadline: a watch is meant to last. Blocks; the Verifier is what a
   // service runs to follow the stream for real (it resumes and reconnects).
   absl::Status WatchRevocations(
       const v1::WatchRevocationsRequest& request,

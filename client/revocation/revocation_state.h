@@ -2,8 +2,8 @@
 #define TESSERA_CLIENT_REVOCATION_REVOCATION_STATE_H_
 
 // What a token check must reject beyond signature and expiry: revoked
-// sessions and per-subject cut-offs, held in memory (DESIGN §8). The one
-// implementation shared by tesserad's ValidateToken (fed from its log) and
+// sessions and per-subject cut-offs, held in memory (docs/architecture.md). The
+// one implementation shared by tesserad's ValidateToken (fed from its log) and
 // the client Verifier (fed from WatchRevocations).
 //
 // What each event rejects:

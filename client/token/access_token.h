@@ -52,7 +52,7 @@
 
 namespace tessera::token {
 
-// Largest token accepted, in bytes (DESIGN §4).
+// Largest token accepted, in bytes (docs/tokens.md).
 inline constexpr size_t kMaxTokenBytes = 8 * 1024;
 // The `typ` of every access token (RFC 9068 §2.1).
 inline constexpr char kAccessTokenType[] = "at+jwt";

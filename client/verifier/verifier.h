@@ -3,7 +3,7 @@
 
 // tessera::Verifier: verifies access tokens inside a relying service, with no
 // network call per token, and still honours a logout within milliseconds
-// (DESIGN §8).
+// (docs/architecture.md).
 //
 // It follows tesserad's WatchRevocations stream on a thread of its own: the
 // key set (KeysChanged events; NEXT keys arrive before they sign) and the

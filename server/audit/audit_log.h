@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_AUDIT_AUDIT_LOG_H_
 #define TESSERA_SERVER_AUDIT_AUDIT_LOG_H_
 
-// The audit log (DESIGN §9): one JSON line per Admin call, revocation,
+// The audit log (docs/security.md): one JSON line per Admin call, revocation,
 // claims update and refresh-token reuse detection:
 //
 //   {"ts":"...","audit":"<method>","caller":"<name>","target":"<what>",

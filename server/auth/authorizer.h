@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_AUTH_AUTHORIZER_H_
 #define TESSERA_SERVER_AUTH_AUTHORIZER_H_
 
-// Who may call what (DESIGN §9).
+// Who may call what (docs/security.md).
 //
 // Callers come from the config (`callers`), each with one credential, an
 // API key (stored only as its SHA-256, sent as "authorization: Bearer

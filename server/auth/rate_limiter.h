@@ -1,9 +1,9 @@
 #ifndef TESSERA_SERVER_AUTH_RATE_LIMITER_H_
 #define TESSERA_SERVER_AUTH_RATE_LIMITER_H_
 
-// Per-caller token buckets for IssueSession and RefreshSession (DESIGN §9):
-// `per_second` tokens a second, up to `burst` banked. One caller's bucket
-// never affects another's. Thread-safe.
+// Per-caller token buckets for IssueSession and RefreshSession
+// (docs/security.md): `per_second` tokens a second, up to `burst` banked. One
+// caller's bucket never affects another's. Thread-safe.
 
 #include <optional>
 #include <string>

@@ -2,8 +2,8 @@
 #define TESSERA_SERVER_CONFIG_OPTIONS_H_
 
 // tesserad's configuration: command-line flags (the names are part of the
-// contract, DESIGN §3) and an optional text-format `tessera.v1.Config` file
-// given with --config.
+// contract, docs/architecture.md) and an optional text-format
+// `tessera.v1.Config` file given with --config.
 //
 // Precedence: a flag named on the command line wins over the config file
 // (even when it repeats the default), which wins over the built-in default.
@@ -47,8 +47,8 @@ struct ServerOptions {
   // gRPC, --http_insecure for the HTTP side (JWKS, health, metrics).
   bool insecure = false;
   bool http_insecure = false;
-  // TLS (DESIGN §9): both files or neither; a client CA requires clients to
-  // present a certificate it signed (mutual TLS).
+  // TLS (docs/security.md): both files or neither; a client CA requires clients
+  // to present a certificate it signed (mutual TLS).
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string client_ca_file;

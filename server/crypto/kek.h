@@ -2,7 +2,7 @@
 #define TESSERA_SERVER_CRYPTO_KEK_H_
 
 // The key-encryption key (KEK) that seals private signing keys at rest
-// (DESIGN §7).
+// (docs/keys.md).
 //
 // Where it comes from, first match wins:
 //   1. --kek_file: a file holding base64 (standard or URL alphabet, padding

@@ -2,8 +2,8 @@
 #define TESSERA_SERVER_ERRORS_ERRORS_H_
 
 // Tessera's errors: an absl::Status with a stable reason (UPPER_SNAKE, the
-// google.rpc.ErrorInfo reason of DESIGN §3) carried as a payload, so every
-// layer speaks absl::Status and only the gRPC edge converts
+// google.rpc.ErrorInfo reason of docs/architecture.md) carried as a payload, so
+// every layer speaks absl::Status and only the gRPC edge converts
 // (ToGrpcStatus). The reasons are listed in token_authority.proto.
 
 #include <string>

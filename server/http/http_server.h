@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_HTTP_HTTP_SERVER_H_
 #define TESSERA_SERVER_HTTP_HTTP_SERVER_H_
 
-// The HTTP side listener (DESIGN §7, §10), on --http_address:
+// The HTTP side listener (docs/keys.md, docs/operations.md), on --http_address:
 //
 //   GET /.well-known/jwks.json  the published keys; Cache-Control max-age
 //                               from the key ring (shorter than a rotation)

@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_KEYS_KEY_RING_H_
 #define TESSERA_SERVER_KEYS_KEY_RING_H_
 
-// The signing keys (DESIGN §7): NEXT -> ACTIVE -> RETIRED -> dropped.
+// The signing keys (docs/keys.md): NEXT -> ACTIVE -> RETIRED -> dropped.
 //
 // Invariants:
 //  - After Open there is exactly one ACTIVE key and one NEXT key; the NEXT

@@ -2,7 +2,7 @@
 #define TESSERA_SERVER_NET_LISTEN_ADDRESS_H_
 
 // Classifies the addresses tesserad is asked to listen on, so that plaintext
-// is only ever served where no one else can connect (DESIGN §9).
+// is only ever served where no one else can connect (docs/security.md).
 //
 // Accepted forms are gRPC's: "host:port", "[v6]:port", "unix:path",
 // "unix-abstract:name". Host names other than "localhost" are not resolved:

@@ -1,9 +1,10 @@
 #ifndef TESSERA_SERVER_REVOCATION_REVOCATION_LOG_H_
 #define TESSERA_SERVER_REVOCATION_REVOCATION_LOG_H_
 
-// The durable revocation log (DESIGN §8): every revocation and cut-off is an
-// event with a strictly increasing sequence, written in the same WriteBatch
-// as the change it describes, so the two land together or not at all.
+// The durable revocation log (docs/architecture.md): every revocation and
+// cut-off is an event with a strictly increasing sequence, written in the same
+// WriteBatch as the change it describes, so the two land together or not at
+// all.
 //
 // Invariants:
 //  - Sequences are assigned and committed in one critical section, so the

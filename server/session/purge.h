@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_SESSION_PURGE_H_
 #define TESSERA_SERVER_SESSION_PURGE_H_
 
-// Expired sessions are purged without an operator (DESIGN §5): RocksDB
+// Expired sessions are purged without an operator (docs/sessions.md): RocksDB
 // compaction filters drop session records and subject-index entries a
 // retention period after the session ended, and periodic compaction makes
 // sure every file is visited even in a quiet database.

@@ -1,7 +1,8 @@
 #ifndef TESSERA_SERVER_SESSION_REFRESH_TOKEN_H_
 #define TESSERA_SERVER_SESSION_REFRESH_TOKEN_H_
 
-// Refresh tokens and the secrets behind them (DESIGN §4, §5).
+// Refresh tokens and the secrets behind them (docs/tokens.md,
+// docs/sessions.md).
 //
 // Shape: "tsr_" <session id> "." <secret>, where the session id is
 // "s" + 22 base64url characters (128 random bits) and the secret is 43

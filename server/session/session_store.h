@@ -1,7 +1,8 @@
 #ifndef TESSERA_SERVER_SESSION_SESSION_STORE_H_
 #define TESSERA_SERVER_SESSION_SESSION_STORE_H_
 
-// Sessions on RocksDB (DESIGN §5, §6): issue, rotate, detect reuse, revoke.
+// Sessions on RocksDB (docs/sessions.md, docs/architecture.md): issue, rotate,
+// detect reuse, revoke.
 //
 // Invariants:
 //  - Each operation is one atomic WriteBatch: a session and its revocation

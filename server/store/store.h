@@ -1,7 +1,7 @@
 #ifndef TESSERA_SERVER_STORE_STORE_H_
 #define TESSERA_SERVER_STORE_STORE_H_
 
-// The RocksDB database under --data_dir (DESIGN §6).
+// The RocksDB database under --data_dir (docs/architecture.md).
 //
 // One DB, one column family per record kind:
 //   sessions        session id -> SessionRecord

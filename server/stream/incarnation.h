@@ -1,9 +1,9 @@
 #ifndef TESSERA_SERVER_STREAM_INCARNATION_H_
 #define TESSERA_SERVER_STREAM_INCARNATION_H_
 
-// The store's incarnation (DESIGN §8): an opaque random id that, with a
-// sequence, names a revocation-log position unambiguously. Sequences alone
-// do not: a store restored from a backup continues from the backup's last
+// The store's incarnation (docs/architecture.md): an opaque random id that,
+// with a sequence, names a revocation-log position unambiguously. Sequences
+// alone do not: a store restored from a backup continues from the backup's last
 // sequence, so numbers a Verifier has already seen are reused for other
 // events. WatchRevocations resumes only within the same incarnation.
 //

@@ -1,8 +1,9 @@
 #ifndef TESSERA_SERVER_STREAM_REVOCATION_HUB_H_
 #define TESSERA_SERVER_STREAM_REVOCATION_HUB_H_
 
-// WatchRevocations (DESIGN §8): fans the revocation log out to every open
-// stream, so in-process Verifiers learn of a revocation within milliseconds.
+// WatchRevocations (docs/architecture.md): fans the revocation log out to every
+// open stream, so in-process Verifiers learn of a revocation within
+// milliseconds.
 //
 // Invariants:
 //  - An event reaches streams only once it is durable (the hub publishes

@@ -1,9 +1,9 @@
-// What an unauthenticated client can make the real tesserad hold (DESIGN §9,
-// §10): calls to made-up gRPC method paths must not grow /metrics (each
-// distinct path once became a series kept forever); connections that send
-// nothing, or half a request, must not stop the HTTP side listener from
-// answering /healthz, /readyz, /metrics and the JWKS; and a request head has
-// a size limit.
+// What an unauthenticated client can make the real tesserad hold
+// (docs/security.md, §10): calls to made-up gRPC method paths must not grow
+// /metrics (each distinct path once became a series kept forever); connections
+// that send nothing, or half a request, must not stop the HTTP side listener
+// from answering /healthz, /readyz, /metrics and the JWKS; and a request head
+// has a size limit.
 
 #include <httplib.h>
 #include <sys/socket.h>

@@ -1,8 +1,8 @@
-// Crash safety (DESIGN §6, §11): several clients issue, refresh and revoke
-// while tesserad is killed with SIGKILL at random moments; after each
-// restart every acknowledged write must be there and the store must open
-// clean (tesserad opens RocksDB with paranoid checks and refuses to start
-// on corruption).
+// Crash safety (docs/architecture.md, docs/performance.md): several clients
+// issue, refresh and revoke while tesserad is killed with SIGKILL at random
+// moments; after each restart every acknowledged write must be there and the
+// store must open clean (tesserad opens RocksDB with paranoid checks and
+// refuses to start on corruption).
 //
 // CI runs 20 rounds. A soak sets TESSERA_CRASH_ROUNDS (see README).
 

@@ -1,9 +1,9 @@
-// Signing keys and the HTTP side against the real tesserad (DESIGN §7, §10):
-// rotation keeps old tokens valid and moves new ones to the new kid; the
-// JWKS (gRPC and HTTP) holds NEXT, ACTIVE and still-needed RETIRED keys and
-// drops a retired key once its tokens have expired; private keys are sealed
-// at rest and another KEK is refused by name; health, readiness and
-// Prometheus metrics.
+// Signing keys and the HTTP side against the real tesserad (docs/keys.md,
+// docs/operations.md): rotation keeps old tokens valid and moves new ones to
+// the new kid; the JWKS (gRPC and HTTP) holds NEXT, ACTIVE and still-needed
+// RETIRED keys and drops a retired key once its tokens have expired; private
+// keys are sealed at rest and another KEK is refused by name; health, readiness
+// and Prometheus metrics.
 
 #include <httplib.h>
 

@@ -1,4 +1,4 @@
-// Who may call what, against the real tesserad (DESIGN §9): the role x
+// Who may call what, against the real tesserad (docs/security.md): the role x
 // method matrix with API keys, TLS and mutual TLS with certificates made by
 // the openssl command-line tool, non-loopback rules, the audit log and a
 // log scrub, per-caller rate limits and watch-stream caps.

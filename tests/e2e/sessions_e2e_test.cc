@@ -1,6 +1,6 @@
-// Session scenarios against the real tesserad binary (DESIGN §5): rotation
-// and reuse detection, concurrent refresh, sign-out-everywhere, expiry,
-// restart, and hostile input. Every error is checked by gRPC code and
+// Session scenarios against the real tesserad binary (docs/sessions.md):
+// rotation and reuse detection, concurrent refresh, sign-out-everywhere,
+// expiry, restart, and hostile input. Every error is checked by gRPC code and
 // google.rpc.ErrorInfo reason.
 
 #include <memory>

@@ -1,5 +1,5 @@
-// The in-process Verifier against the real tesserad (DESIGN §8): local
-// verification without ValidateToken calls, revocations and stale claims
+// The in-process Verifier against the real tesserad (docs/architecture.md):
+// local verification without ValidateToken calls, revocations and stale claims
 // applied within WaitForSequence, resume across a server restart, fail
 // closed when the server is gone and recover when it returns, key rotation
 // without a failed verification, and 1,000 concurrent watch streams.

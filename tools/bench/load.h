@@ -173,8 +173,8 @@ Result RefreshOwnSessionsLoop(const Target& target, int outstanding,
                               absl::Duration duration);
 
 // ValidateToken of one access token (issued first, audience "api"), over
-// and over: a token the server has seen before (DESIGN §11 compares this
-// with an empty call).
+// and over: a token the server has seen before (docs/performance.md compares
+// this with an empty call).
 Result ValidateLoop(const Target& target, int outstanding,
                     absl::Duration duration);
 

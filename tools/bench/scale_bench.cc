@@ -1,6 +1,6 @@
-// tesserad with many sessions stored (DESIGN §11: with 10 million sessions,
-// throughput within 20 % of the 10-thousand case; start-up does not load
-// every session; memory bounded).
+// tesserad with many sessions stored (docs/performance.md: with 10 million
+// sessions, throughput within 20 % of the 10-thousand case; start-up does not
+// load every session; memory bounded).
 //
 // For each size N in --sessions: fills a fresh data directory with N
 // sessions in-process (SessionStore::Issue, unsynced writes, 4 sessions per

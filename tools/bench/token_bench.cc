@@ -6,7 +6,7 @@
 //   BM_RawSign/alg      EVP_DigestSign of the signing input
 //   BM_CodecSign/alg    SignAccessToken: JSON, base64url, sign (ES256: DER
 //                       to r||s)
-// Target (DESIGN §11): codec verify >= 90% of raw verify throughput.
+// Target (docs/performance.md): codec verify >= 90% of raw verify throughput.
 // Run: bazel run -c opt //tools/bench:token_bench
 
 #include <openssl/ecdsa.h>
@@ -144,7 +144,7 @@ void BM_CodecSign(benchmark::State& state) {
 // Raw and codec verify alternating in one loop, so both see the same CPU
 // state (this VM's clock and neighbours drift between separate runs).
 // Counters: raw_us, codec_us per verify, and codec_vs_raw = codec throughput
-// as a fraction of raw (the DESIGN §11 target is >= 0.90).
+// as a fraction of raw (the docs/performance.md target is >= 0.90).
 void BM_VerifyRatio(benchmark::State& state) {
   const Case& c = GetCase(state.range(0));
   VerifyOptions options;

@@ -1,4 +1,4 @@
-// Verifier benchmarks against a real tesserad (DESIGN §11):
+// Verifier benchmarks against a real tesserad (docs/performance.md):
 //
 //   BM_RawVerify          baseline: plain libcrypto ES256 verify of the token
 //   BM_VerifyMiss         Verify with no cache hit (full codec verification,
