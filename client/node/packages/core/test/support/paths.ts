@@ -1,0 +1,12 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (the directory holding proto/ and tests/). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../..");
+
+/** Reads a conformance file; undefined if it is not on this branch yet. */
+export function readConformance(relative: string): unknown {
+  const path = join(repoRoot, "tests/conformance", relative);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as unknown) : undefined;
+}
