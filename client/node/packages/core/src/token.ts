@@ -12,6 +12,11 @@ import { compactVerify, errors as joseErrors } from "jose";
 
 /** Largest access token accepted, in bytes (as tesserad). */
 export const MAX_TOKEN_BYTES = 8192;
+const MAX_HEADER_BYTES = 1024;
+const MAX_HEADER_DEPTH = 4;
+const MAX_CLAIMS_DEPTH = 16;
+/** 9999-12-31T23:59:59Z: the largest NumericDate accepted. */
+const MAX_NUMERIC_DATE = 253402300799;
 
 /** Why a token was refused: the names of `TokenInvalidReason` without prefix. */
 export type InvalidReason =
@@ -60,6 +65,10 @@ export interface TokenClaims {
   readonly subjectGeneration: bigint;
   /** Every other claim. */
   readonly custom: Readonly<Record<string, JsonValue>>;
+  /** The `kid` of the key that verified the token. */
+  readonly kid: string;
+  /** The algorithm that verified it ("EdDSA" also for an "Ed25519" header). */
+  readonly alg: "EdDSA" | "ES256" | "RS256";
 }
 
 /** A refusal: the reason and a human detail (never the token itself). */
@@ -178,17 +187,19 @@ export function base64UrlDecode(s: string): Buffer | undefined {
 
 /**
  * Parses JSON and refuses duplicate member names (RFC 7493 I-JSON), which
- * JSON.parse would silently resolve to the last one. Also refuses lone
- * surrogates, which are not UTF-8.
+ * JSON.parse would silently resolve to the last one, containers nested
+ * deeper than `maxDepth`, and lone surrogates, which are not UTF-8.
  */
-export function parseStrictJson(text: string): unknown {
+export function parseStrictJson(text: string, maxDepth = 16): unknown {
   const value: unknown = JSON.parse(text);
   const stack: { keys: Set<string> | null; expectKey: boolean }[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     const top = stack[stack.length - 1];
-    if (c === "{") stack.push({ keys: new Set(), expectKey: true });
-    else if (c === "[") stack.push({ keys: null, expectKey: false });
+    if (c === "{" || c === "[") {
+      stack.push({ keys: c === "{" ? new Set() : null, expectKey: c === "{" });
+      if (stack.length > maxDepth) throw new SyntaxError(`nested deeper than ${maxDepth}`);
+    }
     else if (c === "}" || c === "]") stack.pop();
     else if (c === "," && top?.keys) top.expectKey = true;
     else if (c === '"') {
@@ -249,11 +260,11 @@ export async function decodeAndVerify(
   }
   let json: unknown;
   try {
-    json = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+    json = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(payload), MAX_CLAIMS_DEPTH);
   } catch {
     return fail("MALFORMED", "claims are not strict JSON");
   }
-  const claims = readClaims(json);
+  const claims = readClaims(json, header.kid, header.family === "Ed25519" ? "EdDSA" : header.family);
   if ("reason" in claims) return claims;
   return { kid: header.kid, claims };
 }
@@ -267,9 +278,10 @@ interface Header {
 function readHeader(encoded: string): Header | TokenFailure {
   const bytes = base64UrlDecode(encoded);
   if (bytes === undefined) return fail("MALFORMED", "header is not base64url");
+  if (bytes.length > MAX_HEADER_BYTES) return fail("MALFORMED", "header too long");
   let header: unknown;
   try {
-    header = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    header = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(bytes), MAX_HEADER_DEPTH);
   } catch {
     return fail("MALFORMED", "header is not strict JSON");
   }
@@ -299,11 +311,11 @@ function isAccessTokenType(typ: string): boolean {
 }
 
 function numericDateMs(v: unknown): number | undefined {
-  if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
+  if (typeof v !== "number" || !(v >= 0 && v <= MAX_NUMERIC_DATE)) return undefined;
   return Math.floor(v) * 1000;
 }
 
-function readClaims(json: unknown): TokenClaims | TokenFailure {
+function readClaims(json: unknown, kid: string, alg: TokenClaims["alg"]): TokenClaims | TokenFailure {
   if (!isObject(json)) return fail("MALFORMED", "claims are not a JSON object");
   const strings: Record<string, string> = {};
   for (const name of ["iss", "sub", "jti", "sid", "client_id"]) {
@@ -358,6 +370,8 @@ function readClaims(json: unknown): TokenClaims | TokenFailure {
     clientId: strings["client_id"] ?? "",
     subjectGeneration,
     custom,
+    kid,
+    alg,
   };
 }
 
