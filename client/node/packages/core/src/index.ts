@@ -11,6 +11,7 @@
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./verifier.js";
+export * from "./http.js";
 export {
   KeySet,
   MAX_TOKEN_BYTES,
