@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 /** The repository root (the directory holding proto/ and tests/). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../../..");
 
-/** Reads a conformance file; undefined if it is not on this branch yet. */
+/** Reads a conformance file (tests/conformance/<relative>); throws if absent. */
 export function readConformance(relative: string): unknown {
   const path = join(repoRoot, "tests/conformance", relative);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as unknown) : undefined;
+  if (!existsSync(path)) throw new Error(`conformance file ${path} is missing`);
+  return JSON.parse(readFileSync(path, "utf8")) as unknown;
 }
