@@ -24,7 +24,7 @@ import { Admin } from "./gen/tessera/v1/admin_pb.js";
 import type * as admin from "./gen/tessera/v1/admin_pb.js";
 import { TokenAuthority } from "./gen/tessera/v1/token_authority_pb.js";
 import type * as ta from "./gen/tessera/v1/token_authority_pb.js";
-import { toTesseraError } from "./errors.js";
+import { TesseraError, UnavailableError, toTesseraError } from "./errors.js";
 import type { RevocationSource, WatchRequest } from "./verifier.js";
 
 /** TLS settings; PEM text or bytes. */
@@ -69,6 +69,16 @@ type Init<S extends DescMessage> = MessageInitShape<S>;
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * connect-node reports a connection the server dropped (e.g. tesserad
+ * restarting) as CANCELED, the code of an HTTP/2 RST_STREAM CANCEL; unless
+ * the caller aborted, that is gRPC's UNAVAILABLE.
+ */
+function connectionLost(err: TesseraError, signal: AbortSignal | undefined): TesseraError {
+  if (err.code !== "Canceled" || signal?.aborted) return err;
+  return new UnavailableError(`connection lost: ${err.message}`, "Unavailable", "", {}, undefined, { cause: err });
 }
 
 /** A tesserad client. */
@@ -131,7 +141,7 @@ export class Client implements RevocationSource {
         if (remaining <= 0) throw new ConnectError("deadline exceeded before the call", Code.DeadlineExceeded);
         return await fn({ timeoutMs: remaining, ...(options?.signal ? { signal: options.signal } : {}) });
       } catch (e) {
-        const err = toTesseraError(e);
+        const err = connectionLost(toTesseraError(e), options?.signal);
         const again =
           retryable &&
           err.code === "Unavailable" &&

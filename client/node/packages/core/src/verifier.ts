@@ -224,6 +224,11 @@ export class Verifier extends EventEmitter<VerifierEvents> {
     return this.revocations.size;
   }
 
+  /** Tokens in the cache now (at most `cacheSize`). */
+  get cachedTokens(): number {
+    return this.cache.size;
+  }
+
   /** Stream messages handled so far (snapshot entries, markers, heartbeats). */
   get eventsApplied(): number {
     return this.eventsAppliedCount;
