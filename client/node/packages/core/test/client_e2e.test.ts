@@ -208,3 +208,59 @@ describe("Client with callers configured", () => {
     expect((e as Error).message).toMatch(/certificate/);
   });
 });
+
+describe("Client with mTLS callers", () => {
+  let server: Tesserad;
+  let dir: string;
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  const leaf = (name: string, subject: string, san: string) => {
+    ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", subject,
+      "-keyout", `${name}.key`, "-out", `${name}.csr`);
+    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
+    ssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+      "-days", "1", "-extfile", `${name}.ext`, "-out", `${name}.crt`);
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tessera-mtls-"));
+    ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+      "-subj", "/CN=tessera-test-ca", "-keyout", "ca.key", "-out", "ca.crt");
+    leaf("server", "/CN=127.0.0.1", "IP:127.0.0.1");
+    leaf("worker", "/CN=worker", "DNS:worker.internal");
+    leaf("stranger", "/CN=stranger", "DNS:stranger.internal");
+    writeFileSync(
+      join(dir, "tessera.cfg"),
+      'callers { name: "worker" client_cert_san: "worker.internal" roles: ROLE_ISSUER roles: ROLE_VERIFIER }\n',
+    );
+    server = await Tesserad.start([
+      `--config=${join(dir, "tessera.cfg")}`,
+      `--tls_cert_file=${join(dir, "server.crt")}`,
+      `--tls_key_file=${join(dir, "server.key")}`,
+      `--client_ca_file=${join(dir, "ca.crt")}`,
+    ]);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const mtls = (name: string) =>
+    new Client({
+      address: server.grpcAddress,
+      maxAttempts: 1,
+      tls: {
+        ca: readFileSync(join(dir, "ca.crt")),
+        cert: readFileSync(join(dir, `${name}.crt`)),
+        key: readFileSync(join(dir, `${name}.key`)),
+      },
+    });
+
+  it("authenticates a caller by its client certificate", async () => {
+    const t = await mtls("worker").issueSession({ subject: "heidi" });
+    expect((await mtls("worker").validateToken({ accessToken: t.accessToken })).valid).toBe(true);
+  });
+
+  it("refuses a certificate that names no configured caller", async () => {
+    const e = await rejection(mtls("stranger").getJwks());
+    expect(e).toBeInstanceOf(UnauthenticatedError);
+    expect(e).toMatchObject({ reason: "CALLER_UNKNOWN" });
+  });
+});
