@@ -29,6 +29,12 @@ if ! npm ci --no-audit --no-fund --loglevel=error; then
 fi
 check "generated code is current" bash packages/core/scripts/generate.sh --check
 check "tsc --noEmit" npm exec --workspace @tessera-auth/node -- tsc --noEmit -p .
+no_any_exported() {  # the public declarations (generated code aside) name no `any`
+  (cd packages/core && ../../node_modules/.bin/tsc -p tsconfig.build.json \
+    --outDir "$work/dist" --emitDeclarationOnly --removeComments) || return 1
+  ! grep -nwE 'any' "$work"/dist/*.d.ts
+}
+check "no any in exported types" no_any_exported
 
 echo "== node: vitest"
 report="$work/vitest.json"
