@@ -18,7 +18,7 @@ export type GrpcCode = keyof typeof Code;
 /** A failed RPC. `reason` is the ErrorInfo reason, or "" when the server sent none. */
 export class TesseraError extends Error {
   override readonly name: string = "TesseraError";
-  /** gRPC status code name, e.g. "UNAUTHENTICATED" style names from connect ("Unauthenticated"). */
+  /** The gRPC status code, named as connect names it: "Unauthenticated", "InvalidArgument", ... */
   readonly code: GrpcCode;
   /** The ErrorInfo reason, e.g. "SESSION_REVOKED"; "" if none was sent. */
   readonly reason: string;

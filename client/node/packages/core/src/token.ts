@@ -204,8 +204,12 @@ export function parseStrictJson(text: string, maxDepth = 16): unknown {
     else if (c === "," && top?.keys) top.expectKey = true;
     else if (c === '"') {
       let j = i + 1;
-      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      const s = JSON.parse(text.slice(i, j + 1)) as string;
+      let escaped = false;
+      while (text[j] !== '"') {
+        if (text[j] === "\\") escaped = true;
+        j += text[j] === "\\" ? 2 : 1;
+      }
+      const s = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
       if (!s.isWellFormed()) throw new SyntaxError("lone surrogate");
       if (top?.keys && top.expectKey) {
         if (top.keys.has(s)) throw new SyntaxError(`duplicate member ${s}`);
