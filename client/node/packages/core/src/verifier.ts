@@ -64,8 +64,10 @@ export interface VerifierOptions {
   readonly source: RevocationSource;
   /** Expected `iss` (tesserad's --issuer). */
   readonly issuer: string;
-  /** A token's `aud` must hold one of these. Default ["api"]. */
+  /** A token's `aud` must hold one of these. Default ["api"]. Empty only with acceptAnyAudience. */
   readonly audience?: readonly string[];
+  /** Skip the audience check (only for a service that takes every audience). */
+  readonly acceptAnyAudience?: boolean;
   /** Clock skew allowed for exp/nbf/iat. Default 30 000. */
   readonly leewayMs?: number;
   /** Fail closed after this long without word from tesserad. Default 30 000. */
@@ -155,8 +157,12 @@ export class Verifier extends EventEmitter<VerifierEvents> {
     if (leewayMs < 0) throw new RangeError("leewayMs must not be negative");
     if (this.maxStalenessMs <= 0) throw new RangeError("maxStalenessMs must be positive");
     if (this.horizonMs <= 0) throw new RangeError("horizonMs must be positive");
+    const audience = options.acceptAnyAudience ? [] : (options.audience ?? ["api"]);
+    if (audience.length === 0 && !options.acceptAnyAudience) {
+      throw new RangeError("audience must name at least one audience (or set acceptAnyAudience)");
+    }
     this.source = options.source;
-    this.policy = { issuer: options.issuer, audience: options.audience ?? ["api"], leewayMs };
+    this.policy = { issuer: options.issuer, audience, leewayMs };
     this.cacheSize = Math.max(0, options.cacheSize ?? 10_000);
     this.clock = options.clock ?? systemClock;
     this.minBackoffMs = options.minBackoffMs ?? 50;
@@ -179,7 +185,7 @@ export class Verifier extends EventEmitter<VerifierEvents> {
     if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) {
       throw new TokenInvalidError("MALFORMED", "token too large");
     }
-    const policy = options?.audience ? { ...this.policy, audience: options.audience } : this.policy;
+    const policy = options?.audience?.length ? { ...this.policy, audience: options.audience } : this.policy;
     let claims: TokenClaims;
     const hit = this.cache.get(token);
     if (hit !== undefined && hit.keysVersion === this.keysVersion) {

@@ -61,6 +61,22 @@ describe("Verifier", () => {
     expect((await v.verify(await mint({}, "Ed25519"))).alg).toBe("EdDSA");
   });
 
+  it("checks the audience: the Verifier's, a per-call one, or none with acceptAnyAudience", async () => {
+    const { v } = await synced();
+    const billing = await mint({ aud: ["billing"] });
+    expect(await reason(v.verify(billing))).toBe("WRONG_AUDIENCE");
+    expect(await reason(v.verify(billing, { audience: ["billing"] }))).toBe("VALID");
+    const clock = new ManualClock(NOW);
+    const source = new FakeSource();
+    const any = new Verifier({ source, issuer: "tessera", clock, acceptAnyAudience: true });
+    open.push(any);
+    await source.waitForStreams(1);
+    source.send(ev({ sequence: 1n, event: { case: "keysChanged", value: { jwksJson: JSON.stringify({ keys: [jwk] }) } } }));
+    source.send(ev({ sequence: 1n, event: { case: "snapshotEnd", value: {} } }));
+    await any.waitForEventsApplied(2);
+    expect(await reason(any.verify(billing))).toBe("VALID");
+  });
+
   it("keeps at most cacheSize tokens, and a cache hit still sees a later revocation", async () => {
     const { v, source } = await synced({ cacheSize: 2 });
     const tokens = await Promise.all([1, 2, 3].map((i) => mint({ jti: `j${i}` })));
@@ -139,5 +155,6 @@ describe("Verifier", () => {
     expect(() => new Verifier({ source, issuer: "t", leewayMs: -1 })).toThrow(RangeError);
     expect(() => new Verifier({ source, issuer: "t", maxStalenessMs: 0 })).toThrow(RangeError);
     expect(() => new Verifier({ source, issuer: "t", horizonMs: 0 })).toThrow(RangeError);
+    expect(() => new Verifier({ source, issuer: "t", audience: [] })).toThrow(/audience/);
   });
 });
