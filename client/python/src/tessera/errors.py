@@ -171,7 +171,7 @@ def from_status(code: grpc.StatusCode, details: str, trailing: object) -> Tesser
         status = status_pb2.Status()
         try:
             status.ParseFromString(value)
-        except Exception:  # noqa: BLE001  (a garbled detail is no reason)
+        except Exception:  # noqa: S112  (a garbled detail carries no reason)
             continue
         for any_detail in status.details:
             if any_detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):

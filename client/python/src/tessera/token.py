@@ -331,7 +331,8 @@ def _is_access_token_type(typ: str) -> bool:
 def decode_and_verify_signature(token: str, keys: KeySet) -> Claims:
     """Checks form, header and signature; raises TokenError. Does not check times,
     issuer or audience (see check_claims)."""
-    if len(token) > MAX_TOKEN_BYTES or len(token.encode("utf-8", "surrogatepass")) > MAX_TOKEN_BYTES:
+    size = len(token.encode("utf-8", "surrogatepass"))
+    if len(token) > MAX_TOKEN_BYTES or size > MAX_TOKEN_BYTES:
         raise TokenError("MALFORMED", f"token longer than {MAX_TOKEN_BYTES} bytes")
     parts = token.split(".")
     if len(parts) != 3:

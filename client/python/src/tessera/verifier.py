@@ -361,14 +361,14 @@ class Verifier:
         self._cv = threading.Condition(threading.Lock())
         self._thread: threading.Thread | None = None
         self._channel: grpc.Channel | None = None
-        self._active_call: grpc.Future | None = None
+        self._active_call: grpc.Future[object] | None = None
 
     def _start_thread(self) -> None:
         self._channel = (
             self._channel_factory() if self._channel_factory else
             make_channel(self._target, self._credentials)
         )
-        stub = pb_grpc.TokenAuthorityStub(self._channel)
+        stub = pb_grpc.TokenAuthorityStub(self._channel)  # type: ignore[no-untyped-call]
         self._thread = threading.Thread(
             target=self._follow, args=(stub,), name="tessera-verifier", daemon=True
         )
@@ -394,7 +394,7 @@ class Verifier:
                         backoff = MIN_BACKOFF
             except grpc.RpcError:
                 pass  # any end is followed by a resume
-            except Exception:  # noqa: BLE001  (never let the thread die)
+            except Exception:  # noqa: S110  (never let the stream thread die)
                 pass
             with self._cv:
                 self._active_call = None
