@@ -66,15 +66,14 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _depth(value: Any, limit: int, level: int = 1) -> None:
-    if level > limit:
-        raise JsonError("nested too deep")
-    if isinstance(value, dict):
-        for v in value.values():
-            _depth(v, limit, level + 1)
-    elif isinstance(value, list):
-        for v in value:
-            _depth(v, limit, level + 1)
+def _depth(value: Any, limit: int, level: int = 0) -> None:
+    """Counts nested containers (objects and arrays) only."""
+    if isinstance(value, (dict, list)):
+        level += 1
+        if level > limit:
+            raise JsonError("nested too deep")
+        for v in value.values() if isinstance(value, dict) else value:
+            _depth(v, limit, level)
 
 
 def parse_json(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
@@ -260,6 +259,8 @@ class Claims:
     subject_generation: int = 0
     not_before: int | None = None
     custom: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    algorithm: str = ""  # of the key that verified it: "ES256", "EdDSA" or "RS256"
+    kid: str = ""
 
     def get(self, name: str, default: Any = None) -> Any:
         """A custom claim by name."""
@@ -383,7 +384,7 @@ def decode_and_verify_signature(token: str, keys: KeySet) -> Claims:
         payload = parse_json(payload_bytes, max_bytes=MAX_TOKEN_BYTES, max_depth=16)
     except JsonError as err:
         raise TokenError("MALFORMED", f"claims: {err}") from None
-    return read_claims(payload)
+    return dataclasses.replace(read_claims(payload), algorithm=key.algorithm, kid=key.kid)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""Runs tests/conformance/http.json through tessera.http.authenticate with a stub
+verifier; and the same vectors through the Flask extension (status, headers, body)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import CONFORMANCE
+
+from tessera import TokenInvalid, VerifierUnavailable, http
+from tessera.token import Claims
+
+VECTORS = json.loads((CONFORMANCE / "http.json").read_text(encoding="utf-8"))
+CLAIMS = Claims(subject="user-42", session_id="s", audience=("api",), issued_at=0,
+                expires_at=1, token_id="t", client_id="c", issuer="tessera")
+
+
+class StubVerifier:
+    def __init__(self, verdict: str) -> None:
+        self.verdict = verdict
+        self.calls: list[str] = []
+
+    def verify(self, token: str) -> Claims:
+        self.calls.append(token)
+        if self.verdict == "VALID":
+            return CLAIMS
+        if self.verdict == "UNAVAILABLE":
+            raise VerifierUnavailable("stale")
+        raise TokenInvalid(self.verdict, "stub")
+
+
+def test_realm():
+    assert VECTORS["realm"] == http.REALM
+
+
+@pytest.mark.parametrize("vector", VECTORS["vectors"], ids=lambda v: v["name"])
+def test_http_vector(vector):
+    stub = StubVerifier(vector["verdict"])
+    result = http.authenticate(vector["authorization"], stub.verify)
+    expect = vector["expect"]
+    called = expect["verifier_called_with"]
+    assert stub.calls == ([] if called is None else [called])
+    if expect["authenticated"]:
+        assert result is CLAIMS
+        return
+    assert isinstance(result, http.Answer)
+    assert result.status == expect["status"]
+    assert list(result.headers) == list(expect["headers"].items())
+    assert result.body == expect["body"]
