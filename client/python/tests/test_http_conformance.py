@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONFORMANCE
 
 from tessera import TokenInvalid, VerifierUnavailable, http
 from tessera.token import Claims
+
+from conftest import CONFORMANCE
 
 VECTORS = json.loads((CONFORMANCE / "http.json").read_text(encoding="utf-8"))
 CLAIMS = Claims(subject="user-42", session_id="s", audience=("api",), issued_at=0,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CONFORMANCE
 
 from tessera import TokenInvalid, Verifier
 from tessera.v1 import token_authority_pb2 as pb
+
+from conftest import CONFORMANCE
 
 VECTORS = json.loads((CONFORMANCE / "tokens.json").read_text(encoding="utf-8"))
 POLICY = VECTORS["policy"]

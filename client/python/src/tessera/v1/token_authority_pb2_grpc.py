@@ -129,7 +129,8 @@ class TokenAuthorityServicer:
     def ValidateToken(self, request, context):
         """Authoritative check of an access token, including revocation and stale
         claims. An invalid token is a normal answer (valid = false with a
-        reason), not an RPC error. Role: verifier.
+        reason), not an RPC error; the reason is the one the Verifier and the
+        conformance vectors give (see TokenInvalidReason). Role: verifier.
         Errors: INVALID_ARGUMENT (TOKEN_TOO_LARGE, AUDIENCE_INVALID).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
