@@ -81,6 +81,9 @@ _OPTIONS: Sequence[tuple[str, int]] = (
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.initial_reconnect_backoff_ms", 50),
     ("grpc.max_reconnect_backoff_ms", 2_000),
+    # Each channel its own connections: otherwise a Client made while a
+    # Verifier's channel sits in reconnect backoff fails at once with its error.
+    ("grpc.use_local_subchannel_pool", 1),
 )
 
 
