@@ -37,7 +37,7 @@ check() {  # name, command...
   if "$@"; then echo "== $name: ok"; else echo "== $name: FAILED"; check_failures=$((check_failures + 1)); fi
 }
 check "generated code current" "$VPY" scripts/gen_protos.py --check
-check "ruff" "$VPY" -m ruff check src tests scripts
+check "ruff" "$VPY" -m ruff check src tests scripts bench
 check "mypy" "$VPY" -m mypy
 
 mkdir -p test-results
