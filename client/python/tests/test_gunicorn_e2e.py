@@ -47,7 +47,7 @@ def gunicorn(request, tesserad, tmp_path):
     port = free_port()
     env = dict(os.environ, TESSERA_TARGET=tesserad.grpc_address, PYTHONPATH=str(HERE))
     argv = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-            "--graceful-timeout", "5", "gunicorn_app:app"]
+            "--graceful-timeout", "5", "--no-control-socket", "gunicorn_app:app"]
     if mode == "preload":
         env["EAGER_VERIFIER"] = "1"
         argv.insert(3, "--preload")

@@ -49,3 +49,41 @@ def test_http_vector(vector):
     assert result.status == expect["status"]
     assert list(result.headers) == list(expect["headers"].items())
     assert result.body == expect["body"]
+
+
+def _flask_app(verdict: str):
+    import flask
+
+    from tessera.flask import Tessera, current_session, require_session
+
+    app = flask.Flask("conformance")
+    stub = StubVerifier(verdict)
+    app.config.update(TESSERA_VERIFIER=stub)
+    Tessera(app)
+
+    @app.get("/r")
+    @require_session()
+    def route():
+        return {"sub": current_session.subject}
+
+    return app, stub
+
+
+@pytest.mark.parametrize("vector", VECTORS["vectors"], ids=lambda v: v["name"])
+def test_http_vector_through_flask(vector):
+    app, stub = _flask_app(vector["verdict"])
+    headers = [("Authorization", value) for value in vector["authorization"]]
+    answer = app.test_client().get("/r", headers=headers)
+    expect = vector["expect"]
+    called = expect["verifier_called_with"]
+    assert stub.calls == ([] if called is None else [called])
+    if expect["authenticated"]:
+        assert answer.status_code == 200 and answer.json == {"sub": "user-42"}
+        return
+    assert answer.status_code == expect["status"]
+    assert answer.get_data(as_text=True) == expect["body"]
+    for name, value in expect["headers"].items():
+        assert answer.headers.get(name) == value, name
+    for name in ("WWW-Authenticate", "Tessera-Reason", "Retry-After"):
+        if name not in expect["headers"]:
+            assert name not in answer.headers

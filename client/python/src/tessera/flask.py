@@ -153,12 +153,30 @@ class Tessera:
 
     def authenticate(self) -> Claims | flask.Response:
         """The current request's Claims, or the Response to send instead."""
-        fields = flask.request.headers.getlist("Authorization")
+        fields = wsgi_authorization_fields(flask.request.headers.getlist("Authorization"))
         verifier = self.verifier()
         result = http.authenticate(fields, verifier.verify)
         if isinstance(result, http.Answer):
             return _answer_response(result)
         return result
+
+
+def _is_bearer_start(piece: str) -> bool:
+    lowered = piece.strip(" \t").lower()
+    return lowered == "bearer" or lowered.startswith(("bearer ", "bearer\t"))
+
+
+def wsgi_authorization_fields(values: Sequence[str]) -> list[str]:
+    """Undoes WSGI's joining of repeated Authorization fields into one value
+    ("a, b"): a comma-separated piece that starts with the Bearer scheme can only
+    be a second field (a b64token holds no comma), so the request is judged as
+    sending several fields (400). Other commas (e.g. Digest parameters) stay."""
+    out: list[str] = []
+    for value in values:
+        pieces = value.split(",")
+        later_bearer = any(_is_bearer_start(p) for p in pieces[1:])
+        out.extend(pieces if later_bearer else [value])
+    return out
 
 
 def _extension() -> Tessera:
