@@ -129,3 +129,13 @@ def test_fork_child_gets_its_own_stream(tesserad):
     with pytest.raises(TokenInvalid):
         v.verify(tokens.access_token)
     v.close()
+
+
+def test_jwk_without_kid_gets_its_thumbprint():
+    from tessera.token import KeySet
+
+    vectors = json.loads((__import__("conftest").CONFORMANCE / "tokens.json").read_text())
+    for jwk in vectors["jwks"]["keys"]:
+        stripped = {k: v for k, v in jwk.items() if k != "kid"}
+        keys = KeySet.from_jwks_json(json.dumps({"keys": [stripped]}))
+        assert keys.find(jwk["kid"]) is not None  # the vectors' kids are thumbprints

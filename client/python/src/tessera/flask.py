@@ -293,8 +293,8 @@ def blueprint(name: str = "tessera_auth", url_prefix: str = "/auth") -> flask.Bl
         try:
             tokens = _extension().client().refresh_session(token)
         except TesseraError as err:
-            if err.code.name == "UNAUTHENTICATED" and err.reason:
-                return refused(err.reason)
+            if err.code.name in ("UNAUTHENTICATED", "INVALID_ARGUMENT") and err.reason:
+                return refused(err.reason)  # the cookie is no good: sign in again
             return _answer_response(http.unavailable())
         return _token_response(tokens, url_prefix)
 

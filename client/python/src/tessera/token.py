@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -203,10 +204,24 @@ def public_key_from_jwk(jwk: Any) -> PublicKey:
             raise ValueError('JWK "alg" does not fit its key type')
     if "use" in jwk and jwk["use"] != "sig":
         raise ValueError('JWK "use" must be "sig"')
-    kid = jwk.get("kid")
+    if "kid" not in jwk:
+        return PublicKey(kid=thumbprint(jwk), algorithm=implied, key=key)
+    kid = jwk["kid"]
     if not isinstance(kid, str) or not 1 <= len(kid.encode("utf-8")) <= 256:
         raise ValueError('JWK "kid" must be a string of 1-256 bytes')
     return PublicKey(kid=kid, algorithm=implied, key=key)
+
+
+_THUMBPRINT_MEMBERS = {"EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x"),
+                       "RSA": ("e", "kty", "n")}
+
+
+def thumbprint(jwk: Mapping[str, Any]) -> str:
+    """The RFC 7638 JWK thumbprint (base64url SHA-256 of the required members)."""
+    members = _THUMBPRINT_MEMBERS[jwk["kty"]]
+    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"),
+                           sort_keys=True, ensure_ascii=False)
+    return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
 class KeySet:
