@@ -46,7 +46,8 @@ def pki(tmp_path):
     ca = _cert("test-ca", ca_key, _name("test-ca"), ca_key, ca=True)
     server_key = ec.generate_private_key(ec.SECP256R1())
     server = _cert("localhost", server_key, ca.subject, ca_key, ca=False,
-                   sans=[x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+                   sans=[x509.DNSName("localhost"),
+                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
     client_key = ec.generate_private_key(ec.SECP256R1())
     client = _cert("web", client_key, ca.subject, ca_key, ca=False,
                    sans=[x509.DNSName("web.internal")])
