@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -334,7 +335,8 @@ def read_claims(payload: Any) -> Claims:
         raise TokenError("MALFORMED", 'claim "iat" missing')
     if not fields.get("subject"):
         raise TokenError("MALFORMED", 'claim "sub" missing or empty')
-    return Claims(audience=tuple(audience), custom=custom, **fields)
+    # Read-only: verified claims are cached and shared between requests.
+    return Claims(audience=tuple(audience), custom=types.MappingProxyType(custom), **fields)
 
 
 def _is_access_token_type(typ: str) -> bool:
