@@ -99,3 +99,12 @@ def test_both_workers_verify_and_see_a_revocation(gunicorn, tesserad):
             assert body["reached"] and body["verdict"] == "SESSION_REVOKED", after
         status, body = request(f"{gunicorn}/me", token=tokens.access_token)
         assert status == 401 and body["reason"] == "SESSION_REVOKED"
+
+
+def test_first_request_of_each_worker_is_served(gunicorn, tesserad):
+    """No 503 while a fresh worker's Verifier connects (TESSERA_READY_TIMEOUT)."""
+    with tessera.Client(tesserad.grpc_address) as client:
+        tokens = client.issue_session("first-request")
+        seen = per_worker(lambda: request(f"{gunicorn}/me", token=tokens.access_token))
+        assert len(seen) == 2, seen
+        assert all(body["status"] == 200 for body in seen.values()), seen

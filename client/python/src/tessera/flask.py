@@ -19,7 +19,8 @@ callable; else 403 insufficient_scope, reason CLAIMS_MISSING).
 Configuration (app.config): TESSERA_TARGET (required unless TESSERA_VERIFIER
 is given), TESSERA_AUDIENCE (list) or TESSERA_ACCEPT_ANY_AUDIENCE,
 TESSERA_ISSUER ("tessera"), TESSERA_LEEWAY (30), TESSERA_MAX_STALENESS (30),
-TESSERA_HORIZON (930), TESSERA_CA_FILE / TESSERA_CERT_FILE / TESSERA_KEY_FILE
+TESSERA_HORIZON (930), TESSERA_READY_TIMEOUT (5: how long the first request of a
+process waits for the Verifier's first snapshot), TESSERA_CA_FILE / TESSERA_CERT_FILE / TESSERA_KEY_FILE
 (TLS, mTLS), TESSERA_API_KEY, TESSERA_ALLOW_INSECURE, TESSERA_VERIFIER (a
 ready tessera.Verifier; the extension then does not own it), and for the
 blueprint TESSERA_REFRESH_COOKIE ("tessera_refresh"), TESSERA_COOKIE_SECURE (True).
@@ -86,6 +87,7 @@ class Tessera:
         cfg.setdefault("TESSERA_MAX_STALENESS", 30.0)
         cfg.setdefault("TESSERA_HORIZON", 15 * 60 + 30.0)
         cfg.setdefault("TESSERA_ALLOW_INSECURE", False)
+        cfg.setdefault("TESSERA_READY_TIMEOUT", 5.0)
         cfg.setdefault("TESSERA_REFRESH_COOKIE", "tessera_refresh")
         cfg.setdefault("TESSERA_COOKIE_SECURE", True)
         if not cfg.get("TESSERA_VERIFIER") and not cfg.get("TESSERA_TARGET"):
@@ -125,6 +127,9 @@ class Tessera:
                         horizon=cfg["TESSERA_HORIZON"],
                     )
                     self._verifiers[key] = verifier
+                    # The first request of a process waits (bounded) for the first
+                    # snapshot instead of answering 503 at once.
+                    verifier.wait_until_ready(cfg["TESSERA_READY_TIMEOUT"])
         return verifier
 
     def client(self, app: flask.Flask | None = None) -> Client:
