@@ -20,8 +20,8 @@ Configuration (app.config): TESSERA_TARGET (required unless TESSERA_VERIFIER
 is given), TESSERA_AUDIENCE (list) or TESSERA_ACCEPT_ANY_AUDIENCE,
 TESSERA_ISSUER ("tessera"), TESSERA_LEEWAY (30), TESSERA_MAX_STALENESS (30),
 TESSERA_HORIZON (930), TESSERA_READY_TIMEOUT (5: how long the first request of a
-process waits for the Verifier's first snapshot), TESSERA_CA_FILE / TESSERA_CERT_FILE / TESSERA_KEY_FILE
-(TLS, mTLS), TESSERA_API_KEY, TESSERA_ALLOW_INSECURE, TESSERA_VERIFIER (a
+process waits for the Verifier's first snapshot), TESSERA_CA_FILE /
+TESSERA_CERT_FILE / TESSERA_KEY_FILE (TLS, mTLS), TESSERA_API_KEY, TESSERA_ALLOW_INSECURE, TESSERA_VERIFIER (a
 ready tessera.Verifier; the extension then does not own it), and for the
 blueprint TESSERA_REFRESH_COOKIE ("tessera_refresh"), TESSERA_COOKIE_SECURE (True).
 
