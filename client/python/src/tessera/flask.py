@@ -19,11 +19,12 @@ callable; else 403 insufficient_scope, reason CLAIMS_MISSING).
 Configuration (app.config): TESSERA_TARGET (required unless TESSERA_VERIFIER
 is given), TESSERA_AUDIENCE (list) or TESSERA_ACCEPT_ANY_AUDIENCE,
 TESSERA_ISSUER ("tessera"), TESSERA_LEEWAY (30), TESSERA_MAX_STALENESS (30),
-TESSERA_HORIZON (930), TESSERA_READY_TIMEOUT (5: how long the first request of a
-process waits for the Verifier's first snapshot), TESSERA_CA_FILE /
-TESSERA_CERT_FILE / TESSERA_KEY_FILE (TLS, mTLS), TESSERA_API_KEY, TESSERA_ALLOW_INSECURE, TESSERA_VERIFIER (a
-ready tessera.Verifier; the extension then does not own it), and for the
-blueprint TESSERA_REFRESH_COOKIE ("tessera_refresh"), TESSERA_COOKIE_SECURE (True).
+TESSERA_HORIZON (930), TESSERA_READY_TIMEOUT (5: how long the first request
+of a process waits for the Verifier's first snapshot), TESSERA_CA_FILE,
+TESSERA_CERT_FILE and TESSERA_KEY_FILE (TLS, mTLS), TESSERA_API_KEY,
+TESSERA_ALLOW_INSECURE, TESSERA_VERIFIER (a ready tessera.Verifier; the
+extension then does not own it), and for the blueprint TESSERA_REFRESH_COOKIE
+("tessera_refresh") and TESSERA_COOKIE_SECURE (True).
 
 The Verifier is created on first use in each process, so each gunicorn worker
 gets its own channel and stream thread (and a Verifier made before a fork
