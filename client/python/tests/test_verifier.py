@@ -3,6 +3,7 @@ real tesserad: ready, wait_for_sequence, resume after a break."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 
@@ -139,3 +140,51 @@ def test_jwk_without_kid_gets_its_thumbprint():
         stripped = {k: v for k, v in jwk.items() if k != "kid"}
         keys = KeySet.from_jwks_json(json.dumps({"keys": [stripped]}))
         assert keys.find(jwk["kid"]) is not None  # the vectors' kids are thumbprints
+
+
+def test_rotation_under_concurrent_verification_has_zero_failures(tesserad):
+    """Threads verify every token continuously while keys rotate and new tokens
+    (signed by each newly ACTIVE key) join: not one verification may fail."""
+    import threading
+
+    client = tessera.Client(tesserad.grpc_address)
+    v = Verifier(tesserad.grpc_address, audience=["api"])
+    assert v.wait_until_ready(WAIT)
+    tokens = [client.issue_session("spin").access_token]
+    lock = threading.Lock()
+    failures: list[str] = []
+    checks = [0]
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            with lock:
+                current = list(tokens)
+            for token in current:
+                try:
+                    v.verify(token)
+                except Exception as err:  # noqa: BLE001
+                    failures.append(repr(err))
+                checks[0] += 1
+
+    threads = [threading.Thread(target=spin) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(4):
+            rotated = client.rotate_signing_key()
+            fresh = client.issue_session("spin").access_token
+            with lock:
+                tokens.append(fresh)
+            header = fresh.split(".")[0]
+            header_json = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+            assert header_json["kid"] == rotated.active.kid  # signed by the new key
+            stats = client.get_stats()
+            assert v.wait_for_sequence(stats.last_sequence, WAIT)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    v.close()
+    assert checks[0] > len(tokens)
+    assert failures == []
