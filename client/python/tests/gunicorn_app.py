@@ -4,6 +4,7 @@ TESSERA_TARGET names tesserad; with EAGER_VERIFIER=1 the Verifier is made at
 import (so under --preload it exists before the fork: fork safety)."""
 
 import os
+import time
 
 import flask
 
@@ -20,12 +21,21 @@ if os.environ.get("EAGER_VERIFIER") == "1":
 @app.get("/me")
 @require_session()
 def me():
+    _hold()
     return {"pid": os.getpid(), "sub": current_session.subject}
+
+
+def _hold():
+    """?hold=1 keeps this (sync) worker busy a moment, so that concurrent requests
+    reach the other worker too: tests need answers from both."""
+    if flask.request.args.get("hold"):
+        time.sleep(0.2)
 
 
 @app.post("/check/<int:sequence>")
 def check(sequence):
     """Waits until this worker's Verifier reached `sequence`, then judges the token."""
+    _hold()
     verifier = ext.verifier()
     reached = verifier.wait_for_sequence(sequence, 30)
     try:

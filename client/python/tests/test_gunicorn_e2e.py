@@ -88,12 +88,12 @@ def test_both_workers_verify_and_see_a_revocation(gunicorn, tesserad):
     with tessera.Client(tesserad.grpc_address) as client:
         tokens = client.issue_session("worker-user")
         valid = per_worker(lambda: request(
-            f"{gunicorn}/check/0", data=tokens.access_token.encode()))
+            f"{gunicorn}/check/0?hold=1", data=tokens.access_token.encode()))
         assert len(valid) == 2, valid
         assert all(v["verdict"] == "VALID" for v in valid.values()), valid
         revoked = client.revoke_session(session_id=tokens.session_id)
         after = per_worker(lambda: request(
-            f"{gunicorn}/check/{revoked.sequence}", data=tokens.access_token.encode()))
+            f"{gunicorn}/check/{revoked.sequence}?hold=1", data=tokens.access_token.encode()))
         assert len(after) == 2, after
         for body in after.values():
             assert body["reached"] and body["verdict"] == "SESSION_REVOKED", after
@@ -105,6 +105,6 @@ def test_first_request_of_each_worker_is_served(gunicorn, tesserad):
     """No 503 while a fresh worker's Verifier connects (TESSERA_READY_TIMEOUT)."""
     with tessera.Client(tesserad.grpc_address) as client:
         tokens = client.issue_session("first-request")
-        seen = per_worker(lambda: request(f"{gunicorn}/me", token=tokens.access_token))
+        seen = per_worker(lambda: request(f"{gunicorn}/me?hold=1", token=tokens.access_token))
         assert len(seen) == 2, seen
         assert all(body["status"] == 200 for body in seen.values()), seen
