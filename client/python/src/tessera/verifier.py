@@ -62,7 +62,8 @@ class SystemClock:
 
 
 class _Cache:
-    """Bounded LRU-ish cache: token -> (claims, key-set version)."""
+    """Bounded cache, oldest insert evicted first: token -> (claims, key-set version).
+    Reads take no lock (one dict look-up); inserts and clears do."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
