@@ -1,0 +1,1 @@
+"""Generated from proto/tessera/v1; do not edit."""

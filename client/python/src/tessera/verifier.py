@@ -1,0 +1,442 @@
+"""tessera.Verifier: verifies access tokens locally and follows tesserad's revocation
+stream, so a logout is honoured within milliseconds without a call per token.
+
+A daemon thread follows WatchRevocations: the key set (KeysChanged) and the
+revocation state (SessionRevoked, ClaimsInvalidated, legacy SubjectRevoked).
+verify() checks the signature, caches verified tokens (bounded, per key set), and
+applies expiry and the revocation state on every call, cache hits included.
+
+Fails closed with VerifierUnavailable (distinct from TokenInvalid): until the
+first snapshot_end, and whenever nothing has been heard for longer than
+max_staleness on the monotonic clock. The stream reconnects by itself (backoff
+50 ms .. 2 s) and resumes after the last applied sequence in the incarnation it
+was seen in; a reset snapshot replaces the state. Revocations that can no longer
+matter are forgotten (at most every 2 s, on the stream thread).
+
+Fork-safe: after os.fork() (gunicorn pre-fork workers) the child gets its own
+channel and stream thread, started on its first call; it keeps the parent's
+state until its own stream has resumed.
+
+Thread-safe: verify() takes no lock on the hit path; state changes happen on
+the stream thread only and are published by swapping references.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import grpc
+
+from tessera import token as tok
+from tessera._channel import Credentials, check_target, make_channel
+from tessera.errors import TokenInvalid, VerifierUnavailable
+from tessera.revocation import RevocationState
+from tessera.v1 import token_authority_pb2 as pb
+from tessera.v1 import token_authority_pb2_grpc as pb_grpc
+
+MIN_BACKOFF = 0.05
+MAX_BACKOFF = 2.0
+FORGET_INTERVAL = 2.0
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Wall time, Unix seconds."""
+
+    def monotonic(self) -> float:
+        """Monotonic seconds."""
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class _Cache:
+    """Bounded cache, oldest insert evicted first: token -> (claims, key-set version).
+    Reads take no lock (one dict look-up); inserts and clears do."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._entries: collections.OrderedDict[str, tuple[tok.Claims, int]] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def find(self, token: str, version: int) -> tok.Claims | None:
+        entry = self._entries.get(token)
+        if entry is None or entry[1] != version:
+            return None
+        return entry[0]
+
+    def insert(self, token: str, claims: tok.Claims, version: int) -> None:
+        if self._capacity <= 0:
+            return
+        with self._lock:
+            self._entries[token] = (claims, version)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_NEVER = None
+
+
+class Verifier:
+    """See the module docstring. Construct, then verify(token) -> tessera.Claims."""
+
+    def __init__(
+        self,
+        target: str = "",
+        *,
+        audience: Sequence[str] = (),
+        accept_any_audience: bool = False,
+        issuer: str = "tessera",
+        credentials: Credentials | None = None,
+        allow_insecure: bool = False,
+        leeway: float = 30.0,
+        max_staleness: float = 30.0,
+        horizon: float = 15 * 60 + 30,
+        cache_capacity: int = 10_000,
+        clock: Clock | None = None,
+        channel_factory: Callable[[], grpc.Channel] | None = None,
+        start: bool = True,
+    ) -> None:
+        """Starts following tesserad at `target` (returns at once; see
+        wait_until_ready). ValueError, naming the option, if the options are
+        unsound: no audience without accept_any_audience (or both), an empty
+        audience entry, plaintext to a non-loopback target without allow_insecure,
+        a non-positive horizon or max_staleness, a negative leeway.
+
+        horizon must be at least tesserad's --access_ttl plus --leeway.
+        start=False builds a Verifier whose stream is driven by the caller (tests
+        and conformance replay: _open_stream / _handle).
+        """
+        audience = tuple(audience)
+        if not audience and not accept_any_audience:
+            raise ValueError(
+                "audience is empty: name the audiences this service accepts, or set "
+                "accept_any_audience=True to accept tokens meant for any service"
+            )
+        if audience and accept_any_audience:
+            raise ValueError("audience and accept_any_audience are both set")
+        if any(not a for a in audience):
+            raise ValueError("an audience entry is empty")
+        if horizon <= 0:
+            raise ValueError("horizon must be positive")
+        if max_staleness <= 0:
+            raise ValueError("max_staleness must be positive")
+        if leeway < 0:
+            raise ValueError("leeway must not be negative")
+        self._credentials = credentials or Credentials()
+        if start and channel_factory is None:
+            check_target(target, self._credentials, allow_insecure)
+        self._target = target
+        self._channel_factory = channel_factory
+        self._policy = tok.ClaimPolicy(issuer=issuer, audience=audience, leeway=leeway)
+        self._max_staleness = max_staleness
+        self._horizon = horizon
+        self._clock: Clock = clock or SystemClock()
+        self._cache = _Cache(cache_capacity)
+
+        self._keys: tok.KeySet | None = None
+        self._keys_version = 0
+        self._revocations = RevocationState(horizon)
+        self._pending: RevocationState | None = None
+        self._resuming = False
+        self._synced = False  # this stream reached its snapshot_end
+        self._last_heard: float | None = _NEVER
+        self._last_forget: float | None = None
+        self._applied = 0
+        self._incarnation = ""
+        self._ready = False
+        self._events_applied = 0
+        self._connections = 0
+        self._closed = False
+        self._init_sync()
+        self._pid = os.getpid()
+        self._start = start
+        if start:
+            self._start_thread()
+            _register_fork_handler(self)
+
+    # --- public API -----------------------------------------------------------
+
+    def verify(self, token: str) -> tok.Claims:
+        """The claims if `token` is valid now. Raises TokenInvalid (reason) or
+        VerifierUnavailable (not in sync; fail closed, answer 503)."""
+        self._ensure_process()
+        heard = self._last_heard
+        if self._closed:
+            raise VerifierUnavailable("the verifier is closed")
+        if heard is None:
+            raise VerifierUnavailable("the verifier has not received tesserad's state yet")
+        if self._clock.monotonic() - heard > self._max_staleness:
+            raise VerifierUnavailable(
+                f"no word from tesserad for more than {self._max_staleness:g} s; "
+                "refusing to verify on revocation state that may be stale"
+            )
+        if not isinstance(token, str):
+            raise TokenInvalid("MALFORMED", "token is not a string")
+        now = self._clock.now()
+        if len(token) > tok.MAX_TOKEN_BYTES:
+            raise TokenInvalid("MALFORMED", "token too large")
+        version = self._keys_version
+        claims = self._cache.find(token, version)
+        try:
+            if claims is None:
+                keys = self._keys
+                if keys is None:
+                    raise VerifierUnavailable("tesserad has not sent a key set yet")
+                claims = tok.decode_and_verify_signature(token, keys)
+                tok.check_claims(claims, self._policy, now)
+                self._cache.insert(token, claims, version)
+            else:
+                tok.check_claims(claims, self._policy, now)
+        except tok.TokenError as err:
+            raise TokenInvalid(err.reason, err.detail) from None
+        verdict = self._revocations.check(
+            claims.session_id, claims.subject, claims.issued_at, claims.subject_generation
+        )
+        if verdict == "SESSION_REVOKED":
+            raise TokenInvalid(verdict, "the session was revoked")
+        if verdict == "STALE_CLAIMS":
+            raise TokenInvalid(verdict, "the subject's claims changed; refresh the token")
+        return claims
+
+    def wait_until_ready(self, timeout: float) -> bool:
+        """True once the first snapshot has been applied (False on timeout)."""
+        self._ensure_process()
+        with self._cv:
+            return self._cv.wait_for(lambda: self._ready, timeout)
+
+    def wait_for_sequence(self, sequence: int, timeout: float) -> bool:
+        """True once every event up to `sequence` (from RevokeSession, UpdateClaims,
+        WithdrawSigningKey) has been applied locally (False on timeout)."""
+        self._ensure_process()
+        with self._cv:
+            return self._cv.wait_for(lambda: self._ready and self._applied >= sequence, timeout)
+
+    def wait_for_events_applied(self, count: int, timeout: float) -> bool:
+        """True once events_applied >= count. For tests that play a stream."""
+        with self._cv:
+            return self._cv.wait_for(lambda: self._events_applied >= count, timeout)
+
+    @property
+    def applied_sequence(self) -> int:
+        return self._applied
+
+    @property
+    def events_applied(self) -> int:
+        return self._events_applied
+
+    @property
+    def connections(self) -> int:
+        return self._connections
+
+    @property
+    def revocations_held(self) -> int:
+        return len(self._revocations)
+
+    @property
+    def cache_size(self) -> int:
+        return len(self._cache)
+
+    def close(self) -> None:
+        """Stops the stream thread and closes the channel. verify() then raises
+        VerifierUnavailable. Idempotent."""
+        with self._cv:
+            if self._closed:
+                return
+            self._closed = True
+            call = self._active_call
+            self._cv.notify_all()
+        if call is not None:
+            call.cancel()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+        if self._channel is not None:
+            self._channel.close()
+
+    def __enter__(self) -> Verifier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- stream handling (stream thread; or driven by tests) ------------------
+
+    def _open_stream(self) -> pb.WatchRevocationsRequest:
+        """Begins a stream: the request to send. State for the stream is reset."""
+        with self._cv:
+            request = pb.WatchRevocationsRequest(
+                after_sequence=self._applied, incarnation=self._incarnation
+            )
+        self._pending = RevocationState(self._horizon)
+        self._resuming = request.after_sequence > 0
+        self._synced = False
+        self._connections += 1
+        return request
+
+    def _handle(self, event: pb.RevocationEvent) -> None:
+        """Applies one stream message."""
+        kind = event.WhichOneof("event")
+        if kind in ("session_revoked", "subject_revoked", "claims_invalidated"):
+            if self._pending is not None:
+                self._pending.apply(event)
+            if self._pending is None or self._resuming:
+                self._revocations.apply(event)
+            self._advance_if_synced(event.sequence)
+        elif kind == "keys_changed":
+            try:
+                keys = tok.KeySet.from_jwks_json(event.keys_changed.jwks_json)
+            except ValueError:
+                keys = None  # a bad document is ignored: the old set stays
+            if keys is not None:
+                self._keys = keys
+                self._keys_version += 1
+                self._cache.clear()
+            self._advance_if_synced(event.sequence)
+        elif kind == "snapshot_end":
+            self._synced = True
+            self._end_snapshot(event)
+        elif kind == "heartbeat":
+            if self._synced:
+                self._advance(event.heartbeat.current_sequence)
+        if self._synced:
+            self._last_heard = self._clock.monotonic()
+            self._forget_if_due()
+        with self._cv:
+            self._events_applied += 1
+            self._cv.notify_all()
+
+    def _end_snapshot(self, event: pb.RevocationEvent) -> None:
+        replace = event.snapshot_end.reset or not self._resuming
+        if replace and self._pending is not None:
+            self._revocations = self._pending
+        self._pending = None
+        with self._cv:
+            self._applied = (
+                event.sequence if replace else max(self._applied, event.sequence)
+            )
+            self._incarnation = event.snapshot_end.incarnation
+            self._ready = True
+            self._cv.notify_all()
+
+    def _advance_if_synced(self, sequence: int) -> None:
+        if self._pending is None:
+            self._advance(sequence)
+
+    def _advance(self, sequence: int) -> None:
+        with self._cv:
+            if sequence > self._applied:
+                self._applied = sequence
+            self._cv.notify_all()
+
+    def _forget_if_due(self) -> None:
+        now = self._clock.monotonic()
+        if self._last_forget is not None and now - self._last_forget < FORGET_INTERVAL:
+            return
+        self._last_forget = now
+        self._revocations.forget(self._clock.now() - self._policy.leeway)
+
+    # --- the thread -------------------------------------------------------------
+
+    def _init_sync(self) -> None:
+        self._cv = threading.Condition(threading.Lock())
+        self._thread: threading.Thread | None = None
+        self._channel: grpc.Channel | None = None
+        self._active_call: grpc.Future[object] | None = None
+
+    def _start_thread(self) -> None:
+        self._channel = (
+            self._channel_factory() if self._channel_factory else
+            make_channel(self._target, self._credentials)
+        )
+        stub = pb_grpc.TokenAuthorityStub(self._channel)  # type: ignore[no-untyped-call]
+        self._thread = threading.Thread(
+            target=self._follow, args=(stub,), name="tessera-verifier", daemon=True
+        )
+        self._thread.start()
+
+    def _follow(self, stub: pb_grpc.TokenAuthorityStub) -> None:
+        backoff = MIN_BACKOFF
+        metadata = self._credentials.metadata()
+        while True:
+            with self._cv:
+                if self._closed:
+                    return
+            request = self._open_stream()
+            call = stub.WatchRevocations(request, metadata=metadata or None)
+            with self._cv:
+                self._active_call = call
+                if self._closed:
+                    call.cancel()
+            try:
+                for event in call:
+                    self._handle(event)
+                    if self._synced:
+                        backoff = MIN_BACKOFF
+            except grpc.RpcError:
+                pass  # any end is followed by a resume
+            except Exception:  # noqa: S110  (never let the stream thread die)
+                pass
+            with self._cv:
+                self._active_call = None
+                if self._cv.wait_for(lambda: self._closed, backoff):
+                    return
+            backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _ensure_process(self) -> None:
+        """After a fork: this process's own channel and thread (see _after_fork)."""
+        if self._pid == os.getpid() or not self._start:
+            return
+        with _fork_lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            if not self._closed:
+                self._start_thread()
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's thread does not exist here and its channel must not be
+        # used: drop both (without closing: that would act on the parent's
+        # sockets) and make fresh locks; _ensure_process starts anew.
+        self._init_sync()
+        self._cache = _Cache(self._cache._capacity)
+
+
+_fork_lock = threading.Lock()
+_verifiers: weakref.WeakSet[Verifier] = weakref.WeakSet()
+_fork_registered = False
+
+
+def _register_fork_handler(verifier: Verifier) -> None:
+    global _fork_registered
+    _verifiers.add(verifier)
+    if not _fork_registered and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _fork_registered = True
+
+
+def _after_fork_in_child() -> None:
+    global _fork_lock
+    _fork_lock = threading.Lock()
+    for verifier in list(_verifiers):
+        verifier._after_fork_in_child()
