@@ -1,0 +1,401 @@
+package tessera
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	pb "github.com/tessera-auth/tessera/client/go/tesserapb"
+)
+
+// MaxTokenBytes is the longest access token tesserad issues or accepts.
+const MaxTokenBytes = 8192
+
+const (
+	maxJSONDepth = 16 + 2 // custom claims nest 16 deep, inside the claim set
+	// NumericDates beyond year 9999 are nonsense.
+	maxNumericDate = 253402300799
+)
+
+// Claims are what a valid access token says.
+type Claims struct {
+	Issuer    string
+	Subject   string
+	SessionID string
+	TokenID   string // jti
+	ClientID  string // the caller that issued the session
+	Audience  []string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	NotBefore time.Time // zero if absent
+	// SubjectGeneration is the `sgen` claim (0 if absent).
+	SubjectGeneration uint64
+	// Custom holds every other claim, decoded as by encoding/json with
+	// UseNumber (numbers are json.Number). Shared: do not modify.
+	Custom map[string]any
+}
+
+// ErrInvalidToken matches (errors.Is) every *InvalidTokenError.
+var ErrInvalidToken = errors.New("tessera: invalid access token")
+
+// InvalidTokenError is a token the Verifier refuses. Reason is the
+// ValidateToken reason tesserad would give (MALFORMED, BAD_SIGNATURE,
+// UNKNOWN_KEY, UNSUPPORTED_ALGORITHM, EXPIRED, NOT_YET_VALID,
+// WRONG_AUDIENCE, WRONG_ISSUER, WRONG_TYPE, SESSION_REVOKED, STALE_CLAIMS).
+type InvalidTokenError struct {
+	Reason pb.TokenInvalidReason
+	Detail string
+}
+
+func (e *InvalidTokenError) Error() string {
+	return fmt.Sprintf("tessera: invalid access token (%s): %s", e.ReasonName(), e.Detail)
+}
+
+// Is makes errors.Is(err, ErrInvalidToken) true.
+func (e *InvalidTokenError) Is(target error) bool { return target == ErrInvalidToken }
+
+// ReasonName is the reason without its TOKEN_INVALID_REASON_ prefix, e.g.
+// "SESSION_REVOKED": the Tessera-Reason of the HTTP answer contract.
+func (e *InvalidTokenError) ReasonName() string {
+	return strings.TrimPrefix(e.Reason.String(), "TOKEN_INVALID_REASON_")
+}
+
+func invalid(reason pb.TokenInvalidReason, detail string) *InvalidTokenError {
+	return &InvalidTokenError{Reason: reason, Detail: detail}
+}
+
+const (
+	rMalformed   = pb.TokenInvalidReason_TOKEN_INVALID_REASON_MALFORMED
+	rBadSig      = pb.TokenInvalidReason_TOKEN_INVALID_REASON_BAD_SIGNATURE
+	rUnknownKey  = pb.TokenInvalidReason_TOKEN_INVALID_REASON_UNKNOWN_KEY
+	rUnsupported = pb.TokenInvalidReason_TOKEN_INVALID_REASON_UNSUPPORTED_ALGORITHM
+	rExpired     = pb.TokenInvalidReason_TOKEN_INVALID_REASON_EXPIRED
+	rNotYet      = pb.TokenInvalidReason_TOKEN_INVALID_REASON_NOT_YET_VALID
+	rAudience    = pb.TokenInvalidReason_TOKEN_INVALID_REASON_WRONG_AUDIENCE
+	rIssuer      = pb.TokenInvalidReason_TOKEN_INVALID_REASON_WRONG_ISSUER
+	rType        = pb.TokenInvalidReason_TOKEN_INVALID_REASON_WRONG_TYPE
+	rRevoked     = pb.TokenInvalidReason_TOKEN_INVALID_REASON_SESSION_REVOKED
+	rStale       = pb.TokenInvalidReason_TOKEN_INVALID_REASON_STALE_CLAIMS
+)
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// algorithmOf maps a JWS alg name to the algorithm Tessera signs with; ""
+// if not on the allow-list. "Ed25519" (RFC 9864's fully specified name) is
+// the same algorithm as "EdDSA" with an Ed25519 key.
+func algorithmOf(name string) jose.SignatureAlgorithm {
+	switch name {
+	case "ES256":
+		return jose.ES256
+	case "RS256":
+		return jose.RS256
+	case "EdDSA", "Ed25519":
+		return jose.EdDSA
+	}
+	return ""
+}
+
+// decodeAndVerify checks a token's form and signature against keys, in
+// the order tesserad's token codec does (so both give the same reason),
+// and returns its claims. Time, issuer and audience are checked by
+// checkClaims.
+func decodeAndVerify(token string, keys *keySet) (*Claims, *InvalidTokenError) {
+	if len(token) > MaxTokenBytes {
+		return nil, invalid(rMalformed, "token longer than 8192 bytes")
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, invalid(rMalformed, "token is not three segments")
+	}
+	headerBytes, err := b64.DecodeString(parts[0])
+	if err != nil {
+		return nil, invalid(rMalformed, "header is not base64url")
+	}
+	header, err := parseStrictJSON(headerBytes)
+	if err != nil {
+		return nil, invalid(rMalformed, "header: "+err.Error())
+	}
+	algName, ok := header["alg"].(string)
+	if !ok {
+		return nil, invalid(rUnsupported, "header has no alg")
+	}
+	alg := algorithmOf(algName)
+	if alg == "" {
+		return nil, invalid(rUnsupported, "alg is not on the allow-list")
+	}
+	if typ, ok := header["typ"].(string); !ok || !isAccessTokenType(typ) {
+		return nil, invalid(rType, "typ is not at+jwt")
+	}
+	if _, ok := header["crit"]; ok {
+		return nil, invalid(rMalformed, "crit names an extension this verifier does not understand")
+	}
+	kid, ok := header["kid"].(string)
+	if !ok || kid == "" {
+		return nil, invalid(rUnknownKey, "header has no kid")
+	}
+	key := keys.find(kid)
+	if key == nil {
+		return nil, invalid(rUnknownKey, "kid is not in the key set")
+	}
+	if key.alg != alg {
+		return nil, invalid(rUnsupported, "alg differs from the algorithm of the key")
+	}
+	payload, err := b64.DecodeString(parts[1])
+	if err != nil {
+		return nil, invalid(rMalformed, "payload is not base64url")
+	}
+	sig, err := b64.DecodeString(parts[2])
+	if err != nil {
+		return nil, invalid(rMalformed, "signature is not base64url")
+	}
+	if !key.verify(token, algName, len(parts[0])+1+len(parts[1]), sig) {
+		return nil, invalid(rBadSig, "signature does not verify")
+	}
+	body, err := parseStrictJSON(payload)
+	if err != nil {
+		return nil, invalid(rMalformed, "claims: "+err.Error())
+	}
+	return readClaims(body)
+}
+
+// verify checks the signature: with go-jose, the allow-list being exactly
+// the key's own algorithm; "Ed25519" (which go-jose v4 does not name) with
+// crypto/ed25519, the same computation.
+func (k *publicKey) verify(token, algName string, inputLen int, sig []byte) bool {
+	if algName == "Ed25519" {
+		pub, ok := k.jwk.Key.(ed25519.PublicKey)
+		return ok && ed25519.Verify(pub, []byte(token[:inputLen]), sig)
+	}
+	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{k.alg})
+	if err != nil {
+		return false
+	}
+	_, err = jws.Verify(k.jwk.Key)
+	return err == nil
+}
+
+// Media types are case-insensitive; "application/" may be omitted.
+func isAccessTokenType(typ string) bool {
+	return strings.EqualFold(typ, "at+jwt") || strings.EqualFold(typ, "application/at+jwt")
+}
+
+func numericDate(v any) (time.Time, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return time.Time{}, false
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 || f > maxNumericDate || math.IsNaN(f) {
+		return time.Time{}, false
+	}
+	if i, err := n.Int64(); err == nil {
+		return time.Unix(i, 0).UTC(), true
+	}
+	return time.Unix(int64(math.Floor(f)), 0).UTC(), true
+}
+
+func readClaims(body map[string]any) (*Claims, *InvalidTokenError) {
+	c := &Claims{Custom: map[string]any{}}
+	var hasExp, hasIat bool
+	str := func(name string, v any, dst *string) *InvalidTokenError {
+		s, ok := v.(string)
+		if !ok {
+			return invalid(rMalformed, fmt.Sprintf("claim %q is not a string", name))
+		}
+		*dst = s
+		return nil
+	}
+	date := func(name string, v any, dst *time.Time) *InvalidTokenError {
+		t, ok := numericDate(v)
+		if !ok {
+			return invalid(rMalformed, fmt.Sprintf("claim %q is not a NumericDate", name))
+		}
+		*dst = t
+		return nil
+	}
+	for name, v := range body {
+		var e *InvalidTokenError
+		switch name {
+		case "sgen":
+			n, ok := v.(json.Number)
+			g, err := n.Int64()
+			if !ok || err != nil || g < 0 {
+				return nil, invalid(rMalformed, `claim "sgen" is not a non-negative integer`)
+			}
+			c.SubjectGeneration = uint64(g)
+		case "iss":
+			e = str(name, v, &c.Issuer)
+		case "sub":
+			e = str(name, v, &c.Subject)
+		case "jti":
+			e = str(name, v, &c.TokenID)
+		case "sid":
+			e = str(name, v, &c.SessionID)
+		case "client_id":
+			e = str(name, v, &c.ClientID)
+		case "exp":
+			e, hasExp = date(name, v, &c.ExpiresAt), true
+		case "iat":
+			e, hasIat = date(name, v, &c.IssuedAt), true
+		case "nbf":
+			e = date(name, v, &c.NotBefore)
+		case "aud":
+			switch a := v.(type) {
+			case string:
+				c.Audience = []string{a}
+			case []any:
+				for _, x := range a {
+					s, ok := x.(string)
+					if !ok {
+						return nil, invalid(rMalformed, `claim "aud" holds a non-string`)
+					}
+					c.Audience = append(c.Audience, s)
+				}
+			default:
+				return nil, invalid(rMalformed, `claim "aud" is neither a string nor an array`)
+			}
+		default:
+			c.Custom[name] = v
+		}
+		if e != nil {
+			return nil, e
+		}
+	}
+	switch {
+	case !hasExp:
+		return nil, invalid(rMalformed, `claim "exp" missing`)
+	case !hasIat:
+		return nil, invalid(rMalformed, `claim "iat" missing`)
+	case c.Subject == "":
+		return nil, invalid(rMalformed, `claim "sub" missing or empty`)
+	}
+	return c, nil
+}
+
+// policy is what a Verifier requires of every token's claims.
+type policy struct {
+	issuer   string
+	audience []string // empty: any
+	leeway   time.Duration
+}
+
+func (p *policy) check(c *Claims, now time.Time) *InvalidTokenError {
+	if !now.Before(c.ExpiresAt.Add(p.leeway)) {
+		return invalid(rExpired, "token has expired")
+	}
+	if !c.NotBefore.IsZero() && now.Before(c.NotBefore.Add(-p.leeway)) {
+		return invalid(rNotYet, "nbf is in the future")
+	}
+	if c.IssuedAt.After(now.Add(p.leeway)) {
+		return invalid(rNotYet, "iat is in the future")
+	}
+	if c.Issuer != p.issuer {
+		return invalid(rIssuer, "iss is not the expected issuer")
+	}
+	if len(p.audience) == 0 {
+		return nil
+	}
+	for _, want := range p.audience {
+		for _, aud := range c.Audience {
+			if aud == want {
+				return nil
+			}
+		}
+	}
+	return invalid(rAudience, "no expected audience in aud")
+}
+
+// parseStrictJSON parses one JSON object, refusing what encoding/json lets
+// through: invalid UTF-8, duplicate member names (at any depth), nesting
+// deeper than maxJSONDepth, and trailing data.
+func parseStrictJSON(b []byte) (map[string]any, error) {
+	if !utf8.Valid(b) {
+		return nil, errors.New("invalid UTF-8")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	v, err := strictValue(d, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("not a JSON object")
+	}
+	return obj, nil
+}
+
+func strictValue(d *json.Decoder, depth int) (any, error) {
+	t, err := d.Token()
+	if err != nil {
+		return nil, errors.New("invalid JSON")
+	}
+	delim, ok := t.(json.Delim)
+	if !ok {
+		return t, nil
+	}
+	if depth >= maxJSONDepth {
+		return nil, errors.New("JSON nested too deep")
+	}
+	switch delim {
+	case '{':
+		obj := map[string]any{}
+		for d.More() {
+			kt, err := d.Token()
+			if err != nil {
+				return nil, errors.New("invalid JSON")
+			}
+			k := kt.(string)
+			if _, dup := obj[k]; dup {
+				return nil, fmt.Errorf("duplicate member %s", QuoteUntrusted(k))
+			}
+			v, err := strictValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			obj[k] = v
+		}
+		if _, err := d.Token(); err != nil {
+			return nil, errors.New("invalid JSON")
+		}
+		return obj, nil
+	case '[':
+		arr := []any{}
+		for d.More() {
+			v, err := strictValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		if _, err := d.Token(); err != nil {
+			return nil, errors.New("invalid JSON")
+		}
+		return arr, nil
+	}
+	return nil, errors.New("invalid JSON")
+}
+
+// QuoteUntrusted quotes s for an error message or log: at most 64 bytes,
+// control and non-ASCII characters escaped.
+func QuoteUntrusted(s string) string {
+	const max = 64
+	suffix := ""
+	if len(s) > max {
+		s, suffix = s[:max], "..."
+	}
+	return fmt.Sprintf("%+q%s", s, suffix)
+}
