@@ -39,7 +39,7 @@ func (s *keySet) find(kid string) *publicKey {
 // a type or curve Tessera does not sign with, or names an alg other than
 // its type's.
 func parseJWKS(doc string) (map[string]*publicKey, error) {
-	if _, err := parseStrictJSON([]byte(doc)); err != nil {
+	if _, err := parseStrictJSON([]byte(doc), 8); err != nil {
 		return nil, fmt.Errorf("JWKS: %v", err)
 	}
 	var raw struct {

@@ -22,7 +22,9 @@ import (
 const MaxTokenBytes = 8192
 
 const (
-	maxJSONDepth = 16 + 2 // custom claims nest 16 deep, inside the claim set
+	maxHeaderBytes  = 1024
+	maxHeaderDepth  = 4  // nested containers in the JOSE header
+	maxPayloadDepth = 16 // nested containers in the claim set
 	// NumericDates beyond year 9999 are nonsense.
 	maxNumericDate = 253402300799
 )
@@ -40,6 +42,10 @@ type Claims struct {
 	NotBefore time.Time // zero if absent
 	// SubjectGeneration is the `sgen` claim (0 if absent).
 	SubjectGeneration uint64
+	// KeyID and Algorithm name the key that verified the token ("EdDSA"
+	// also for a header saying "Ed25519").
+	KeyID     string
+	Algorithm string
 	// Custom holds every other claim, decoded as by encoding/json with
 	// UseNumber (numbers are json.Number). Shared: do not modify.
 	Custom map[string]any
@@ -90,6 +96,18 @@ const (
 
 var b64 = base64.RawURLEncoding.Strict()
 
+// decodeSegment decodes canonical unpadded base64url: only A-Z a-z 0-9 - _
+// (Go's decoder would skip CR and LF), unused low bits zero (Strict).
+func decodeSegment(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("not base64url")
+		}
+	}
+	return b64.DecodeString(s)
+}
+
 // algorithmOf maps a JWS alg name to the algorithm Tessera signs with; ""
 // if not on the allow-list. "Ed25519" (RFC 9864's fully specified name) is
 // the same algorithm as "EdDSA" with an Ed25519 key.
@@ -117,11 +135,14 @@ func decodeAndVerify(token string, keys *keySet) (*Claims, *InvalidTokenError) {
 	if len(parts) != 3 {
 		return nil, invalid(rMalformed, "token is not three segments")
 	}
-	headerBytes, err := b64.DecodeString(parts[0])
+	headerBytes, err := decodeSegment(parts[0])
 	if err != nil {
 		return nil, invalid(rMalformed, "header is not base64url")
 	}
-	header, err := parseStrictJSON(headerBytes)
+	if len(headerBytes) > maxHeaderBytes {
+		return nil, invalid(rMalformed, "header longer than 1024 bytes")
+	}
+	header, err := parseStrictJSON(headerBytes, maxHeaderDepth)
 	if err != nil {
 		return nil, invalid(rMalformed, "header: "+err.Error())
 	}
@@ -150,22 +171,26 @@ func decodeAndVerify(token string, keys *keySet) (*Claims, *InvalidTokenError) {
 	if key.alg != alg {
 		return nil, invalid(rUnsupported, "alg differs from the algorithm of the key")
 	}
-	payload, err := b64.DecodeString(parts[1])
+	payload, err := decodeSegment(parts[1])
 	if err != nil {
 		return nil, invalid(rMalformed, "payload is not base64url")
 	}
-	sig, err := b64.DecodeString(parts[2])
+	sig, err := decodeSegment(parts[2])
 	if err != nil {
 		return nil, invalid(rMalformed, "signature is not base64url")
 	}
 	if !key.verify(token, algName, len(parts[0])+1+len(parts[1]), sig) {
 		return nil, invalid(rBadSig, "signature does not verify")
 	}
-	body, err := parseStrictJSON(payload)
+	body, err := parseStrictJSON(payload, maxPayloadDepth)
 	if err != nil {
 		return nil, invalid(rMalformed, "claims: "+err.Error())
 	}
-	return readClaims(body)
+	c, bad := readClaims(body)
+	if bad == nil {
+		c.KeyID, c.Algorithm = kid, string(key.alg)
+	}
+	return c, bad
 }
 
 // verify checks the signature: with go-jose, the allow-list being exactly
@@ -317,14 +342,17 @@ func (p *policy) check(c *Claims, now time.Time) *InvalidTokenError {
 
 // parseStrictJSON parses one JSON object, refusing what encoding/json lets
 // through: invalid UTF-8, duplicate member names (at any depth), nesting
-// deeper than maxJSONDepth, and trailing data.
-func parseStrictJSON(b []byte) (map[string]any, error) {
+// deeper than maxDepth containers, and trailing data.
+func parseStrictJSON(b []byte, maxDepth int) (map[string]any, error) {
 	if !utf8.Valid(b) {
 		return nil, errors.New("invalid UTF-8")
 	}
+	if hasLoneSurrogate(b) {
+		return nil, errors.New("an escaped lone surrogate")
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	v, err := strictValue(d, 0)
+	v, err := strictValue(d, 0, maxDepth)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +366,7 @@ func parseStrictJSON(b []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-func strictValue(d *json.Decoder, depth int) (any, error) {
+func strictValue(d *json.Decoder, depth, maxDepth int) (any, error) {
 	t, err := d.Token()
 	if err != nil {
 		return nil, errors.New("invalid JSON")
@@ -347,7 +375,7 @@ func strictValue(d *json.Decoder, depth int) (any, error) {
 	if !ok {
 		return t, nil
 	}
-	if depth >= maxJSONDepth {
+	if depth >= maxDepth {
 		return nil, errors.New("JSON nested too deep")
 	}
 	switch delim {
@@ -362,7 +390,7 @@ func strictValue(d *json.Decoder, depth int) (any, error) {
 			if _, dup := obj[k]; dup {
 				return nil, fmt.Errorf("duplicate member %s", QuoteUntrusted(k))
 			}
-			v, err := strictValue(d, depth+1)
+			v, err := strictValue(d, depth+1, maxDepth)
 			if err != nil {
 				return nil, err
 			}
@@ -375,7 +403,7 @@ func strictValue(d *json.Decoder, depth int) (any, error) {
 	case '[':
 		arr := []any{}
 		for d.More() {
-			v, err := strictValue(d, depth+1)
+			v, err := strictValue(d, depth+1, maxDepth)
 			if err != nil {
 				return nil, err
 			}
@@ -398,4 +426,63 @@ func QuoteUntrusted(s string) string {
 		s, suffix = s[:max], "..."
 	}
 	return fmt.Sprintf("%+q%s", s, suffix)
+}
+
+// hasLoneSurrogate reports a \uD800-\uDFFF escape in a JSON string that is
+// not a high surrogate followed at once by a low one (encoding/json would
+// silently turn it into U+FFFD). Only string boundaries are tracked; the
+// decoder checks the rest of the grammar.
+func hasLoneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(b) {
+			return 0, false
+		}
+		var r rune
+		for _, c := range b[i : i+4] {
+			switch {
+			case c >= '0' && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case c >= 'a' && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if !inString {
+			inString = c == '"'
+			continue
+		}
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			if i+1 < len(b) && b[i+1] == 'u' {
+				r, ok := hex4(i + 2)
+				if ok && r >= 0xD800 && r <= 0xDFFF {
+					if r >= 0xDC00 {
+						return true // a low surrogate first
+					}
+					if i+7 >= len(b) || b[i+6] != '\\' || b[i+7] != 'u' {
+						return true
+					}
+					lo, ok := hex4(i + 8)
+					if !ok || lo < 0xDC00 || lo > 0xDFFF {
+						return true
+					}
+					i += 6 // the low half is consumed below
+				}
+				i += 5
+			} else {
+				i++
+			}
+		}
+	}
+	return false
 }
