@@ -76,6 +76,31 @@
 //   UNAVAILABLE:
 //     STORE_UNAVAILABLE      the store failed a write; nothing was changed
 //
+// Access tokens are judged the same way everywhere: ValidateToken, the C++
+// Verifier (client/verifier) and every client library reach the same
+// verdict with the same TokenInvalidReason (see there for the checks and
+// their order). The language-neutral vectors in
+// tests/conformance/tokens.json, made from the C++ codec, pin this down;
+// client libraries must pass all of them.
+//
+// HTTP services taking access tokens (client/auth/http_bearer.h and the
+// client libraries' middleware) answer the same way too, exactly as
+// docs/http-contract.md and tests/conformance/http.json state:
+//   no Authorization field, an empty one,   401  WWW-Authenticate: Bearer
+//   or another scheme ("Basic ...")              realm="tessera"
+//   several fields, or "Bearer" without     400  WWW-Authenticate: Bearer
+//   exactly one b64token after it                realm="tessera",
+//                                                error="invalid_request"
+//   token refused with reason R             401  WWW-Authenticate: Bearer
+//                                                realm="tessera",
+//                                                error="invalid_token";
+//                                                Tessera-Reason: R
+//   verifier not in sync or stale           503  Retry-After: 2
+//   (it fails closed)
+// R is the TokenInvalidReason name without "TOKEN_INVALID_REASON_"
+// ("EXPIRED"). Every answer has Cache-Control: no-store and a JSON body
+// {"error":...,"reason":...}.
+//
 // Limits: request messages are at most 64 KiB. Timestamps are UTC.
 // Durations requested by callers are capped by the server's limits
 // (--access_ttl, --session_ttl), never raised above them.
@@ -106,8 +131,17 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Why a token is not valid. Mirrors the token codec's checks (DESIGN §4)
-// plus the server's revocation state.
+// Why a token is not valid: the token codec's checks plus the revocation
+// state. A token with several faults gets the reason of the first check it
+// fails, in this order: size (at most 8192 bytes), segments and header
+// syntax (MALFORMED); alg (UNSUPPORTED_ALGORITHM); typ (WRONG_TYPE); crit
+// (MALFORMED); kid (UNKNOWN_KEY); alg against the key's algorithm
+// (UNSUPPORTED_ALGORITHM); payload and signature encoding (MALFORMED);
+// signature (BAD_SIGNATURE); claims syntax (MALFORMED); exp (EXPIRED); nbf
+// and iat (NOT_YET_VALID); iss (WRONG_ISSUER); aud (WRONG_AUDIENCE);
+// revocation (SESSION_REVOKED, STALE_CLAIMS). tests/conformance/tokens.json
+// has vectors for each, and for the order. Over HTTP the name without its
+// "TOKEN_INVALID_REASON_" prefix is sent as the Tessera-Reason header.
 type TokenInvalidReason int32
 
 const (

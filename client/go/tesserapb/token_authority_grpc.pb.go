@@ -76,6 +76,31 @@
 //   UNAVAILABLE:
 //     STORE_UNAVAILABLE      the store failed a write; nothing was changed
 //
+// Access tokens are judged the same way everywhere: ValidateToken, the C++
+// Verifier (client/verifier) and every client library reach the same
+// verdict with the same TokenInvalidReason (see there for the checks and
+// their order). The language-neutral vectors in
+// tests/conformance/tokens.json, made from the C++ codec, pin this down;
+// client libraries must pass all of them.
+//
+// HTTP services taking access tokens (client/auth/http_bearer.h and the
+// client libraries' middleware) answer the same way too, exactly as
+// docs/http-contract.md and tests/conformance/http.json state:
+//   no Authorization field, an empty one,   401  WWW-Authenticate: Bearer
+//   or another scheme ("Basic ...")              realm="tessera"
+//   several fields, or "Bearer" without     400  WWW-Authenticate: Bearer
+//   exactly one b64token after it                realm="tessera",
+//                                                error="invalid_request"
+//   token refused with reason R             401  WWW-Authenticate: Bearer
+//                                                realm="tessera",
+//                                                error="invalid_token";
+//                                                Tessera-Reason: R
+//   verifier not in sync or stale           503  Retry-After: 2
+//   (it fails closed)
+// R is the TokenInvalidReason name without "TOKEN_INVALID_REASON_"
+// ("EXPIRED"). Every answer has Cache-Control: no-store and a JSON body
+// {"error":...,"reason":...}.
+//
 // Limits: request messages are at most 64 KiB. Timestamps are UTC.
 // Durations requested by callers are capped by the server's limits
 // (--access_ttl, --session_ttl), never raised above them.
@@ -151,7 +176,8 @@ type TokenAuthorityClient interface {
 	RefreshSession(ctx context.Context, in *RefreshSessionRequest, opts ...grpc.CallOption) (*SessionTokens, error)
 	// Authoritative check of an access token, including revocation and stale
 	// claims. An invalid token is a normal answer (valid = false with a
-	// reason), not an RPC error. Role: verifier.
+	// reason), not an RPC error; the reason is the one the Verifier and the
+	// conformance vectors give (see TokenInvalidReason). Role: verifier.
 	// Errors: INVALID_ARGUMENT (TOKEN_TOO_LARGE, AUDIENCE_INVALID).
 	ValidateToken(ctx context.Context, in *ValidateTokenRequest, opts ...grpc.CallOption) (*ValidateTokenResponse, error)
 	// Revokes one session (by id or by either of its tokens) or every session
@@ -355,7 +381,8 @@ type TokenAuthorityServer interface {
 	RefreshSession(context.Context, *RefreshSessionRequest) (*SessionTokens, error)
 	// Authoritative check of an access token, including revocation and stale
 	// claims. An invalid token is a normal answer (valid = false with a
-	// reason), not an RPC error. Role: verifier.
+	// reason), not an RPC error; the reason is the one the Verifier and the
+	// conformance vectors give (see TokenInvalidReason). Role: verifier.
 	// Errors: INVALID_ARGUMENT (TOKEN_TOO_LARGE, AUDIENCE_INVALID).
 	ValidateToken(context.Context, *ValidateTokenRequest) (*ValidateTokenResponse, error)
 	// Revokes one session (by id or by either of its tokens) or every session
