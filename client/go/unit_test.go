@@ -226,6 +226,9 @@ func TestVerifierReconnectsResumesAndCloseStops(t *testing.T) {
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := v.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
 	if _, err := v.Verify("a.b.c"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("after Close: %v", err)
 	}

@@ -114,10 +114,12 @@ type Verifier struct {
 	lastForget time.Duration
 	forgotOnce bool
 
-	conn    *grpc.ClientConn
-	ownConn bool
-	cancel  context.CancelFunc
-	done    chan struct{}
+	conn      *grpc.ClientConn
+	ownConn   bool
+	cancel    context.CancelFunc
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
 func (o *VerifierOptions) withDefaults() (VerifierOptions, error) {
@@ -199,17 +201,19 @@ func NewVerifier(o VerifierOptions) (*Verifier, error) {
 
 // Close stops the stream goroutine (and waits for it) and closes the
 // connection the Verifier dialled itself. Verify fails closed afterwards.
+// Calling it again does nothing.
 func (v *Verifier) Close() error {
-	if v.cancel == nil {
-		return nil
-	}
-	v.cancel()
-	<-v.done
-	v.lastHeard.Store(neverHeard)
-	if v.ownConn {
-		return v.conn.Close()
-	}
-	return nil
+	v.closeOnce.Do(func() {
+		if v.cancel != nil {
+			v.cancel()
+			<-v.done
+		}
+		v.lastHeard.Store(neverHeard)
+		if v.ownConn {
+			v.closeErr = v.conn.Close()
+		}
+	})
+	return v.closeErr
 }
 
 // Verify returns the token's claims if it is valid now; an
