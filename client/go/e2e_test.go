@@ -363,3 +363,49 @@ func TestE2EClientErrors(t *testing.T) {
 		t.Fatalf("ValidateToken: %v %v", v, err)
 	}
 }
+
+// TestE2ERevocationReaches100Verifiers: one revocation, 100 Verifiers on
+// one tesserad; each one refuses the token once WaitForSequence returns.
+func TestE2ERevocationReaches100Verifiers(t *testing.T) {
+	e := newEnv(t)
+	tok := e.issue(t, "frank", nil)
+	verifiers := make([]*tessera.Verifier, 100)
+	for i := range verifiers {
+		v, err := tessera.NewVerifier(tessera.VerifierOptions{Conn: e.client.Conn(),
+			Issuer: "tessera", Audience: []string{"api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		verifiers[i] = v
+	}
+	for _, v := range verifiers {
+		if err := v.WaitUntilReady(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Verify(tok.AccessToken); err != nil {
+			t.Fatalf("before revoking: %v", err)
+		}
+	}
+	resp, err := e.client.RevokeSession(ctx(t), &pb.RevokeSessionRequest{
+		Target: &pb.RevokeSessionRequest_AccessToken{AccessToken: tok.AccessToken}})
+	if err != nil || resp.RevokedCount != 1 {
+		t.Fatalf("RevokeSession: %v %v", resp, err)
+	}
+	var wg sync.WaitGroup
+	for i, v := range verifiers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := v.WaitForSequence(ctx(t), resp.Sequence); err != nil {
+				t.Errorf("verifier %d: %v", i, err)
+				return
+			}
+			var bad *tessera.InvalidTokenError
+			if _, err := v.Verify(tok.AccessToken); !errors.As(err, &bad) || bad.ReasonName() != "SESSION_REVOKED" {
+				t.Errorf("verifier %d after the revocation: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
