@@ -3,6 +3,7 @@ package tessera
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -27,7 +28,9 @@ type Error struct {
 	Message string
 	// Metadata of the ErrorInfo, if any.
 	Metadata map[string]string
-	status   *status.Status
+	// RetryAfter is the google.rpc.RetryInfo delay (RATE_LIMITED), else 0.
+	RetryAfter time.Duration
+	status     *status.Status
 }
 
 func (e *Error) Error() string {
@@ -106,10 +109,15 @@ func fromRPC(err error) error {
 	}
 	e := &Error{Code: st.Code(), Message: st.Message(), status: st}
 	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetDomain() == ErrorDomain {
-			e.Reason = info.GetReason()
-			e.Metadata = info.GetMetadata()
-			break
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			if d.GetDomain() == ErrorDomain && e.Reason == "" {
+				e.Reason, e.Metadata = d.GetReason(), d.GetMetadata()
+			}
+		case *errdetails.RetryInfo:
+			if delay := d.GetRetryDelay(); delay != nil && delay.AsDuration() > 0 {
+				e.RetryAfter = delay.AsDuration()
+			}
 		}
 	}
 	return e

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/tessera-auth/tessera/client/go/tesserapb"
@@ -349,6 +350,12 @@ func TestErrorFromRPC(t *testing.T) {
 	other, _ := status.New(codes.Unauthenticated, "x").WithDetails(&errdetails.ErrorInfo{Reason: "SESSION_REVOKED", Domain: "evil"})
 	if Reason(fromRPC(other.Err())) != "" {
 		t.Fatal("a reason of another domain was trusted")
+	}
+	limited, _ := status.New(codes.ResourceExhausted, "slow down").WithDetails(
+		&errdetails.ErrorInfo{Reason: "RATE_LIMITED", Domain: "tessera"},
+		&errdetails.RetryInfo{RetryDelay: durationpb.New(1500 * time.Millisecond)})
+	if err := fromRPC(limited.Err()); !errors.As(err, &te) || te.RetryAfter != 1500*time.Millisecond || !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("rate limited: %+v", err)
 	}
 	if fromRPC(nil) != nil {
 		t.Fatal("nil")
