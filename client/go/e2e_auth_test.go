@@ -120,3 +120,94 @@ callers { name: "api" api_key_sha256: "`+sha(verifierKey)+`" roles: ROLE_VERIFIE
 		t.Fatal("plaintext call to a TLS port succeeded")
 	}
 }
+
+// issueCert makes a certificate signed by parent (self-signed if parent is
+// nil) and returns it with its key.
+func issueCert(t *testing.T, tmpl *x509.Certificate, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
+}
+
+func writePEM(t *testing.T, dir, name string, cert *x509.Certificate, key *ecdsa.PrivateKey) (certFile, keyFile string) {
+	t.Helper()
+	certFile = filepath.Join(dir, name+".crt")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if key != nil {
+		pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
+		keyFile = filepath.Join(dir, name+".key")
+		if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return certFile, keyFile
+}
+
+// TestE2EMutualTLS: a caller identified by its client certificate's SAN.
+func TestE2EMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca, caKey := issueCert(t, &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, nil, nil)
+	server, serverKey := issueCert(t, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "tesserad"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, ca, caKey)
+	client, clientKey := issueCert(t, &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "web"},
+		DNSNames: []string{"web.internal"}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, ca, caKey)
+	caFile, _ := writePEM(t, dir, "ca", ca, nil)
+	serverCert, serverKeyFile := writePEM(t, dir, "server", server, serverKey)
+	config := filepath.Join(dir, "tessera.conf")
+	if err := os.WriteFile(config, []byte(`callers { name: "web" client_cert_san: "dns:web.internal" roles: ROLE_ISSUER roles: ROLE_VERIFIER }`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := tesseratest.Start(t, tesseratest.Options{Flags: []string{"--config=" + config,
+		"--tls_cert_file=" + serverCert, "--tls_key_file=" + serverKeyFile, "--client_ca_file=" + caFile}})
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	c, err := tessera.Dial(srv.GRPCAddress, tessera.ClientOptions{TLS: &tls.Config{RootCAs: pool,
+		Certificates: []tls.Certificate{{Certificate: [][]byte{client.Raw}, PrivateKey: clientKey}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tok, err := c.IssueSession(ctx(t), &pb.IssueSessionRequest{Subject: "grace"})
+	if err != nil {
+		t.Fatalf("IssueSession over mutual TLS: %v", err)
+	}
+	v, err := tessera.NewVerifier(tessera.VerifierOptions{Conn: c.Conn(), Issuer: "tessera", Audience: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.WaitUntilReady(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if claims, err := v.Verify(tok.AccessToken); err != nil || claims.ClientID != "web" {
+		t.Fatalf("Verify: %+v %v", claims, err)
+	}
+	noCert, err := tessera.Dial(srv.GRPCAddress, tessera.ClientOptions{TLS: &tls.Config{RootCAs: pool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer noCert.Close()
+	if _, err := noCert.IssueSession(ctx(t), &pb.IssueSessionRequest{Subject: "grace"}); err == nil {
+		t.Fatal("a client without a certificate was served")
+	}
+}
