@@ -80,7 +80,7 @@ func (SigningAlgorithm) EnumDescriptor() ([]byte, []int) {
 	return file_tessera_v1_keys_proto_rawDescGZIP(), []int{0}
 }
 
-// Where a key is in its life (DESIGN §7):
+// Where a key is in its life (docs/keys.md):
 //
 //	NEXT -> ACTIVE -> RETIRED -> dropped.
 type KeyState int32

@@ -8,7 +8,7 @@
 //   - a refresh token: an opaque secret ("tsr_" prefix, 256 bits from the
 //     CSPRNG) that rotates on every RefreshSession.
 //
-// Callers and roles (DESIGN §9). Each RPC names the roles that may call it:
+// Callers and roles (docs/security.md). Each RPC names the roles that may call it:
 //   issuer   — IssueSession, RefreshSession, RevokeSession, UpdateClaims,
 //              GetSession, ListSessions
 //   verifier — ValidateToken, GetJwks, WatchRevocations

@@ -8,7 +8,7 @@
 //   - a refresh token: an opaque secret ("tsr_" prefix, 256 bits from the
 //     CSPRNG) that rotates on every RefreshSession.
 //
-// Callers and roles (DESIGN §9). Each RPC names the roles that may call it:
+// Callers and roles (docs/security.md). Each RPC names the roles that may call it:
 //   issuer   — IssueSession, RefreshSession, RevokeSession, UpdateClaims,
 //              GetSession, ListSessions
 //   verifier — ValidateToken, GetJwks, WatchRevocations
@@ -217,7 +217,7 @@ type TokenAuthorityClient interface {
 	// still be live) as a JWK Set. The same document is served over HTTP at
 	// /.well-known/jwks.json. Role: verifier.
 	GetJwks(ctx context.Context, in *GetJwksRequest, opts ...grpc.CallOption) (*GetJwksResponse, error)
-	// The revocation stream that in-process Verifiers follow (DESIGN §8).
+	// The revocation stream that in-process Verifiers follow (docs/architecture.md).
 	// after_sequence = 0: a snapshot of every revocation that can still matter
 	// (younger than the longest access-token lifetime plus leeway), then
 	// snapshot_end, then live events. after_sequence = N: resumes after N if
@@ -422,7 +422,7 @@ type TokenAuthorityServer interface {
 	// still be live) as a JWK Set. The same document is served over HTTP at
 	// /.well-known/jwks.json. Role: verifier.
 	GetJwks(context.Context, *GetJwksRequest) (*GetJwksResponse, error)
-	// The revocation stream that in-process Verifiers follow (DESIGN §8).
+	// The revocation stream that in-process Verifiers follow (docs/architecture.md).
 	// after_sequence = 0: a snapshot of every revocation that can still matter
 	// (younger than the longest access-token lifetime plus leeway), then
 	// snapshot_end, then live events. after_sequence = N: resumes after N if
