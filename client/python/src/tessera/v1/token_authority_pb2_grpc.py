@@ -200,7 +200,7 @@ class TokenAuthorityServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchRevocations(self, request, context):
-        """The revocation stream that in-process Verifiers follow (DESIGN §8).
+        """The revocation stream that in-process Verifiers follow (docs/architecture.md).
         after_sequence = 0: a snapshot of every revocation that can still matter
         (younger than the longest access-token lifetime plus leeway), then
         snapshot_end, then live events. after_sequence = N: resumes after N if

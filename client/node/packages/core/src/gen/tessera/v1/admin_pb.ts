@@ -1,5 +1,5 @@
 // Operator API: signing keys, statistics, backups. Every method needs the
-// admin role (DESIGN §9) and every call is written to the audit log.
+// admin role (docs/security.md) and every call is written to the audit log.
 // Errors use the same google.rpc.ErrorInfo reasons as token_authority.proto,
 // plus:
 //   INVALID_ARGUMENT  BACKUP_PATH_INVALID  path empty, relative, or existing

@@ -114,7 +114,7 @@ export const SigningAlgorithmSchema: GenEnum<SigningAlgorithm> = /*@__PURE__*/
   enumDesc(file_tessera_v1_keys, 0);
 
 /**
- * Where a key is in its life (DESIGN §7):
+ * Where a key is in its life (docs/keys.md):
  *   NEXT -> ACTIVE -> RETIRED -> dropped.
  *
  * @generated from enum tessera.v1.KeyState

@@ -8,7 +8,7 @@
 //   - a refresh token: an opaque secret ("tsr_" prefix, 256 bits from the
 //     CSPRNG) that rotates on every RefreshSession.
 //
-// Callers and roles (DESIGN §9). Each RPC names the roles that may call it:
+// Callers and roles (docs/security.md). Each RPC names the roles that may call it:
 //   issuer   — IssueSession, RefreshSession, RevokeSession, UpdateClaims,
 //              GetSession, ListSessions
 //   verifier — ValidateToken, GetJwks, WatchRevocations
@@ -1376,7 +1376,7 @@ export const TokenAuthority: GenService<{
     output: typeof GetJwksResponseSchema;
   },
   /**
-   * The revocation stream that in-process Verifiers follow (DESIGN §8).
+   * The revocation stream that in-process Verifiers follow (docs/architecture.md).
    * after_sequence = 0: a snapshot of every revocation that can still matter
    * (younger than the longest access-token lifetime plus leeway), then
    * snapshot_end, then live events. after_sequence = N: resumes after N if
