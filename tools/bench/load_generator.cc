@@ -6,7 +6,8 @@
 //   perf record -g -p $(pidof tesserad) -- sleep 10
 //
 // --rpc is issue (IssueSession), refresh (each chain rotating its own
-// session) or empty (grpc.health.v1.Health/Check). With --server_pid the
+// session), validate (ValidateToken of one token, seen before) or empty
+// (grpc.health.v1.Health/Check). With --server_pid the
 // CPU column is "tesserad + load generator", as in tessera_bench.
 
 #include <cstdio>
@@ -17,7 +18,7 @@
 #include "tools/bench/load.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051", "tesserad's gRPC address.");
-ABSL_FLAG(std::string, rpc, "issue", "issue, refresh or empty.");
+ABSL_FLAG(std::string, rpc, "issue", "issue, refresh, validate or empty.");
 ABSL_FLAG(int, clients, 8, "Outstanding calls.");
 ABSL_FLAG(double, seconds, 10, "How long to run.");
 ABSL_FLAG(int, server_pid, -1,
@@ -43,8 +44,11 @@ int Main() {
   } else if (rpc == "empty") {
     result = WithCpu(server,
                      [&] { return EmptyCallLoop(target, clients, duration); });
+  } else if (rpc == "validate") {
+    result = WithCpu(server,
+                     [&] { return ValidateLoop(target, clients, duration); });
   } else {
-    std::fprintf(stderr, "--rpc must be issue, refresh or empty\n");
+    std::fprintf(stderr, "--rpc must be issue, refresh, validate or empty\n");
     return 2;
   }
   std::printf("%s, %d clients: %s; CPU per call, us: %s\n", rpc.c_str(),
