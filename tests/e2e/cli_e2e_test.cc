@@ -89,6 +89,29 @@ class CliTest : public ::testing::Test {
   std::string address_;
 };
 
+TEST_F(CliTest, HelpListsCommandsAndEachCommandsFlags) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"help"}, {"-h"}}) {
+    ExitResult help = Tessera(args);
+    EXPECT_EQ(help.exit_code, 0) << args[0] << ": " << help.output;
+    EXPECT_THAT(help.output, HasSubstr("usage: tessera")) << args[0];
+    EXPECT_THAT(help.output, HasSubstr("update-claims")) << args[0];
+  }
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"issue", "--help"},
+                                             {"help", "issue"}}) {
+    ExitResult help = Tessera(args);
+    EXPECT_EQ(help.exit_code, 0) << help.output;
+    EXPECT_THAT(help.output, HasSubstr("usage: tessera [connection flags] "
+                                       "issue --subject=S"));
+    EXPECT_THAT(help.output, HasSubstr("--request_id"));
+    EXPECT_THAT(help.output, Not(HasSubstr("--refresh_token")));
+  }
+  ExitResult unknown = Tessera({"help", "no-such-command"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_THAT(unknown.output, HasSubstr("unknown command \"no-such-command\""));
+}
+
 TEST_F(CliTest, IssueValidateRefreshRevokeThroughTheCli) {
   const v1::SessionTokens issued =
       Issue("alice", {"--audience=api", "--claims={\"role\":\"member\"}",

@@ -19,11 +19,14 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -52,12 +55,75 @@ std::string UsageText() {
                   "--tls_cert_file, --tls_key_file,\n"
                   "  --api_key_file or $TESSERA_API_KEY. Exit: 0 ok, 1 "
                   "failed or no, 2 usage.\n"
-                  "Flags of every command: tessera --helpfull\n");
+                  "One command's flags: tessera help <command> (or "
+                  "tessera <command> --help)\n");
   return text;
+}
+
+const Command* FindCommand(const std::vector<Command>& commands,
+                           absl::string_view name) {
+  for (const Command& command : commands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+// One command's usage, summary and flags (with their help text).
+std::string CommandHelp(const Command& command) {
+  std::string text =
+      absl::StrCat("usage: tessera [connection flags] ", command.name, " ",
+                   command.args, "\n\n", command.summary, "\n");
+  if (!command.flags.empty()) absl::StrAppend(&text, "\nflags:\n");
+  for (const std::string& name : command.flags) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    absl::StrAppend(&text, "  --", name);
+    if (flag != nullptr) {
+      absl::StrAppend(&text, "\n      ", flag->Help());
+      const std::string fallback = flag->DefaultValue();
+      if (fallback != "" && fallback != "0" && fallback != "false") {
+        absl::StrAppend(&text, " (default: ", fallback, ")");
+      }
+    }
+    absl::StrAppend(&text, "\n");
+  }
+  absl::StrAppend(&text,
+                  "\nconnection: --address, --deadline, --tls_ca_file, "
+                  "--tls_cert_file, --tls_key_file, --api_key_file, --json\n");
+  return text;
+}
+
+// `tessera help [command]`, or --help / -h anywhere: the usage on stdout
+// and exit 0 (2 for help on an unknown command). nullopt: not a help call.
+std::optional<int> MaybeHelp(int argc, char** argv) {
+  std::vector<absl::string_view> words;
+  bool asked = false;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-help") asked = true;
+    if (!arg.empty() && arg[0] != '-') words.push_back(arg);
+  }
+  if (!words.empty() && words[0] == "help") {
+    asked = true;
+    words.erase(words.begin());
+  }
+  if (!asked) return std::nullopt;
+  const std::vector<Command> commands = Commands();
+  if (words.empty()) {
+    std::cout << UsageText();
+    return 0;
+  }
+  if (const Command* command = FindCommand(commands, words[0])) {
+    std::cout << CommandHelp(*command);
+    return 0;
+  }
+  std::cerr << "tessera: unknown command \"" << words[0] << "\"\n\n"
+            << UsageText();
+  return kUsage;
 }
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(UsageText());
+  if (std::optional<int> help = MaybeHelp(argc, argv)) return *help;
   absl::StatusOr<std::set<std::string>> checked = GivenFlags(argc, argv);
   if (!checked.ok()) {
     std::cerr << "tessera: " << checked.status().message() << "\n";
