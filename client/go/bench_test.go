@@ -1,10 +1,10 @@
 package tessera
 
-// Benchmarks for docs/performance.md; run them alone, not in CI:
-//   go test -run '^$' -bench . -benchtime 2s
-// Compare within one run: VerifyCacheHit (target <= 300 ns), VerifyMiss
-// against GoJoseVerify (the JOSE module's own verify of the same token),
-// and Middleware against BareHandler.
+// Single benchmarks, for a profiler (-cpuprofile) or benchstat. The
+// figures docs/performance.md records come from BenchmarkReport
+// (bench_report_test.go), which alternates each figure with its baseline
+// in one run:
+//   go test -run '^$' -bench '^BenchmarkVerifyMiss$' -cpuprofile cpu.out
 
 import (
 	"net/http"
@@ -18,7 +18,7 @@ import (
 
 func BenchmarkVerifyCacheHit(b *testing.B) {
 	now := time.Now()
-	v := syncedVerifier(b, &manualClock{wall: now}, 0)
+	v := benchVerifier(b)
 	tok := sign(b, goodHeader, goodClaims(now))
 	if _, err := v.Verify(tok); err != nil {
 		b.Fatal(err)
@@ -35,7 +35,7 @@ func BenchmarkVerifyCacheHit(b *testing.B) {
 
 func BenchmarkVerifyMiss(b *testing.B) {
 	now := time.Now()
-	v := syncedVerifier(b, &manualClock{wall: now}, 0)
+	v := benchVerifier(b)
 	tok := sign(b, goodHeader, goodClaims(now))
 	for i := 0; i < b.N; i++ {
 		v.cache.clear()
@@ -84,6 +84,6 @@ var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}
 func BenchmarkBareHandler(b *testing.B) { benchHandler(b, okHandler) }
 
 func BenchmarkMiddleware(b *testing.B) {
-	v := syncedVerifier(b, &manualClock{wall: time.Now()}, 0)
+	v := benchVerifier(b)
 	benchHandler(b, v.Middleware(okHandler))
 }
