@@ -4,7 +4,7 @@ package tessera
 // the Go library, each against a baseline measured in the same run:
 //
 //	cd client/go && TESSERA_TESSERAD=/path/to/tesserad \
-//	  go test -run '^$' -bench '^BenchmarkReport$' -benchtime 1x -timeout 10m
+//	  go test -run '^$' -bench '^BenchmarkReport$' -benchtime 1x -timeout 10m -v
 //
 // Local figures (test key, EdDSA): the candidates are calibrated to about
 // reportSlice of work each, then run in reportRounds rounds, one slice of
