@@ -13,10 +13,15 @@ import (
 )
 
 // publicKey is one verification key, bound to the one algorithm it may
-// verify (the allow-list is per key, never per token).
+// verify (the allow-list is per key, never per token). go-jose parsed the
+// JWK; exactly one of ed, ec, rsa is set (the key of type alg), and a
+// signature is checked on it with the standard library (see verify).
 type publicKey struct {
 	jwk jose.JSONWebKey
 	alg jose.SignatureAlgorithm
+	ed  ed25519.PublicKey
+	ec  *ecdsa.PublicKey
+	rsa *rsa.PublicKey
 }
 
 // keySet is an immutable JWK Set; version increases with every set the
@@ -63,27 +68,30 @@ func parseJWKS(doc string) (map[string]*publicKey, error) {
 		if _, dup := out[k.KeyID]; dup {
 			return nil, errors.New("JWKS: kid repeated")
 		}
-		var implied jose.SignatureAlgorithm
+		key := &publicKey{jwk: k}
 		switch pub := k.Key.(type) {
 		case ed25519.PublicKey:
-			implied = jose.EdDSA
+			if len(pub) != ed25519.PublicKeySize {
+				return nil, errors.New("JWKS: Ed25519 key not 32 bytes")
+			}
+			key.alg, key.ed = jose.EdDSA, pub
 		case *ecdsa.PublicKey:
 			if pub.Curve != elliptic.P256() {
 				return nil, errors.New("JWKS: EC key not on P-256")
 			}
-			implied = jose.ES256
+			key.alg, key.ec = jose.ES256, pub
 		case *rsa.PublicKey:
 			if pub.N.BitLen() < 2048 {
 				return nil, errors.New("JWKS: RSA key shorter than 2048 bits")
 			}
-			implied = jose.RS256
+			key.alg, key.rsa = jose.RS256, pub
 		default:
 			return nil, errors.New("JWKS: unsupported key type")
 		}
-		if k.Algorithm != "" && algorithmOf(k.Algorithm) != implied {
+		if k.Algorithm != "" && algorithmOf(k.Algorithm) != key.alg {
 			return nil, errors.New("JWKS: alg does not fit the key")
 		}
-		out[k.KeyID] = &publicKey{jwk: k, alg: implied}
+		out[k.KeyID] = key
 	}
 	return out, nil
 }

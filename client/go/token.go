@@ -2,13 +2,18 @@ package tessera
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -179,7 +184,7 @@ func decodeAndVerify(token string, keys *keySet) (*Claims, *InvalidTokenError) {
 	if err != nil {
 		return nil, invalid(rMalformed, "signature is not base64url")
 	}
-	if !key.verify(token, algName, len(parts[0])+1+len(parts[1]), sig) {
+	if !key.verify(token, len(parts[0])+1+len(parts[1]), sig) {
 		return nil, invalid(rBadSig, "signature does not verify")
 	}
 	body, err := parseStrictJSON(payload, maxPayloadDepth)
@@ -193,20 +198,35 @@ func decodeAndVerify(token string, keys *keySet) (*Claims, *InvalidTokenError) {
 	return c, bad
 }
 
-// verify checks the signature: with go-jose, the allow-list being exactly
-// the key's own algorithm; "Ed25519" (which go-jose v4 does not name) with
-// crypto/ed25519, the same computation.
-func (k *publicKey) verify(token, algName string, inputLen int, sig []byte) bool {
-	if algName == "Ed25519" {
-		pub, ok := k.jwk.Key.(ed25519.PublicKey)
-		return ok && ed25519.Verify(pub, []byte(token[:inputLen]), sig)
+// verify checks sig over the signing input (token[:inputLen], header and
+// payload as sent) with the standard library, on the key go-jose parsed
+// from the JWK: only the algorithm bound to the key (decodeAndVerify has
+// already refused any other alg), and only signatures of the exact length
+// that algorithm makes.
+//   - EdDSA (also named "Ed25519"): crypto/ed25519, 64 bytes.
+//   - ES256: r||s, 32 bytes each big-endian (RFC 7518 §3.4), neither zero
+//     nor >= the group order (ecdsa.Verify), over SHA-256 of the input.
+//   - RS256: RSASSA-PKCS1-v1_5 with SHA-256, exactly the modulus' length.
+func (k *publicKey) verify(token string, inputLen int, sig []byte) bool {
+	input := token[:inputLen]
+	switch k.alg {
+	case jose.EdDSA:
+		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, []byte(input), sig)
+	case jose.ES256:
+		if len(sig) != 64 {
+			return false
+		}
+		digest := sha256.Sum256([]byte(input))
+		r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+		return ecdsa.Verify(k.ec, digest[:], r, s)
+	case jose.RS256:
+		if len(sig) != k.rsa.Size() {
+			return false
+		}
+		digest := sha256.Sum256([]byte(input))
+		return rsa.VerifyPKCS1v15(k.rsa, crypto.SHA256, digest[:], sig) == nil
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{k.alg})
-	if err != nil {
-		return false
-	}
-	_, err = jws.Verify(k.jwk.Key)
-	return err == nil
+	return false
 }
 
 // Media types are case-insensitive; "application/" may be omitted.
