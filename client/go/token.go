@@ -1,7 +1,6 @@
 package tessera
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,12 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -358,83 +355,6 @@ func (p *policy) check(c *Claims, now time.Time) *InvalidTokenError {
 		}
 	}
 	return invalid(rAudience, "no expected audience in aud")
-}
-
-// parseStrictJSON parses one JSON object, refusing what encoding/json lets
-// through: invalid UTF-8, duplicate member names (at any depth), nesting
-// deeper than maxDepth containers, and trailing data.
-func parseStrictJSON(b []byte, maxDepth int) (map[string]any, error) {
-	if !utf8.Valid(b) {
-		return nil, errors.New("invalid UTF-8")
-	}
-	if hasLoneSurrogate(b) {
-		return nil, errors.New("an escaped lone surrogate")
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	v, err := strictValue(d, 0, maxDepth)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON value")
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, errors.New("not a JSON object")
-	}
-	return obj, nil
-}
-
-func strictValue(d *json.Decoder, depth, maxDepth int) (any, error) {
-	t, err := d.Token()
-	if err != nil {
-		return nil, errors.New("invalid JSON")
-	}
-	delim, ok := t.(json.Delim)
-	if !ok {
-		return t, nil
-	}
-	if depth >= maxDepth {
-		return nil, errors.New("JSON nested too deep")
-	}
-	switch delim {
-	case '{':
-		obj := map[string]any{}
-		for d.More() {
-			kt, err := d.Token()
-			if err != nil {
-				return nil, errors.New("invalid JSON")
-			}
-			k := kt.(string)
-			if _, dup := obj[k]; dup {
-				return nil, fmt.Errorf("duplicate member %s", QuoteUntrusted(k))
-			}
-			v, err := strictValue(d, depth+1, maxDepth)
-			if err != nil {
-				return nil, err
-			}
-			obj[k] = v
-		}
-		if _, err := d.Token(); err != nil {
-			return nil, errors.New("invalid JSON")
-		}
-		return obj, nil
-	case '[':
-		arr := []any{}
-		for d.More() {
-			v, err := strictValue(d, depth+1, maxDepth)
-			if err != nil {
-				return nil, err
-			}
-			arr = append(arr, v)
-		}
-		if _, err := d.Token(); err != nil {
-			return nil, errors.New("invalid JSON")
-		}
-		return arr, nil
-	}
-	return nil, errors.New("invalid JSON")
 }
 
 // QuoteUntrusted quotes s for an error message or log: at most 64 bytes,
