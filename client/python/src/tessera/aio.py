@@ -224,7 +224,7 @@ class AsyncVerifier:
 
     async def close(self) -> None:
         self._closed = True
-        self._core._closed = True
+        self._core._mark_closed()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task

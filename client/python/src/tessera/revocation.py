@@ -28,26 +28,26 @@ class _Cutoffs:
 class RevocationState:
     def __init__(self, horizon: float) -> None:
         self._horizon = horizon
-        self._sessions: dict[str, float] = {}  # session id -> forget after
-        self._subjects: dict[str, _Cutoffs] = {}
+        self.sessions: dict[str, float] = {}  # session id -> forget after
+        self.subjects: dict[str, _Cutoffs] = {}
 
     def apply(self, event: pb.RevocationEvent) -> None:
         at = _seconds(event.time)
         kind = event.WhichOneof("event")
         if kind == "session_revoked":
             r = event.session_revoked
-            self._sessions[r.session_id] = (
+            self.sessions[r.session_id] = (
                 _seconds(r.forget_after) if r.HasField("forget_after") else at + self._horizon
             )
         elif kind == "subject_revoked":
             s = event.subject_revoked
             before = _seconds(s.not_before)
-            cut = self._subjects.setdefault(s.subject, _Cutoffs())
+            cut = self.subjects.setdefault(s.subject, _Cutoffs())
             cut.revoked_before = max(cut.revoked_before, before)
             cut.forget_after = max(cut.forget_after, before + self._horizon)
         elif kind == "claims_invalidated":
             c = event.claims_invalidated
-            cut = self._subjects.setdefault(c.subject, _Cutoffs())
+            cut = self.subjects.setdefault(c.subject, _Cutoffs())
             cut.stale_below = max(cut.stale_below, c.generation)
             forget = (
                 _seconds(c.forget_after)
@@ -57,10 +57,16 @@ class RevocationState:
             cut.forget_after = max(cut.forget_after, forget)
 
     def check(self, session_id: str, subject: str, issued_at: float, generation: int) -> str:
-        """"" if valid, else "SESSION_REVOKED" or "STALE_CLAIMS"."""
-        if session_id in self._sessions:
+        """"" if valid, else "SESSION_REVOKED" or "STALE_CLAIMS". (Verifier.verify
+        inlines the session look-up and calls check_subject only when `subjects`
+        is not empty.)"""
+        if session_id in self.sessions:
             return "SESSION_REVOKED"
-        cut = self._subjects.get(subject)
+        return self.check_subject(subject, issued_at, generation)
+
+    def check_subject(self, subject: str, issued_at: float, generation: int) -> str:
+        """The per-subject part of check."""
+        cut = self.subjects.get(subject)
         if cut is not None:
             if issued_at < cut.revoked_before:
                 return "SESSION_REVOKED"
@@ -70,8 +76,8 @@ class RevocationState:
 
     def forget(self, now: float) -> None:
         """Drops entries whose forget_after is before `now`."""
-        self._sessions = {k: v for k, v in self._sessions.items() if not v < now}
-        self._subjects = {k: v for k, v in self._subjects.items() if not v.forget_after < now}
+        self.sessions = {k: v for k, v in self.sessions.items() if not v < now}
+        self.subjects = {k: v for k, v in self.subjects.items() if not v.forget_after < now}
 
     def __len__(self) -> int:
-        return len(self._sessions) + len(self._subjects)
+        return len(self.sessions) + len(self.subjects)

@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 import types
 from collections.abc import Mapping
 from typing import Any
@@ -60,11 +61,9 @@ def _reject_constant(name: str) -> Any:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise JsonError("duplicate member")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise JsonError("duplicate member")
     return out
 
 
@@ -78,20 +77,26 @@ def _depth(value: Any, limit: int, level: int = 0) -> None:
             _depth(v, limit, level)
 
 
+# Built once: json.loads with keyword arguments builds a decoder on every call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+
+
 def parse_json(data: bytes, *, max_bytes: int, max_depth: int) -> Any:
     """Strict JSON: UTF-8 only, no duplicate members, no NaN/Infinity, bounded."""
     if len(data) > max_bytes:
         raise JsonError("too large")
     try:
         text = data.decode("utf-8")
-        # Lone surrogates are not UTF-8 either.
-        value = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
-        )
-        _check_strings(value)
+        value = _DECODER.decode(text)
+        # UTF-8 input holds no surrogates, so a lone one can only come from a
+        # \u escape: walk the strings only when the text has one.
+        if b"\\u" in data:
+            _check_strings(value)
     except (UnicodeError, ValueError, RecursionError) as err:
         raise JsonError(str(err) or "invalid JSON") from None
-    _depth(value, max_depth)
+    # Nesting can only exceed max_depth with more brackets than that.
+    if data.count(b"{") + data.count(b"[") > max_depth:
+        _depth(value, max_depth)
     return value
 
 
@@ -107,25 +112,31 @@ def _check_strings(value: Any) -> None:
             _check_strings(v)
 
 
-_B64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+# The last character of a canonical spelling leaves its spare bits zero: with 2
+# characters in the last group 4 spare bits (values 0, 16, 32, 48), with 3 of them
+# 2 spare bits (values divisible by 4).
+_LAST_OF_2 = frozenset("AQgw")
+_LAST_OF_3 = frozenset("AEIMQUYcgkosw048")
+_URL_TO_STD = bytes.maketrans(b"-_", b"+/")
+_PADDING = (b"", b"", b"==", b"=")
 
 
 def b64url_decode(text: str) -> bytes | None:
     """Canonical unpadded base64url, or None (padding, other alphabets, non-zero
     spare bits and a 1-char remainder are all refused)."""
-    try:
-        raw = text.encode("ascii")
-    except UnicodeError:
+    remainder = len(text) % 4
+    if remainder == 1 or _B64URL.fullmatch(text) is None:
         return None
-    if len(raw) % 4 == 1 or any(c not in _B64URL for c in raw):
+    if remainder == 2 and text[-1] not in _LAST_OF_2:
+        return None  # non-zero spare bits: not the canonical spelling
+    if remainder == 3 and text[-1] not in _LAST_OF_3:
         return None
+    raw = text.encode("ascii").translate(_URL_TO_STD) + _PADDING[remainder]
     try:
-        out = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+        return binascii.a2b_base64(raw)  # the alphabet was checked above
     except (binascii.Error, ValueError):
         return None
-    if base64.urlsafe_b64encode(out).rstrip(b"=") != raw:
-        return None  # non-zero spare bits: not the canonical spelling
-    return out
 
 
 def b64url_encode(data: bytes) -> str:
@@ -282,6 +293,14 @@ class Claims:
         """A custom claim by name."""
         return self.custom.get(name, default)
 
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> Claims:
+        """Every field, already checked by read_claims: fills the instance in one
+        step instead of the frozen __init__'s one object.__setattr__ per field."""
+        claims = object.__new__(cls)
+        claims.__dict__.update(fields)
+        return claims
+
 
 def _numeric_date(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -299,44 +318,51 @@ def _string(name: str, value: Any) -> str:
     return value
 
 
-def read_claims(payload: Any) -> Claims:
+_STRING_CLAIMS = {"iss": "issuer", "sub": "subject", "jti": "token_id", "sid": "session_id",
+                  "client_id": "client_id"}
+_DATE_CLAIMS = {"exp": "expires_at", "iat": "issued_at", "nbf": "not_before"}
+
+
+def read_claims(payload: Any, algorithm: str = "", kid: str = "") -> Claims:
     if not isinstance(payload, dict):
         raise TokenError("MALFORMED", "claims are not a JSON object")
-    fields: dict[str, Any] = {"issuer": "", "session_id": "", "token_id": "", "client_id": ""}
-    audience: list[str] = []
+    fields: dict[str, Any] = {
+        "subject": "", "session_id": "", "audience": (), "issued_at": None,
+        "expires_at": None, "token_id": "", "client_id": "", "issuer": "",
+        "subject_generation": 0, "not_before": None, "custom": None,
+        "algorithm": algorithm, "kid": kid,
+    }
     custom: dict[str, Any] = {}
     for name, value in payload.items():
-        if name == "sgen":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise TokenError("MALFORMED", 'claim "sgen" is not a non-negative integer')
-            fields["subject_generation"] = value
-        elif name in ("iss", "sub", "jti", "sid", "client_id"):
-            key = {"iss": "issuer", "sub": "subject", "jti": "token_id", "sid": "session_id",
-                   "client_id": "client_id"}[name]
-            fields[key] = _string(name, value)
-        elif name in ("exp", "iat", "nbf"):
-            key = {"exp": "expires_at", "iat": "issued_at", "nbf": "not_before"}[name]
-            fields[key] = _numeric_date(name, value)
+        if name in _STRING_CLAIMS:
+            fields[_STRING_CLAIMS[name]] = _string(name, value)
+        elif name in _DATE_CLAIMS:
+            fields[_DATE_CLAIMS[name]] = _numeric_date(name, value)
         elif name == "aud":
             if isinstance(value, str):
-                audience.append(value)
+                fields["audience"] = (value,)
             elif isinstance(value, list):
                 for element in value:
                     if not isinstance(element, str):
                         raise TokenError("MALFORMED", 'claim "aud" holds a non-string')
-                    audience.append(element)
+                fields["audience"] = tuple(value)
             else:
                 raise TokenError("MALFORMED", 'claim "aud" is neither a string nor an array')
+        elif name == "sgen":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise TokenError("MALFORMED", 'claim "sgen" is not a non-negative integer')
+            fields["subject_generation"] = value
         else:
             custom[name] = value
-    if "expires_at" not in fields:
+    if fields["expires_at"] is None:
         raise TokenError("MALFORMED", 'claim "exp" missing')
-    if "issued_at" not in fields:
+    if fields["issued_at"] is None:
         raise TokenError("MALFORMED", 'claim "iat" missing')
-    if not fields.get("subject"):
+    if not fields["subject"]:
         raise TokenError("MALFORMED", 'claim "sub" missing or empty')
     # Read-only: verified claims are cached and shared between requests.
-    return Claims(audience=tuple(audience), custom=types.MappingProxyType(custom), **fields)
+    fields["custom"] = types.MappingProxyType(custom)
+    return Claims._from_fields(fields)
 
 
 def _is_access_token_type(typ: str) -> bool:
@@ -401,7 +427,7 @@ def decode_and_verify_signature(token: str, keys: KeySet) -> Claims:
         payload = parse_json(payload_bytes, max_bytes=MAX_TOKEN_BYTES, max_depth=16)
     except JsonError as err:
         raise TokenError("MALFORMED", f"claims: {err}") from None
-    return dataclasses.replace(read_claims(payload), algorithm=key.algorithm, kid=key.kid)
+    return read_claims(payload, key.algorithm, key.kid)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -61,37 +61,48 @@ class SystemClock:
         return time.monotonic()
 
 
+# A cache entry: the claims, the key-set version they were verified under, and
+# what a hit checks, precomputed: expires_at + leeway, not_before - leeway (or
+# -inf), issued_at, session id, subject, subject generation.
+_Entry = tuple[tok.Claims, int, float, float, int, str, str, int]
+
+
 class _Cache:
-    """Bounded cache, oldest insert evicted first: token -> (claims, key-set version).
-    Reads take no lock (one dict look-up); inserts and clears do."""
+    """Bounded cache, oldest insert evicted first: token -> _Entry. Holds only
+    tokens whose signature, issuer and audience passed: those cannot change for
+    a token and a Verifier. Reads take no lock (one dict look-up on `entries`,
+    which clear() replaces rather than empties); inserts and clears do."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
-        self._entries: collections.OrderedDict[str, tuple[tok.Claims, int]] = (
-            collections.OrderedDict()
-        )
+        self.entries: collections.OrderedDict[str, _Entry] = collections.OrderedDict()
         self._lock = threading.Lock()
 
     def find(self, token: str, version: int) -> tok.Claims | None:
-        entry = self._entries.get(token)
+        entry = self.entries.get(token)
         if entry is None or entry[1] != version:
             return None
         return entry[0]
 
-    def insert(self, token: str, claims: tok.Claims, version: int) -> None:
+    def insert(self, token: str, claims: tok.Claims, version: int, leeway: float) -> None:
         if self._capacity <= 0:
             return
+        not_before = (
+            float("-inf") if claims.not_before is None else claims.not_before - leeway
+        )
+        entry = (claims, version, claims.expires_at + leeway, not_before, claims.issued_at,
+                 claims.session_id, claims.subject, claims.subject_generation)
         with self._lock:
-            self._entries[token] = (claims, version)
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
+            self.entries[token] = entry
+            while len(self.entries) > self._capacity:
+                self.entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
-            self._entries = collections.OrderedDict()
+            self.entries = collections.OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
 
 _NEVER = None
@@ -152,6 +163,12 @@ class Verifier:
         self._max_staleness = max_staleness
         self._horizon = horizon
         self._clock: Clock = clock or SystemClock()
+        # Bound once: the hit path reads each clock once, without a method look-up.
+        self._now: Callable[[], float] = time.time if clock is None else clock.now
+        self._monotonic: Callable[[], float] = (
+            time.monotonic if clock is None else clock.monotonic
+        )
+        self._leeway = leeway
         self._cache = _Cache(cache_capacity)
 
         self._keys: tok.KeySet | None = None
@@ -161,6 +178,9 @@ class Verifier:
         self._resuming = False
         self._synced = False  # this stream reached its snapshot_end
         self._last_heard: float | None = _NEVER
+        # verify() refuses once the monotonic clock passes this: -inf until the
+        # first snapshot_end and after close(), else last heard + max_staleness.
+        self._fresh_until = float("-inf")
         self._last_forget: float | None = None
         self._applied = 0
         self._incarnation = ""
@@ -169,7 +189,7 @@ class Verifier:
         self._connections = 0
         self._closed = False
         self._init_sync()
-        self._pid = os.getpid()
+        self._generation = _fork_generation
         self._start = start
         if start:
             self._start_thread()
@@ -180,44 +200,64 @@ class Verifier:
     def verify(self, token: str) -> tok.Claims:
         """The claims if `token` is valid now. Raises TokenInvalid (reason) or
         VerifierUnavailable (not in sync; fail closed, answer 503)."""
-        self._ensure_process()
-        heard = self._last_heard
-        if self._closed:
-            raise VerifierUnavailable("the verifier is closed")
-        if heard is None:
-            raise VerifierUnavailable("the verifier has not received tesserad's state yet")
-        if self._clock.monotonic() - heard > self._max_staleness:
-            raise VerifierUnavailable(
-                f"no word from tesserad for more than {self._max_staleness:g} s; "
-                "refusing to verify on revocation state that may be stale"
-            )
+        if self._generation != _fork_generation:
+            self._ensure_process()
+        if self._monotonic() > self._fresh_until:
+            self._raise_unavailable()
+        now = self._now()
+        entry = self._cache.entries.get(token) if isinstance(token, str) else None
+        if entry is not None and entry[1] == self._keys_version:
+            # A hit: signature, issuer and audience passed when it was cached.
+            claims, _, expires, not_before, issued_at, session_id, subject, generation = entry
+            if now >= expires:
+                raise TokenInvalid("EXPIRED", "token has expired")
+            if now < not_before:
+                raise TokenInvalid("NOT_YET_VALID", "nbf is in the future")
+            if issued_at > now + self._leeway:
+                raise TokenInvalid("NOT_YET_VALID", "iat is in the future")
+        else:
+            claims = self._verify_uncached(token, now)
+            session_id, subject = claims.session_id, claims.subject
+            issued_at, generation = claims.issued_at, claims.subject_generation
+        # RevocationState.check, inlined: the hit path's largest remaining call.
+        revocations = self._revocations
+        if session_id in revocations.sessions:
+            raise TokenInvalid("SESSION_REVOKED", "the session was revoked")
+        if revocations.subjects:
+            verdict = revocations.check_subject(subject, issued_at, generation)
+            if verdict == "SESSION_REVOKED":
+                raise TokenInvalid(verdict, "the session was revoked")
+            if verdict == "STALE_CLAIMS":
+                raise TokenInvalid(verdict, "the subject's claims changed; refresh the token")
+        return claims
+
+    def _verify_uncached(self, token: object, now: float) -> tok.Claims:
+        """The miss path: every check but the revocation state; caches the claims."""
         if not isinstance(token, str):
             raise TokenInvalid("MALFORMED", "token is not a string")
-        now = self._clock.now()
         if len(token) > tok.MAX_TOKEN_BYTES:
             raise TokenInvalid("MALFORMED", "token too large")
         version = self._keys_version
-        claims = self._cache.find(token, version)
+        keys = self._keys
+        if keys is None:
+            raise VerifierUnavailable("tesserad has not sent a key set yet")
         try:
-            if claims is None:
-                keys = self._keys
-                if keys is None:
-                    raise VerifierUnavailable("tesserad has not sent a key set yet")
-                claims = tok.decode_and_verify_signature(token, keys)
-                tok.check_claims(claims, self._policy, now)
-                self._cache.insert(token, claims, version)
-            else:
-                tok.check_claims(claims, self._policy, now)
+            claims = tok.decode_and_verify_signature(token, keys)
+            tok.check_claims(claims, self._policy, now)
         except tok.TokenError as err:
             raise TokenInvalid(err.reason, err.detail) from None
-        verdict = self._revocations.check(
-            claims.session_id, claims.subject, claims.issued_at, claims.subject_generation
-        )
-        if verdict == "SESSION_REVOKED":
-            raise TokenInvalid(verdict, "the session was revoked")
-        if verdict == "STALE_CLAIMS":
-            raise TokenInvalid(verdict, "the subject's claims changed; refresh the token")
+        self._cache.insert(token, claims, version, self._leeway)
         return claims
+
+    def _raise_unavailable(self) -> None:
+        if self._closed:
+            raise VerifierUnavailable("the verifier is closed")
+        if self._last_heard is None:
+            raise VerifierUnavailable("the verifier has not received tesserad's state yet")
+        raise VerifierUnavailable(
+            f"no word from tesserad for more than {self._max_staleness:g} s; "
+            "refusing to verify on revocation state that may be stale"
+        )
 
     def wait_until_ready(self, timeout: float) -> bool:
         """True once the first snapshot has been applied (False on timeout)."""
@@ -263,7 +303,7 @@ class Verifier:
         with self._cv:
             if self._closed:
                 return
-            self._closed = True
+            self._mark_closed()
             call = self._active_call
             self._cv.notify_all()
         if call is not None:
@@ -273,6 +313,12 @@ class Verifier:
             thread.join(timeout=5)
         if self._channel is not None:
             self._channel.close()
+
+    def _mark_closed(self) -> None:
+        """verify() refuses from now on. Caller holds _cv (or drives the stream
+        itself, as AsyncVerifier does)."""
+        self._closed = True
+        self._fresh_until = float("-inf")
 
     def __enter__(self) -> Verifier:
         return self
@@ -320,7 +366,11 @@ class Verifier:
             if self._synced:
                 self._advance(event.heartbeat.current_sequence)
         if self._synced:
-            self._last_heard = self._clock.monotonic()
+            heard = self._clock.monotonic()
+            self._last_heard = heard
+            with self._cv:
+                if not self._closed:
+                    self._fresh_until = heard + self._max_staleness
             self._forget_if_due()
         with self._cv:
             self._events_applied += 1
@@ -405,13 +455,11 @@ class Verifier:
 
     def _ensure_process(self) -> None:
         """After a fork: this process's own channel and thread (see _after_fork)."""
-        if self._pid == os.getpid() or not self._start:
-            return
         with _fork_lock:
-            if self._pid == os.getpid():
+            if self._generation == _fork_generation:
                 return
-            self._pid = os.getpid()
-            if not self._closed:
+            self._generation = _fork_generation
+            if self._start and not self._closed:
                 self._start_thread()
 
     def _after_fork_in_child(self) -> None:
@@ -423,20 +471,23 @@ class Verifier:
 
 
 _fork_lock = threading.Lock()
+# Bumped in each child of os.fork(): a Verifier whose generation differs is in a
+# new process (cheaper per call than comparing os.getpid()).
+_fork_generation = 0
 _verifiers: weakref.WeakSet[Verifier] = weakref.WeakSet()
-_fork_registered = False
 
 
 def _register_fork_handler(verifier: Verifier) -> None:
-    global _fork_registered
     _verifiers.add(verifier)
-    if not _fork_registered and hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
-        _fork_registered = True
 
 
 def _after_fork_in_child() -> None:
-    global _fork_lock
+    global _fork_lock, _fork_generation
     _fork_lock = threading.Lock()
+    _fork_generation += 1
     for verifier in list(_verifiers):
         verifier._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
