@@ -66,3 +66,62 @@ def test_token_vector(vector):
         "custom": dict(claims.custom),
     }
     assert got == want
+
+
+def _verifier(capacity: int, clock: Clock) -> Verifier:
+    v = Verifier(issuer=POLICY["issuer"], audience=POLICY["audience"],
+                 leeway=POLICY["leeway_seconds"], clock=clock, start=False,
+                 cache_capacity=capacity)
+    v._open_stream()
+    v._handle(pb.RevocationEvent(
+        sequence=1, keys_changed=pb.KeysChanged(jwks_json=json.dumps(VECTORS["jwks"]))))
+    v._handle(pb.RevocationEvent(sequence=1, snapshot_end=pb.SnapshotEnd()))
+    return v
+
+
+def _verdict(v: Verifier, token: str) -> str:
+    try:
+        v.verify(token)
+    except TokenInvalid as err:
+        return f"{err.reason}: {err.detail}"
+    return "valid"
+
+
+def test_cache_hits_give_the_verdicts_of_a_full_check():
+    """Each token a vector accepts, cached at its `now`, then asked again at times
+    around its nbf, iat and exp: the cached Verifier answers as an uncached one."""
+    clock = Clock()
+    cached, uncached = _verifier(10_000, clock), _verifier(0, clock)
+    leeway = POLICY["leeway_seconds"]
+    checked = 0
+    for vector in VECTORS["vectors"]:
+        if not vector["expect"]["valid"]:
+            continue
+        clock.wall = float(vector["now"])
+        cached.verify(vector["token"])
+        claims = vector["expect"]["claims"]
+        edges = [claims["exp"] + leeway, claims["iat"] - leeway]
+        if claims["nbf"] is not None:
+            edges.append(claims["nbf"] - leeway)
+        for edge in edges:
+            for wall in (edge - 1, edge - 0.5, edge, edge + 0.5, edge + 1):
+                clock.wall = float(wall)
+                want = _verdict(uncached, vector["token"])
+                assert _verdict(cached, vector["token"]) == want, (vector["name"], wall)
+                checked += 1
+    assert uncached.cache_size == 0
+    assert checked > 100
+
+
+def test_refused_tokens_are_never_cached():
+    clock = Clock()
+    v = _verifier(10_000, clock)
+    for vector in VECTORS["vectors"]:
+        if vector["expect"]["valid"]:
+            continue
+        clock.wall = float(vector["now"])
+        for _ in range(2):  # the second call is not a cache hit either
+            with pytest.raises(TokenInvalid) as info:
+                v.verify(vector["token"])
+            assert info.value.reason == vector["expect"]["reason"]
+    assert v.cache_size == 0

@@ -443,7 +443,7 @@ def check_claims(claims: Claims, policy: ClaimPolicy, now: float) -> None:
         raise TokenError("EXPIRED", "token has expired")
     if claims.not_before is not None and now < claims.not_before - policy.leeway:
         raise TokenError("NOT_YET_VALID", "nbf is in the future")
-    if claims.issued_at > now + policy.leeway:
+    if now < claims.issued_at - policy.leeway:
         raise TokenError("NOT_YET_VALID", "iat is in the future")
     if claims.issuer != policy.issuer:
         raise TokenError("WRONG_ISSUER", "iss is not the expected issuer")

@@ -61,41 +61,39 @@ class SystemClock:
         return time.monotonic()
 
 
-# A cache entry: the claims, the key-set version they were verified under, and
-# what a hit checks, precomputed: expires_at + leeway, not_before - leeway (or
-# -inf), issued_at, session id, subject, subject generation.
-_Entry = tuple[tok.Claims, int, float, float, int, str, str, int]
+# A cache entry: the claims, and what a hit checks, precomputed: expires_at +
+# leeway, the earliest valid time (max of not_before and issued_at, each less
+# leeway), issued_at, session id, subject, subject generation.
+_Entry = tuple[tok.Claims, float, float, int, str, str, int]
 
 
 class _Cache:
     """Bounded cache, oldest insert evicted first: token -> _Entry. Holds only
     tokens whose signature, issuer and audience passed: those cannot change for
-    a token and a Verifier. Reads take no lock (one dict look-up on `entries`,
-    which clear() replaces rather than empties); inserts and clears do."""
+    a token and a Verifier. Reads take no lock (one dict look-up on `entries`);
+    inserts and clears do. clear() (new key set) replaces `entries` rather than
+    emptying it, and a miss inserts into the dict it read before reading the key
+    set, so a token verified under an old key set can land only in a dict that
+    is already discarded."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
         self.entries: collections.OrderedDict[str, _Entry] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def find(self, token: str, version: int) -> tok.Claims | None:
-        entry = self.entries.get(token)
-        if entry is None or entry[1] != version:
-            return None
-        return entry[0]
-
-    def insert(self, token: str, claims: tok.Claims, version: int, leeway: float) -> None:
+    def insert(self, entries: collections.OrderedDict[str, _Entry], token: str,
+               claims: tok.Claims, leeway: float) -> None:
         if self._capacity <= 0:
             return
-        not_before = (
-            float("-inf") if claims.not_before is None else claims.not_before - leeway
-        )
-        entry = (claims, version, claims.expires_at + leeway, not_before, claims.issued_at,
+        valid_from = claims.issued_at - leeway
+        if claims.not_before is not None:
+            valid_from = max(valid_from, claims.not_before - leeway)
+        entry = (claims, claims.expires_at + leeway, valid_from, claims.issued_at,
                  claims.session_id, claims.subject, claims.subject_generation)
         with self._lock:
-            self.entries[token] = entry
-            while len(self.entries) > self._capacity:
-                self.entries.popitem(last=False)
+            entries[token] = entry
+            while len(entries) > self._capacity:
+                entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
@@ -172,7 +170,6 @@ class Verifier:
         self._cache = _Cache(cache_capacity)
 
         self._keys: tok.KeySet | None = None
-        self._keys_version = 0
         self._revocations = RevocationState(horizon)
         self._pending: RevocationState | None = None
         self._resuming = False
@@ -200,21 +197,21 @@ class Verifier:
     def verify(self, token: str) -> tok.Claims:
         """The claims if `token` is valid now. Raises TokenInvalid (reason) or
         VerifierUnavailable (not in sync; fail closed, answer 503)."""
-        if self._generation != _fork_generation:
-            self._ensure_process()
+        # Also the fork check: a forked child's Verifiers start at -inf.
         if self._monotonic() > self._fresh_until:
-            self._raise_unavailable()
+            self._refuse_unless_fresh()
         now = self._now()
-        entry = self._cache.entries.get(token) if isinstance(token, str) else None
-        if entry is not None and entry[1] == self._keys_version:
+        try:
+            entry = self._cache.entries.get(token)
+        except TypeError:  # unhashable: not a string (refused below)
+            entry = None
+        if entry is not None:
             # A hit: signature, issuer and audience passed when it was cached.
-            claims, _, expires, not_before, issued_at, session_id, subject, generation = entry
+            claims, expires, valid_from, issued_at, session_id, subject, generation = entry
             if now >= expires:
                 raise TokenInvalid("EXPIRED", "token has expired")
-            if now < not_before:
-                raise TokenInvalid("NOT_YET_VALID", "nbf is in the future")
-            if issued_at > now + self._leeway:
-                raise TokenInvalid("NOT_YET_VALID", "iat is in the future")
+            if now < valid_from:
+                self._check_claims(claims, now)  # raises NOT_YET_VALID (nbf or iat)
         else:
             claims = self._verify_uncached(token, now)
             session_id, subject = claims.session_id, claims.subject
@@ -237,19 +234,31 @@ class Verifier:
             raise TokenInvalid("MALFORMED", "token is not a string")
         if len(token) > tok.MAX_TOKEN_BYTES:
             raise TokenInvalid("MALFORMED", "token too large")
-        version = self._keys_version
+        entries = self._cache.entries  # before the key set: see _Cache
         keys = self._keys
         if keys is None:
             raise VerifierUnavailable("tesserad has not sent a key set yet")
         try:
             claims = tok.decode_and_verify_signature(token, keys)
+        except tok.TokenError as err:
+            raise TokenInvalid(err.reason, err.detail) from None
+        self._check_claims(claims, now)
+        self._cache.insert(entries, token, claims, self._leeway)
+        return claims
+
+    def _check_claims(self, claims: tok.Claims, now: float) -> None:
+        try:
             tok.check_claims(claims, self._policy, now)
         except tok.TokenError as err:
             raise TokenInvalid(err.reason, err.detail) from None
-        self._cache.insert(token, claims, version, self._leeway)
-        return claims
 
-    def _raise_unavailable(self) -> None:
+    def _refuse_unless_fresh(self) -> None:
+        """verify()'s slow path: a fork child's first call (which may go on with
+        the parent's state), else VerifierUnavailable with the reason."""
+        if self._generation != _fork_generation:
+            self._ensure_process()
+            if self._monotonic() <= self._fresh_until:
+                return
         if self._closed:
             raise VerifierUnavailable("the verifier is closed")
         if self._last_heard is None:
@@ -355,8 +364,7 @@ class Verifier:
             except ValueError:
                 keys = None  # a bad document is ignored: the old set stays
             if keys is not None:
-                self._keys = keys
-                self._keys_version += 1
+                self._keys = keys  # before the clear: see _Cache
                 self._cache.clear()
             self._advance_if_synced(event.sequence)
         elif kind == "snapshot_end":
@@ -454,13 +462,20 @@ class Verifier:
             backoff = min(backoff * 2, MAX_BACKOFF)
 
     def _ensure_process(self) -> None:
-        """After a fork: this process's own channel and thread (see _after_fork)."""
+        """After a fork: this process's own channel and thread (see _after_fork),
+        and the parent's freshness back until the child's stream has its own."""
+        if self._generation == _fork_generation:
+            return
         with _fork_lock:
             if self._generation == _fork_generation:
                 return
             self._generation = _fork_generation
             if self._start and not self._closed:
                 self._start_thread()
+            with self._cv:
+                if not self._closed and self._last_heard is not None:
+                    self._fresh_until = max(
+                        self._fresh_until, self._last_heard + self._max_staleness)
 
     def _after_fork_in_child(self) -> None:
         # The parent's thread does not exist here and its channel must not be
@@ -468,6 +483,7 @@ class Verifier:
         # sockets) and make fresh locks; _ensure_process starts anew.
         self._init_sync()
         self._cache = _Cache(self._cache._capacity)
+        self._fresh_until = float("-inf")  # verify() then calls _ensure_process
 
 
 _fork_lock = threading.Lock()
