@@ -38,6 +38,14 @@ void TokenCache::Insert(absl::string_view token, Claims claims, absl::Time now,
                                  Entry{std::move(claims), key_version});
 }
 
+void TokenCache::ForgetOtherVersions(uint64_t key_version) {
+  if (seen_version_.load(std::memory_order_acquire) != key_version &&
+      seen_version_.exchange(key_version, std::memory_order_acq_rel) !=
+          key_version) {
+    Clear();
+  }
+}
+
 void TokenCache::Clear() {
   for (Shard& shard : shards_) {
     WriterLock lock(&shard.mu);

@@ -17,6 +17,7 @@
 // Thread-safe; lookups take one shard's shared lock.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,11 @@ class TokenCache {
               uint64_t key_version);
   // Forgets every token, e.g. when the keys they were checked with change.
   void Clear();
+  // Clears the cache the first time it is called with a version other than
+  // the last one seen (entries of other versions are never found again, so
+  // this only frees them). A plain load while the version is unchanged: the
+  // hit path shares no written cache line.
+  void ForgetOtherVersions(uint64_t key_version);
 
  private:
   static constexpr size_t kShards = 16;
@@ -54,6 +60,7 @@ class TokenCache {
   };
   Shard& ShardFor(absl::string_view token) const;
 
+  std::atomic<uint64_t> seen_version_{0};
   const size_t per_shard_;
   mutable std::array<Shard, kShards> shards_;
 };

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "client/verifier/loopback.h"
 #include "client/verifier/reasons.h"
+#include "client/verifier/token_check.h"
 
 namespace tessera {
 namespace {
@@ -16,10 +17,6 @@ using tessera::v1::TokenInvalidReason;
 
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(50);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
-
-absl::Status Rejected(TokenInvalidReason reason, absl::string_view detail) {
-  return TokenRefusal(reason, detail);
-}
 
 int64_t Nanos(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -118,54 +115,25 @@ absl::StatusOr<VerifiedClaims> Verifier::Verify(absl::string_view token) const {
         absl::FormatDuration(options_.max_staleness),
         "; refusing to verify on revocation state that may be stale"));
   }
-  const absl::Time now = clock_.Now();
-  if (token.size() > token::kMaxTokenBytes) {
-    return Rejected(tessera::v1::TOKEN_INVALID_REASON_MALFORMED,
-                    "token too large");
-  }
-  VerifiedClaims claims =
-      cache_.Find(token, keys_version_.load(std::memory_order_acquire));
-  if (claims == nullptr) {
-    std::shared_ptr<const Keys> keys;
-    {
-      ReaderLock lock(&keys_mu_);
-      keys = keys_;
-    }
-    if (keys == nullptr) {
-      return absl::UnavailableError("tesserad has not sent a key set yet");
-    }
-    auto result =
-        token::VerifyAccessToken(token, keys->set, verify_options_, now);
-    if (auto* failure = std::get_if<token::TokenFailure>(&result)) {
-      return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
-    }
-    claims = std::make_shared<const token::AccessTokenClaims>(
-        std::move(std::get<token::VerifiedToken>(result).claims));
-    // Tagged with the set it was checked against: if the keys changed
-    // meanwhile, the entry is never found under the new version.
-    cache_.Insert(token, claims, now, keys->version);
-  } else if (std::optional<token::TokenFailure> failure =
-                 token::CheckClaims(*claims, verify_options_.policy, now)) {
-    return Rejected(ToTokenInvalidReason(failure->error), failure->detail);
-  }
-  revocation::Verdict verdict;
-  {
-    ReaderLock lock(&revocations_mu_);
-    verdict =
-        revocations_->Check(claims->session_id, claims->subject,
-                            claims->issued_at, claims->subject_generation);
-  }
-  switch (verdict) {
-    case revocation::Verdict::kSessionRevoked:
-      return Rejected(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED,
-                      "the session was revoked");
-    case revocation::Verdict::kStaleClaims:
-      return Rejected(tessera::v1::TOKEN_INVALID_REASON_STALE_CLAIMS,
-                      "the subject's claims changed; refresh the token");
-    case revocation::Verdict::kValid:
-      break;
-  }
-  return claims;
+  return CheckToken(
+      token, {.cache = &cache_,
+              .key_version = keys_version_.load(std::memory_order_acquire),
+              .keys = [&]() -> VersionedKeys {
+                ReaderLock lock(&keys_mu_);
+                if (keys_ == nullptr) return {};
+                return {
+                    std::shared_ptr<const token::KeySet>(keys_, &keys_->set),
+                    keys_->version};
+              },
+              .options = &verify_options_,
+              .revocations =
+                  [&](const token::AccessTokenClaims& claims) {
+                    ReaderLock lock(&revocations_mu_);
+                    return revocations_->Check(claims.session_id,
+                                               claims.subject, claims.issued_at,
+                                               claims.subject_generation);
+                  },
+              .now = clock_.Now()});
 }
 
 void Verifier::Follow() {

@@ -13,6 +13,7 @@
 #include "client/token/access_token.h"
 #include "client/token/base64url.h"
 #include "client/verifier/reasons.h"
+#include "client/verifier/token_check.h"
 #include "server/errors/errors.h"
 #include "server/log/log.h"
 #include "server/service/durable_reply.h"
@@ -411,60 +412,38 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
   }
   const token::VerifyOptions& options =
       named.has_value() ? *named : default_verify_options_;
-  const absl::Time now = absl::Now();
-  // A token seen before skips the signature check, never the claim checks:
-  // the same refusal, in the same order, as a first verification gives.
-  // Each entry carries the version of the published keys it was checked
-  // against, and a lookup under another version misses; when the keys
-  // change the cache also starts over, to free the old entries. A call
-  // still holding the previous version may insert once more after the
-  // clear, but only under that version, which no later call looks up: a
-  // withdrawn key's token cannot come back that way.
+  // The Verifier's check (client/verifier/token_check.h), with the
+  // published keys of the current key ring.
   const std::shared_ptr<const keys::KeyRing::Snapshot> key_set =
       keys_->current();
-  // A plain load first: the exchange writes a cache line every ValidateToken
-  // would otherwise share, and the keys change only at a rotation.
-  if (validated_keys_version_.load(std::memory_order_acquire) !=
-          key_set->version &&
-      validated_keys_version_.exchange(
-          key_set->version, std::memory_order_acq_rel) != key_set->version) {
-    validated_.Clear();
-  }
-  TokenCache::Claims cached =
-      validated_.Find(request->access_token(), key_set->version);
-  std::optional<token::TokenFailure> failure;
-  if (cached != nullptr) {
-    failure = token::CheckClaims(*cached, options.policy, now);
-  } else {
-    auto result = token::VerifyAccessToken(request->access_token(),
-                                           key_set->published, options, now);
-    if (auto* refused = std::get_if<token::TokenFailure>(&result)) {
-      failure = *std::move(refused);
-    } else {
-      cached = std::make_shared<const token::AccessTokenClaims>(
-          std::move(std::get<token::VerifiedToken>(result).claims));
-      validated_.Insert(request->access_token(), cached, now, key_set->version);
+  absl::StatusOr<std::shared_ptr<const token::AccessTokenClaims>> checked =
+      CheckToken(request->access_token(),
+                 {.cache = &validated_,
+                  .key_version = key_set->version,
+                  .keys = [&]() -> VersionedKeys {
+                    return {std::shared_ptr<const token::KeySet>(
+                                key_set, &key_set->published),
+                            key_set->version};
+                  },
+                  .options = &options,
+                  .revocations =
+                      [&](const token::AccessTokenClaims& claims) {
+                        return revocations_->Check(
+                            claims.session_id, claims.subject, claims.issued_at,
+                            claims.subject_generation);
+                      },
+                  .now = absl::Now()});
+  if (!checked.ok()) {
+    const tessera::v1::TokenInvalidReason reason =
+        TokenInvalidReasonOf(checked.status());
+    if (reason == tessera::v1::TOKEN_INVALID_REASON_UNSPECIFIED) {
+      return Reply(context, checked.status());
     }
-  }
-  if (failure.has_value()) {
     response->set_valid(false);
-    response->set_reason(ToTokenInvalidReason(failure->error));
+    response->set_reason(reason);
     return Reply(context, absl::OkStatus());
   }
-  const token::AccessTokenClaims& claims = *cached;
-  switch (revocations_->Check(claims.session_id, claims.subject,
-                              claims.issued_at, claims.subject_generation)) {
-    case revocation::Verdict::kSessionRevoked:
-      response->set_valid(false);
-      response->set_reason(tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
-      return Reply(context, absl::OkStatus());
-    case revocation::Verdict::kStaleClaims:
-      response->set_valid(false);
-      response->set_reason(tessera::v1::TOKEN_INVALID_REASON_STALE_CLAIMS);
-      return Reply(context, absl::OkStatus());
-    case revocation::Verdict::kValid:
-      break;
-  }
+  const token::AccessTokenClaims& claims = **checked;
   response->set_valid(true);
   tessera::v1::TokenClaims* out = response->mutable_claims();
   out->set_subject(claims.subject);

@@ -153,11 +153,10 @@ class TokenAuthorityService final
   const keys::KeyRing* keys_;
   const revocation::RevocationState* revocations_;
   stream::RevocationHub* hub_;
-  // Tokens ValidateToken has verified, by their text (the Verifier's cache),
-  // all checked with the published keys of key-ring version
-  // `validated_keys_version_`; emptied when that version changes.
+  // Tokens ValidateToken has verified, by their text, tagged with the
+  // key-ring version they were checked with (the Verifier's cache and
+  // policy: client/verifier/token_check.h).
   TokenCache validated_;
-  std::atomic<uint64_t> validated_keys_version_{0};
 };
 
 }  // namespace tessera::service
