@@ -2,7 +2,8 @@
 # The Node client libraries' single test entry point (tools/test.sh runs it).
 # Installs dependencies exactly as locked (npm ci), checks that the generated
 # protobuf code is current, type-checks (tsc --noEmit, strict), and runs every
-# vitest suite — unit, conformance vectors, and end-to-end against the real
+# vitest suite (packages/core, then packages/sveltekit) — unit, conformance
+# vectors, and end-to-end against the real
 # tesserad in $TESSERA_TESSERAD (default: <repo>/bazel-bin/server/tesserad).
 # The last line is "N passed, N failed", counted from vitest's JSON report;
 # a failed install, stale generated code or a type error counts as a failure.
@@ -29,6 +30,7 @@ if ! npm ci --no-audit --no-fund --loglevel=error; then
 fi
 check "generated code is current" bash packages/core/scripts/generate.sh --check
 check "tsc --noEmit" npm exec --workspace @tessera-auth/node -- tsc --noEmit -p .
+check "tsc --noEmit (sveltekit)" npm exec --workspace @tessera-auth/sveltekit -- tsc --noEmit -p .
 no_any_exported() {  # the public declarations (generated code aside) name no `any`
   (cd packages/core && ../../node_modules/.bin/tsc -p tsconfig.build.json \
     --outDir "$work/dist" --emitDeclarationOnly --removeComments) || return 1
@@ -36,24 +38,30 @@ no_any_exported() {  # the public declarations (generated code aside) name no `a
 }
 check "no any in exported types" no_any_exported
 
-echo "== node: vitest"
-report="$work/vitest.json"
-(cd packages/core && ../../node_modules/.bin/vitest run --reporter=default \
-  --reporter=json --outputFile="$report")
-counts=$(node -e '
-  const fs = require("fs");
-  let r;
-  try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); }
-  catch { console.log("0 1"); process.exit(0); }
-  // A file whose hooks failed may have no failed test of its own: count it.
-  let broken = 0;
-  for (const f of r.testResults ?? []) {
-    const anyFailed = (f.assertionResults ?? []).some((a) => a.status === "failed");
-    if (f.status === "failed" && !anyFailed) broken++;
-  }
-  console.log(`${r.numPassedTests} ${r.numFailedTests + broken}`);
-' "$report")
-passed=${counts% *}
-failed=$((failed + ${counts#* }))
+count() {  # count REPORT: "passed failed" from a vitest JSON report
+  node -e '
+    const fs = require("fs");
+    let r;
+    try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); }
+    catch { console.log("0 1"); process.exit(0); }
+    // A file whose hooks failed may have no failed test of its own: count it.
+    let broken = 0;
+    for (const f of r.testResults ?? []) {
+      const anyFailed = (f.assertionResults ?? []).some((a) => a.status === "failed");
+      if (f.status === "failed" && !anyFailed) broken++;
+    }
+    console.log(`${r.numPassedTests} ${r.numFailedTests + broken}`);
+  ' "$1"
+}
+passed=0
+for pkg in core sveltekit; do
+  echo "== node: vitest ($pkg)"
+  report="$work/vitest-$pkg.json"
+  (cd "packages/$pkg" && ../../node_modules/.bin/vitest run --reporter=default \
+    --reporter=json --outputFile="$report")
+  counts=$(count "$report")
+  passed=$((passed + ${counts% *}))
+  failed=$((failed + ${counts#* }))
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,281 @@
+// createTessera's handle and handleFetch, driven with fake events against a
+// real tesserad (started on a free loopback port) and a real Verifier.
+import type { RequestEvent } from "@sveltejs/kit";
+import { Client, Verifier, type pb } from "@tessera-auth/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Tesserad } from "../../core/test/support/tesserad.js";
+import { createTessera, type TesseraAppLocals, type TesseraOptions } from "../src/index.js";
+import { fakeEvent, Jar, type CookieWrite } from "./support/fake_event.js";
+
+/** A Client that counts RefreshSession calls. */
+function counting(client: Client): TesseraOptions["client"] & { refreshes: number } {
+  const c = {
+    refreshes: 0,
+    issueSession: client.issueSession.bind(client),
+    revokeSession: client.revokeSession.bind(client),
+    updateClaims: client.updateClaims.bind(client),
+    refreshSession: (req: Parameters<Client["refreshSession"]>[0]): Promise<pb.SessionTokens> => {
+      c.refreshes++;
+      return client.refreshSession(req);
+    },
+  };
+  return c;
+}
+
+type Run = { locals: TesseraAppLocals; writes: CookieWrite[]; response: Response; event: RequestEvent };
+
+async function run(
+  handle: ReturnType<typeof createTessera>["handle"],
+  cookie: string,
+  body?: (locals: TesseraAppLocals) => Promise<void>,
+): Promise<Run> {
+  const { event, writes } = fakeEvent(cookie);
+  const locals = event.locals as unknown as TesseraAppLocals;
+  const response = await handle({
+    event,
+    resolve: async () => {
+      await body?.(locals);
+      return new Response("ok");
+    },
+  });
+  return { locals, writes, response, event };
+}
+
+async function login(handle: ReturnType<typeof createTessera>["handle"], subject: string, jar: Jar): Promise<Run> {
+  const r = await run(handle, "", async (l) => {
+    await l.tessera.issue({ subject, claims: { plan: "free" } });
+  });
+  jar.apply(r.writes);
+  return r;
+}
+
+describe("handle against tesserad", () => {
+  let server: Tesserad;
+  let client: Client;
+  let verifier: Verifier;
+  beforeAll(async () => {
+    server = await Tesserad.start(["--access_ttl=2s", "--leeway=0s"]);
+    client = new Client({ address: server.grpcAddress });
+    verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: 0 });
+  });
+  afterAll(async () => {
+    await verifier?.close();
+    await server?.stop();
+  });
+
+  it("login sets __Host- cookies with HttpOnly, Secure, SameSite=Lax, Path=/ and no-store", async () => {
+    const counted = counting(client);
+    const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    const r = await login(handle, "alice", jar);
+    expect(r.locals.session?.subject).toBe("alice");
+    expect(r.locals.session?.claims).toEqual({ plan: "free" });
+    expect(r.response.headers.get("cache-control")).toBe("private, no-store");
+    const names = r.writes.filter((w) => w.value !== "").map((w) => w.name).sort();
+    expect(names).toEqual(["__Host-tessera-at0", "__Host-tessera-rt"]);
+    for (const w of r.writes.filter((w) => w.value !== "")) {
+      expect(w.options).toMatchObject({ path: "/", httpOnly: true, secure: true, sameSite: "lax" });
+      expect(w.options["maxAge"]).toBeGreaterThan(0);
+    }
+    // The next request is signed in without any RPC and sets nothing.
+    const next = await run(handle, jar.header());
+    expect(next.locals.session?.sessionId).toBe(r.locals.session?.sessionId);
+    expect(next.locals.tessera.status).toBe("signed_in");
+    expect(next.writes).toEqual([]);
+    expect(next.response.headers.get("cache-control")).toBeNull();
+    expect(counted.refreshes).toBe(0);
+  });
+
+  it("splits a large access token over numbered cookies and reads it back", async () => {
+    const { handle } = createTessera({ client, verifier, refreshWindowMs: 0, chunkChars: 100 });
+    const jar = new Jar();
+    const r = await run(handle, "", async (l) => {
+      await l.tessera.issue({ subject: "bob", claims: { blob: "x".repeat(600) } });
+    });
+    jar.apply(r.writes);
+    const chunks = [...jar.values.keys()].filter((n) => n.includes("-at"));
+    expect(chunks.length).toBeGreaterThan(5);
+    const next = await run(handle, jar.header());
+    expect(next.locals.session?.subject).toBe("bob");
+    expect(next.locals.session?.claims["blob"]).toBe("x".repeat(600));
+  });
+
+  it("after expiry, 8 concurrent requests with the same cookies cause exactly one refresh", async () => {
+    const counted = counting(client);
+    let refreshedCallbacks = 0;
+    const { handle } = createTessera({
+      client: counted,
+      verifier,
+      refreshWindowMs: 0,
+      onRefresh: () => {
+        refreshedCallbacks++;
+      },
+    });
+    const jar = new Jar();
+    await login(handle, "carol", jar);
+    await new Promise((r) => setTimeout(r, 2_500)); // --access_ttl=2s, leeway 0
+    // An expired token with a tampered signature is BAD_SIGNATURE: no refresh.
+    const at = jar.values.get("__Host-tessera-at0")!;
+    const tampered = `${at.slice(0, -2)}${at.endsWith("AA") ? "BB" : "AA"}; __Host-tessera-rt=${jar.values.get("__Host-tessera-rt")}`;
+    const bad = await run(handle, `__Host-tessera-at0=${tampered}`);
+    expect(bad.locals.session).toBeNull();
+    expect(counted.refreshes).toBe(0);
+    const cookie = jar.header();
+    const runs = await Promise.all(Array.from({ length: 8 }, () => run(handle, cookie)));
+    expect(counted.refreshes).toBe(1);
+    expect(refreshedCallbacks).toBe(8);
+    const refreshTokens = new Set<string>();
+    for (const r of runs) {
+      expect(r.locals.session?.subject).toBe("carol");
+      expect(r.response.headers.get("cache-control")).toBe("private, no-store");
+      refreshTokens.add(r.writes.find((w) => w.name === "__Host-tessera-rt")!.value);
+    }
+    expect(refreshTokens.size).toBe(1);
+    expect(refreshTokens.has(jar.values.get("__Host-tessera-rt")!)).toBe(false);
+    jar.apply(runs[0]!.writes);
+    const after = await run(handle, jar.header());
+    expect(after.locals.session?.subject).toBe("carol");
+    expect(counted.refreshes).toBe(1);
+  });
+
+  it("refreshes a token near expiry before resolve()", async () => {
+    const counted = counting(client);
+    const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 60_000 });
+    const jar = new Jar();
+    await login(handle, "dora", jar);
+    const r = await run(handle, jar.header(), async (l) => {
+      // resolve() already sees the refreshed session.
+      expect(l.session?.subject).toBe("dora");
+      expect(counted.refreshes).toBe(1);
+    });
+    expect(r.writes.some((w) => w.name === "__Host-tessera-rt" && w.value !== jar.values.get("__Host-tessera-rt"))).toBe(
+      true,
+    );
+  });
+
+  it("a revoked session is signed out, its cookies cleared, with no refresh", async () => {
+    const counted = counting(client);
+    const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    const r = await login(handle, "erin", jar);
+    const { sequence } = await client.revokeSession({
+      target: { case: "sessionId", value: r.locals.session!.sessionId },
+    });
+    await verifier.waitForSequence(sequence);
+    const after = await run(handle, jar.header());
+    expect(after.locals.session).toBeNull();
+    expect(after.locals.tessera.status).toBe("signed_out");
+    expect(after.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
+      "__Host-tessera-at0",
+      "__Host-tessera-rt",
+    ]);
+    expect(after.response.headers.get("cache-control")).toBe("private, no-store");
+    expect(counted.refreshes).toBe(0);
+  });
+
+  it("logout() revokes at tesserad and clears the cookies", async () => {
+    const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    await login(handle, "fay", jar);
+    const cookie = jar.header();
+    const out = await run(handle, cookie, async (l) => {
+      await l.tessera.logout();
+      expect(l.session).toBeNull();
+    });
+    expect(out.writes.filter((w) => w.value === "").length).toBe(2);
+    const replay = await run(handle, cookie);
+    expect(replay.locals.session).toBeNull();
+  });
+
+  it("STALE_CLAIMS refreshes before resolve() and yields the new claims", async () => {
+    const counted = counting(client);
+    const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    await login(handle, "gus", jar);
+    const { sequence } = await client.updateClaims({
+      subject: "gus",
+      claims: { plan: "pro" },
+      merge: true,
+      invalidateAccessTokens: true,
+    });
+    await verifier.waitForSequence(sequence);
+    const r = await run(handle, jar.header());
+    expect(counted.refreshes).toBe(1);
+    expect(r.locals.session?.claims).toEqual({ plan: "pro" });
+  });
+
+  it("locals.tessera.updateClaims merge-patches and, with invalidate, refreshes this session", async () => {
+    const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    await login(handle, "hal", jar);
+    const r = await run(handle, jar.header(), async (l) => {
+      await l.tessera.updateClaims({ theme: "dark" }, { invalidate: true });
+      expect(l.session?.claims).toEqual({ plan: "free", theme: "dark" });
+    });
+    jar.apply(r.writes);
+    const next = await run(handle, jar.header());
+    expect(next.locals.session?.claims).toEqual({ plan: "free", theme: "dark" });
+  });
+
+  it("hostile cookies mean signed out, no refresh, never a throw", async () => {
+    const counted = counting(client);
+    const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 0 });
+    const jar = new Jar();
+    await login(handle, "ivy", jar);
+    const at = jar.values.get("__Host-tessera-at0")!;
+    const rt = jar.values.get("__Host-tessera-rt")!;
+    const [h, p, s] = at.split(".");
+    const flipped = s!.startsWith("A") ? `B${s!.slice(1)}` : `A${s!.slice(1)}`;
+    const hostile = [
+      `__Host-tessera-at0=${h}.${p}.${flipped}; __Host-tessera-rt=${rt}`, // tampered signature
+      `__Host-tessera-at0=${h}.${Buffer.from('{"sub":"root"}').toString("base64url")}.${s}; __Host-tessera-rt=${rt}`,
+      `__Host-tessera-at0=not-a-jwt; __Host-tessera-rt=${rt}`, // malformed
+      `__Host-tessera-at0=${at}; __Host-tessera-at0=${at}; __Host-tessera-rt=${rt}`, // duplicated
+      `__Host-tessera-at0=${at}; __Host-tessera-rt=${rt}; __Host-tessera-rt=${rt}`,
+      `__Host-tessera-at0=${"a".repeat(100_000)}; __Host-tessera-rt=${rt}`, // oversized
+      `__Host-tessera-at0=${at}; __Host-tessera-at2=${at}; __Host-tessera-rt=${rt}`, // gap
+      `__Host-tessera-at0=${at}`, // no refresh cookie
+      `__Host-tessera-rt=${rt}`, // no access cookie
+      `__Host-tessera-at0=${at}%00; __Host-tessera-rt=${rt}`, // bad characters
+      `__Host-tessera-at0=${at}; __Host-tessera-rt=${rt}\u00ff`,
+      `__Host-tessera-at0="${"x".repeat(10)}; __Host-tessera-rt==`,
+    ];
+    for (const cookie of hostile) {
+      const r = await run(handle, cookie);
+      expect(r.locals.session, cookie.slice(0, 80)).toBeNull();
+      expect(r.locals.tessera.status).toBe("signed_out");
+      expect(r.response.status).toBe(200);
+    }
+    expect(counted.refreshes).toBe(0);
+    // The genuine cookies still work.
+    expect((await run(handle, jar.header())).locals.session?.subject).toBe("ivy");
+  });
+
+  it("handleFetch adds the Bearer token for configured API origins only", async () => {
+    const { handle, handleFetch } = createTessera({
+      client,
+      verifier,
+      refreshWindowMs: 0,
+      apiOrigins: ["https://api.example"],
+    });
+    const jar = new Jar();
+    await login(handle, "jo", jar);
+    const r = await run(handle, jar.header());
+    const seen: (string | null)[] = [];
+    const fetch = async (req: Request | URL | string) => {
+      seen.push((req as Request).headers.get("authorization"));
+      return new Response("ok");
+    };
+    const call = (url: string) =>
+      handleFetch({ event: r.event, request: new Request(url), fetch: fetch as typeof globalThis.fetch });
+    await call("https://api.example/v1/notes");
+    await call("https://evil.example/v1/notes");
+    await call("https://api.example.evil.example/");
+    expect(seen).toEqual([`Bearer ${jar.values.get("__Host-tessera-at0")}`, null, null]);
+    // Signed out: nothing added.
+    const out = await run(handle, "");
+    seen.length = 0;
+    await handleFetch({ event: out.event, request: new Request("https://api.example/x"), fetch: fetch as typeof globalThis.fetch });
+    expect(seen).toEqual([null]);
+  });
+});
