@@ -42,7 +42,7 @@ export function parseCookieHeader(header: string | null, prefix: string, maxByte
 /** The session cookies as sent, or why they cannot be used. */
 export type ReadCookies =
   | { kind: "none" }
-  | { kind: "malformed"; why: string }
+  | { kind: "malformed"; why: string; /** Our cookie names that were sent. */ present: string[] }
   | { kind: "present"; refreshToken: string; accessToken: string; accessChunks: number };
 
 /**
@@ -56,29 +56,33 @@ export function readSessionCookies(
   names: CookieNames,
   limits: { chunkChars: number; maxChunks: number; maxRefreshChars: number },
 ): ReadCookies {
-  const jar = parseCookieHeader(header, prefix);
+  const jar = parseCookieHeader(header, `${prefix}-`);
   if (jar.size === 0) return { kind: "none" };
   const known = new Set<string>([names.refresh]);
   for (let i = 0; i < limits.maxChunks; i++) known.add(names.access(i));
+  // Only our own names are reported for deletion: an arbitrary name from the
+  // header could be one a cookie serializer refuses (a throw, i.e. a 500).
+  const present = [...jar.keys()].filter((n) => known.has(n));
+  const malformed = (why: string): ReadCookies => ({ kind: "malformed", why, present });
   for (const [name, values] of jar) {
-    if (!known.has(name)) return { kind: "malformed", why: "unexpected cookie name" };
-    if (values.length !== 1) return { kind: "malformed", why: "duplicated cookie" };
+    if (!known.has(name)) return malformed("unexpected cookie name");
+    if (values.length !== 1) return malformed("duplicated cookie");
   }
   const refresh = jar.get(names.refresh)?.[0];
-  if (refresh === undefined) return { kind: "malformed", why: "no refresh cookie" };
+  if (refresh === undefined) return malformed("no refresh cookie");
   if (refresh.length > limits.maxRefreshChars || !VALUE.test(refresh)) {
-    return { kind: "malformed", why: "bad refresh cookie" };
+    return malformed("bad refresh cookie");
   }
   let access = "";
   let chunks = 0;
   for (; chunks < limits.maxChunks; chunks++) {
     const v = jar.get(names.access(chunks))?.[0];
     if (v === undefined) break;
-    if (v.length > limits.chunkChars || !VALUE.test(v)) return { kind: "malformed", why: "bad access cookie" };
+    if (v.length > limits.chunkChars || !VALUE.test(v)) return malformed("bad access cookie");
     access += v;
   }
-  if (chunks === 0) return { kind: "malformed", why: "no access cookie" };
-  if (jar.size !== chunks + 1) return { kind: "malformed", why: "access cookies with a gap" };
+  if (chunks === 0) return malformed("no access cookie");
+  if (jar.size !== chunks + 1) return malformed("access cookies with a gap");
   return { kind: "present", refreshToken: refresh, accessToken: access, accessChunks: chunks };
 }
 

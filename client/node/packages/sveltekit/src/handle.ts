@@ -179,7 +179,9 @@ export function createTessera(options: TesseraOptions): Tessera {
     });
     if (read.kind === "none") return { session: null, status: "signed_out", chunks: 0, refreshToken: null };
     if (read.kind === "malformed") {
-      clearCookies(event.cookies, maxChunks, state);
+      // Delete what was sent (ours or a planted copy), and nothing more.
+      for (const name of read.present) event.cookies.delete(name, cookieOptions);
+      state.setCookies = true;
       return { session: null, status: "signed_out", chunks: 0, refreshToken: null };
     }
     const base = { chunks: read.accessChunks, refreshToken: read.refreshToken };
@@ -251,8 +253,15 @@ export function createTessera(options: TesseraOptions): Tessera {
         setSession(null, "signed_out");
       },
       async logout() {
-        if (session !== null) {
-          const { sequence } = await client.revokeSession({ target: { case: "sessionId", value: session.sessionId } });
+        // Signed out by expiry or an outage, the refresh token still names the session.
+        const target =
+          session !== null
+            ? { case: "sessionId" as const, value: session.sessionId }
+            : refreshToken !== null
+              ? { case: "refreshToken" as const, value: refreshToken }
+              : null;
+        if (target !== null) {
+          const { sequence } = await client.revokeSession({ target });
           try {
             await verifier.waitForSequence(sequence, { timeoutMs: options.logoutWaitMs ?? 2_000 });
           } catch {

@@ -185,6 +185,7 @@ describe("handle against tesserad", () => {
     expect(out.writes.filter((w) => w.value === "").length).toBe(2);
     const replay = await run(handle, cookie);
     expect(replay.locals.session).toBeNull();
+    expect(replay.writes.filter((w) => w.value === "").length).toBe(2);
   });
 
   it("STALE_CLAIMS refreshes before resolve() and yields the new claims", async () => {
@@ -247,8 +248,36 @@ describe("handle against tesserad", () => {
       expect(r.response.status).toBe(200);
     }
     expect(counted.refreshes).toBe(0);
+    // What is deleted is our names that were sent, nothing else.
+    const dup = await run(handle, `__Host-tessera-at0=${at}; __Host-tessera-at0=x; __Host-tessera-rt=${rt}; __Host-tessera-a b=1`);
+    expect(dup.writes.map((w) => [w.name, w.value]).sort()).toEqual([
+      ["__Host-tessera-at0", ""],
+      ["__Host-tessera-rt", ""],
+    ]);
+    expect(dup.response.headers.get("cache-control")).toBe("private, no-store");
+    // Other apps' cookies, and ours under another prefix, are ignored.
+    const others = await run(handle, `${jar.header()}; session=abc; __Host-tesserax-rt=1`);
+    expect(others.locals.session?.subject).toBe("ivy");
     // The genuine cookies still work.
     expect((await run(handle, jar.header())).locals.session?.subject).toBe("ivy");
+  });
+
+  it("a Verifier out of sync means unavailable: cookies kept, no refresh", async () => {
+    const jar = new Jar();
+    await login(createTessera({ client, verifier, refreshWindowMs: 0 }).handle, "kim", jar);
+    const unreachable = new Client({ address: "127.0.0.1:1", timeoutMs: 200 });
+    const blind = new Verifier({ source: unreachable, issuer: "tessera" });
+    try {
+      const counted = counting(client);
+      const { handle } = createTessera({ client: counted, verifier: blind, refreshWindowMs: 0 });
+      const r = await run(handle, jar.header());
+      expect(r.locals.session).toBeNull();
+      expect(r.locals.tessera.status).toBe("unavailable");
+      expect(r.writes).toEqual([]);
+      expect(counted.refreshes).toBe(0);
+    } finally {
+      await blind.close();
+    }
   });
 
   it("handleFetch adds the Bearer token for configured API origins only", async () => {
