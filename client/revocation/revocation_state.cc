@@ -3,15 +3,9 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "client/base/timestamps.h"
 
 namespace tessera::revocation {
-namespace {
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-}  // namespace
 
 void RevocationState::Apply(const tessera::v1::RevocationEvent& event) {
   WriterLock lock(&mu_);

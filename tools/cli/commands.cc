@@ -14,9 +14,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "client/base/timestamps.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "server/store/timestamps.h"
 #include "tools/bench/load.h"
 #include "tools/cli/command_line.h"
 #include "tools/cli/flags.h"
@@ -175,11 +175,11 @@ std::vector<Command> Commands() {
          TESSERA_CLI_READ(*request.mutable_claims(), Claims());
          if (absl::GetFlag(FLAGS_access_ttl) > absl::ZeroDuration()) {
            *request.mutable_access_ttl() =
-               store::ToDuration(absl::GetFlag(FLAGS_access_ttl));
+               ToDuration(absl::GetFlag(FLAGS_access_ttl));
          }
          if (absl::GetFlag(FLAGS_session_ttl) > absl::ZeroDuration()) {
            *request.mutable_session_ttl() =
-               store::ToDuration(absl::GetFlag(FLAGS_session_ttl));
+               ToDuration(absl::GetFlag(FLAGS_session_ttl));
          }
          request.mutable_client()->set_user_agent(
              absl::GetFlag(FLAGS_user_agent));

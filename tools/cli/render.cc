@@ -5,12 +5,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "client/base/timestamps.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "server/store/timestamps.h"
 
 namespace tessera::cli {
 namespace {
@@ -32,13 +32,12 @@ std::string InlineMessage(const Message& message) {
   if (type == "google.protobuf.Timestamp") {
     return absl::FormatTime(
         "%Y-%m-%dT%H:%M:%E*SZ",
-        store::FromTimestamp(
-            static_cast<const google::protobuf::Timestamp&>(message)),
+        FromTimestamp(static_cast<const google::protobuf::Timestamp&>(message)),
         absl::UTCTimeZone());
   }
   if (type == "google.protobuf.Duration") {
-    return absl::FormatDuration(store::FromDuration(
-        static_cast<const google::protobuf::Duration&>(message)));
+    return absl::FormatDuration(
+        FromDuration(static_cast<const google::protobuf::Duration&>(message)));
   }
   if (IsJsonValued(message.GetDescriptor())) return RenderJson(message);
   return "";
