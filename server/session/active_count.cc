@@ -8,22 +8,15 @@
 #include "rocksdb/db.h"
 #include "rocksdb/snapshot.h"
 #include "server/log/log.h"
-#include "server/store/timestamps.h"
+#include "server/session/purge.h"
 
 namespace tessera::session {
 namespace {
-
-using store::FromTimestamp;
 
 // Records between two looks at the stop flag.
 constexpr int64_t kStopCheckEvery = 4096;
 
 }  // namespace
-
-bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now) {
-  return !record.has_revoked_at() && now < FromTimestamp(record.expires_at()) &&
-         now < FromTimestamp(record.idle_expires_at());
-}
 
 absl::StatusOr<int64_t> CountActiveSessions(const store::Store& store,
                                             absl::Time now,

@@ -31,10 +31,6 @@
 
 namespace tessera::session {
 
-// True if `record` can still be refreshed at `now` (what RefreshSession
-// checks): not revoked, before its absolute and its idle expiry.
-bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now);
-
 // The live sessions at `now`, read from a snapshot without filling the block
 // cache. CANCELLED if `stop` becomes true during the scan (checked every few
 // thousand records); UNAVAILABLE if RocksDB fails. Unreadable records are

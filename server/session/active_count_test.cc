@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "server/session/purge.h"
 #include "server/session/session_store.h"
 #include "server/store/timestamps.h"
 

@@ -64,6 +64,15 @@ class RetiredGenerationFilter : public rocksdb::CompactionFilter {
 
 }  // namespace
 
+bool HasExpired(const tessera::v1::SessionRecord& record, absl::Time now) {
+  return now >= FromTimestamp(record.expires_at()) ||
+         now >= FromTimestamp(record.idle_expires_at());
+}
+
+bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now) {
+  return !record.has_revoked_at() && !HasExpired(record, now);
+}
+
 const rocksdb::CompactionFilter* ExpiredRetiredGenerationFilter() {
   static const RetiredGenerationFilter* filter = new RetiredGenerationFilter();
   return filter;

@@ -16,12 +16,19 @@
 
 #include "absl/time/time.h"
 #include "rocksdb/compaction_filter.h"
+#include "tessera/v1/storage.pb.h"
 
 namespace tessera::session {
 
 // How long an ended (expired or revoked) session stays readable, for
 // GetSession and "your devices" pages.
 inline constexpr absl::Duration kEndedSessionRetention = absl::Hours(24);
+
+// Past its absolute or its idle expiry at `now`.
+bool HasExpired(const tessera::v1::SessionRecord& record, absl::Time now);
+// True if `record` can still be refreshed at `now` (what RefreshSession
+// checks): not revoked, before its absolute and its idle expiry.
+bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now);
 
 // Filters for the sessions, subject_index and retired_generations column
 // families. Stateless singletons: they outlive any DB that uses them. A

@@ -50,12 +50,6 @@ absl::Time CeilSecond(absl::Time t) {
   return floor == t ? t : floor + absl::Seconds(1);
 }
 
-// Revoked, or past its idle or absolute expiry at `now`.
-bool HasEnded(const SessionRecord& record, absl::Time now) {
-  return record.has_revoked_at() || now >= FromTimestamp(record.expires_at()) ||
-         now >= FromTimestamp(record.idle_expires_at());
-}
-
 bool IsClaimsMode(tessera::v1::ClaimsMode mode) {
   return mode == tessera::v1::CLAIMS_MODE_REPLACE ||
          mode == tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL ||
@@ -277,8 +271,7 @@ absl::StatusOr<ActiveSession> SessionStore::Reissue(
     return spent("was refreshed since");
   }
   if (record.has_revoked_at()) return spent("was revoked");
-  if (now >= FromTimestamp(record.expires_at()) ||
-      now >= FromTimestamp(record.idle_expires_at())) {
+  if (HasExpired(record, now)) {
     return spent("has expired");
   }
   absl::StatusOr<ActiveSession> active = Finish(
@@ -436,8 +429,7 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   if (record.has_revoked_at()) {
     return Unauthenticated("SESSION_REVOKED", "the session was revoked");
   }
-  if (now >= FromTimestamp(record.expires_at()) ||
-      now >= FromTimestamp(record.idle_expires_at())) {
+  if (HasExpired(record, now)) {
     return Unauthenticated("SESSION_EXPIRED",
                            "the session has expired; sign in again");
   }
@@ -657,7 +649,7 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
     absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
     if (!read.ok()) return read.status();
     if (!read->has_value() || (*read)->session_group() != access.group ||
-        HasEnded(**read, now)) {
+        !IsLive(**read, now)) {
       continue;
     }
     ActiveSession next = Next(**std::move(read), "", *state);
@@ -776,7 +768,7 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     if (!read->has_value()) continue;  // Purged.
     const SessionRecord& record = **read;
     if (!access.Allows(record)) continue;
-    if (!include_ended && HasEnded(record, now)) continue;
+    if (!include_ended && !IsLive(record, now)) continue;
     if (cursor.has_value() && !ListedBefore(*cursor, record)) continue;
     records.push_back(**std::move(read));
   }
