@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "server/crypto/aead.h"
+#include "server/crypto/digest.h"
 #include "server/log/log.h"
 
 namespace tessera::crypto {
@@ -28,11 +27,8 @@ constexpr size_t kMaxKekFileBytes = 1024;
 
 std::string KekId(absl::string_view key) {
   static constexpr char kLabel[] = "tessera kek id v1";
-  uint8_t mac[32];
-  unsigned int len = sizeof(mac);
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const uint8_t*>(kLabel), sizeof(kLabel) - 1, mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), 16);
+  return HmacSha256(key, absl::string_view(kLabel, sizeof(kLabel) - 1))
+      .substr(0, 16);
 }
 
 // Reads a KEK file: a regular file (symlinks followed) that neither group

@@ -1,9 +1,6 @@
 #include "server/session/request_ids.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +15,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/crypto/aead.h"
+#include "server/crypto/digest.h"
 #include "server/errors/errors.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
@@ -30,21 +28,8 @@ using store::FromTimestamp;
 using store::ToTimestamp;
 using tessera::v1::IssueRequestRecord;
 
-std::string Sha256(absl::string_view bytes) {
-  uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<char*>(digest), sizeof(digest));
-}
-
-std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  uint8_t out[32];
-  unsigned int len = sizeof(out);
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const uint8_t*>(data.data()), data.size(), out, &len);
-  std::string result(reinterpret_cast<char*>(out), len);
-  OPENSSL_cleanse(out, sizeof(out));
-  return result;
-}
+using crypto::HmacSha256;
+using crypto::Sha256;
 
 // Length-prefixed, so no two different sequences of fields encode alike.
 void AppendField(std::string& out, absl::string_view field) {
