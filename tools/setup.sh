@@ -18,6 +18,9 @@ PACKAGES=(
   # promtool checks /metrics; it ships in the prometheus package (its server
   # is not started by the tests).
   prometheus
+  # Browser tests (client/node, examples/): Debian's Chromium, driven by
+  # playwright-core; nothing downloads a browser of its own.
+  chromium
 )
 # Interop tests run Node's jose; any Node >= 18 will do, Debian's included.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
