@@ -21,6 +21,9 @@ PACKAGES=(
   # Browser tests (client/node, examples/): Debian's Chromium, driven by
   # playwright-core; nothing downloads a browser of its own.
   chromium
+  # PostgreSQL 15 for the development cluster (tools/pg_cluster.sh) and the
+  # high-availability work; libpq for the store that will use it.
+  postgresql-15 libpq-dev
 )
 # Interop tests run Node's jose; any Node >= 18 will do, Debian's included.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
