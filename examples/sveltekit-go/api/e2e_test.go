@@ -105,6 +105,9 @@ func (e *e2e) call(method, path, token, body string, out any) int {
 	resp := e.raw(method, path, token, body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if p := contractProblems(method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b); len(p) != 0 {
+		e.t.Errorf("answer differs from openapi.json: %v", p)
+	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
 			e.t.Fatalf("%s %s: %v: %s", method, path, err, b)

@@ -209,5 +209,8 @@ func (h *harness) do(method, path, token, body string) *httptest.ResponseRecorde
 	}
 	w := httptest.NewRecorder()
 	h.srv.ServeHTTP(w, r)
+	if p := contractProblems(method, path, w.Code, w.Header().Get("Content-Type"), w.Body.Bytes()); len(p) != 0 {
+		h.t.Errorf("answer differs from openapi.json: %v", p)
+	}
 	return w
 }

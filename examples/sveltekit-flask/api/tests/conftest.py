@@ -11,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from example_api import create_app
 from example_api.config import Config
+from tests import contract
 from tests.fakes import FakeAuthority, FakeVerifier
 
 
@@ -33,7 +34,16 @@ class Harness:
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
-        return self.client.open(path, method=method, data=body, headers=all_headers)
+        response = self.client.open(path, method=method, data=body, headers=all_headers)
+        wrong = contract.check(
+            method,
+            path,
+            response.status_code,
+            response.headers.get("Content-Type", ""),
+            response.get_data(),
+        )
+        assert not wrong, wrong
+        return response
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ import pytest
 import tessera
 from tessera.testing import TesseradProcess
 
+from tests import contract
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_TIMEOUT = 60.0
 
@@ -50,6 +52,8 @@ class Api:
                 status, headers, raw = response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as err:
             status, headers, raw = err.code, dict(err.headers), err.read()
+        wrong = contract.check(method, path, status, headers.get("Content-Type", ""), raw)
+        assert not wrong, wrong
         return Reply(status, headers, json.loads(raw) if raw else None)
 
     def login(self, username: str, password: str, device: str = "") -> Any:
