@@ -269,6 +269,8 @@ def main() -> int:
     os.symlink(os.path.abspath(args.grpcurl), os.path.join(bindir, "grpcurl"))
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
            "HOME": workdir}
+    # SIGTERM (e.g. a CI timeout) unwinds like Ctrl-C, so `finally` stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     servers = Servers(os.path.abspath(args.tesserad), workdir, env)
     shell = Shell(workdir, env)
     try:
