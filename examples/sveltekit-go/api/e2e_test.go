@@ -162,6 +162,16 @@ func TestE2EProfile(t *testing.T) {
 	if resp := e.raw("GET", "/api/profile", "", ""); resp.StatusCode != 401 || resp.Header.Get("Tessera-Reason") != "" {
 		t.Fatalf("no token: %d %v", resp.StatusCode, resp.Header)
 	}
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", e.base+"/api/profile", nil)
+	req.Header.Set("Authorization", "Bearer "+alice.AccessToken+" extra")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_request"`) {
+		t.Fatalf("malformed Authorization: %d %v", resp.StatusCode, resp.Header)
+	}
 }
 
 // Editing the profile: the answer comes once the API's Verifier refuses

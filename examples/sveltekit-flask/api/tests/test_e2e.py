@@ -159,6 +159,8 @@ def test_profile(api: Api) -> None:
     api.refused_with("not-a-token", "MALFORMED")
     r = api.call("GET", "/api/profile")
     assert r.status == 401 and "Tessera-Reason" not in r.headers
+    r = api.call("GET", "/api/profile", alice.access_token + " extra")  # "Bearer <t> extra"
+    assert r.status == 400 and 'error="invalid_request"' in r.headers["WWW-Authenticate"]
 
 
 def test_patch_profile_invalidates_old_tokens(api: Api) -> None:
