@@ -135,6 +135,7 @@ def start_api(tesserad: TesseradProcess, extra_env: dict[str, str]) -> Iterator[
             process.kill()
             process.wait()
         reader.join(timeout=5)
+    assert process.returncode == 0, "the API did not stop cleanly on SIGTERM:\n" + "\n".join(lines)
 
 
 @pytest.fixture
@@ -262,3 +263,27 @@ def test_tesserad_down_then_back(tesserad: TesseradProcess) -> None:
             "200 after tesserad is back",
             lambda: api.call("GET", "/api/items/1", alice.access_token).status == 200,
         )
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, "TESSERA_ADDRESS is required"),
+        (
+            {"TESSERA_ADDRESS": "127.0.0.1:1", "TESSERA_MAX_STALENESS": "soon"},
+            "TESSERA_MAX_STALENESS",
+        ),
+    ],
+)
+def test_main_refuses_a_bad_environment(env: dict[str, str], names: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "API_"))}
+    run = subprocess.run(
+        [sys.executable, "-m", "example_api"],
+        cwd=HERE,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2 and names in run.stderr and '"api stopped"' in run.stderr
