@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Tessera builds, tests and runs with.
+# Installs the Debian 12 packages Tessera builds, tests and runs with, and
+# the pinned grpcurl (a Go module; Debian 12 does not package it).
 # Idempotent: installs only what is missing, and says what it did.
 set -euo pipefail
+
+# grpcurl for docs/grpcurl.md and its test (tests/grpcurl/test.sh).
+GRPCURL_MODULE=github.com/fullstorydev/grpcurl
+GRPCURL_VERSION=v1.9.4
 
 PACKAGES=(
   # Build: Bazel 4.2.3 (offline) and the compiler.
@@ -24,33 +29,59 @@ PACKAGES=(
   # PostgreSQL 15 for the development cluster (tools/pg_cluster.sh) and the
   # high-availability work; libpq for the store that will use it.
   postgresql-15 libpq-dev
+  # The grpcurl cookbook's commands (tests/grpcurl/).
+  jq openssl curl
 )
 # Interop tests run Node's jose; any Node >= 18 will do, Debian's included.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   PACKAGES+=(nodejs npm)
 fi
 
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
-      grep -q "install ok installed"; then
-    missing+=("$pkg")
+# install_grpcurl: `go install` of the pinned version into $(go env GOBIN),
+# else $(go env GOPATH)/bin, unless that binary was built from it already.
+install_grpcurl() {
+  if ! command -v go >/dev/null; then
+    echo "setup: go not found; grpcurl ${GRPCURL_VERSION} needs Go (>= 1.22) to install" >&2
+    return 1
   fi
-done
+  local bin
+  bin=$(go env GOBIN)
+  [ -n "$bin" ] || bin="$(go env GOPATH)/bin"
+  if [ -x "$bin/grpcurl" ] && go version -m "$bin/grpcurl" 2>/dev/null |
+      grep -Eq "^[[:space:]]+mod[[:space:]]+${GRPCURL_MODULE}[[:space:]]+${GRPCURL_VERSION}[[:space:]]"; then
+    echo "setup: grpcurl ${GRPCURL_VERSION} already installed ($bin/grpcurl)"
+    return 0
+  fi
+  echo "setup: installing grpcurl ${GRPCURL_VERSION} into $bin (go install)"
+  GOFLAGS= go install "${GRPCURL_MODULE}/cmd/grpcurl@${GRPCURL_VERSION}"
+}
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages already installed"
-  exit 0
-fi
+install_packages() {
+  local missing=()
+  for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+        grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: missing packages: ${missing[*]}" >&2
-  echo "setup: run as root (or with sudo) to install them" >&2
-  exit 1
-fi
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#PACKAGES[@]} packages already installed"
+    return 0
+  fi
 
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: installed ${#missing[@]} package(s)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${missing[*]}" >&2
+    echo "setup: run as root (or with sudo) to install them" >&2
+    return 1
+  fi
+
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${#missing[@]} package(s)"
+}
+
+install_packages
+install_grpcurl
