@@ -1,53 +1,11 @@
 // createTessera's handle and handleFetch, driven with fake events against a
 // real tesserad (started on a free loopback port) and a real Verifier.
-import type { RequestEvent } from "@sveltejs/kit";
-import { Client, Verifier, type pb } from "@tessera-auth/node";
+import { Client, Verifier } from "@tessera-auth/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
-import { createTessera, type TesseraAppLocals, type TesseraOptions } from "../src/index.js";
-import { fakeEvent, Jar, type CookieWrite } from "./support/fake_event.js";
-
-/** A Client that counts RefreshSession calls. */
-function counting(client: Client): TesseraOptions["client"] & { refreshes: number } {
-  const c = {
-    refreshes: 0,
-    issueSession: client.issueSession.bind(client),
-    revokeSession: client.revokeSession.bind(client),
-    updateClaims: client.updateClaims.bind(client),
-    refreshSession: (req: Parameters<Client["refreshSession"]>[0]): Promise<pb.SessionTokens> => {
-      c.refreshes++;
-      return client.refreshSession(req);
-    },
-  };
-  return c;
-}
-
-type Run = { locals: TesseraAppLocals; writes: CookieWrite[]; response: Response; event: RequestEvent };
-
-async function run(
-  handle: ReturnType<typeof createTessera>["handle"],
-  cookie: string,
-  body?: (locals: TesseraAppLocals) => Promise<void>,
-): Promise<Run> {
-  const { event, writes } = fakeEvent(cookie);
-  const locals = event.locals as unknown as TesseraAppLocals;
-  const response = await handle({
-    event,
-    resolve: async () => {
-      await body?.(locals);
-      return new Response("ok");
-    },
-  });
-  return { locals, writes, response, event };
-}
-
-async function login(handle: ReturnType<typeof createTessera>["handle"], subject: string, jar: Jar): Promise<Run> {
-  const r = await run(handle, "", async (l) => {
-    await l.tessera.issue({ subject, claims: { plan: "free" } });
-  });
-  jar.apply(r.writes);
-  return r;
-}
+import { createTessera } from "../src/index.js";
+import { Jar } from "./support/fake_event.js";
+import { counting, login, run } from "./support/harness.js";
 
 describe("handle against tesserad", () => {
   let server: Tesserad;
@@ -173,19 +131,44 @@ describe("handle against tesserad", () => {
     expect(counted.refreshes).toBe(0);
   });
 
-  it("logout() revokes at tesserad and clears the cookies", async () => {
+  it("signOut() revokes at tesserad, waits for the Verifier, and clears the cookies", async () => {
     const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
     const jar = new Jar();
     await login(handle, "fay", jar);
+    const other = new Jar();
+    await login(handle, "fay", other); // a second device
     const cookie = jar.header();
     const out = await run(handle, cookie, async (l) => {
-      await l.tessera.logout();
+      await l.tessera.signOut();
       expect(l.session).toBeNull();
+      expect(l.tessera.status).toBe("signed_out");
     });
     expect(out.writes.filter((w) => w.value === "").length).toBe(2);
+    // The Verifier saw it before signOut() returned: the replay is refused at once.
+    await expect(verifier.verify(jar.values.get("__Host-tessera-at0")!)).rejects.toMatchObject({
+      reason: "SESSION_REVOKED",
+    });
     const replay = await run(handle, cookie);
     expect(replay.locals.session).toBeNull();
     expect(replay.writes.filter((w) => w.value === "").length).toBe(2);
+    // The other device is still signed in.
+    expect((await run(handle, other.header())).locals.session?.subject).toBe("fay");
+  });
+
+  it("signOut({ everywhere: true }) revokes every session of the subject", async () => {
+    const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
+    const a = new Jar();
+    const b = new Jar();
+    await login(handle, "gil", a);
+    await login(handle, "gil", b);
+    await login(handle, "gilbert", new Jar());
+    await run(handle, a.header(), async (l) => {
+      await l.tessera.signOut({ everywhere: true });
+    });
+    // Seen by this process's Verifier before signOut() returned.
+    await expect(verifier.verify(b.values.get("__Host-tessera-at0")!)).rejects.toMatchObject({ reason: "SESSION_REVOKED" });
+    const other = await run(handle, b.header());
+    expect(other.locals.session).toBeNull();
   });
 
   it("STALE_CLAIMS refreshes before resolve() and yields the new claims", async () => {
@@ -205,17 +188,22 @@ describe("handle against tesserad", () => {
     expect(r.locals.session?.claims).toEqual({ plan: "pro" });
   });
 
-  it("locals.tessera.updateClaims merge-patches and, with invalidate, refreshes this session", async () => {
+  it("locals.tessera.updateClaims is a JSON Merge Patch and, with invalidate, refreshes this session", async () => {
     const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
     const jar = new Jar();
-    await login(handle, "hal", jar);
-    const r = await run(handle, jar.header(), async (l) => {
-      await l.tessera.updateClaims({ theme: "dark" }, { invalidate: true });
-      expect(l.session?.claims).toEqual({ plan: "free", theme: "dark" });
+    const r0 = await run(handle, "", async (l) => {
+      await l.tessera.issue({ subject: "hal", claims: { plan: "free", prefs: { theme: "light", lang: "en" }, tmp: 1 } });
     });
+    jar.apply(r0.writes);
+    const r = await run(handle, jar.header(), async (l) => {
+      await l.tessera.updateClaims({ prefs: { theme: "dark" }, tmp: null }, { invalidate: true });
+      // Nested objects merge; null deletes (RFC 7396), not stored as null.
+      expect(l.session?.claims).toEqual({ plan: "free", prefs: { theme: "dark", lang: "en" } });
+    });
+    expect(r.response.headers.get("cache-control")).toBe("private, no-store");
     jar.apply(r.writes);
     const next = await run(handle, jar.header());
-    expect(next.locals.session?.claims).toEqual({ plan: "free", theme: "dark" });
+    expect(next.locals.session?.claims).toEqual({ plan: "free", prefs: { theme: "dark", lang: "en" } });
   });
 
   it("hostile cookies mean signed out, no refresh, never a throw", async () => {
