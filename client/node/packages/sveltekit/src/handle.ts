@@ -49,8 +49,12 @@ export interface TesseraOptions {
    * it (e.g. to reload fresh user data into `event.locals`).
    */
   onRefresh?: (session: Session, event: RequestEvent) => void | Promise<void>;
-  /** Where the API middleware redirects (303) a request whose session was refused. Default "/login". */
-  loginPath?: string;
+  /**
+   * Where the API middleware redirects (303) a request whose session was
+   * refused; a function gets the reason (e.g. "SESSION_REVOKED",
+   * "REFRESH_TOKEN_REUSED"). Default "/login".
+   */
+  loginPath?: string | ((reason: string) => string);
   /** How long signOut() waits for this process's Verifier to see the revocation. Default 2 000. */
   signOutWaitMs?: number;
   /** The push stream (`events`). */
@@ -66,6 +70,15 @@ export type SessionStatus = "signed_in" | "signed_out" | "unavailable";
 export interface TesseraLocals {
   /** signed_in, signed_out, or unavailable (tesserad or the Verifier cannot tell: keep the session, answer 503). */
   readonly status: SessionStatus;
+  /**
+   * Why this request is signed out, when it was signed in or sent cookies:
+   * the refusal's reason ("SESSION_REVOKED", "SESSION_EXPIRED",
+   * "REFRESH_TOKEN_REUSED" — the session was stolen and tesserad revoked it
+   * — "REFRESH_TOKEN_INVALID", a token reason such as "BAD_SIGNATURE"),
+   * "COOKIES_MALFORMED", "SIGNED_OUT" (signOut), "CLEARED" (clear);
+   * null when signed in or no cookies were sent.
+   */
+  readonly signedOutReason: string | null;
   /** Issues a session for `subject` and sets its cookies. */
   issue(request: {
     subject: string;
@@ -114,6 +127,7 @@ export interface RequestState {
   setCookies: boolean;
   session: Session | null;
   status: SessionStatus;
+  signedOutReason: string | null;
   /** The verified claims of accessToken, when signed in. */
   claims: TokenClaims | null;
 }
@@ -121,12 +135,12 @@ export interface RequestState {
 /** What the middleware and the stream need from createTessera. */
 export interface TesseraCore {
   readonly apiOrigins: ReadonlySet<string>;
-  readonly loginPath: string;
+  loginPath(reason: string): string;
   readonly verifier: SessionVerifier;
   /** Refreshes through the process-wide single flight; updates state, cookies and locals. */
   refresh(state: RequestState): Promise<SessionStatus>;
-  /** Deletes the cookies and signs the request out. */
-  clear(state: RequestState): void;
+  /** Deletes the cookies and signs the request out, for `reason`. */
+  clear(state: RequestState, reason: string): void;
   now(): number;
 }
 
@@ -188,7 +202,7 @@ export function createTessera(options: TesseraOptions): Tessera {
     state.setCookies = true;
   }
 
-  function clear(state: RequestState): void {
+  function clear(state: RequestState, reason: string): void {
     const cookies = state.event.cookies;
     cookies.delete(names.refresh, cookieOptions);
     for (let i = 0; i < Math.max(state.chunks, 1); i++) cookies.delete(names.access(i), cookieOptions);
@@ -199,6 +213,7 @@ export function createTessera(options: TesseraOptions): Tessera {
     state.session = null;
     state.claims = null;
     state.status = "signed_out";
+    state.signedOutReason = reason;
     setLocals(state);
   }
 
@@ -207,6 +222,7 @@ export function createTessera(options: TesseraOptions): Tessera {
   }
 
   function signIn(state: RequestState, claims: TokenClaims): void {
+    state.signedOutReason = null;
     state.claims = claims;
     state.session = toSession(claims);
     state.status = "signed_in";
@@ -226,7 +242,7 @@ export function createTessera(options: TesseraOptions): Tessera {
       tokens = await refreshOnce(state.refreshToken);
     } catch (e) {
       if (e instanceof UnauthenticatedError) {
-        clear(state);
+        clear(state, e.reason || "REFRESH_REFUSED");
         return "signed_out";
       }
       return "unavailable";
@@ -237,7 +253,7 @@ export function createTessera(options: TesseraOptions): Tessera {
       claims = await verifier.verify(tokens.accessToken);
     } catch (e) {
       if (e instanceof TokenInvalidError) {
-        clear(state);
+        clear(state, e.reason);
         return "signed_out";
       }
       return "unavailable";
@@ -260,6 +276,7 @@ export function createTessera(options: TesseraOptions): Tessera {
       // Delete what was sent (ours or a planted copy), and nothing more.
       for (const name of read.present) event.cookies.delete(name, cookieOptions);
       state.setCookies = true;
+      state.signedOutReason = "COOKIES_MALFORMED";
       return;
     }
     state.chunks = read.accessChunks;
@@ -276,7 +293,7 @@ export function createTessera(options: TesseraOptions): Tessera {
         state.status = await refresh(state);
         return;
       }
-      clear(state);
+      clear(state, e instanceof TokenInvalidError ? e.reason : "TOKEN_REFUSED");
       return;
     }
     state.accessToken = read.accessToken;
@@ -287,14 +304,18 @@ export function createTessera(options: TesseraOptions): Tessera {
     }
   }
 
-  const core: TesseraCore = { apiOrigins, loginPath: options.loginPath ?? "/login", verifier, refresh, clear, now };
+  const login = options.loginPath ?? "/login";
+  const loginPath = typeof login === "function" ? login : () => login;
+  const core: TesseraCore = { apiOrigins, loginPath, verifier, refresh, clear, now };
   const hub = new EventHub(core, options.events ?? {});
 
   function locals(state: RequestState): TesseraLocals {
-    const { event } = state;
     const tessera: TesseraLocals = {
       get status() {
         return state.status;
+      },
+      get signedOutReason() {
+        return state.signedOutReason;
       },
       async issue(request) {
         const tokens = await client.issueSession({
@@ -318,7 +339,7 @@ export function createTessera(options: TesseraOptions): Tessera {
         if (opts?.invalidate === true) await refresh(state);
       },
       clear() {
-        clear(state);
+        clear(state, "CLEARED");
       },
       async signOut(opts) {
         // Signed out by expiry or an outage, the refresh token still names the session.
@@ -340,13 +361,12 @@ export function createTessera(options: TesseraOptions): Tessera {
             }
           }
         }
-        clear(state);
+        clear(state, "SIGNED_OUT");
       },
       apiMiddleware(opts) {
         return createMiddleware(core, state, opts ?? {});
       },
     };
-    void event;
     return tessera;
   }
 
@@ -359,6 +379,7 @@ export function createTessera(options: TesseraOptions): Tessera {
       setCookies: false,
       session: null,
       status: "signed_out",
+      signedOutReason: null,
       claims: null,
     };
     states.set(event.locals, state);

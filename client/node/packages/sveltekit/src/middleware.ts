@@ -39,15 +39,15 @@ export function createMiddleware(core: TesseraCore, state: RequestState, options
   const calls = new Map<string, Call>();
 
   const unavailable = (): never => error(503, AUTH_UNAVAILABLE);
-  const refused = (): never => {
-    core.clear(state);
-    redirect(303, core.loginPath);
+  const refused = (reason: string): never => {
+    core.clear(state, reason);
+    redirect(303, core.loginPath(reason));
   };
   /** What to do with an answer that will not be retried. */
   const judge = (response: Response): void => {
     if (response.status === 503) unavailable();
     const reason = response.headers.get("tessera-reason");
-    if (response.status === 401 && reason !== null && !RETRY_REASONS.has(reason)) refused();
+    if (response.status === 401 && reason !== null && !RETRY_REASONS.has(reason)) refused(reason);
   };
 
   return {
@@ -75,7 +75,7 @@ export function createMiddleware(core: TesseraCore, state: RequestState, options
         const status = await core.refresh(state);
         if (status === "unavailable") unavailable();
       }
-      if (state.accessToken === null) refused();
+      if (state.accessToken === null) refused(state.signedOutReason ?? reason);
       if (call.replay === null) return undefined;
       await response.body?.cancel().catch(() => undefined);
       const retry = call.replay;

@@ -123,6 +123,7 @@ describe("handle against tesserad", () => {
     const after = await run(handle, jar.header());
     expect(after.locals.session).toBeNull();
     expect(after.locals.tessera.status).toBe("signed_out");
+    expect(after.locals.tessera.signedOutReason).toBe("SESSION_REVOKED");
     expect(after.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
       "__Host-tessera-at0",
       "__Host-tessera-rt",
@@ -142,6 +143,7 @@ describe("handle against tesserad", () => {
       await l.tessera.signOut();
       expect(l.session).toBeNull();
       expect(l.tessera.status).toBe("signed_out");
+      expect(l.tessera.signedOutReason).toBe("SIGNED_OUT");
     });
     expect(out.writes.filter((w) => w.value === "").length).toBe(2);
     // The Verifier saw it before signOut() returned: the replay is refused at once.
@@ -233,6 +235,7 @@ describe("handle against tesserad", () => {
       const r = await run(handle, cookie);
       expect(r.locals.session, cookie.slice(0, 80)).toBeNull();
       expect(r.locals.tessera.status).toBe("signed_out");
+      expect(["COOKIES_MALFORMED", "MALFORMED", "BAD_SIGNATURE"]).toContain(r.locals.tessera.signedOutReason);
       expect(r.response.status).toBe(200);
     }
     expect(counted.refreshes).toBe(0);
@@ -294,5 +297,30 @@ describe("handle against tesserad", () => {
     seen.length = 0;
     await handleFetch({ event: out.event, request: new Request("https://api.example/x"), fetch: fetch as typeof globalThis.fetch });
     expect(seen).toEqual([null]);
+  });
+
+  it("a reused refresh token (theft) signs out with REFRESH_TOKEN_REUSED and deletes the cookies", async () => {
+    const strict = await Tesserad.start(["--access_ttl=2s", "--leeway=0s", "--refresh_grace=0s"]);
+    const c = new Client({ address: strict.grpcAddress });
+    const v = new Verifier({ source: c, issuer: "tessera", leewayMs: 0 });
+    try {
+      const { handle } = createTessera({ client: c, verifier: v, refreshWindowMs: 60_000 });
+      const stolen = new Jar();
+      await login(handle, "max", stolen);
+      const user = new Jar();
+      for (const [n, val] of stolen.values) user.values.set(n, val);
+      // The user's browser rotates twice (each request is within the refresh window).
+      for (let i = 0; i < 2; i++) user.apply((await run(handle, user.header())).writes);
+      const thief = await run(handle, stolen.header());
+      expect(thief.locals.session).toBeNull();
+      expect(thief.locals.tessera.signedOutReason).toBe("REFRESH_TOKEN_REUSED");
+      expect(thief.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
+        "__Host-tessera-at0",
+        "__Host-tessera-rt",
+      ]);
+    } finally {
+      await v.close();
+      await strict.stop();
+    }
   });
 });

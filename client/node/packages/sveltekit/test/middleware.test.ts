@@ -72,7 +72,7 @@ describe("the openapi-fetch middleware", () => {
       verifier,
       refreshWindowMs: 0,
       apiOrigins: ["https://api.example"],
-      loginPath: "/signin",
+      loginPath: (reason: string) => `/signin?reason=${reason}`,
     });
     const api = (locals: TesseraAppLocals, fetch: typeof globalThis.fetch, baseUrl = "https://api.example") => {
       const c = createClient<paths>({ baseUrl, fetch });
@@ -182,9 +182,10 @@ describe("the openapi-fetch middleware", () => {
         }
         expect(l.session).toBeNull();
         expect(l.tessera.status).toBe("signed_out");
+        expect(l.tessera.signedOutReason).toBe(reason);
       });
       expect(isRedirect(thrown)).toBe(true);
-      expect(thrown).toMatchObject({ status: 303, location: "/signin" });
+      expect(thrown).toMatchObject({ status: 303, location: `/signin?reason=${reason}` });
       expect(r.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
         "__Host-tessera-at0",
         "__Host-tessera-rt",
@@ -210,6 +211,7 @@ describe("the openapi-fetch middleware", () => {
       }
     });
     expect(isRedirect(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ location: "/signin?reason=SESSION_REVOKED" });
     expect(counted.refreshes).toBe(1);
     expect(fake.seen.length).toBe(1);
   });
