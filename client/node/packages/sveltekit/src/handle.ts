@@ -40,6 +40,15 @@ export interface TesseraOptions {
   cookiePrefix?: string;
   /** Refresh when the access token expires within this many ms. Default 60 000. */
   refreshWindowMs?: number;
+  /**
+   * How long a refresh's answer is reused for requests that arrive late with
+   * the same (now retired) refresh token — a page's parallel requests the
+   * browser sent before it stored the new cookies — instead of another
+   * RefreshSession. Keep it at most tesserad's --refresh_grace (default
+   * 10 s), within which tesserad would answer the same. 0 turns it off.
+   * Default 5 000.
+   */
+  recentRefreshMs?: number;
   /** Characters per access-token cookie. Default 3 800 (a cookie holds ~4 KiB). */
   chunkChars?: number;
   /** Origins (`https://api.example.com`) `handleFetch` and the API middleware send the Bearer token to. */
@@ -157,6 +166,8 @@ export interface Tessera {
 }
 
 const REFRESH_TOKEN_MAX_CHARS = 512;
+/** Most answered refreshes remembered for recentRefreshMs. */
+const MAX_RECENT_REFRESHES = 10_000;
 
 export function createTessera(options: TesseraOptions): Tessera {
   const prefix = options.cookiePrefix ?? "__Host-tessera";
@@ -169,14 +180,33 @@ export function createTessera(options: TesseraOptions): Tessera {
   const apiOrigins = new Set((options.apiOrigins ?? []).map((o) => new URL(o).origin));
   const { client, verifier } = options;
   const inFlight = new Map<string, Promise<pb.SessionTokens>>();
+  const recentMs = options.recentRefreshMs ?? 5_000;
+  /** Answered refreshes, oldest first: retired refresh token → its answer. */
+  const recent = new Map<string, { tokens: pb.SessionTokens; atMs: number }>();
   const states = new WeakMap<object, RequestState>();
 
-  /** One RefreshSession per refresh token per process at a time. */
+  /**
+   * One RefreshSession per refresh token per process at a time; for
+   * recentRefreshMs after it, the same answer again.
+   */
   function refreshOnce(refreshToken: string): Promise<pb.SessionTokens> {
     const pending = inFlight.get(refreshToken);
     if (pending !== undefined) return pending;
+    const mono = performance.now();
+    for (const [token, entry] of recent) {
+      if (mono - entry.atMs < recentMs && recent.size <= MAX_RECENT_REFRESHES) break;
+      recent.delete(token);
+    }
+    const done = recent.get(refreshToken);
+    if (done !== undefined) return Promise.resolve(done.tokens);
     const p = client.refreshSession({ refreshToken }).finally(() => inFlight.delete(refreshToken));
     inFlight.set(refreshToken, p);
+    if (recentMs > 0) {
+      p.then(
+        (tokens) => recent.set(refreshToken, { tokens, atMs: performance.now() }),
+        () => undefined,
+      );
+    }
     return p;
   }
 

@@ -90,6 +90,11 @@ describe("handle against tesserad", () => {
     }
     expect(refreshTokens.size).toBe(1);
     expect(refreshTokens.has(jar.values.get("__Host-tessera-rt")!)).toBe(false);
+    // A request sent with the old cookies just after the refresh gets the same answer, no RPC.
+    const late = await run(handle, cookie);
+    expect(late.writes.find((w) => w.name === "__Host-tessera-rt")!.value).toBe([...refreshTokens][0]);
+    expect(late.locals.session?.subject).toBe("carol");
+    expect(counted.refreshes).toBe(1);
     jar.apply(runs[0]!.writes);
     const after = await run(handle, jar.header());
     expect(after.locals.session?.subject).toBe("carol");
@@ -304,7 +309,7 @@ describe("handle against tesserad", () => {
     const c = new Client({ address: strict.grpcAddress });
     const v = new Verifier({ source: c, issuer: "tessera", leewayMs: 0 });
     try {
-      const { handle } = createTessera({ client: c, verifier: v, refreshWindowMs: 60_000 });
+      const { handle } = createTessera({ client: c, verifier: v, refreshWindowMs: 60_000, recentRefreshMs: 0 });
       const stolen = new Jar();
       await login(handle, "max", stolen);
       const user = new Jar();
