@@ -10,7 +10,10 @@
 //
 // A stream ends by itself when the access token it was opened with expires;
 // EventSource reconnects (retry), and that request goes through `handle`,
-// which refreshes the session or finds it over. Nothing secret is sent.
+// which refreshes the session or finds it over. Each `ready` and
+// `claims_changed` carries the claims generation as its SSE id, so a
+// reconnect (Last-Event-ID) after a change it missed gets `claims_changed`
+// at once. Nothing secret is sent.
 // The number of open streams is bounded per session and per process; a
 // request without a session gets one `signed_out` and no stream.
 import type { TesseraCore, RequestState } from "./handle.js";
@@ -31,7 +34,7 @@ interface Stream {
   readonly subject: string;
   /** The claims generation of the token the stream was opened with. */
   generation: bigint;
-  send(event: string, data: Record<string, string>): void;
+  send(event: string, data: Record<string, string>, id?: bigint): void;
   close(): void;
 }
 
@@ -73,12 +76,12 @@ export class EventHub {
     for (const s of [...(this.bySubject.get(e.subject) ?? [])]) {
       if (e.generation <= s.generation) continue;
       s.generation = e.generation;
-      s.send("claims_changed", { generation: e.generation.toString() });
+      s.send("claims_changed", { generation: e.generation.toString() }, e.generation);
     }
   };
 
   /** The response to a stream request whose handle state is `state`. */
-  open(state: RequestState | null): Response {
+  open(state: RequestState | null, lastEventId: string | null): Response {
     const headers = {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "private, no-store",
@@ -135,11 +138,18 @@ export class EventHub {
           sessionId: claims.sessionId,
           subject: claims.subject,
           generation: claims.subjectGeneration,
-          send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+          send: (event, data, id) =>
+            write(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
           close,
         };
         this.add(stream);
-        write(`retry: ${this.retryMs}\nevent: ready\ndata: {}\n\n`);
+        write(`retry: ${this.retryMs}\n`);
+        stream.send("ready", {}, claims.subjectGeneration);
+        // A reconnect that missed a change: the browser's last id is older.
+        const last = lastEventId !== null && /^[0-9]{1,19}$/.test(lastEventId) ? BigInt(lastEventId) : null;
+        if (last !== null && last < claims.subjectGeneration) {
+          stream.send("claims_changed", { generation: claims.subjectGeneration.toString() }, claims.subjectGeneration);
+        }
       },
       cancel: () => stream?.close(),
     });

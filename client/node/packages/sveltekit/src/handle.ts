@@ -441,7 +441,8 @@ export function createTessera(options: TesseraOptions): Tessera {
     return fetch(withToken);
   };
 
-  const events: RequestHandler = (event) => hub.open(states.get(event.locals) ?? null);
+  const events: RequestHandler = (event) =>
+    hub.open(states.get(event.locals) ?? null, event.request.headers.get("last-event-id"));
 
   return {
     handle,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
 import { createTessera, type EventStreamOptions } from "../src/index.js";
 import { Jar } from "./support/fake_event.js";
-import { login, run } from "./support/harness.js";
+import { login, run, untilSynced } from "./support/harness.js";
 
 /** Reads server-sent events from a Response, one parsed message at a time. */
 class SseReader {
@@ -14,6 +14,8 @@ class SseReader {
   private readonly decoder = new TextDecoder();
   /** Blocks without an event (comments: heartbeats; the retry line), as read. */
   readonly skipped: string[] = [];
+  /** The last `id:` seen, as EventSource keeps it for Last-Event-ID. */
+  lastId: string | null = null;
   constructor(response: Response) {
     this.reader = response.body!.getReader();
   }
@@ -26,6 +28,8 @@ class SseReader {
         this.buffer = this.buffer.slice(cut + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
+        const id = /^id: (.*)$/m.exec(block)?.[1];
+        if (id !== undefined) this.lastId = id;
         if (event !== undefined) return { event, data: data === undefined ? null : JSON.parse(data) };
         this.skipped.push(block);
         continue;
@@ -48,6 +52,7 @@ describe("tessera.events", () => {
     server = await Tesserad.start(["--leeway=0s"]);
     client = new Client({ address: server.grpcAddress });
     verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: 0 });
+    await untilSynced(verifier);
   });
   afterAll(async () => {
     await verifier?.close();
@@ -56,9 +61,10 @@ describe("tessera.events", () => {
 
   function app(events: EventStreamOptions = {}) {
     const tessera = createTessera({ client, verifier, refreshWindowMs: 0, events });
-    /** Opens a stream with the jar's cookies. */
-    const open = async (jar: Jar) => {
-      const r = await run(tessera.handle, jar.header(), async (_l, event) => tessera.events(event as never) as Response);
+    /** Opens a stream with the jar's cookies (and the cookies it sets go into the jar). */
+    const open = async (jar: Jar, headers: Record<string, string> = {}) => {
+      const r = await run(tessera.handle, jar.header(), async (_l, event) => tessera.events(event as never) as Response, headers);
+      jar.apply(r.writes);
       return { response: r.response, sse: new SseReader(r.response) };
     };
     return { tessera, open };
@@ -118,6 +124,41 @@ describe("tessera.events", () => {
     await waitFor(() => tessera.openStreams === 0);
   });
 
+  it("a reconnect that missed a claims change (Last-Event-ID older) gets claims_changed at once", async () => {
+    const { tessera, open } = app();
+    const jar = new Jar();
+    await login(tessera.handle, "bo", jar);
+    const first = await open(jar);
+    const ready = await first.sse.next();
+    expect(ready?.event).toBe("ready");
+    await first.sse.cancel(); // the tab's connection dropped
+    const { sequence } = await client.updateClaims({
+      subject: "bo",
+      claims: { plan: "pro" },
+      merge: true,
+      invalidateAccessTokens: true,
+    });
+    await verifier.waitForSequence(sequence);
+    // EventSource sends the last id it saw; handle refreshes the stale token first.
+    expect(first.sse.lastId).toMatch(/^\d+$/);
+    const again = await open(jar, { "last-event-id": first.sse.lastId! });
+    expect((await again.sse.next())?.event).toBe("ready");
+    const missed = await again.sse.next();
+    expect(missed?.event).toBe("claims_changed");
+    // Up to date: nothing more than ready.
+    const current = (missed!.data as { generation: string }).generation;
+    expect(again.sse.lastId).toBe(current);
+    expect(BigInt(current)).toBeGreaterThan(BigInt(first.sse.lastId!));
+    const third = await open(jar, { "last-event-id": current });
+    expect((await third.sse.next())?.event).toBe("ready");
+    await client.revokeSession({ target: { case: "subject", value: "bo" } });
+    expect((await third.sse.next())?.event).toBe("signed_out");
+    // Hostile ids are ignored.
+    const fourth = await open(new Jar(), { "last-event-id": "x".repeat(5000) });
+    expect((await fourth.sse.next())?.event).toBe("signed_out");
+    await again.sse.cancel();
+  });
+
   it("a request without a session gets one signed_out and no stream", async () => {
     const { tessera, open } = app();
     const r = await open(new Jar());
@@ -163,6 +204,7 @@ describe("tessera.events", () => {
     const c = new Client({ address: short.grpcAddress });
     const v = new Verifier({ source: c, issuer: "tessera", leewayMs: 0 });
     try {
+      await untilSynced(v);
       const tessera = createTessera({ client: c, verifier: v, refreshWindowMs: 0, events: { heartbeatMs: 200 } });
       const jar = new Jar();
       await login(tessera.handle, "eli", jar);

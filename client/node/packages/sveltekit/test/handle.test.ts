@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
 import { createTessera } from "../src/index.js";
 import { Jar } from "./support/fake_event.js";
-import { counting, login, run } from "./support/harness.js";
+import { counting, login, run, untilSynced } from "./support/harness.js";
 
 describe("handle against tesserad", () => {
   let server: Tesserad;
@@ -15,6 +15,7 @@ describe("handle against tesserad", () => {
     server = await Tesserad.start(["--access_ttl=2s", "--leeway=0s"]);
     client = new Client({ address: server.grpcAddress });
     verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: 0 });
+    await untilSynced(verifier);
   });
   afterAll(async () => {
     await verifier?.close();
@@ -309,6 +310,7 @@ describe("handle against tesserad", () => {
     const c = new Client({ address: strict.grpcAddress });
     const v = new Verifier({ source: c, issuer: "tessera", leewayMs: 0 });
     try {
+      await untilSynced(v);
       const { handle } = createTessera({ client: c, verifier: v, refreshWindowMs: 60_000, recentRefreshMs: 0 });
       const stolen = new Jar();
       await login(handle, "max", stolen);

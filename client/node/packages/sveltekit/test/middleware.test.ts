@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
 import { createTessera, isAuthUnavailable, type TesseraAppLocals } from "../src/index.js";
 import { Jar } from "./support/fake_event.js";
-import { counting, login, run } from "./support/harness.js";
+import { counting, login, run, untilSynced } from "./support/harness.js";
 
 /** The API's paths, as openapi-typescript would write them. */
 interface paths {
@@ -58,6 +58,7 @@ describe("the openapi-fetch middleware", () => {
     server = await Tesserad.start(["--leeway=0s"]);
     client = new Client({ address: server.grpcAddress });
     verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: 0 });
+    await untilSynced(verifier);
   });
   afterAll(async () => {
     await verifier?.close();

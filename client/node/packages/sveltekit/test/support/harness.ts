@@ -27,8 +27,9 @@ export async function run(
   handle: Handle,
   cookie: string,
   body?: (locals: TesseraAppLocals, event: RequestEvent) => Promise<Response | void>,
+  headers: Record<string, string> = {},
 ): Promise<Run> {
-  const { event, writes } = fakeEvent(cookie);
+  const { event, writes } = fakeEvent(cookie, undefined, headers);
   const locals = event.locals as unknown as TesseraAppLocals;
   const response = await handle({
     event,
@@ -43,4 +44,13 @@ export async function login(handle: Handle, subject: string, jar: Jar): Promise<
   });
   jar.apply(r.writes);
   return r;
+}
+
+/** Resolves once the Verifier has its first snapshot (it fails closed before). */
+export async function untilSynced(verifier: { readonly available: boolean }, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!verifier.available) {
+    if (Date.now() > deadline) throw new Error("the Verifier never synced");
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
