@@ -8,6 +8,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: ["test/app/**"],
+    // Builds the test SvelteKit app (test/app) once per run.
+    globalSetup: ["test/support/build_app.ts"],
     // Two cores shared with other engineers: keep concurrency modest.
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,53 +1,11 @@
 // createTessera's handle and handleFetch, driven with fake events against a
 // real tesserad (started on a free loopback port) and a real Verifier.
-import type { RequestEvent } from "@sveltejs/kit";
-import { Client, Verifier, type pb } from "@tessera-auth/node";
+import { Client, Verifier } from "@tessera-auth/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
-import { createTessera, type TesseraAppLocals, type TesseraOptions } from "../src/index.js";
-import { fakeEvent, Jar, type CookieWrite } from "./support/fake_event.js";
-
-/** A Client that counts RefreshSession calls. */
-function counting(client: Client): TesseraOptions["client"] & { refreshes: number } {
-  const c = {
-    refreshes: 0,
-    issueSession: client.issueSession.bind(client),
-    revokeSession: client.revokeSession.bind(client),
-    updateClaims: client.updateClaims.bind(client),
-    refreshSession: (req: Parameters<Client["refreshSession"]>[0]): Promise<pb.SessionTokens> => {
-      c.refreshes++;
-      return client.refreshSession(req);
-    },
-  };
-  return c;
-}
-
-type Run = { locals: TesseraAppLocals; writes: CookieWrite[]; response: Response; event: RequestEvent };
-
-async function run(
-  handle: ReturnType<typeof createTessera>["handle"],
-  cookie: string,
-  body?: (locals: TesseraAppLocals) => Promise<void>,
-): Promise<Run> {
-  const { event, writes } = fakeEvent(cookie);
-  const locals = event.locals as unknown as TesseraAppLocals;
-  const response = await handle({
-    event,
-    resolve: async () => {
-      await body?.(locals);
-      return new Response("ok");
-    },
-  });
-  return { locals, writes, response, event };
-}
-
-async function login(handle: ReturnType<typeof createTessera>["handle"], subject: string, jar: Jar): Promise<Run> {
-  const r = await run(handle, "", async (l) => {
-    await l.tessera.issue({ subject, claims: { plan: "free" } });
-  });
-  jar.apply(r.writes);
-  return r;
-}
+import { createTessera } from "../src/index.js";
+import { Jar } from "./support/fake_event.js";
+import { counting, login, run, untilSynced } from "./support/harness.js";
 
 describe("handle against tesserad", () => {
   let server: Tesserad;
@@ -57,6 +15,7 @@ describe("handle against tesserad", () => {
     server = await Tesserad.start(["--access_ttl=2s", "--leeway=0s"]);
     client = new Client({ address: server.grpcAddress });
     verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: 0 });
+    await untilSynced(verifier);
   });
   afterAll(async () => {
     await verifier?.close();
@@ -132,6 +91,11 @@ describe("handle against tesserad", () => {
     }
     expect(refreshTokens.size).toBe(1);
     expect(refreshTokens.has(jar.values.get("__Host-tessera-rt")!)).toBe(false);
+    // A request sent with the old cookies just after the refresh gets the same answer, no RPC.
+    const late = await run(handle, cookie);
+    expect(late.writes.find((w) => w.name === "__Host-tessera-rt")!.value).toBe([...refreshTokens][0]);
+    expect(late.locals.session?.subject).toBe("carol");
+    expect(counted.refreshes).toBe(1);
     jar.apply(runs[0]!.writes);
     const after = await run(handle, jar.header());
     expect(after.locals.session?.subject).toBe("carol");
@@ -165,6 +129,7 @@ describe("handle against tesserad", () => {
     const after = await run(handle, jar.header());
     expect(after.locals.session).toBeNull();
     expect(after.locals.tessera.status).toBe("signed_out");
+    expect(after.locals.tessera.signedOutReason).toBe("SESSION_REVOKED");
     expect(after.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
       "__Host-tessera-at0",
       "__Host-tessera-rt",
@@ -173,19 +138,45 @@ describe("handle against tesserad", () => {
     expect(counted.refreshes).toBe(0);
   });
 
-  it("logout() revokes at tesserad and clears the cookies", async () => {
+  it("signOut() revokes at tesserad, waits for the Verifier, and clears the cookies", async () => {
     const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
     const jar = new Jar();
     await login(handle, "fay", jar);
+    const other = new Jar();
+    await login(handle, "fay", other); // a second device
     const cookie = jar.header();
     const out = await run(handle, cookie, async (l) => {
-      await l.tessera.logout();
+      await l.tessera.signOut();
       expect(l.session).toBeNull();
+      expect(l.tessera.status).toBe("signed_out");
+      expect(l.tessera.signedOutReason).toBe("SIGNED_OUT");
     });
     expect(out.writes.filter((w) => w.value === "").length).toBe(2);
+    // The Verifier saw it before signOut() returned: the replay is refused at once.
+    await expect(verifier.verify(jar.values.get("__Host-tessera-at0")!)).rejects.toMatchObject({
+      reason: "SESSION_REVOKED",
+    });
     const replay = await run(handle, cookie);
     expect(replay.locals.session).toBeNull();
     expect(replay.writes.filter((w) => w.value === "").length).toBe(2);
+    // The other device is still signed in.
+    expect((await run(handle, other.header())).locals.session?.subject).toBe("fay");
+  });
+
+  it("signOut({ everywhere: true }) revokes every session of the subject", async () => {
+    const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
+    const a = new Jar();
+    const b = new Jar();
+    await login(handle, "gil", a);
+    await login(handle, "gil", b);
+    await login(handle, "gilbert", new Jar());
+    await run(handle, a.header(), async (l) => {
+      await l.tessera.signOut({ everywhere: true });
+    });
+    // Seen by this process's Verifier before signOut() returned.
+    await expect(verifier.verify(b.values.get("__Host-tessera-at0")!)).rejects.toMatchObject({ reason: "SESSION_REVOKED" });
+    const other = await run(handle, b.header());
+    expect(other.locals.session).toBeNull();
   });
 
   it("STALE_CLAIMS refreshes before resolve() and yields the new claims", async () => {
@@ -205,17 +196,22 @@ describe("handle against tesserad", () => {
     expect(r.locals.session?.claims).toEqual({ plan: "pro" });
   });
 
-  it("locals.tessera.updateClaims merge-patches and, with invalidate, refreshes this session", async () => {
+  it("locals.tessera.updateClaims is a JSON Merge Patch and, with invalidate, refreshes this session", async () => {
     const { handle } = createTessera({ client, verifier, refreshWindowMs: 0 });
     const jar = new Jar();
-    await login(handle, "hal", jar);
-    const r = await run(handle, jar.header(), async (l) => {
-      await l.tessera.updateClaims({ theme: "dark" }, { invalidate: true });
-      expect(l.session?.claims).toEqual({ plan: "free", theme: "dark" });
+    const r0 = await run(handle, "", async (l) => {
+      await l.tessera.issue({ subject: "hal", claims: { plan: "free", prefs: { theme: "light", lang: "en" }, tmp: 1 } });
     });
+    jar.apply(r0.writes);
+    const r = await run(handle, jar.header(), async (l) => {
+      await l.tessera.updateClaims({ prefs: { theme: "dark" }, tmp: null }, { invalidate: true });
+      // Nested objects merge; null deletes (RFC 7396), not stored as null.
+      expect(l.session?.claims).toEqual({ plan: "free", prefs: { theme: "dark", lang: "en" } });
+    });
+    expect(r.response.headers.get("cache-control")).toBe("private, no-store");
     jar.apply(r.writes);
     const next = await run(handle, jar.header());
-    expect(next.locals.session?.claims).toEqual({ plan: "free", theme: "dark" });
+    expect(next.locals.session?.claims).toEqual({ plan: "free", prefs: { theme: "dark", lang: "en" } });
   });
 
   it("hostile cookies mean signed out, no refresh, never a throw", async () => {
@@ -245,6 +241,7 @@ describe("handle against tesserad", () => {
       const r = await run(handle, cookie);
       expect(r.locals.session, cookie.slice(0, 80)).toBeNull();
       expect(r.locals.tessera.status).toBe("signed_out");
+      expect(["COOKIES_MALFORMED", "MALFORMED", "BAD_SIGNATURE"]).toContain(r.locals.tessera.signedOutReason);
       expect(r.response.status).toBe(200);
     }
     expect(counted.refreshes).toBe(0);
@@ -306,5 +303,31 @@ describe("handle against tesserad", () => {
     seen.length = 0;
     await handleFetch({ event: out.event, request: new Request("https://api.example/x"), fetch: fetch as typeof globalThis.fetch });
     expect(seen).toEqual([null]);
+  });
+
+  it("a reused refresh token (theft) signs out with REFRESH_TOKEN_REUSED and deletes the cookies", async () => {
+    const strict = await Tesserad.start(["--access_ttl=2s", "--leeway=0s", "--refresh_grace=0s"]);
+    const c = new Client({ address: strict.grpcAddress });
+    const v = new Verifier({ source: c, issuer: "tessera", leewayMs: 0 });
+    try {
+      await untilSynced(v);
+      const { handle } = createTessera({ client: c, verifier: v, refreshWindowMs: 60_000, recentRefreshMs: 0 });
+      const stolen = new Jar();
+      await login(handle, "max", stolen);
+      const user = new Jar();
+      for (const [n, val] of stolen.values) user.values.set(n, val);
+      // The user's browser rotates twice (each request is within the refresh window).
+      for (let i = 0; i < 2; i++) user.apply((await run(handle, user.header())).writes);
+      const thief = await run(handle, stolen.header());
+      expect(thief.locals.session).toBeNull();
+      expect(thief.locals.tessera.signedOutReason).toBe("REFRESH_TOKEN_REUSED");
+      expect(thief.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
+        "__Host-tessera-at0",
+        "__Host-tessera-rt",
+      ]);
+    } finally {
+      await v.close();
+      await strict.stop();
+    }
   });
 });

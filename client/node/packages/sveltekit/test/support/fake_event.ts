@@ -23,7 +23,11 @@ export class Jar {
   }
 }
 
-export function fakeEvent(cookieHeader: string, url = "https://app.example/page"): {
+export function fakeEvent(
+  cookieHeader: string,
+  url = "https://app.example/page",
+  extraHeaders: Record<string, string> = {},
+): {
   event: RequestEvent;
   writes: CookieWrite[];
 } {
@@ -35,7 +39,7 @@ export function fakeEvent(cookieHeader: string, url = "https://app.example/page"
     delete: (name: string, options: Record<string, unknown>) => writes.push({ name, value: "", options }),
     serialize: () => "",
   } as unknown as Cookies;
-  const headers: Record<string, string> = cookieHeader === "" ? {} : { cookie: cookieHeader };
+  const headers: Record<string, string> = { ...extraHeaders, ...(cookieHeader === "" ? {} : { cookie: cookieHeader }) };
   const event = {
     cookies,
     request: new Request(url, { headers }),
