@@ -3,8 +3,11 @@
 #   1. bazel test //...                          (OpenSSL, the server's build)
 #   2. bazel test --config=boringssl //client/token/...
 #      (the token codec again, against Debian's BoringSSL, no gRPC)
-# Ends with one line "N passed, N failed" counted from the gtest results
-# (Bazel's test.xml files) of both runs and exits non-zero on any failure.
+#   3. every client library's test.sh (go test, pytest, vitest + browser)
+#   4. the grpcurl cookbook, the PostgreSQL dev cluster, the examples' suite
+# Ends with one line "N passed, N failed" summed from the real results of
+# every runner (Bazel's test.xml files, each script's last line) and exits
+# non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh || exit 1
@@ -45,7 +48,7 @@ run_runner() {
   local label=$1 script=$2 out rc
   echo "== $label: $script"
   out=$(mktemp)
-  TESSERA_TESSERAD="$tesserad" bash "$script" 2>&1 |
+  TESSERA_TESSERAD="$tesserad" TESSERA_CLI="$tessera_cli" bash "$script" 2>&1 |
     tee "$out"
   rc=${PIPESTATUS[0]}
   local line passed=0 failed=1
@@ -68,8 +71,10 @@ run_suite "all tests" //...
 tesserad_dir=$(mktemp -d)
 trap 'rm -rf "$tesserad_dir"' EXIT
 tesserad="$tesserad_dir/tesserad"
-bazel build //server:tesserad >/dev/null 2>&1 &&
-  cp "$(bazel info bazel-bin)/server/tesserad" "$tesserad" || status=1
+tessera_cli="$tesserad_dir/tessera"
+bazel build //server:tesserad //tools/cli:tessera >/dev/null 2>&1 &&
+  cp "$(bazel info bazel-bin)/server/tesserad" "$tesserad" &&
+  cp "$(bazel info bazel-bin)/tools/cli/tessera" "$tessera_cli" || status=1
 run_suite "token codec on BoringSSL" //client/token/... --config=boringssl
 
 # Client libraries, each against the tesserad built above. Each directory
@@ -78,6 +83,13 @@ for runner in client/*/test.sh; do
   [ -f "$runner" ] || continue
   run_runner "$(basename "$(dirname "$runner")") client" "$runner"
 done
+
+# Suites around the binaries: the grpcurl cookbook (docs/grpcurl.md, run as
+# written), the development PostgreSQL cluster, and the example systems
+# with their browser scenarios.
+run_runner "grpcurl cookbook" tests/grpcurl/test.sh
+run_runner "postgres dev cluster" tests/pg/pg_cluster_test.sh
+[ -f examples/test.sh ] && run_runner "examples" examples/test.sh
 
 if [ $total_passed -eq 0 ]; then status=1; fi
 echo "$total_passed passed, $total_failed failed"
