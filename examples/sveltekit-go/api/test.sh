@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Go example API's test entry point:
-#   1. dependencies exactly as go.sum locks them (go mod download/verify)
+#   1. dependencies exactly as go.sum locks them (go mod download/verify),
+#      and go.mod/go.sum tidy (go mod tidy -diff)
 #   2. gofmt and go vet
 #   3. go test -race: unit tests over fakes, and end-to-end tests against
 #      the real tesserad at $TESSERA_TESSERAD (default: the repository's
@@ -24,6 +25,7 @@ check() { # check NAME COMMAND...: one pass or one failure
 }
 
 check "dependencies as locked" bash -c 'go mod download && go mod verify'
+check "go.mod and go.sum tidy" go mod tidy -diff
 check "gofmt" bash -c 'files=$(gofmt -l .); [ -z "$files" ] || { echo "not gofmt-ed: $files"; false; }'
 check "go vet" go vet ./...
 
