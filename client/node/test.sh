@@ -3,8 +3,11 @@
 # Installs dependencies exactly as locked (npm ci), checks that the generated
 # protobuf code is current, type-checks (tsc --noEmit, strict), and runs every
 # vitest suite (packages/core, then packages/sveltekit) — unit, conformance
-# vectors, and end-to-end against the real
-# tesserad in $TESSERA_TESSERAD (default: <repo>/bazel-bin/server/tesserad).
+# vectors, end-to-end against the real tesserad in $TESSERA_TESSERAD
+# (default: <repo>/bazel-bin/server/tesserad), and the SvelteKit test app
+# (built with vite once per run) in Debian's /usr/bin/chromium through
+# playwright-core, revoking with the CLI in $TESSERA_CLI (default:
+# <repo>/bazel-bin/tools/cli/tessera). No browser is ever downloaded.
 # The last line is "N passed, N failed", counted from vitest's JSON report;
 # a failed install, stale generated code or a type error counts as a failure.
 set -uo pipefail
@@ -23,6 +26,7 @@ check() {  # check LABEL COMMAND...: a non-test step; its failure counts as one
   fi
 }
 
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if ! npm ci --no-audit --no-fund --loglevel=error; then
   echo "npm ci failed"
   echo "0 passed, 1 failed"
