@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every command of docs/grpcurl.md against real tesserad processes
-# (run_cookbook.py), after checking that the runner itself fails what it must
-# (testdata/selftest.md). Binaries: $TESSERA_TESSERAD (default: the
-# repository's bazel-bin/server/tesserad) and $TESSERA_GRPCURL (default:
+# (tests/docs/run_markdown.py, the runner of every documented command), after
+# checking that the runner itself fails what it must
+# (tests/docs/testdata/selftest.md). Binaries: $TESSERA_TESSERAD (default: the
+# repository's bazel-bin/server/tesserad), $TESSERA_CLI (the self-test's, default
+# bazel-bin/tools/cli/tessera) and $TESSERA_GRPCURL (default:
 # grpcurl on PATH, else $(go env GOPATH)/bin/grpcurl, where tools/setup.sh
 # installs it). The last line is "N passed, N failed": one per documented
 # command, one for the servers' shutdown, one for the self-test. Exits non-zero
@@ -14,6 +16,12 @@ REPO=$(cd ../.. && pwd)
 tesserad=${TESSERA_TESSERAD:-$REPO/bazel-bin/server/tesserad}
 if [[ ! -x "$tesserad" ]]; then
   echo "no tesserad at $tesserad: set TESSERA_TESSERAD or run 'bazel build //server:tesserad'" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+cli=${TESSERA_CLI:-$REPO/bazel-bin/tools/cli/tessera}
+if [[ ! -x "$cli" ]]; then
+  echo "no tessera CLI at $cli: set TESSERA_CLI or run 'bazel build //tools/cli:tessera'" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -32,9 +40,12 @@ done
 
 passed=0
 failed=0
-echo "== runner self-test (testdata/selftest.md must give 5 passed, 4 failed)"
-self=$(python3 run_cookbook.py testdata/selftest.md --tesserad "$tesserad" --grpcurl "$grpcurl")
-if [[ "$(tail -1 <<<"$self")" == "5 passed, 4 failed" ]]; then
+runner=$REPO/tests/docs/run_markdown.py
+echo "== runner self-test (tests/docs/testdata/selftest.md must give 11 passed, 6 failed)"
+self=$(python3 "$runner" "$REPO/tests/docs/testdata/selftest.md" --tesserad "$tesserad" \
+  --grpcurl "$grpcurl" --cli "$cli" --alias bazel-bin/tools/cli/tessera=tessera \
+  --sandbox /var/backups --prebuilt "bazel build")
+if [[ "$(tail -1 <<<"$self")" == "11 passed, 6 failed" ]]; then
   echo "ok   runner self-test"
   passed=$((passed + 1))
 else
@@ -46,7 +57,7 @@ fi
 echo "== docs/grpcurl.md (grpcurl: $grpcurl)"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-python3 run_cookbook.py "$REPO/docs/grpcurl.md" --tesserad "$tesserad" --grpcurl "$grpcurl" | tee "$out"
+python3 "$runner" "$REPO/docs/grpcurl.md" --tesserad "$tesserad" --grpcurl "$grpcurl" | tee "$out"
 line=$(tail -1 "$out")
 if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
   passed=$((passed + BASH_REMATCH[1]))
