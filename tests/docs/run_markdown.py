@@ -23,7 +23,8 @@ Before a command runs, each --alias FROM=TO replaces the text FROM by TO (how
 the page's `bazel-bin/tools/cli/tessera` or `bash tools/run_server.sh` map to
 the binaries under test), and each --sandbox DIR replaces the absolute
 directory DIR by an empty directory of that name under the temporary one (for
-host paths such as /var/backups). A command that starts with a --prebuilt
+host paths such as /var/backups; --sandbox DIR=TO uses the prepared directory
+TO instead). `bazel` on PATH only fails. A command that starts with a --prebuilt
 prefix (e.g. `bazel build`) is not run: the binaries under test are its
 output; it is reported as skipped.
 
@@ -358,6 +359,13 @@ def make_path(workdir: str, args: argparse.Namespace) -> str:
     os.symlink(os.path.abspath(args.tesserad), os.path.join(bindir, "tesserad"))
     if args.grpcurl:
         os.symlink(os.path.abspath(args.grpcurl), os.path.join(bindir, "grpcurl"))
+    # Tests never run Bazel (a shared, slow build): a page's `bazel` command
+    # that is neither --prebuilt nor in a not-run block fails here.
+    stub = os.path.join(bindir, "bazel")
+    with open(stub, "w", encoding="utf-8") as f:
+        f.write("#!/bin/sh\necho 'bazel is not run by the docs tests: mark the block "
+                "<!-- not run: REASON -->' >&2\nexit 1\n")
+    os.chmod(stub, 0o755)
     if args.cli:
         wrapper = os.path.join(bindir, "tessera")
         default = shlex.quote(os.path.join(bindir, "default-address"))
@@ -380,8 +388,9 @@ def main() -> int:
     parser.add_argument("--grpcurl", help="grpcurl, on PATH as `grpcurl`")
     parser.add_argument("--alias", type=pair, action="append", default=[],
                         metavar="FROM=TO", help="replace FROM by TO in every command")
-    parser.add_argument("--sandbox", action="append", default=[], metavar="DIR",
-                        help="a host directory the page uses, replaced by an empty one")
+    parser.add_argument("--sandbox", action="append", default=[], metavar="DIR[=TO]",
+                        help="a host directory the page uses, replaced by an empty one "
+                        "(or by the prepared directory TO)")
     parser.add_argument("--prebuilt", action="append", default=[], metavar="PREFIX",
                         help="commands starting with PREFIX are not run (skipped)")
     parser.add_argument("--server", metavar="ARGS",
@@ -404,9 +413,11 @@ def main() -> int:
     workdir = os.path.realpath(tempfile.mkdtemp(prefix="tessera-docs-"))
     bindir = make_path(workdir, args)
     sandboxes = {}
-    for host_dir in args.sandbox:
-        sandboxes[host_dir.rstrip("/")] = os.path.join(workdir, ".root" + host_dir.rstrip("/"))
-        os.makedirs(sandboxes[host_dir.rstrip("/")])
+    for spec in args.sandbox:
+        host_dir, _, given = spec.partition("=")
+        host_dir = host_dir.rstrip("/")
+        sandboxes[host_dir] = given or os.path.join(workdir, ".root" + host_dir)
+        os.makedirs(sandboxes[host_dir], exist_ok=bool(given))
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
            "HOME": workdir}
     env.pop("TESSERA_API_KEY", None)
