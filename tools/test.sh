@@ -88,6 +88,7 @@ done
 # written), the development PostgreSQL cluster, and the example systems
 # with their browser scenarios.
 run_runner "grpcurl cookbook" tests/grpcurl/test.sh
+run_runner "docs commands" tests/docs/test.sh
 run_runner "postgres dev cluster" tests/pg/pg_cluster_test.sh
 [ -f examples/test.sh ] && run_runner "examples" examples/test.sh
 
