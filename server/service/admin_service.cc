@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
+#include "server/service/request_validation.h"
 #include "server/store/data_dir_files.h"
 #include "server/store/timestamps.h"
 #include "server/stream/incarnation.h"
@@ -33,26 +34,6 @@ absl::Status BackupPathError(const absl::Status& status) {
   return errors::Error(absl::StatusCode::kInvalidArgument,
                        "BACKUP_PATH_INVALID",
                        absl::StrCat("backup path ", status.message()));
-}
-
-// A kid is a base64url SHA-256 thumbprint (43 bytes); allow headroom, no
-// more.
-constexpr size_t kMaxKidBytes = 128;
-constexpr size_t kMaxReasonBytes = 256;
-
-absl::Status CheckWithdrawal(const tessera::v1::WithdrawSigningKeyRequest& r) {
-  if (r.kid().empty() || r.kid().size() > kMaxKidBytes) {
-    return errors::Error(
-        absl::StatusCode::kInvalidArgument, "KID_INVALID",
-        absl::StrCat("kid must be 1-", kMaxKidBytes,
-                     " bytes (a SigningKey.kid from ListSigningKeys)"));
-  }
-  if (r.reason().size() > kMaxReasonBytes) {
-    return errors::Error(
-        absl::StatusCode::kInvalidArgument, "REASON_TOO_LONG",
-        absl::StrCat("reason must be at most ", kMaxReasonBytes, " bytes"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "server/errors/errors.h"
 #include "server/log/log.h"
 #include "server/service/durable_reply.h"
+#include "server/service/request_validation.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
@@ -29,14 +30,6 @@ using ::grpc::ServerUnaryReactor;
 using store::FromDuration;
 using store::FromTimestamp;
 using store::ToTimestamp;
-
-// Input limits (documented in token_authority.proto).
-constexpr size_t kMaxSubjectBytes = 256;
-constexpr int kMaxAudiences = 16;
-constexpr size_t kMaxAudienceBytes = 256;
-constexpr size_t kMaxClaimsJsonBytes = 4096;
-constexpr size_t kMaxClientFieldBytes = 256;
-constexpr size_t kMaxReasonBytes = 256;
 
 absl::Status Invalid(absl::string_view reason, absl::string_view message) {
   return errors::Error(absl::StatusCode::kInvalidArgument, reason, message);
@@ -60,114 +53,9 @@ absl::Status RateLimited(absl::string_view caller, absl::Duration wait) {
       wait);
 }
 
-absl::Status CheckSubject(absl::string_view subject) {
-  if (subject.empty() || subject.size() > kMaxSubjectBytes ||
-      !token::IsValidUtf8(subject)) {
-    return Invalid("SUBJECT_INVALID",
-                   absl::StrCat("subject must be 1-", kMaxSubjectBytes,
-                                " bytes of UTF-8"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckClaims(const google::protobuf::Struct& claims) {
-  absl::StatusOr<token::Json> json = StructToJson(claims);
-  if (!json.ok()) return Invalid("CLAIMS_INVALID", json.status().message());
-  for (const auto& [name, value] : json->object()) {
-    if (token::IsRegisteredClaim(name)) {
-      // Registered names are a fixed set of short ASCII names, so echoing
-      // the one matched never echoes attacker-chosen bytes.
-      return Invalid("RESERVED_CLAIM",
-                     absl::StrCat("claim \"", name,
-                                  "\" is set by Tessera; choose another name"));
-    }
-  }
-  const size_t size = json->Serialize().size();
-  if (size > kMaxClaimsJsonBytes) {
-    return Invalid("CLAIMS_TOO_LARGE", absl::StrCat("claims are ", size,
-                                                    " bytes as JSON; the "
-                                                    "limit is ",
-                                                    kMaxClaimsJsonBytes));
-  }
-  return absl::OkStatus();
-}
-
-// How UpdateClaims applies its claims: `mode`, or for UNSPECIFIED what the
-// legacy `merge` says. merge = true contradicts any other mode than
-// MERGE_TOP_LEVEL.
-absl::StatusOr<tessera::v1::ClaimsMode> ClaimsModeOf(
-    const tessera::v1::UpdateClaimsRequest& request) {
-  switch (request.mode()) {
-    case tessera::v1::CLAIMS_MODE_UNSPECIFIED:
-      return request.merge() ? tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL
-                             : tessera::v1::CLAIMS_MODE_REPLACE;
-    case tessera::v1::CLAIMS_MODE_MERGE_TOP_LEVEL:
-      return request.mode();
-    case tessera::v1::CLAIMS_MODE_REPLACE:
-    case tessera::v1::CLAIMS_MODE_MERGE_PATCH:
-      if (!request.merge()) return request.mode();
-      return Invalid("CLAIMS_MODE_INVALID",
-                     absl::StrCat("merge = true contradicts mode ",
-                                  tessera::v1::ClaimsMode_Name(request.mode()),
-                                  "; leave merge unset when setting a mode"));
-    default:
-      return Invalid("CLAIMS_MODE_INVALID",
-                     absl::StrCat("mode ", static_cast<int>(request.mode()),
-                                  " is not a ClaimsMode this server knows"));
-  }
-}
-
-// A requested TTL: unset means the server's maximum; larger is capped.
-absl::StatusOr<absl::Duration> RequestedTtl(
-    bool has, const google::protobuf::Duration& requested, absl::Duration max,
-    absl::string_view field) {
-  if (!has) return max;
-  const absl::Duration ttl = FromDuration(requested);
-  if (ttl <= absl::ZeroDuration()) {
-    return Invalid("TTL_INVALID", absl::StrCat(field, " must be positive"));
-  }
-  return std::min(ttl, max);
-}
-
 session::Access AccessOf(const auth::Caller& caller) {
   return session::Access{.group = caller.session_group,
                          .all_groups = caller.admin};
-}
-
-absl::Status CheckAudiences(
-    const google::protobuf::RepeatedPtrField<std::string>& audiences) {
-  if (audiences.size() > kMaxAudiences) {
-    return Invalid("AUDIENCE_INVALID",
-                   absl::StrCat("at most ", kMaxAudiences, " audiences"));
-  }
-  for (const std::string& aud : audiences) {
-    if (aud.empty() || aud.size() > kMaxAudienceBytes ||
-        !token::IsValidUtf8(aud)) {
-      return Invalid("AUDIENCE_INVALID",
-                     absl::StrCat("each audience must be 1-", kMaxAudienceBytes,
-                                  " bytes of UTF-8"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckIssue(const tessera::v1::IssueSessionRequest& request) {
-  if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
-  if (absl::Status s = CheckAudiences(request.audience()); !s.ok()) return s;
-  if (absl::Status s = CheckClaims(request.claims()); !s.ok()) return s;
-  for (const std::string* field :
-       {&request.client().user_agent(), &request.client().ip_address(),
-        &request.client().device_name()}) {
-    if (field->size() > kMaxClientFieldBytes || !token::IsValidUtf8(*field)) {
-      return Invalid("CLIENT_INFO_INVALID",
-                     absl::StrCat("client fields must be at most ",
-                                  kMaxClientFieldBytes, " bytes of UTF-8"));
-    }
-  }
-  if (!request.request_id().empty()) {
-    return session::CheckRequestId(request.request_id());
-  }
-  return absl::OkStatus();
 }
 
 std::string NewTokenId() {
@@ -175,12 +63,6 @@ std::string NewTokenId() {
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();
   return token::Base64UrlEncode(
       absl::string_view(reinterpret_cast<char*>(bytes), sizeof(bytes)));
-}
-
-absl::Status TooLarge(absl::string_view what) {
-  return Invalid(
-      "TOKEN_TOO_LARGE",
-      absl::StrCat(what, " is longer than ", token::kMaxTokenBytes, " bytes"));
 }
 
 void FillSession(const tessera::v1::SessionRecord& record,
@@ -293,6 +175,27 @@ absl::Status TokenAuthorityService::Fits(
   return absl::OkStatus();
 }
 
+absl::StatusOr<const auth::Caller*> TokenAuthorityService::Admit(
+    const CallbackServerContext& context, auth::Method method,
+    absl::string_view audited, absl::string_view target) {
+  absl::StatusOr<const auth::Caller*> caller =
+      guards_.authorizer->Authorize(context, method);
+  if (!caller.ok()) {
+    if (!audited.empty()) {
+      AuditRefused(audited, context, target, caller.status());
+    }
+    return caller.status();
+  }
+  const bool rate_limited = method == auth::Method::kIssueSession ||
+                            method == auth::Method::kRefreshSession;
+  if (rate_limited) {
+    if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
+      return RateLimited((*caller)->name, *wait);
+    }
+  }
+  return caller;
+}
+
 void TokenAuthorityService::AuditRefused(
     absl::string_view method, const grpc::CallbackServerContext& context,
     absl::string_view target, const absl::Status& refusal) {
@@ -306,24 +209,21 @@ ServerUnaryReactor* TokenAuthorityService::IssueSession(
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kIssueSession);
+      Admit(*context, auth::Method::kIssueSession);
   if (!caller.ok()) return Reply(context, caller.status());
-  if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
-    return Reply(context, RateLimited((*caller)->name, *wait));
-  }
   return AnswerWhenDurable(
       store_, context, [&](WritesDone writes_done) -> absl::Status {
         if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
-          return (valid);
+          return valid;
         }
         absl::StatusOr<absl::Duration> access_ttl =
             RequestedTtl(request->has_access_ttl(), request->access_ttl(),
                          config_.max_access_ttl, "access_ttl");
-        if (!access_ttl.ok()) return (access_ttl.status());
+        if (!access_ttl.ok()) return access_ttl.status();
         absl::StatusOr<absl::Duration> session_ttl =
             RequestedTtl(request->has_session_ttl(), request->session_ttl(),
                          config_.max_session_ttl, "session_ttl");
-        if (!session_ttl.ok()) return (session_ttl.status());
+        if (!session_ttl.ok()) return session_ttl.status();
 
         session::NewSession fresh;
         fresh.subject = request->subject();
@@ -358,16 +258,13 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kRefreshSession);
+      Admit(*context, auth::Method::kRefreshSession);
   if (!caller.ok()) return Reply(context, caller.status());
-  if (auto wait = guards_.limiter->Take((*caller)->name, absl::Now())) {
-    return Reply(context, RateLimited((*caller)->name, *wait));
-  }
   return AnswerWhenDurable(
       store_, context,
       [&](WritesDone writes_done) -> absl::Status {
-        if (request->refresh_token().size() > token::kMaxTokenBytes) {
-          return TooLarge("refresh_token");
+        if (absl::Status valid = CheckRefresh(*request); !valid.ok()) {
+          return valid;
         }
         Answer answer(this, response);
         absl::StatusOr<session::ActiveSession> refreshed =
@@ -392,16 +289,12 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
     const tessera::v1::ValidateTokenRequest* request,
     tessera::v1::ValidateTokenResponse* response) {
   if (absl::Status allowed =
-          guards_.authorizer->Authorize(*context, auth::Method::kValidateToken)
-              .status();
+          Admit(*context, auth::Method::kValidateToken).status();
       !allowed.ok()) {
     return Reply(context, allowed);
   }
-  if (request->access_token().size() > token::kMaxTokenBytes) {
-    return Reply(context, TooLarge("access_token"));
-  }
-  if (absl::Status s = CheckAudiences(request->audience()); !s.ok()) {
-    return Reply(context, s);
+  if (absl::Status valid = CheckValidate(*request); !valid.ok()) {
+    return Reply(context, valid);
   }
   // The usual call names no audience: its options are built once.
   std::optional<token::VerifyOptions> named;
@@ -483,11 +376,8 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
       break;
   }
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kRevokeSession);
-  if (!caller.ok()) {
-    AuditRefused("RevokeSession", *context, *target, caller.status());
-    return Reply(context, caller.status());
-  }
+      Admit(*context, auth::Method::kRevokeSession, "RevokeSession", *target);
+  if (!caller.ok()) return Reply(context, caller.status());
   auto audit = [this, name = (*caller)->name,
                 target](const absl::Status& answer) {
     guards_.audit->Record("RevokeSession", name, *target, answer);
@@ -496,10 +386,9 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
   return AnswerWhenDurable(
       store_, context,
       [&](WritesDone) -> absl::Status {
-        if (request->reason().size() > kMaxReasonBytes) {
-          return Invalid("REASON_INVALID",
-                         absl::StrCat("reason is longer than ", kMaxReasonBytes,
-                                      " bytes"));
+        if (absl::Status valid = CheckRevokeReason(request->reason());
+            !valid.ok()) {
+          return valid;
         }
         const std::string reason =
             request->reason().empty() ? "revoked" : request->reason();
@@ -520,9 +409,8 @@ absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
   const absl::Time now = absl::Now();
   switch (request.target_case()) {
     case tessera::v1::RevokeSessionRequest::kSessionId:
-      if (!session::IsValidSessionId(request.session_id())) {
-        return Invalid("SESSION_ID_INVALID",
-                       "session_id is not a Tessera session id");
+      if (absl::Status s = CheckSessionId(request.session_id()); !s.ok()) {
+        return s;
       }
       return sessions_->RevokeSession(request.session_id(), access, reason,
                                       now);
@@ -530,8 +418,10 @@ absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
       if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
       return sessions_->RevokeSubject(request.subject(), access, reason, now);
     case tessera::v1::RevokeSessionRequest::kRefreshToken: {
-      if (request.refresh_token().size() > token::kMaxTokenBytes) {
-        return TooLarge("refresh_token");
+      if (absl::Status s =
+              CheckTokenSize("refresh_token", request.refresh_token());
+          !s.ok()) {
+        return s;
       }
       // RFC 7009: a token that is not real is not an error; nothing is
       // revoked. The store checks the secret, not just the session id.
@@ -547,8 +437,10 @@ absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
       return result;
     }
     case tessera::v1::RevokeSessionRequest::kAccessToken: {
-      if (request.access_token().size() > token::kMaxTokenBytes) {
-        return TooLarge("access_token");
+      if (absl::Status s =
+              CheckTokenSize("access_token", request.access_token());
+          !s.ok()) {
+        return s;
       }
       // The signature must verify; expiry does not matter for revocation.
       auto verified = token::DecodeAndVerifySignature(
@@ -573,11 +465,10 @@ ServerUnaryReactor* TokenAuthorityService::GetSession(
     const tessera::v1::GetSessionRequest* request,
     tessera::v1::Session* response) {
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kGetSession);
+      Admit(*context, auth::Method::kGetSession);
   if (!caller.ok()) return Reply(context, caller.status());
-  if (!session::IsValidSessionId(request->session_id())) {
-    return Reply(context, Invalid("SESSION_ID_INVALID",
-                                  "session_id is not a Tessera session id"));
+  if (absl::Status valid = CheckSessionId(request->session_id()); !valid.ok()) {
+    return Reply(context, valid);
   }
   absl::StatusOr<tessera::v1::SessionRecord> record =
       sessions_->Get(request->session_id(), AccessOf(**caller));
@@ -591,28 +482,12 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
     const tessera::v1::ListSessionsRequest* request,
     tessera::v1::ListSessionsResponse* response) {
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kListSessions);
+      Admit(*context, auth::Method::kListSessions);
   if (!caller.ok()) return Reply(context, caller.status());
-  constexpr int kDefaultPageSize = 50;
-  constexpr int kMaxPageSize = 500;
-  if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-    return Reply(context, s);
-  }
-  if (request->page_size() < 0) {
-    return Reply(context, Invalid("PAGE_SIZE_INVALID",
-                                  "page_size must not be negative"));
-  }
-  const int page_size =
-      request->page_size() == 0
-          ? kDefaultPageSize
-          : std::min(static_cast<int>(request->page_size()), kMaxPageSize);
-  if (request->page_token().size() > 256) {
-    return Reply(context, Invalid("PAGE_TOKEN_INVALID",
-                                  "page_token is not from a previous "
-                                  "ListSessions"));
-  }
+  absl::StatusOr<int> page_size = CheckList(*request);
+  if (!page_size.ok()) return Reply(context, page_size.status());
   absl::StatusOr<session::SessionStore::Page> page = sessions_->List(
-      request->subject(), AccessOf(**caller), page_size, request->page_token(),
+      request->subject(), AccessOf(**caller), *page_size, request->page_token(),
       request->include_revoked(), absl::Now());
   if (!page.ok()) return Reply(context, page.status());
   for (const tessera::v1::SessionRecord& record : page->sessions) {
@@ -629,26 +504,16 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
   const std::string target =
       absl::StrCat("subject=", log::Utf8Prefix(request->subject(), 256));
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kUpdateClaims);
-  if (!caller.ok()) {
-    AuditRefused("UpdateClaims", *context, target, caller.status());
-    return Reply(context, caller.status());
-  }
+      Admit(*context, auth::Method::kUpdateClaims, "UpdateClaims", target);
+  if (!caller.ok()) return Reply(context, caller.status());
   const session::Access access = AccessOf(**caller);
   return AnswerWhenDurable(
       store_, context,
       [&](WritesDone) -> absl::Status {
-        if (absl::Status s = CheckSubject(request->subject()); !s.ok()) {
-          return s;
-        }
-        absl::StatusOr<tessera::v1::ClaimsMode> mode = ClaimsModeOf(*request);
+        // Fits checks each session's resulting claims again.
+        absl::StatusOr<tessera::v1::ClaimsMode> mode =
+            CheckUpdateClaims(*request);
         if (!mode.ok()) return mode.status();
-        // The claims as sent (a merge patch's nulls included) pass the
-        // claims checks, so a patch can delete a claim but never set a
-        // reserved one; Fits checks each session's result again.
-        if (absl::Status s = CheckClaims(request->claims()); !s.ok()) {
-          return s;
-        }
         absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
             request->subject(), access, request->claims(), *mode,
             request->invalidate_access_tokens(), absl::Now(),
@@ -665,9 +530,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
 ServerUnaryReactor* TokenAuthorityService::GetJwks(
     CallbackServerContext* context, const tessera::v1::GetJwksRequest*,
     tessera::v1::GetJwksResponse* response) {
-  if (absl::Status allowed =
-          guards_.authorizer->Authorize(*context, auth::Method::kGetJwks)
-              .status();
+  if (absl::Status allowed = Admit(*context, auth::Method::kGetJwks).status();
       !allowed.ok()) {
     return Reply(context, allowed);
   }
@@ -684,7 +547,7 @@ TokenAuthorityService::WatchRevocations(
     CallbackServerContext* context,
     const tessera::v1::WatchRevocationsRequest* request) {
   absl::StatusOr<const auth::Caller*> caller =
-      guards_.authorizer->Authorize(*context, auth::Method::kWatchRevocations);
+      Admit(*context, auth::Method::kWatchRevocations);
   if (!caller.ok()) {
     return stream::RevocationHub::Refuse(errors::ToGrpcStatus(caller.status()));
   }

@@ -137,6 +137,14 @@ class TokenAuthorityService final
   // Whether `session` could mint with its claims: the claims limit and the
   // token size limit (UpdateClaims checks every session with this).
   absl::Status Fits(const session::ActiveSession& session) const;
+  // The authorization preamble of every RPC: the caller of `method`
+  // (server/auth roles), refused with RATE_LIMITED when over its rate if
+  // `method` is rate limited (IssueSession, RefreshSession). A caller the
+  // authorizer refuses is audited as `audited` on `target` unless `audited`
+  // is empty (the audited RPCs: RevokeSession, UpdateClaims).
+  absl::StatusOr<const auth::Caller*> Admit(
+      const grpc::CallbackServerContext& context, auth::Method method,
+      absl::string_view audited = "", absl::string_view target = "");
   // Audits a call refused before it reached its handler, naming the caller
   // if its credential was valid.
   void AuditRefused(absl::string_view method,
