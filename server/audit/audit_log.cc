@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/log/log.h"
 
 namespace tessera::audit {
@@ -68,7 +69,7 @@ std::string FormatSummary(uint64_t suppressed) {
 // from identified callers and are always written.
 bool IsRefusal(const absl::Status& result) {
   const std::string reason = errors::ReasonOf(result);
-  return reason == "CALLER_UNKNOWN" || reason == "ROLE_MISSING";
+  return reason == errors::kCallerUnknown || reason == errors::kRoleMissing;
 }
 
 }  // namespace

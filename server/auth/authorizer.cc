@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 
 namespace tessera::auth {
 namespace {
@@ -113,8 +114,8 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(
     } else {
       absl::StatusOr<San> san = ParseConfiguredSan(entry.client_cert_san());
       if (!san.ok()) return Invalid(caller.name, san.status().message());
-      if (!sans.insert(absl::StrCat(static_cast<int>(san->type), ":",
-                                    san->value))
+      if (!sans.insert(
+                   absl::StrCat(static_cast<int>(san->type), ":", san->value))
                .second) {
         return Invalid(caller.name,
                        "client_cert_san shared with another caller");
@@ -210,16 +211,18 @@ absl::StatusOr<const Caller*> Authorizer::Authorize(
   bool presented = false;
   const Caller* caller = Identify(context, &presented);
   if (caller == nullptr) {
-    return presented ? errors::Error(absl::StatusCode::kUnauthenticated,
-                                     "CALLER_UNKNOWN",
-                                     "unknown API key or client certificate")
-                     : errors::Error(
-                           absl::StatusCode::kUnauthenticated, "CALLER_UNKNOWN",
-                           "send \"authorization: Bearer <API key>\" or "
-                           "a client certificate");
+    return presented
+               ? errors::Error(absl::StatusCode::kUnauthenticated,
+                               errors::kCallerUnknown,
+                               "unknown API key or client certificate")
+               : errors::Error(absl::StatusCode::kUnauthenticated,
+                               errors::kCallerUnknown,
+                               "send \"authorization: Bearer <API key>\" or "
+                               "a client certificate");
   }
   if (!Allowed(*caller, method)) {
-    return errors::Error(absl::StatusCode::kPermissionDenied, "ROLE_MISSING",
+    return errors::Error(absl::StatusCode::kPermissionDenied,
+                         errors::kRoleMissing,
                          absl::StrCat("caller \"", caller->name,
                                       "\" may not call ", MethodName(method)));
   }

@@ -9,6 +9,7 @@
 #include "rocksdb/write_batch.h"
 #include "server/crypto/aead.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/log/log.h"
 #include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
@@ -255,7 +256,7 @@ absl::StatusOr<uint64_t> KeyRing::Commit(
   // Rare and must hold before any token is signed with the new key.
   if (rocksdb::Status synced = store_->db()->SyncWAL(); !synced.ok()) {
     return errors::Error(
-        absl::StatusCode::kUnavailable, "STORE_UNAVAILABLE",
+        absl::StatusCode::kUnavailable, errors::kStoreUnavailable,
         absl::StrCat("cannot sync the signing keys: ", synced.ToString()));
   }
   entries_ = std::move(entries);
@@ -301,7 +302,7 @@ absl::StatusOr<KeyRing::Rotation> KeyRing::Rotate(
   absl::MutexLock lock(&write_mu_);
   if (entries_.size() >= static_cast<size_t>(kMaxPublishedKeys)) {
     return errors::Error(
-        absl::StatusCode::kFailedPrecondition, "TOO_MANY_KEYS",
+        absl::StatusCode::kFailedPrecondition, errors::kTooManyKeys,
         absl::StrCat(entries_.size(),
                      " keys are published; rotate again once retired keys "
                      "have expired"));
@@ -358,7 +359,7 @@ absl::StatusOr<KeyRing::Withdrawal> KeyRing::Withdraw(absl::string_view kid,
   }
   if (!withdrawn.has_value()) {
     return errors::Error(
-        absl::StatusCode::kNotFound, "KEY_NOT_FOUND",
+        absl::StatusCode::kNotFound, errors::kKeyNotFound,
         absl::StrCat("no published signing key has kid \"", kid,
                      "\"; ListSigningKeys shows the published ones"));
   }

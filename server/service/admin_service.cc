@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/service/request_validation.h"
 #include "server/store/data_dir_files.h"
 #include "server/store/timestamps.h"
@@ -32,7 +33,7 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
 absl::Status BackupPathError(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kInvalidArgument) return status;
   return errors::Error(absl::StatusCode::kInvalidArgument,
-                       "BACKUP_PATH_INVALID",
+                       errors::kBackupPathInvalid,
                        absl::StrCat("backup path ", status.message()));
 }
 
@@ -70,7 +71,7 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
       break;
     default:
       return Reply(context, errors::Error(absl::StatusCode::kInvalidArgument,
-                                          "ALGORITHM_INVALID",
+                                          errors::kAlgorithmInvalid,
                                           "algorithm must be one of "
                                           "SIGNING_ALGORITHM_ES256, _EDDSA, "
                                           "_RS256, or unset"));

@@ -7,6 +7,7 @@
 #include "client/token/access_token.h"
 #include "client/token/json.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
 #include "server/session/request_ids.h"
@@ -23,7 +24,7 @@ absl::Status Invalid(absl::string_view reason, absl::string_view message) {
 absl::Status CheckSubject(absl::string_view subject) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes ||
       !token::IsValidUtf8(subject)) {
-    return Invalid("SUBJECT_INVALID",
+    return Invalid(errors::kSubjectInvalid,
                    absl::StrCat("subject must be 1-", kMaxSubjectBytes,
                                 " bytes of UTF-8"));
   }
@@ -33,13 +34,13 @@ absl::Status CheckSubject(absl::string_view subject) {
 absl::Status CheckAudiences(
     const google::protobuf::RepeatedPtrField<std::string>& audiences) {
   if (audiences.size() > kMaxAudiences) {
-    return Invalid("AUDIENCE_INVALID",
+    return Invalid(errors::kAudienceInvalid,
                    absl::StrCat("at most ", kMaxAudiences, " audiences"));
   }
   for (const std::string& aud : audiences) {
     if (aud.empty() || aud.size() > kMaxAudienceBytes ||
         !token::IsValidUtf8(aud)) {
-      return Invalid("AUDIENCE_INVALID",
+      return Invalid(errors::kAudienceInvalid,
                      absl::StrCat("each audience must be 1-", kMaxAudienceBytes,
                                   " bytes of UTF-8"));
     }
@@ -49,22 +50,23 @@ absl::Status CheckAudiences(
 
 absl::Status CheckClaims(const google::protobuf::Struct& claims) {
   absl::StatusOr<token::Json> json = StructToJson(claims);
-  if (!json.ok()) return Invalid("CLAIMS_INVALID", json.status().message());
+  if (!json.ok())
+    return Invalid(errors::kClaimsInvalid, json.status().message());
   for (const auto& [name, value] : json->object()) {
     if (token::IsRegisteredClaim(name)) {
       // Registered names are a fixed set of short ASCII names, so echoing
       // the one matched never echoes attacker-chosen bytes.
-      return Invalid("RESERVED_CLAIM",
+      return Invalid(errors::kReservedClaim,
                      absl::StrCat("claim \"", name,
                                   "\" is set by Tessera; choose another name"));
     }
   }
   const size_t size = json->Serialize().size();
   if (size > kMaxClaimsJsonBytes) {
-    return Invalid("CLAIMS_TOO_LARGE", absl::StrCat("claims are ", size,
-                                                    " bytes as JSON; the "
-                                                    "limit is ",
-                                                    kMaxClaimsJsonBytes));
+    return Invalid(errors::kClaimsTooLarge, absl::StrCat("claims are ", size,
+                                                         " bytes as JSON; the "
+                                                         "limit is ",
+                                                         kMaxClaimsJsonBytes));
   }
   return absl::OkStatus();
 }
@@ -73,7 +75,7 @@ absl::Status CheckClientInfo(const tessera::v1::ClientInfo& client) {
   for (const std::string* field :
        {&client.user_agent(), &client.ip_address(), &client.device_name()}) {
     if (field->size() > kMaxClientFieldBytes || !token::IsValidUtf8(*field)) {
-      return Invalid("CLIENT_INFO_INVALID",
+      return Invalid(errors::kClientInfoInvalid,
                      absl::StrCat("client fields must be at most ",
                                   kMaxClientFieldBytes, " bytes of UTF-8"));
     }
@@ -84,7 +86,7 @@ absl::Status CheckClientInfo(const tessera::v1::ClientInfo& client) {
 absl::Status CheckTokenSize(absl::string_view field, absl::string_view token) {
   if (token.size() <= token::kMaxTokenBytes) return absl::OkStatus();
   return Invalid(
-      "TOKEN_TOO_LARGE",
+      errors::kTokenTooLarge,
       absl::StrCat(field, " is longer than ", token::kMaxTokenBytes, " bytes"));
 }
 
@@ -94,14 +96,15 @@ absl::StatusOr<absl::Duration> RequestedTtl(
   if (!has) return max;
   const absl::Duration ttl = FromDuration(requested);
   if (ttl <= absl::ZeroDuration()) {
-    return Invalid("TTL_INVALID", absl::StrCat(field, " must be positive"));
+    return Invalid(errors::kTtlInvalid,
+                   absl::StrCat(field, " must be positive"));
   }
   return std::min(ttl, max);
 }
 
 absl::Status CheckSessionId(absl::string_view session_id) {
   if (session::IsValidSessionId(session_id)) return absl::OkStatus();
-  return Invalid("SESSION_ID_INVALID",
+  return Invalid(errors::kSessionIdInvalid,
                  "session_id is not a Tessera session id");
 }
 
@@ -130,17 +133,18 @@ absl::Status CheckValidate(const tessera::v1::ValidateTokenRequest& request) {
 
 absl::Status CheckRevokeReason(absl::string_view reason) {
   if (reason.size() <= kMaxReasonBytes) return absl::OkStatus();
-  return Invalid("REASON_INVALID", absl::StrCat("reason is longer than ",
-                                                kMaxReasonBytes, " bytes"));
+  return Invalid(
+      errors::kReasonInvalid,
+      absl::StrCat("reason is longer than ", kMaxReasonBytes, " bytes"));
 }
 
 absl::StatusOr<int> CheckList(const tessera::v1::ListSessionsRequest& request) {
   if (absl::Status s = CheckSubject(request.subject()); !s.ok()) return s;
   if (request.page_size() < 0) {
-    return Invalid("PAGE_SIZE_INVALID", "page_size must not be negative");
+    return Invalid(errors::kPageSizeInvalid, "page_size must not be negative");
   }
   if (request.page_token().size() > kMaxPageTokenBytes) {
-    return Invalid("PAGE_TOKEN_INVALID",
+    return Invalid(errors::kPageTokenInvalid,
                    "page_token is not from a previous ListSessions");
   }
   if (request.page_size() == 0) return kDefaultPageSize;
@@ -158,12 +162,12 @@ absl::StatusOr<tessera::v1::ClaimsMode> ClaimsModeOf(
     case tessera::v1::CLAIMS_MODE_REPLACE:
     case tessera::v1::CLAIMS_MODE_MERGE_PATCH:
       if (!request.merge()) return request.mode();
-      return Invalid("CLAIMS_MODE_INVALID",
+      return Invalid(errors::kClaimsModeInvalid,
                      absl::StrCat("merge = true contradicts mode ",
                                   tessera::v1::ClaimsMode_Name(request.mode()),
                                   "; leave merge unset when setting a mode"));
     default:
-      return Invalid("CLAIMS_MODE_INVALID",
+      return Invalid(errors::kClaimsModeInvalid,
                      absl::StrCat("mode ", static_cast<int>(request.mode()),
                                   " is not a ClaimsMode this server knows"));
   }
@@ -183,13 +187,15 @@ absl::StatusOr<tessera::v1::ClaimsMode> CheckUpdateClaims(
 absl::Status CheckWithdrawal(
     const tessera::v1::WithdrawSigningKeyRequest& request) {
   if (request.kid().empty() || request.kid().size() > kMaxKidBytes) {
-    return Invalid("KID_INVALID", absl::StrCat("kid must be 1-", kMaxKidBytes,
-                                               " bytes (a SigningKey.kid from "
-                                               "ListSigningKeys)"));
+    return Invalid(errors::kKidInvalid,
+                   absl::StrCat("kid must be 1-", kMaxKidBytes,
+                                " bytes (a SigningKey.kid from "
+                                "ListSigningKeys)"));
   }
   if (request.reason().size() > kMaxReasonBytes) {
-    return Invalid("REASON_TOO_LONG", absl::StrCat("reason must be at most ",
-                                                   kMaxReasonBytes, " bytes"));
+    return Invalid(
+        errors::kReasonTooLong,
+        absl::StrCat("reason must be at most ", kMaxReasonBytes, " bytes"));
   }
   return absl::OkStatus();
 }

@@ -15,6 +15,7 @@
 #include "client/verifier/reasons.h"
 #include "client/verifier/token_check.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/log/log.h"
 #include "server/service/durable_reply.h"
 #include "server/service/request_validation.h"
@@ -44,7 +45,7 @@ ServerUnaryReactor* Reply(CallbackServerContext* context,
 
 absl::Status RateLimited(absl::string_view caller, absl::Duration wait) {
   return errors::WithRetryDelay(
-      errors::Error(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+      errors::Error(absl::StatusCode::kResourceExhausted, errors::kRateLimited,
                     absl::StrCat("caller \"", caller,
                                  "\" is over its IssueSession/RefreshSession "
                                  "rate; retry in ",
@@ -167,7 +168,7 @@ absl::Status TokenAuthorityService::Fits(
       Prepare(session, &scratch);
   if (!minted.ok()) {
     return Invalid(
-        "CLAIMS_TOO_LARGE",
+        errors::kClaimsTooLarge,
         absl::StrCat(
             "with these claims session ", session.record.session_id(),
             " could not mint an access token: ", minted.status().message()));
@@ -278,7 +279,7 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
        session = session::SessionStore::SessionIdOf(request->refresh_token())
                      .value_or("")](const absl::Status& answer) {
         // Theft signal: a retired refresh token came back.
-        if (errors::ReasonOf(answer) == "REFRESH_TOKEN_REUSED") {
+        if (errors::ReasonOf(answer) == errors::kRefreshTokenReused) {
           guards_.audit->Record("RefreshSession", name, session, answer);
         }
       });
@@ -455,7 +456,7 @@ absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
     case tessera::v1::RevokeSessionRequest::TARGET_NOT_SET:
       break;
   }
-  return Invalid("TARGET_MISSING",
+  return Invalid(errors::kTargetMissing,
                  "set one of session_id, subject, refresh_token or "
                  "access_token");
 }

@@ -17,6 +17,7 @@
 #include "server/crypto/aead.h"
 #include "server/crypto/digest.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/session/refresh_token.h"
 #include "server/store/timestamps.h"
 
@@ -127,7 +128,7 @@ absl::Status CheckRequestId(absl::string_view request_id) {
   if (request_id.size() < kMinRequestIdBytes ||
       request_id.size() > kMaxRequestIdBytes) {
     return errors::Error(
-        absl::StatusCode::kInvalidArgument, "REQUEST_ID_INVALID",
+        absl::StatusCode::kInvalidArgument, errors::kRequestIdInvalid,
         absl::StrCat("request_id is ", request_id.size(), " bytes; it must be ",
                      kMinRequestIdBytes, "-", kMaxRequestIdBytes,
                      " (e.g. a UUID), or empty for none"));
@@ -135,7 +136,7 @@ absl::Status CheckRequestId(absl::string_view request_id) {
   for (size_t i = 0; i < request_id.size(); ++i) {
     if (!absl::ascii_isprint(static_cast<unsigned char>(request_id[i]))) {
       return errors::Error(absl::StatusCode::kInvalidArgument,
-                           "REQUEST_ID_INVALID",
+                           errors::kRequestIdInvalid,
                            absl::StrCat("request_id byte ", i,
                                         " is not printable ASCII (0x20-0x7E)"));
     }
@@ -190,7 +191,8 @@ absl::StatusOr<std::optional<IssueRequestRecord>> RequestIds::Read(
       rocksdb::Slice(key.data(), key.size()), &value);
   if (got.IsNotFound()) return std::optional<IssueRequestRecord>();
   if (!got.ok()) {
-    return errors::Error(absl::StatusCode::kUnavailable, "STORE_UNAVAILABLE",
+    return errors::Error(absl::StatusCode::kUnavailable,
+                         errors::kStoreUnavailable,
                          absl::StrCat("the store failed: ", got.ToString()));
   }
   IssueRequestRecord entry;
@@ -238,7 +240,7 @@ absl::StatusOr<ActiveSession> RequestIds::Retry(const IssueRequestRecord& entry,
                                                 absl::Time now, Minter mint) {
   if (!HashEquals(entry.request_hash(), request_hash)) {
     return errors::Error(
-        absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+        absl::StatusCode::kAlreadyExists, errors::kRequestIdReused,
         absl::StrCat("request_id was used in the last ",
                      absl::FormatDuration(kRequestIdLifetime),
                      " for an IssueSession with another subject, audience, "

@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/session/merge_patch.h"
 #include "server/session/purge.h"
 #include "server/session/refresh_token.h"
@@ -34,7 +35,8 @@ absl::Status Unauthenticated(absl::string_view reason,
 }
 
 absl::Status StoreUnavailable(const rocksdb::Status& status) {
-  return errors::Error(absl::StatusCode::kUnavailable, "STORE_UNAVAILABLE",
+  return errors::Error(absl::StatusCode::kUnavailable,
+                       errors::kStoreUnavailable,
                        absl::StrCat("the store failed: ", status.ToString()));
 }
 
@@ -258,7 +260,7 @@ absl::StatusOr<ActiveSession> SessionStore::Reissue(
     Minter mint) {
   auto spent = [](absl::string_view why) {
     return errors::Error(absl::StatusCode::kFailedPrecondition,
-                         "REQUEST_ID_SPENT",
+                         errors::kRequestIdSpent,
                          absl::StrCat("the session this request_id started ",
                                       why, "; issue with a new request_id"));
   };
@@ -409,14 +411,15 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
     Minter mint) {
   std::optional<RefreshToken> token = ParseRefreshToken(refresh_token);
   if (!token.has_value()) {
-    return Unauthenticated("REFRESH_TOKEN_INVALID",
+    return Unauthenticated(errors::kRefreshTokenInvalid,
                            "not a refresh token issued by this server");
   }
   absl::MutexLock lock(&StripeFor(token->session_id));
   absl::StatusOr<std::optional<SessionRecord>> read = Read(token->session_id);
   if (!read.ok()) return read.status();
   if (!read->has_value() || !access.Allows(**read)) {
-    return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
+    return Unauthenticated(errors::kRefreshTokenInvalid,
+                           "unknown refresh token");
   }
   SessionRecord record = **std::move(read);
   absl::StatusOr<Classified> classified =
@@ -424,13 +427,14 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   if (!classified.ok()) return classified.status();
   const Presented presented = classified->presented;
   if (presented == Presented::kUnknown) {
-    return Unauthenticated("REFRESH_TOKEN_INVALID", "unknown refresh token");
+    return Unauthenticated(errors::kRefreshTokenInvalid,
+                           "unknown refresh token");
   }
   if (record.has_revoked_at()) {
-    return Unauthenticated("SESSION_REVOKED", "the session was revoked");
+    return Unauthenticated(errors::kSessionRevoked, "the session was revoked");
   }
   if (HasExpired(record, now)) {
-    return Unauthenticated("SESSION_EXPIRED",
+    return Unauthenticated(errors::kSessionExpired,
                            "the session has expired; sign in again");
   }
   const bool in_grace = presented == Presented::kInGrace ||
@@ -459,7 +463,7 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
       RevokeLocked(record, "refresh token reused", now);
   if (!revoked.ok()) return revoked.status();
   return Unauthenticated(
-      "REFRESH_TOKEN_REUSED",
+      errors::kRefreshTokenReused,
       "a retired refresh token was presented; the session is revoked");
 }
 
@@ -630,7 +634,7 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
     bool invalidate_access_tokens, absl::Time now, Minter fits) {
   if (!IsClaimsMode(mode)) {
     return errors::Error(
-        absl::StatusCode::kInvalidArgument, "CLAIMS_MODE_INVALID",
+        absl::StatusCode::kInvalidArgument, errors::kClaimsModeInvalid,
         absl::StrCat("unknown claims mode ", static_cast<int>(mode)));
   }
   absl::MutexLock lock(&SubjectStripeFor(subject));
@@ -751,7 +755,7 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     cursor = ParsePageToken(page_token);
     if (!cursor.has_value()) {
       return errors::Error(absl::StatusCode::kInvalidArgument,
-                           "PAGE_TOKEN_INVALID",
+                           errors::kPageTokenInvalid,
                            "page_token is not from a previous ListSessions");
     }
   }
@@ -788,7 +792,7 @@ absl::StatusOr<SessionRecord> SessionStore::Get(absl::string_view session_id,
   absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id);
   if (!read.ok()) return read.status();
   if (!read->has_value() || !access.Allows(**read)) {
-    return errors::Error(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
+    return errors::Error(absl::StatusCode::kNotFound, errors::kSessionNotFound,
                          "no such session");
   }
   return **std::move(read);

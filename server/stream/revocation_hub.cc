@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "server/crypto/aead.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/log/log.h"
 #include "server/store/timestamps.h"
 #include "server/stream/incarnation.h"
@@ -195,16 +196,16 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
                             "tesserad is shutting down");
     } else if (request->incarnation().size() > kMaxIncarnationBytes) {
       refuse = errors::ToGrpcStatus(errors::Error(
-          absl::StatusCode::kInvalidArgument, "INCARNATION_INVALID",
+          absl::StatusCode::kInvalidArgument, errors::kIncarnationInvalid,
           absl::StrCat("incarnation must be at most ", kMaxIncarnationBytes,
                        " bytes (as SnapshotEnd.incarnation sent it)")));
     } else if (watchers_.size() >= options_.max_watchers) {
       refuse = errors::ToGrpcStatus(errors::Error(
-          absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
+          absl::StatusCode::kResourceExhausted, errors::kTooManyWatchers,
           "this server holds its maximum of WatchRevocations streams"));
     } else if (per_caller_[caller] >= options_.max_watchers_per_caller) {
       refuse = errors::ToGrpcStatus(errors::Error(
-          absl::StatusCode::kResourceExhausted, "TOO_MANY_WATCHERS",
+          absl::StatusCode::kResourceExhausted, errors::kTooManyWatchers,
           absl::StrCat("caller \"", caller, "\" holds its maximum of ",
                        options_.max_watchers_per_caller,
                        " WatchRevocations streams")));

@@ -4,6 +4,7 @@
 
 #include "client/base/tsan_annotations.h"
 #include "server/errors/errors.h"
+#include "server/errors/reasons.h"
 #include "server/stream/revocation_hub.h"
 
 namespace tessera::stream {
@@ -28,7 +29,7 @@ bool Watcher::Enqueue(tessera::v1::RevocationEvent event) {
     shared_.reset();
     backlog_ = 0;
     end_ = errors::ToGrpcStatus(errors::Error(
-        absl::StatusCode::kResourceExhausted, "CONSUMER_TOO_SLOW",
+        absl::StatusCode::kResourceExhausted, errors::kConsumerTooSlow,
         "this stream fell too far behind; resume from the last sequence "
         "applied"));
     return false;

@@ -19,6 +19,7 @@
 #include "tessera/v1/admin.pb.h"
 #include "tessera/v1/token_authority.pb.h"
 #include "tests/testing/api_key.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -28,16 +29,13 @@ namespace {
 using ::tessera::testing::ExitResult;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::RunToExit;
+using ::tessera::testing::ShellQuote;
 using ::tessera::testing::TesseradProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string CliPath() {
   return ::tessera::testing::RunfilePath("tools/cli/tessera");
-}
-
-std::string Quote(const std::string& arg) {
-  return absl::StrCat("'", absl::StrReplaceAll(arg, {{"'", "'\\''"}}), "'");
 }
 
 class CliTest : public ::testing::Test {
@@ -58,11 +56,12 @@ class CliTest : public ::testing::Test {
                      const std::string& stdin_text = "",
                      const std::string& env = "") {
     std::string command =
-        absl::StrCat(env, env.empty() ? "" : " ", Quote(CliPath()),
-                     " --address=", Quote(address_));
+        absl::StrCat(env, env.empty() ? "" : " ", ShellQuote(CliPath()),
+                     " --address=", ShellQuote(address_));
     for (const std::string& arg : args)
-      absl::StrAppend(&command, " ", Quote(arg));
-    command = absl::StrCat("printf %s ", Quote(stdin_text), " | ", command);
+      absl::StrAppend(&command, " ", ShellQuote(arg));
+    command =
+        absl::StrCat("printf %s ", ShellQuote(stdin_text), " | ", command);
     auto run = RunToExit({"bash", "-c", command}, absl::Seconds(60));
     EXPECT_TRUE(run.ok()) << run.status();
     return run.ok() ? *run : ExitResult{};
@@ -469,7 +468,7 @@ TEST_F(CliTest, ApiKeyComesFromAFileOrTheEnvironment) {
   EXPECT_THAT(from_file.output, HasSubstr("version: "));
 
   ExitResult from_env =
-      Tessera({"stats"}, "", absl::StrCat("TESSERA_API_KEY=", Quote(key)));
+      Tessera({"stats"}, "", absl::StrCat("TESSERA_API_KEY=", ShellQuote(key)));
   EXPECT_EQ(from_env.exit_code, 0) << from_env.output;
 
   // `bench` drives its load as the same caller.

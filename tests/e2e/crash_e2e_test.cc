@@ -20,12 +20,14 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
 
 using ::tessera::testing::TesseradProcess;
+using ::tessera::testing::WithDeadline;
 using ::tessera::v1::TokenAuthority;
 
 // What the server acknowledged for one session.
@@ -37,18 +39,15 @@ struct Acknowledged {
   bool revoked = false;
 };
 
+// Calls during a crash loop fail fast rather than wait for the next server.
+constexpr absl::Duration kCallTimeout = absl::Seconds(2);
+
 int Rounds() {
   int rounds = 20;
   if (const char* env = std::getenv("TESSERA_CRASH_ROUNDS")) {
     (void)absl::SimpleAtoi(env, &rounds);
   }
   return rounds;
-}
-
-grpc::ClientContext* Deadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(2));
-  return context;
 }
 
 class Workload {
@@ -85,7 +84,10 @@ class Workload {
     request.set_subject("user-" + std::to_string(user));
     tessera::v1::SessionTokens tokens;
     grpc::ClientContext context;
-    if (!stub_->IssueSession(Deadline(&context), request, &tokens).ok()) {
+    if (!stub_
+             ->IssueSession(WithDeadline(&context, kCallTimeout), request,
+                            &tokens)
+             .ok()) {
       return;
     }
     absl::MutexLock lock(&mu);
@@ -101,7 +103,10 @@ class Workload {
     }
     tessera::v1::SessionTokens tokens;
     grpc::ClientContext context;
-    if (!stub_->RefreshSession(Deadline(&context), request, &tokens).ok()) {
+    if (!stub_
+             ->RefreshSession(WithDeadline(&context, kCallTimeout), request,
+                              &tokens)
+             .ok()) {
       return;
     }
     absl::MutexLock lock(&mu);
@@ -120,7 +125,10 @@ class Workload {
     }
     tessera::v1::RevokeSessionResponse response;
     grpc::ClientContext context;
-    if (!stub_->RevokeSession(Deadline(&context), request, &response).ok()) {
+    if (!stub_
+             ->RevokeSession(WithDeadline(&context, kCallTimeout), request,
+                             &response)
+             .ok()) {
       return;
     }
     absl::MutexLock lock(&mu);
@@ -159,7 +167,8 @@ TEST(CrashTest, EveryAcknowledgedWriteSurvivesKillNine) {
       get.set_session_id(ack.session_id);
       tessera::v1::Session session;
       grpc::ClientContext context;
-      grpc::Status status = stub->GetSession(Deadline(&context), get, &session);
+      grpc::Status status =
+          stub->GetSession(WithDeadline(&context, kCallTimeout), get, &session);
       ASSERT_TRUE(status.ok())
           << ack.session_id << " lost: " << status.error_message();
       EXPECT_GE(session.generation(), ack.generation) << ack.session_id;
@@ -170,7 +179,8 @@ TEST(CrashTest, EveryAcknowledgedWriteSurvivesKillNine) {
         tessera::v1::ValidateTokenResponse verdict;
         grpc::ClientContext validate_context;
         ASSERT_TRUE(
-            stub->ValidateToken(Deadline(&validate_context), validate, &verdict)
+            stub->ValidateToken(WithDeadline(&validate_context, kCallTimeout),
+                                validate, &verdict)
                 .ok());
         EXPECT_EQ(verdict.reason(),
                   tessera::v1::TOKEN_INVALID_REASON_SESSION_REVOKED)

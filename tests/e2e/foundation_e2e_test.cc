@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
@@ -26,18 +27,13 @@ namespace {
 using ::grpc::reflection::v1alpha::ServerReflection;
 using ::grpc::reflection::v1alpha::ServerReflectionRequest;
 using ::grpc::reflection::v1alpha::ServerReflectionResponse;
+using ::tessera::testing::WithDeadline;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 using testing::TesseradProcess;
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-}
-
-grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(10));
-  return context;
 }
 
 class FoundationTest : public ::testing::Test {

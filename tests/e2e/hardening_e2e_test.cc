@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/api_key.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_calls.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
@@ -29,6 +30,7 @@ using ::tessera::testing::NewTempDir;
 using ::tessera::testing::ReadFileOrEmpty;
 using ::tessera::testing::ReasonOf;
 using ::tessera::testing::TesseradProcess;
+using ::tessera::testing::WriteTempFile;
 using ::tessera::v1::SessionTokens;
 using ::tessera::v1::TokenAuthority;
 using ::testing::HasSubstr;
@@ -335,19 +337,12 @@ struct Keys {
   }
 };
 
-std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = NewTempDir(name);
-  FILE* file = std::fopen(path.c_str(), "w");
-  std::fputs(text.c_str(), file);
-  std::fclose(file);
-  return path;
-}
-
 // Reproduced by reading: any issuer could refresh, read or revoke another
 // issuer's sessions.
 TEST(HardeningE2eTest, SessionsBelongToTheCallerThatIssuedThem) {
   const Keys keys;
-  auto server = Start({"--config=" + WriteFile("callers.cfg", keys.Config())});
+  auto server =
+      Start({"--config=" + WriteTempFile("callers.cfg", keys.Config())});
   ASSERT_NE(server, nullptr);
   Caller web(server->grpc_address(), keys.web);
   Caller panel(server->grpc_address(), keys.web_admin_panel);

@@ -32,11 +32,14 @@
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/tesserad_process.h"
 
 namespace tessera {
 namespace {
 
+using ::tessera::testing::KidOf;
+using ::tessera::testing::MetricValue;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::RunTesseradToExit;
 using ::tessera::testing::TesseradProcess;
@@ -60,17 +63,6 @@ Http Get(const std::string& address, const std::string& path,
   if (!result) return {};
   return {result->status, result->body,
           result->get_header_value("Cache-Control")};
-}
-
-// The kid in a JWS header.
-std::string KidOf(const std::string& token) {
-  std::optional<std::string> header =
-      token::Base64UrlDecode(token.substr(0, token.find('.')));
-  if (!header.has_value()) return "";
-  absl::StatusOr<token::Json> json = token::ParseJson(*header);
-  if (!json.ok()) return "";
-  const token::Json* kid = json->Find("kid");
-  return kid != nullptr && kid->is_string() ? kid->string_value() : "";
 }
 
 std::set<std::string> KidsIn(const std::string& jwks_json) {
@@ -279,19 +271,6 @@ TEST(HttpE2eTest, HealthReadinessMethodsAndUnknownPaths) {
   EXPECT_EQ(Get(http, "/.well-known/jwks.json/../../etc/passwd").status, 404);
 }
 
-// The sample value of the first line starting with `prefix`, or -1.
-double SampleValue(const std::string& text, const std::string& prefix) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    if (absl::StartsWith(line, prefix)) {
-      double value = -1;
-      if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) {
-        return value;
-      }
-    }
-  }
-  return -1;
-}
-
 TEST(HttpE2eTest, MetricsMoveWithCallsAndPassPromtool) {
   Server server({});
   ASSERT_TRUE(server.ok());
@@ -302,14 +281,14 @@ TEST(HttpE2eTest, MetricsMoveWithCallsAndPassPromtool) {
   server.Issue();
   const Http first = Get(http, "/metrics");
   ASSERT_EQ(first.status, 200);
-  EXPECT_EQ(SampleValue(first.body, kIssued), 1);
+  EXPECT_EQ(MetricValue(first.body, kIssued), 1);
   server.Issue();
   server.Issue();
   const Http second = Get(http, "/metrics");
-  EXPECT_EQ(SampleValue(second.body, kIssued), 3);
-  EXPECT_EQ(SampleValue(second.body, "tessera_signing_keys{state=\"active\"}"),
+  EXPECT_EQ(MetricValue(second.body, kIssued), 3);
+  EXPECT_EQ(MetricValue(second.body, "tessera_signing_keys{state=\"active\"}"),
             1);
-  EXPECT_GE(SampleValue(second.body, "tessera_store_wal_syncs_total"), 3);
+  EXPECT_GE(MetricValue(second.body, "tessera_store_wal_syncs_total"), 3);
   EXPECT_THAT(second.body,
               HasSubstr("tessera_grpc_request_duration_seconds_bucket{"));
 

@@ -29,6 +29,7 @@
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/api_key.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_calls.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
@@ -37,20 +38,16 @@ namespace tessera {
 namespace {
 
 using ::tessera::testing::ApiKeySha256;
+using ::tessera::testing::MetricValue;
 using ::tessera::testing::NewTempDir;
 using ::tessera::testing::ReadFileOrEmpty;
 using ::tessera::testing::ReasonOf;
 using ::tessera::testing::RunToExit;
 using ::tessera::testing::TesseradProcess;
+using ::tessera::testing::WriteTempFile;
 using tessera::v1::Admin;
 using tessera::v1::TokenAuthority;
 using ::testing::HasSubstr;
-
-std::string Write(const std::string& name, const std::string& text) {
-  const std::string path = NewTempDir(name);
-  std::ofstream(path) << text;
-  return path;
-}
 
 bool HasRetryInfo(const grpc::Status& status) {
   google::rpc::Status details;
@@ -105,7 +102,7 @@ struct Callers {
 TEST(SecurityE2eTest, RoleByMethodMatrix) {
   const Callers callers;
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("matrix.cfg", callers.Config())}});
+      {.flags = {"--config=" + WriteTempFile("matrix.cfg", callers.Config())}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto channel = grpc::CreateChannel((*server)->grpc_address(),
                                      grpc::InsecureChannelCredentials());
@@ -269,7 +266,8 @@ TEST(SecurityE2eTest, RoleByMethodMatrix) {
 TEST(SecurityE2eTest, IssuingCallerBecomesTheClientIdClaim) {
   const Callers callers;
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("clientid.cfg", callers.Config())}});
+      {.flags = {"--config=" +
+                 WriteTempFile("clientid.cfg", callers.Config())}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto tokens = TokenAuthority::NewStub(grpc::CreateChannel(
       (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
@@ -377,7 +375,7 @@ TEST(SecurityE2eTest, TlsAcceptsTrustingClientsAndRefusesPlaintext) {
   Pki pki;
   const Callers callers;
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("tls.cfg", callers.Config()),
+      {.flags = {"--config=" + WriteTempFile("tls.cfg", callers.Config()),
                  "--tls_cert_file=" + pki.Path("server.pem"),
                  "--tls_key_file=" + pki.Path("server.key")}});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -393,7 +391,7 @@ TEST(SecurityE2eTest, CertificateFilesAreReloadedWhenTheyChange) {
   Pki pki;
   const Callers callers;
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("reload.cfg", callers.Config()),
+      {.flags = {"--config=" + WriteTempFile("reload.cfg", callers.Config()),
                  "--tls_cert_file=" + pki.Path("server.pem"),
                  "--tls_key_file=" + pki.Path("server.key")}});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -420,7 +418,7 @@ TEST(SecurityE2eTest, MutualTlsIdentifiesByCertificateAndRefusesOthers) {
       "callers { name: \"svc\" client_cert_san: \"svc.client.test\" "
       "roles: ROLE_VERIFIER }\n");
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("mtls.cfg", config),
+      {.flags = {"--config=" + WriteTempFile("mtls.cfg", config),
                  "--tls_cert_file=" + pki.Path("server.pem"),
                  "--tls_key_file=" + pki.Path("server.key"),
                  "--client_ca_file=" + pki.Path("ca.pem")}});
@@ -447,7 +445,7 @@ TEST(SecurityE2eTest, MutualTlsMatchesTheSanTypeAsWellAsItsValue) {
       "callers { name: \"ipsvc\" client_cert_san: \"ip:10.1.2.3\" "
       "roles: ROLE_VERIFIER }\n");
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("mtls-typed.cfg", config),
+      {.flags = {"--config=" + WriteTempFile("mtls-typed.cfg", config),
                  "--tls_cert_file=" + pki.Path("server.pem"),
                  "--tls_key_file=" + pki.Path("server.key"),
                  "--client_ca_file=" + pki.Path("ca.pem")}});
@@ -465,9 +463,10 @@ TEST(SecurityE2eTest, MutualTlsMatchesTheSanTypeAsWellAsItsValue) {
        "--tls_cert_file=" + pki.Path("server.pem"),
        "--tls_key_file=" + pki.Path("server.key"),
        "--client_ca_file=" + pki.Path("ca.pem"),
-       "--config=" + Write("untyped.cfg",
-                           "callers { name: \"svc\" client_cert_san: "
-                           "\"spiffe://prod/svc\" roles: ROLE_VERIFIER }\n")});
+       "--config=" +
+           WriteTempFile("untyped.cfg",
+                         "callers { name: \"svc\" client_cert_san: "
+                         "\"spiffe://prod/svc\" roles: ROLE_VERIFIER }\n")});
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(refused->exit_code, 2) << refused->output;
   EXPECT_THAT(refused->output, HasSubstr("dns:, uri:, email: or ip:"));
@@ -476,7 +475,7 @@ TEST(SecurityE2eTest, MutualTlsMatchesTheSanTypeAsWellAsItsValue) {
 TEST(SecurityE2eTest, AnyAddressNeedsTlsOrInsecureAndStartsWithTls) {
   Pki pki;
   const Callers callers;
-  const std::string config = Write("any.cfg", callers.Config());
+  const std::string config = WriteTempFile("any.cfg", callers.Config());
   auto refused = testing::RunTesseradToExit(
       {"--grpc_address=0.0.0.0:0", "--http_address=", "--config=" + config,
        "--data_dir=" + NewTempDir("any-refused")});
@@ -497,11 +496,12 @@ TEST(SecurityE2eTest, AnyAddressNeedsTlsOrInsecureAndStartsWithTls) {
 TEST(SecurityE2eTest, RateLimitPerCallerWithRetryInfo) {
   const Callers callers;
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" +
-                 Write("rate.cfg",
-                       callers.Config("rate_limits { issue_per_second: 0.5 "
-                                      "issue_burst: 3 "
-                                      "max_watchers_per_caller: 2 }\n"))}});
+      {.flags = {
+           "--config=" +
+           WriteTempFile("rate.cfg",
+                         callers.Config("rate_limits { issue_per_second: 0.5 "
+                                        "issue_burst: 3 "
+                                        "max_watchers_per_caller: 2 }\n"))}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto tokens = TokenAuthority::NewStub(grpc::CreateChannel(
       (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
@@ -543,10 +543,10 @@ TEST(SecurityE2eTest, AuditLogRecordsAndNoSecretReachesAnyLog) {
   const Callers callers;
   const std::string audit_file = NewTempDir("audit") + ".jsonl";
   const std::string kek = "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI";
-  const std::string kek_file = Write("kek", kek + "=\n");
+  const std::string kek_file = WriteTempFile("kek", kek + "=\n");
   std::filesystem::permissions(kek_file, std::filesystem::perms::owner_read);
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("audit.cfg", callers.Config()),
+      {.flags = {"--config=" + WriteTempFile("audit.cfg", callers.Config()),
                  "--audit_log_file=" + audit_file, "--kek_file=" + kek_file,
                  "--refresh_grace=0s"}});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -637,17 +637,6 @@ size_t CountLines(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// The value of an unlabelled counter in a Prometheus text page.
-double MetricValue(const std::string& page, const std::string& name) {
-  for (absl::string_view line : absl::StrSplit(page, '\n')) {
-    if (absl::ConsumePrefix(&line, name + " ")) {
-      double value = -1;
-      if (absl::SimpleAtod(line, &value)) return value;
-    }
-  }
-  return -1;
-}
-
 // Anyone who reaches the port can send refused calls; the audit log counts
 // every one but writes only a bounded sample (RefusedLimit: a burst of 20,
 // then 10 lines/s) plus "(suppressed)" summaries.
@@ -655,7 +644,7 @@ TEST(SecurityE2eTest, RefusedCallsCannotFloodTheAuditLog) {
   const Callers callers;
   const std::string audit_file = NewTempDir("audit-flood") + ".jsonl";
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("flood.cfg", callers.Config()),
+      {.flags = {"--config=" + WriteTempFile("flood.cfg", callers.Config()),
                  "--audit_log_file=" + audit_file}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto tokens = TokenAuthority::NewStub(grpc::CreateChannel(
@@ -695,8 +684,9 @@ TEST(SecurityE2eTest, EveryAdminCallIsAudited) {
   const Callers callers;
   const std::string audit_file = NewTempDir("audit-admin") + ".jsonl";
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("admin-audit.cfg", callers.Config()),
-                 "--audit_log_file=" + audit_file}});
+      {.flags = {
+           "--config=" + WriteTempFile("admin-audit.cfg", callers.Config()),
+           "--audit_log_file=" + audit_file}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto admin = Admin::NewStub(grpc::CreateChannel(
       (*server)->grpc_address(), grpc::InsecureChannelCredentials()));
@@ -716,7 +706,7 @@ TEST(SecurityE2eTest, AuditLogFollowsRotationOnSighup) {
   const Callers callers;
   const std::string audit_file = NewTempDir("audit-rotate") + ".jsonl";
   auto server = TesseradProcess::Start(
-      {.flags = {"--config=" + Write("rotate.cfg", callers.Config()),
+      {.flags = {"--config=" + WriteTempFile("rotate.cfg", callers.Config()),
                  "--audit_log_file=" + audit_file}});
   ASSERT_TRUE(server.ok()) << server.status();
   auto admin = Admin::NewStub(grpc::CreateChannel(

@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/admin.grpc.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -31,35 +32,16 @@ namespace tessera {
 namespace {
 
 using ::tessera::testing::ExitResult;
+using ::tessera::testing::KidOf;
 using ::tessera::testing::NewTempDir;
+using ::tessera::testing::ReadFileOrEmpty;
 using ::tessera::testing::RunToExit;
+using ::tessera::testing::ShellQuote;
 using ::tessera::testing::TesseradProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr absl::Duration kWait = absl::Seconds(15);
-
-// The kid in a JWS header.
-std::string KidOf(const std::string& token) {
-  std::optional<std::string> header =
-      token::Base64UrlDecode(token.substr(0, token.find('.')));
-  if (!header.has_value()) return "";
-  absl::StatusOr<token::Json> json = token::ParseJson(*header);
-  if (!json.ok()) return "";
-  const token::Json* kid = json->Find("kid");
-  return kid != nullptr && kid->is_string() ? kid->string_value() : "";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string Quote(const std::string& arg) {
-  return absl::StrCat("'", absl::StrReplaceAll(arg, {{"'", "'\\''"}}), "'");
-}
 
 class WithdrawKeyTest : public ::testing::Test {
  protected:
@@ -105,10 +87,10 @@ class WithdrawKeyTest : public ::testing::Test {
   // `tessera --address=<server> args...`.
   ExitResult Tessera(const std::vector<std::string>& args) {
     std::string command = absl::StrCat(
-        Quote(::tessera::testing::RunfilePath("tools/cli/tessera")),
-        " --address=", Quote(server_->grpc_address()));
+        ShellQuote(::tessera::testing::RunfilePath("tools/cli/tessera")),
+        " --address=", ShellQuote(server_->grpc_address()));
     for (const std::string& arg : args)
-      absl::StrAppend(&command, " ", Quote(arg));
+      absl::StrAppend(&command, " ", ShellQuote(arg));
     auto run = RunToExit({"bash", "-c", command}, absl::Seconds(60));
     EXPECT_TRUE(run.ok()) << run.status();
     return run.ok() ? *run : ExitResult{};
@@ -167,9 +149,9 @@ TEST_F(WithdrawKeyTest, WithdrawnKeysTokensAreRefusedEverywhereAtOnce) {
   EXPECT_TRUE(Validate(fresh).valid());
   EXPECT_TRUE(verifier->Verify(fresh).ok());
 
-  EXPECT_THAT(ReadFile(audit_file_),
+  EXPECT_THAT(ReadFileOrEmpty(audit_file_),
               HasSubstr(absl::StrCat("\"audit\":\"WithdrawSigningKey\"")));
-  EXPECT_THAT(ReadFile(audit_file_),
+  EXPECT_THAT(ReadFileOrEmpty(audit_file_),
               HasSubstr(absl::StrCat("kid=", kid, " reason=key file leaked")));
 }
 
@@ -183,9 +165,10 @@ TEST_F(WithdrawKeyTest, UnknownOrMissingKidIsRefusedAndAudited) {
       Tessera({"withdraw-key", "--kid=x", "--reason=" + std::string(300, 'r')});
   EXPECT_EQ(long_reason.exit_code, 1) << long_reason.output;
   EXPECT_THAT(long_reason.output, HasSubstr("REASON_TOO_LONG"));
-  EXPECT_THAT(ReadFile(audit_file_),
+  EXPECT_THAT(ReadFileOrEmpty(audit_file_),
               HasSubstr("\"audit\":\"WithdrawSigningKey\""));
-  EXPECT_THAT(ReadFile(audit_file_), HasSubstr("\"result\":\"NOT_FOUND\""));
+  EXPECT_THAT(ReadFileOrEmpty(audit_file_),
+              HasSubstr("\"result\":\"NOT_FOUND\""));
 }
 
 }  // namespace

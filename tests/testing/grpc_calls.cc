@@ -17,6 +17,12 @@ std::string ReasonOf(const grpc::Status& status) {
   return "";
 }
 
+grpc::ClientContext* WithDeadline(grpc::ClientContext* context,
+                                  absl::Duration timeout) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
 grpc::Status CallWithEmptyMessage(grpc::GenericStub& stub,
                                   const std::string& method,
                                   absl::Duration deadline) {

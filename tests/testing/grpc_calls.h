@@ -2,7 +2,8 @@
 #define TESSERA_TESTS_TESTING_GRPC_CALLS_H_
 
 // gRPC helpers tests and benchmarks share: the Tessera ErrorInfo reason of a
-// status, and a unary call of any method path with an empty message.
+// status, a deadline on a call, and a unary call of any method path with an
+// empty message.
 
 #include <string>
 
@@ -15,6 +16,11 @@ namespace tessera::testing {
 // The reason of the status's google.rpc.ErrorInfo detail with domain
 // "tessera" ("" if there is none).
 std::string ReasonOf(const grpc::Status& status);
+
+// Sets `context`'s deadline `timeout` from now; returns `context`, for
+// `stub->Method(WithDeadline(&context), ...)`.
+grpc::ClientContext* WithDeadline(grpc::ClientContext* context,
+                                  absl::Duration timeout = absl::Seconds(10));
 
 // Calls `method` ("/package.Service/Method", registered or not) with an
 // empty message (valid for any request type whose fields are optional) and
