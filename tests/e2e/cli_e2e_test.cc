@@ -2,6 +2,11 @@
 // people and for scripts, and its exit status (0 done, 1 the call failed or
 // said no, 2 the command line is wrong).
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -347,6 +352,48 @@ TEST_F(CliTest, AdminCommands) {
   ExitResult health = Tessera({"health"});
   EXPECT_EQ(health.exit_code, 0) << health.output;
   EXPECT_THAT(health.output, HasSubstr("status: SERVING"));
+}
+
+// A server that never answers: a socket that listens but never accepts, so a
+// call waits for its deadline.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof(addr);
+    if (fd_ < 0 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
+      return;
+    }
+    address_ = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+  }
+  ~SilentListener() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // Empty if the socket could not be made.
+  const std::string& address() const { return address_; }
+
+ private:
+  int fd_ = -1;
+  std::string address_;
+};
+
+// --deadline=5s is the default value given explicitly; `backup` used to take
+// it for "not given" and wait an hour (this test then outlived its 60 s
+// bound, or saw the connection attempt fail first).
+TEST_F(CliTest, BackupHonoursAGivenDeadlineEvenTheDefaultValue) {
+  SilentListener silent;
+  ASSERT_FALSE(silent.address().empty());
+  address_ = silent.address();
+  ExitResult backup = Tessera(
+      {"backup", "--deadline=5s", "--path=" + NewTempDir("never-made")});
+  EXPECT_EQ(backup.exit_code, 1) << backup.output;
+  EXPECT_THAT(backup.output, HasSubstr("tessera: backup: DEADLINE_EXCEEDED"));
 }
 
 TEST_F(CliTest, BenchLoadsTheServerAndReportsTheRate) {

@@ -83,10 +83,17 @@ absl::StatusOr<std::set<std::string>> GivenFlags(int argc, char** argv) {
   return names;
 }
 
+absl::Duration DeadlineOf(absl::string_view command) {
+  if (std::optional<absl::Duration> given = absl::GetFlag(FLAGS_deadline)) {
+    return *given;
+  }
+  return command == "backup" ? kBackupDeadline : kDefaultDeadline;
+}
+
 absl::StatusOr<ClientOptions> Connection() {
   ClientOptions options;
   options.target = absl::GetFlag(FLAGS_address);
-  options.deadline = absl::GetFlag(FLAGS_deadline);
+  options.deadline = DeadlineOf("");
   if (const std::string file = absl::GetFlag(FLAGS_api_key_file);
       !file.empty()) {
     absl::StatusOr<std::string> key = ReadFile(file);

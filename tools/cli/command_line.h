@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "client/api/client.h"
 
 namespace tessera::cli {
@@ -32,6 +33,16 @@ const std::set<std::string>& ConnectionFlags();
 // the names given. absl would exit 1 on an unknown flag or a bad value; the
 // CLI promises 2 for every command-line mistake, so it looks first.
 absl::StatusOr<std::set<std::string>> GivenFlags(int argc, char** argv);
+
+// Deadlines when --deadline is not given: of a call, and of `backup`
+// (it copies the whole store).
+inline constexpr absl::Duration kDefaultDeadline = absl::Seconds(5);
+inline constexpr absl::Duration kBackupDeadline = absl::Hours(1);
+
+// The deadline of a call of `command`: --deadline if given (whatever its
+// value), else kBackupDeadline for "backup" and kDefaultDeadline for any
+// other.
+absl::Duration DeadlineOf(absl::string_view command);
 
 // The connection --address, --deadline, --tls_* and the API key (from
 // --api_key_file or $TESSERA_API_KEY) describe.

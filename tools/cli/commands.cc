@@ -156,6 +156,259 @@ void PrintBench(absl::string_view rpc, int clients,
     out = *std::move(read_value);   \
   } while (0)
 
+absl::StatusOr<int> Issue(Client& client, const ClientOptions&) {
+  v1::IssueSessionRequest request;
+  TESSERA_CLI_READ(*request.mutable_subject(),
+                   Required(absl::GetFlag(FLAGS_subject), "subject"));
+  for (const std::string& aud : absl::GetFlag(FLAGS_audience)) {
+    request.add_audience(aud);
+  }
+  TESSERA_CLI_READ(*request.mutable_claims(), Claims());
+  if (absl::GetFlag(FLAGS_access_ttl) > absl::ZeroDuration()) {
+    *request.mutable_access_ttl() = ToDuration(absl::GetFlag(FLAGS_access_ttl));
+  }
+  if (absl::GetFlag(FLAGS_session_ttl) > absl::ZeroDuration()) {
+    *request.mutable_session_ttl() =
+        ToDuration(absl::GetFlag(FLAGS_session_ttl));
+  }
+  request.mutable_client()->set_user_agent(absl::GetFlag(FLAGS_user_agent));
+  request.mutable_client()->set_ip_address(absl::GetFlag(FLAGS_ip_address));
+  request.mutable_client()->set_device_name(absl::GetFlag(FLAGS_device_name));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  return Answer("issue", client.IssueSession(request));
+}
+
+absl::StatusOr<int> Refresh(Client& client, const ClientOptions&) {
+  v1::RefreshSessionRequest request;
+  TESSERA_CLI_READ(*request.mutable_refresh_token(),
+                   Secret(absl::GetFlag(FLAGS_refresh_token), "refresh_token"));
+  return Answer("refresh", client.RefreshSession(request));
+}
+
+absl::StatusOr<int> Validate(Client& client, const ClientOptions&) {
+  v1::ValidateTokenRequest request;
+  TESSERA_CLI_READ(*request.mutable_access_token(),
+                   Secret(absl::GetFlag(FLAGS_access_token), "access_token"));
+  for (const std::string& aud : absl::GetFlag(FLAGS_audience)) {
+    request.add_audience(aud);
+  }
+  auto answer = client.ValidateToken(request);
+  const int printed = Answer("validate", answer);
+  return printed == kOk && answer->valid() ? kOk : kFailed;
+}
+
+// Exactly one of --session_id, --subject, --refresh_token, --access_token
+// into `request`'s target.
+absl::Status SetRevokeTarget(v1::RevokeSessionRequest& request) {
+  int targets = 0;
+  if (!absl::GetFlag(FLAGS_session_id).empty()) {
+    request.set_session_id(absl::GetFlag(FLAGS_session_id));
+    ++targets;
+  }
+  if (!absl::GetFlag(FLAGS_subject).empty()) {
+    request.set_subject(absl::GetFlag(FLAGS_subject));
+    ++targets;
+  }
+  if (!absl::GetFlag(FLAGS_refresh_token).empty()) {
+    TESSERA_CLI_READ(
+        *request.mutable_refresh_token(),
+        Secret(absl::GetFlag(FLAGS_refresh_token), "refresh_token"));
+    ++targets;
+  }
+  if (!absl::GetFlag(FLAGS_access_token).empty()) {
+    TESSERA_CLI_READ(*request.mutable_access_token(),
+                     Secret(absl::GetFlag(FLAGS_access_token), "access_token"));
+    ++targets;
+  }
+  if (targets != 1) {
+    return UsageError(
+        "give exactly one of --session_id, --subject, --refresh_token, "
+        "--access_token");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Revoke(Client& client, const ClientOptions&) {
+  v1::RevokeSessionRequest request;
+  if (absl::Status set = SetRevokeTarget(request); !set.ok()) return set;
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  return Answer("revoke", client.RevokeSession(request));
+}
+
+absl::StatusOr<int> GetSession(Client& client, const ClientOptions&) {
+  v1::GetSessionRequest request;
+  TESSERA_CLI_READ(*request.mutable_session_id(),
+                   Required(absl::GetFlag(FLAGS_session_id), "session_id"));
+  return Answer("get-session", client.GetSession(request));
+}
+
+absl::StatusOr<int> ListSessions(Client& client, const ClientOptions&) {
+  v1::ListSessionsRequest request;
+  TESSERA_CLI_READ(*request.mutable_subject(),
+                   Required(absl::GetFlag(FLAGS_subject), "subject"));
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  request.set_include_revoked(absl::GetFlag(FLAGS_include_revoked));
+  return Answer("list-sessions", client.ListSessions(request));
+}
+
+absl::StatusOr<int> UpdateClaims(Client& client, const ClientOptions&) {
+  v1::UpdateClaimsRequest request;
+  TESSERA_CLI_READ(*request.mutable_subject(),
+                   Required(absl::GetFlag(FLAGS_subject), "subject"));
+  std::string claims_json;
+  TESSERA_CLI_READ(claims_json,
+                   Required(absl::GetFlag(FLAGS_claims), "claims"));
+  TESSERA_CLI_READ(*request.mutable_claims(), Claims());
+  if (absl::Status set = SetClaimsMode(request); !set.ok()) return set;
+  request.set_invalidate_access_tokens(
+      absl::GetFlag(FLAGS_invalidate_access_tokens));
+  return Answer("update-claims", client.UpdateClaims(request));
+}
+
+absl::StatusOr<int> Jwks(Client& client, const ClientOptions&) {
+  auto answer = client.GetJwks();
+  if (!answer.ok()) return Fail("jwks", answer.status());
+  if (absl::GetFlag(FLAGS_json)) return Print(*answer);
+  std::cout << answer->jwks_json() << "\n";
+  return kOk;
+}
+
+absl::StatusOr<int> Watch(Client& client, const ClientOptions&) {
+  v1::WatchRevocationsRequest request;
+  request.set_after_sequence(absl::GetFlag(FLAGS_after_sequence));
+  request.set_incarnation(absl::GetFlag(FLAGS_incarnation));
+  const int64_t count = absl::GetFlag(FLAGS_count);
+  if (count < 0) return UsageError("--count must be >= 0");
+  int64_t seen = 0;
+  const absl::Status status =
+      client.WatchRevocations(request, [&](const v1::RevocationEvent& event) {
+        if (absl::GetFlag(FLAGS_json)) {
+          std::cout << RenderJson(event) << "\n";
+        } else {
+          std::cout << RenderText(event) << "\n";
+        }
+        std::cout.flush();
+        if (event.has_heartbeat()) return true;
+        return count == 0 || ++seen < count;
+      });
+  if (!status.ok()) return Fail("watch", status);
+  return kOk;
+}
+
+absl::StatusOr<int> RotateKey(Client& client, const ClientOptions&) {
+  v1::RotateSigningKeyRequest request;
+  const std::string alg = absl::GetFlag(FLAGS_alg);
+  if (alg == "ES256") {
+    request.set_algorithm(v1::SIGNING_ALGORITHM_ES256);
+  } else if (alg == "EdDSA") {
+    request.set_algorithm(v1::SIGNING_ALGORITHM_EDDSA);
+  } else if (alg == "RS256") {
+    request.set_algorithm(v1::SIGNING_ALGORITHM_RS256);
+  } else if (!alg.empty()) {
+    return UsageError("--alg must be ES256, EdDSA or RS256");
+  }
+  return Answer("rotate-key", client.RotateSigningKey(request));
+}
+
+absl::StatusOr<int> WithdrawKey(Client& client, const ClientOptions&) {
+  v1::WithdrawSigningKeyRequest request;
+  TESSERA_CLI_READ(*request.mutable_kid(),
+                   Required(absl::GetFlag(FLAGS_kid), "kid"));
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  return Answer("withdraw-key", client.WithdrawSigningKey(request));
+}
+
+absl::StatusOr<int> ListKeys(Client& client, const ClientOptions&) {
+  return Answer("list-keys", client.ListSigningKeys());
+}
+
+absl::StatusOr<int> Stats(Client& client, const ClientOptions&) {
+  return Answer("stats", client.GetStats());
+}
+
+absl::StatusOr<int> Backup(Client& client, const ClientOptions&) {
+  v1::CreateBackupRequest request;
+  TESSERA_CLI_READ(*request.mutable_path(),
+                   Required(absl::GetFlag(FLAGS_path), "path"));
+  const absl::Duration deadline = DeadlineOf("backup");
+  using Result = absl::StatusOr<v1::CreateBackupResponse>;
+  return Answer("backup", WithProgress<Result>("creating the backup", [&] {
+                  return client.CreateBackup(request, deadline);
+                }));
+}
+
+// The load loop --rpc names, against `target`.
+absl::StatusOr<std::function<bench::Result()>> BenchLoop(
+    const std::string& rpc, const bench::Target& target, int clients,
+    absl::Duration duration) {
+  if (rpc == "issue") {
+    return [=] { return bench::IssueLoop(target, clients, duration); };
+  }
+  if (rpc == "refresh") {
+    return [=] {
+      return bench::RefreshOwnSessionsLoop(target, clients, duration);
+    };
+  }
+  if (rpc == "validate") {
+    return [=] { return bench::ValidateLoop(target, clients, duration); };
+  }
+  if (rpc == "empty") {
+    return [=] { return bench::EmptyCallLoop(target, clients, duration); };
+  }
+  return UsageError("--rpc must be issue, refresh, validate or empty");
+}
+
+absl::StatusOr<int> Bench(Client&, const ClientOptions& options) {
+  const std::string rpc = absl::GetFlag(FLAGS_rpc);
+  const int clients = absl::GetFlag(FLAGS_clients);
+  const absl::Duration duration = absl::GetFlag(FLAGS_duration);
+  if (clients < 1 || clients > 10000) {
+    return UsageError("--clients must be 1-10000");
+  }
+  if (duration <= absl::ZeroDuration() || duration > absl::Hours(1)) {
+    return UsageError("--duration must be positive, at most 1h");
+  }
+  absl::StatusOr<std::function<bench::Result()>> loop =
+      BenchLoop(rpc,
+                {.address = options.target,
+                 .credentials = options.credentials,
+                 .api_key = options.api_key},
+                clients, duration);
+  if (!loop.ok()) return loop.status();
+  bench::InitLoadGenerator();
+  const bench::Result result = WithProgress<bench::Result>(
+      absl::StrCat(rpc, " at ", clients, " clients for ",
+                   absl::FormatDuration(duration)),
+      *loop);
+  PrintBench(rpc, clients, result);
+  if (result.calls == 0 || result.failed > 0) {
+    std::cerr << "tessera: bench: " << result.failed << " of " << result.calls
+              << " calls failed (each ends its chain); make one call "
+                 "(`tessera "
+              << (rpc == "empty" ? "health" : "issue --subject=x")
+              << "`) to see why\n";
+    return kFailed;
+  }
+  return kOk;
+}
+
+absl::StatusOr<int> Health(Client& client, const ClientOptions& options) {
+  auto stub = grpc::health::v1::Health::NewStub(client.channel());
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return Fail("health", FromGrpcStatus(status));
+  Print(response);
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+             ? kOk
+             : kFailed;
+}
+
+#undef TESSERA_CLI_READ
+
 }  // namespace
 
 std::vector<Command> Commands() {
@@ -165,305 +418,73 @@ std::vector<Command> Commands() {
        "start a session: access + refresh token",
        {"subject", "audience", "claims", "access_ttl", "session_ttl",
         "user_agent", "ip_address", "device_name", "request_id"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::IssueSessionRequest request;
-         TESSERA_CLI_READ(*request.mutable_subject(),
-                          Required(absl::GetFlag(FLAGS_subject), "subject"));
-         for (const std::string& aud : absl::GetFlag(FLAGS_audience)) {
-           request.add_audience(aud);
-         }
-         TESSERA_CLI_READ(*request.mutable_claims(), Claims());
-         if (absl::GetFlag(FLAGS_access_ttl) > absl::ZeroDuration()) {
-           *request.mutable_access_ttl() =
-               ToDuration(absl::GetFlag(FLAGS_access_ttl));
-         }
-         if (absl::GetFlag(FLAGS_session_ttl) > absl::ZeroDuration()) {
-           *request.mutable_session_ttl() =
-               ToDuration(absl::GetFlag(FLAGS_session_ttl));
-         }
-         request.mutable_client()->set_user_agent(
-             absl::GetFlag(FLAGS_user_agent));
-         request.mutable_client()->set_ip_address(
-             absl::GetFlag(FLAGS_ip_address));
-         request.mutable_client()->set_device_name(
-             absl::GetFlag(FLAGS_device_name));
-         request.set_request_id(absl::GetFlag(FLAGS_request_id));
-         return Answer("issue", client.IssueSession(request));
-       }},
+       Issue},
       {"refresh",
        "--refresh_token=T|-",
        "rotate: new access + refresh token",
        {"refresh_token"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::RefreshSessionRequest request;
-         TESSERA_CLI_READ(
-             *request.mutable_refresh_token(),
-             Secret(absl::GetFlag(FLAGS_refresh_token), "refresh_token"));
-         return Answer("refresh", client.RefreshSession(request));
-       }},
+       Refresh},
       {"validate",
        "--access_token=T|- [--audience=A]",
        "check an access token (exit 1 if invalid)",
        {"access_token", "audience"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::ValidateTokenRequest request;
-         TESSERA_CLI_READ(
-             *request.mutable_access_token(),
-             Secret(absl::GetFlag(FLAGS_access_token), "access_token"));
-         for (const std::string& aud : absl::GetFlag(FLAGS_audience)) {
-           request.add_audience(aud);
-         }
-         auto answer = client.ValidateToken(request);
-         const int printed = Answer("validate", answer);
-         return printed == kOk && answer->valid() ? kOk : kFailed;
-       }},
+       Validate},
       {"revoke",
        "--session_id=ID | --subject=S | --refresh_token=T|- | "
        "--access_token=T|- [--reason=R]",
        "end one session, or every session of a subject",
        {"session_id", "subject", "refresh_token", "access_token", "reason"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::RevokeSessionRequest request;
-         int targets = 0;
-         if (!absl::GetFlag(FLAGS_session_id).empty()) {
-           request.set_session_id(absl::GetFlag(FLAGS_session_id));
-           ++targets;
-         }
-         if (!absl::GetFlag(FLAGS_subject).empty()) {
-           request.set_subject(absl::GetFlag(FLAGS_subject));
-           ++targets;
-         }
-         if (!absl::GetFlag(FLAGS_refresh_token).empty()) {
-           TESSERA_CLI_READ(
-               *request.mutable_refresh_token(),
-               Secret(absl::GetFlag(FLAGS_refresh_token), "refresh_token"));
-           ++targets;
-         }
-         if (!absl::GetFlag(FLAGS_access_token).empty()) {
-           TESSERA_CLI_READ(
-               *request.mutable_access_token(),
-               Secret(absl::GetFlag(FLAGS_access_token), "access_token"));
-           ++targets;
-         }
-         if (targets != 1) {
-           return UsageError(
-               "give exactly one of --session_id, --subject, "
-               "--refresh_token, --access_token");
-         }
-         request.set_reason(absl::GetFlag(FLAGS_reason));
-         return Answer("revoke", client.RevokeSession(request));
-       }},
+       Revoke},
       {"get-session",
        "--session_id=ID",
        "one session's record",
        {"session_id"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::GetSessionRequest request;
-         TESSERA_CLI_READ(
-             *request.mutable_session_id(),
-             Required(absl::GetFlag(FLAGS_session_id), "session_id"));
-         return Answer("get-session", client.GetSession(request));
-       }},
+       GetSession},
       {"list-sessions",
        "--subject=S [--page_size=N] [--page_token=T] [--include_revoked]",
        "a subject's sessions, a page at a time",
        {"subject", "page_size", "page_token", "include_revoked"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::ListSessionsRequest request;
-         TESSERA_CLI_READ(*request.mutable_subject(),
-                          Required(absl::GetFlag(FLAGS_subject), "subject"));
-         request.set_page_size(absl::GetFlag(FLAGS_page_size));
-         request.set_page_token(absl::GetFlag(FLAGS_page_token));
-         request.set_include_revoked(absl::GetFlag(FLAGS_include_revoked));
-         return Answer("list-sessions", client.ListSessions(request));
-       }},
+       ListSessions},
       {"update-claims",
        "--subject=S --claims=JSON [--mode=replace|merge|patch] "
        "[--invalidate_access_tokens]",
        "change a subject's custom claims",
        {"subject", "claims", "mode", "merge", "invalidate_access_tokens"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::UpdateClaimsRequest request;
-         TESSERA_CLI_READ(*request.mutable_subject(),
-                          Required(absl::GetFlag(FLAGS_subject), "subject"));
-         std::string claims_json;
-         TESSERA_CLI_READ(claims_json,
-                          Required(absl::GetFlag(FLAGS_claims), "claims"));
-         TESSERA_CLI_READ(*request.mutable_claims(), Claims());
-         if (absl::Status set = SetClaimsMode(request); !set.ok()) return set;
-         request.set_invalidate_access_tokens(
-             absl::GetFlag(FLAGS_invalidate_access_tokens));
-         return Answer("update-claims", client.UpdateClaims(request));
-       }},
-      {"jwks",
-       "",
-       "the published public keys (JWKS)",
-       {},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         auto answer = client.GetJwks();
-         if (!answer.ok()) return Fail("jwks", answer.status());
-         if (absl::GetFlag(FLAGS_json)) return Print(*answer);
-         std::cout << answer->jwks_json() << "\n";
-         return kOk;
-       }},
+       UpdateClaims},
+      {"jwks", "", "the published public keys (JWKS)", {}, Jwks},
       {"watch",
        "[--after_sequence=N [--incarnation=ID]] [--count=N]",
        "follow the revocation stream (Ctrl-C to stop)",
        {"after_sequence", "incarnation", "count"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::WatchRevocationsRequest request;
-         request.set_after_sequence(absl::GetFlag(FLAGS_after_sequence));
-         request.set_incarnation(absl::GetFlag(FLAGS_incarnation));
-         const int64_t count = absl::GetFlag(FLAGS_count);
-         if (count < 0) return UsageError("--count must be >= 0");
-         int64_t seen = 0;
-         const absl::Status status = client.WatchRevocations(
-             request, [&](const v1::RevocationEvent& event) {
-               if (absl::GetFlag(FLAGS_json)) {
-                 std::cout << RenderJson(event) << "\n";
-               } else {
-                 std::cout << RenderText(event) << "\n";
-               }
-               std::cout.flush();
-               if (event.has_heartbeat()) return true;
-               return count == 0 || ++seen < count;
-             });
-         if (!status.ok()) return Fail("watch", status);
-         return kOk;
-       }},
+       Watch},
       {"rotate-key",
        "[--alg=ES256|EdDSA|RS256]",
        "admin: NEXT becomes ACTIVE, ACTIVE retires, a new NEXT",
        {"alg"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::RotateSigningKeyRequest request;
-         const std::string alg = absl::GetFlag(FLAGS_alg);
-         if (alg == "ES256") {
-           request.set_algorithm(v1::SIGNING_ALGORITHM_ES256);
-         } else if (alg == "EdDSA") {
-           request.set_algorithm(v1::SIGNING_ALGORITHM_EDDSA);
-         } else if (alg == "RS256") {
-           request.set_algorithm(v1::SIGNING_ALGORITHM_RS256);
-         } else if (!alg.empty()) {
-           return UsageError("--alg must be ES256, EdDSA or RS256");
-         }
-         return Answer("rotate-key", client.RotateSigningKey(request));
-       }},
+       RotateKey},
       {"withdraw-key",
        "--kid=KID [--reason=R]",
        "admin: remove a compromised key now; its tokens fail everywhere",
        {"kid", "reason"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::WithdrawSigningKeyRequest request;
-         TESSERA_CLI_READ(*request.mutable_kid(),
-                          Required(absl::GetFlag(FLAGS_kid), "kid"));
-         request.set_reason(absl::GetFlag(FLAGS_reason));
-         return Answer("withdraw-key", client.WithdrawSigningKey(request));
-       }},
-      {"list-keys",
-       "",
-       "admin: signing keys and their states",
-       {},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         return Answer("list-keys", client.ListSigningKeys());
-       }},
+       WithdrawKey},
+      {"list-keys", "", "admin: signing keys and their states", {}, ListKeys},
       {"stats",
        "",
        "admin: sessions, revocations, keys, store size",
        {},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         return Answer("stats", client.GetStats());
-       }},
+       Stats},
       {"backup",
        "--path=DIR",
        "admin: consistent copy of the store on the server host",
        {"path"},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         v1::CreateBackupRequest request;
-         TESSERA_CLI_READ(*request.mutable_path(),
-                          Required(absl::GetFlag(FLAGS_path), "path"));
-         absl::Duration deadline = absl::GetFlag(FLAGS_deadline);
-         if (deadline == absl::Seconds(5)) deadline = absl::Hours(1);
-         using Result = absl::StatusOr<v1::CreateBackupResponse>;
-         return Answer("backup",
-                       WithProgress<Result>("creating the backup", [&] {
-                         return client.CreateBackup(request, deadline);
-                       }));
-       }},
+       Backup},
       {"bench",
        "[--rpc=issue|refresh|validate|empty] [--clients=N] [--duration=D]",
        "load the server, print rate and latency (issue writes sessions)",
        {"rpc", "clients", "duration"},
-       [](Client&, const ClientOptions& options) -> absl::StatusOr<int> {
-         const std::string rpc = absl::GetFlag(FLAGS_rpc);
-         const int clients = absl::GetFlag(FLAGS_clients);
-         const absl::Duration duration = absl::GetFlag(FLAGS_duration);
-         if (clients < 1 || clients > 10000) {
-           return UsageError("--clients must be 1-10000");
-         }
-         if (duration <= absl::ZeroDuration() || duration > absl::Hours(1)) {
-           return UsageError("--duration must be positive, at most 1h");
-         }
-         const bench::Target target = {.address = options.target,
-                                       .credentials = options.credentials,
-                                       .api_key = options.api_key};
-         bench::InitLoadGenerator();
-         std::function<bench::Result()> loop;
-         if (rpc == "issue") {
-           loop = [&] { return bench::IssueLoop(target, clients, duration); };
-         } else if (rpc == "refresh") {
-           loop = [&] {
-             return bench::RefreshOwnSessionsLoop(target, clients, duration);
-           };
-         } else if (rpc == "validate") {
-           loop = [&] {
-             return bench::ValidateLoop(target, clients, duration);
-           };
-         } else if (rpc == "empty") {
-           loop = [&] {
-             return bench::EmptyCallLoop(target, clients, duration);
-           };
-         } else {
-           return UsageError("--rpc must be issue, refresh, validate or empty");
-         }
-         const bench::Result result = WithProgress<bench::Result>(
-             absl::StrCat(rpc, " at ", clients, " clients for ",
-                          absl::FormatDuration(duration)),
-             loop);
-         PrintBench(rpc, clients, result);
-         if (result.calls == 0 || result.failed > 0) {
-           std::cerr << "tessera: bench: " << result.failed << " of "
-                     << result.calls
-                     << " calls failed (each ends its chain); make one call "
-                        "(`tessera "
-                     << (rpc == "empty" ? "health" : "issue --subject=x")
-                     << "`) to see why\n";
-           return kFailed;
-         }
-         return kOk;
-       }},
-      {"health",
-       "",
-       "is tesserad serving? (exit 1 if not)",
-       {},
-       [](Client& client, const ClientOptions&) -> absl::StatusOr<int> {
-         auto stub = grpc::health::v1::Health::NewStub(client.channel());
-         grpc::ClientContext context;
-         context.set_deadline(
-             absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_deadline)));
-         grpc::health::v1::HealthCheckRequest request;
-         grpc::health::v1::HealthCheckResponse response;
-         const grpc::Status status = stub->Check(&context, request, &response);
-         if (!status.ok()) return Fail("health", FromGrpcStatus(status));
-         Print(response);
-         return response.status() ==
-                        grpc::health::v1::HealthCheckResponse::SERVING
-                    ? kOk
-                    : kFailed;
-       }},
+       Bench},
+      {"health", "", "is tesserad serving? (exit 1 if not)", {}, Health},
   };
 }
-
-#undef TESSERA_CLI_READ
 
 }  // namespace tessera::cli

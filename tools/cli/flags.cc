@@ -5,8 +5,8 @@
 // Connection.
 ABSL_FLAG(std::string, address, "127.0.0.1:50051", "tesserad's gRPC address.");
 ABSL_FLAG(bool, json, false, "Print answers as proto3 JSON.");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5),
-          "Deadline of each call (`backup`: default 1h).");
+ABSL_FLAG(std::optional<absl::Duration>, deadline, std::nullopt,
+          "Deadline of each call (default 5s; `backup`: 1h).");
 ABSL_FLAG(std::string, api_key_file, "",
           "File holding the API key (else $TESSERA_API_KEY, else none).");
 ABSL_FLAG(std::string, tls_ca_file, "",

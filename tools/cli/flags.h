@@ -5,6 +5,7 @@
 // accepts, and the arguments each command reads (commands.h says which).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 
 ABSL_DECLARE_FLAG(std::string, address);
 ABSL_DECLARE_FLAG(bool, json);
-ABSL_DECLARE_FLAG(absl::Duration, deadline);
+ABSL_DECLARE_FLAG(std::optional<absl::Duration>, deadline);
 ABSL_DECLARE_FLAG(std::string, api_key_file);
 ABSL_DECLARE_FLAG(std::string, tls_ca_file);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
