@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs the whole test suite:
 #   1. bazel test //...                          (OpenSSL, the server's build)
+#      then tools/check_no_tesserad_left.sh (a leftover server fails)
 #   2. bazel test --config=boringssl //client/token/...
 #      (the token codec again, against Debian's BoringSSL, no gRPC)
 #   3. every client library's test.sh (go test, pytest, vitest + browser)
@@ -66,6 +67,8 @@ run_runner() {
 }
 
 run_suite "all tests" //... 
+# No test may leave a tesserad of ours behind (tesserad_process.h).
+bash tools/check_no_tesserad_left.sh || { status=1; total_failed=$((total_failed + 1)); }
 # The tesserad the client libraries test against: the one just built (kept
 # aside, since the BoringSSL run below repoints bazel-bin).
 tesserad_dir=$(mktemp -d)

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,12 +41,18 @@ absl::StatusOr<pid_t> StartProcess(const std::vector<std::string>& argv,
 
   int out = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   if (out < 0) return absl::InternalError("cannot create " + output_path);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(out);
     return absl::InternalError("fork failed");
   }
   if (pid == 0) {
+    // Dies with the thread that started it, however that ends (a crash, an
+    // abort, exit() past a leaked owner); and if it already ended, now.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+      ::_exit(127);
+    }
     ::dup2(out, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
     ::execvp(raw[0], raw.data());

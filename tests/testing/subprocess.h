@@ -4,6 +4,11 @@
 // Child processes for tests: start one with its output in a file, wait for
 // it with a bound, or run one to completion. Every wait is bounded; a child
 // still running at the bound is killed.
+//
+// A child never outlives its starter: it gets SIGKILL when the thread that
+// started it ends (PR_SET_PDEATHSIG), so a test or benchmark that crashes,
+// aborts or exits without running destructors leaves no process behind.
+// Start children from a thread that outlives them (a test's main thread).
 
 #include <sys/types.h>
 

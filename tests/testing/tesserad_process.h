@@ -7,7 +7,10 @@
 // reports it in its start-up log line, so tests never race for a free port.
 // Its stderr goes to a file under TEST_TMPDIR that tests can read. Every wait
 // is bounded; the destructor kills a server still running, so a failing test
-// never leaves one behind.
+// never leaves one behind, and the server dies with the thread that started
+// it (subprocess.h), so neither does a test or tool that crashes, aborts or
+// exits past a leaked TesseradProcess. tools/check_no_tesserad_left.sh fails
+// the suite on any server left anyway.
 
 #include <sys/types.h>
 

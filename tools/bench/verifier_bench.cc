@@ -33,6 +33,10 @@
 namespace tessera::bench {
 namespace {
 
+// The server and its clients, made by the first benchmark that needs them
+// and destroyed by main (StopWorld) once every benchmark has run: clients
+// first, then the server. (A leaked static World kept tesserad serving
+// after the benchmark exited.)
 struct World {
   std::unique_ptr<testing::TesseradProcess> tesserad;
   std::unique_ptr<Client> client;
@@ -56,9 +60,15 @@ std::unique_ptr<Verifier> StartVerifier(const std::string& target,
   return *std::move(verifier);
 }
 
+std::unique_ptr<World>& TheWorld() {
+  static auto* const world = new std::unique_ptr<World>();
+  return *world;
+}
+
 World& GetWorld() {
-  static World* world = [] {
-    auto* w = new World;
+  std::unique_ptr<World>& world = TheWorld();
+  if (world == nullptr) {
+    auto w = std::make_unique<World>();
     // 1,000 verifiers (plus these two) exceed the default cap of 1,000
     // streams per caller.
     const std::string config = testing::NewTempDir("bench") + ".cfg";
@@ -84,10 +94,12 @@ World& GetWorld() {
     w->raw = RawCaseOf(w->tokens[0], token::Algorithm::kES256);
     w->cached = StartVerifier(w->tesserad->grpc_address(), 10000);
     w->uncached = StartVerifier(w->tesserad->grpc_address(), 0);
-    return w;
-  }();
+    world = std::move(w);
+  }
   return *world;
 }
+
+void StopWorld() { TheWorld().reset(); }
 
 // The published key that signed the tokens (the active one).
 EVP_PKEY* SigningKeyOf(World& w) {
@@ -236,6 +248,7 @@ int main(int argc, char** argv) {
   tessera::bench::Propagation(1, 50);
   tessera::bench::Propagation(100, 20);
   tessera::bench::Propagation(1000, 10);
+  tessera::bench::StopWorld();
   benchmark::Shutdown();
   return 0;
 }
