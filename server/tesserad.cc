@@ -103,6 +103,23 @@ std::string BoundAddress(const std::string& address, int bound_port) {
   return absl::StrCat(address.substr(0, address.rfind(':')), ":", bound_port);
 }
 
+// The store's options: the data dir, and the compaction filters that drop
+// what has expired (session/purge.h).
+store::Store::Options StoreOptionsOf(const config::ServerOptions& options) {
+  store::Store::Options store_options{.data_dir = options.data_dir,
+                                      .sync_writes = options.sync_writes};
+  auto filter = [&](store::ColumnFamily family) -> auto& {
+    return store_options.compaction_filters[static_cast<int>(family)];
+  };
+  filter(store::ColumnFamily::kSessions) = session::ExpiredSessionFilter();
+  filter(store::ColumnFamily::kSubjectIndex) =
+      session::ExpiredSubjectIndexFilter();
+  filter(store::ColumnFamily::kRetiredGenerations) =
+      session::ExpiredRetiredGenerationFilter();
+  filter(store::ColumnFamily::kMeta) = session::ExpiredRequestIdFilter();
+  return store_options;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
@@ -114,177 +131,190 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   tesserad->options_ = options;
   // Callers and the audit log before the data dir: a refusal here leaves
   // nothing behind.
-  absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
-      auth::Authorizer::Create(options.callers);
-  if (!authorizer.ok()) return authorizer.status();
-  tesserad->authorizer_ = std::move(*authorizer);
-  tesserad->limiter_ = std::make_unique<auth::RateLimiter>(
-      options.rate_limits.issue_per_second(),
-      options.rate_limits.issue_burst());
-  absl::StatusOr<std::unique_ptr<audit::AuditLog>> audit_log =
-      audit::AuditLog::Open(options.audit_log_file);
-  if (!audit_log.ok()) return audit_log.status();
-  tesserad->audit_ = std::move(*audit_log);
-
-  store::Store::Options store_options{.data_dir = options.data_dir,
-                                      .sync_writes = options.sync_writes};
-  store_options
-      .compaction_filters[static_cast<int>(store::ColumnFamily::kSessions)] =
-      session::ExpiredSessionFilter();
-  store_options.compaction_filters[static_cast<int>(
-      store::ColumnFamily::kSubjectIndex)] =
-      session::ExpiredSubjectIndexFilter();
-  store_options.compaction_filters[static_cast<int>(
-      store::ColumnFamily::kRetiredGenerations)] =
-      session::ExpiredRetiredGenerationFilter();
-  store_options
-      .compaction_filters[static_cast<int>(store::ColumnFamily::kMeta)] =
-      session::ExpiredRequestIdFilter();
+  if (absl::Status s = tesserad->OpenGuards(); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<store::Store>> store =
-      store::Store::Open(store_options);
+      store::Store::Open(StoreOptionsOf(options));
   if (!store.ok()) return store.status();
   tesserad->store_ = std::move(*store);
-
-  absl::StatusOr<std::unique_ptr<revocation::RevocationLog>> log =
-      revocation::RevocationLog::Open(tesserad->store_.get());
-  if (!log.ok()) return log.status();
-  tesserad->revocation_log_ = std::move(*log);
-  // Revocations matter while a token they reject can still be unexpired.
-  const absl::Duration horizon = options.access_ttl + options.leeway;
-  tesserad->revocation_state_ =
-      std::make_unique<revocation::RevocationState>(horizon);
-  stream::HubOptions hub_options{.horizon = horizon};
-  if (options.rate_limits.max_watchers_per_caller() > 0) {
-    hub_options.max_watchers_per_caller =
-        static_cast<size_t>(options.rate_limits.max_watchers_per_caller());
+  absl::StatusOr<absl::Time> earlier_tokens_expire_by =
+      tesserad->LoadRevocations();
+  if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
+  absl::StatusOr<crypto::Kek> kek =
+      crypto::LoadKek(options.kek_file, options.data_dir);
+  if (!kek.ok()) return kek.status();
+  if (absl::Status s = tesserad->OpenKeys(*kek); !s.ok()) return s;
+  tesserad->hub_->Start();
+  tesserad->StartSessions(*kek, *earlier_tokens_expire_by);
+  tesserad->MakeServices();
+  if (absl::Status s = tesserad->StartGrpc(); !s.ok()) return s;
+  if (absl::Status s = tesserad->StartHttp(); !s.ok()) {
+    tesserad->server_->Shutdown();
+    return s;
   }
-  tesserad->hub_ = std::make_unique<stream::RevocationHub>(
-      tesserad->store_.get(), tesserad->revocation_log_.get(),
-      tesserad->revocation_state_.get(), hub_options);
-  if (absl::Status replayed = tesserad->revocation_log_->ForEachAfter(
+  SetServing(tesserad->server_.get(), true);
+  tesserad->ready_ = true;
+  return tesserad;
+}
+
+absl::Status Tesserad::OpenGuards() {
+  absl::StatusOr<std::unique_ptr<auth::Authorizer>> authorizer =
+      auth::Authorizer::Create(options_.callers);
+  if (!authorizer.ok()) return authorizer.status();
+  authorizer_ = std::move(*authorizer);
+  limiter_ = std::make_unique<auth::RateLimiter>(
+      options_.rate_limits.issue_per_second(),
+      options_.rate_limits.issue_burst());
+  absl::StatusOr<std::unique_ptr<audit::AuditLog>> audit_log =
+      audit::AuditLog::Open(options_.audit_log_file);
+  if (!audit_log.ok()) return audit_log.status();
+  audit_ = std::move(*audit_log);
+  return absl::OkStatus();
+}
+
+absl::Duration Tesserad::RevocationHorizon() const {
+  // Revocations matter while a token they reject can still be unexpired.
+  return options_.access_ttl + options_.leeway;
+}
+
+absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
+  absl::StatusOr<std::unique_ptr<revocation::RevocationLog>> log =
+      revocation::RevocationLog::Open(store_.get());
+  if (!log.ok()) return log.status();
+  revocation_log_ = std::move(*log);
+  const absl::Duration horizon = RevocationHorizon();
+  revocation_state_ = std::make_unique<revocation::RevocationState>(horizon);
+  stream::HubOptions hub_options{.horizon = horizon};
+  if (options_.rate_limits.max_watchers_per_caller() > 0) {
+    hub_options.max_watchers_per_caller =
+        static_cast<size_t>(options_.rate_limits.max_watchers_per_caller());
+  }
+  hub_ = std::make_unique<stream::RevocationHub>(
+      store_.get(), revocation_log_.get(), revocation_state_.get(),
+      hub_options);
+  if (absl::Status replayed = revocation_log_->ForEachAfter(
           0,
           [&](const tessera::v1::RevocationEvent& event) {
-            tesserad->revocation_state_->Apply(event);
-            tesserad->hub_->Load(event);
+            revocation_state_->Apply(event);
+            hub_->Load(event);
           });
       !replayed.ok()) {
     return replayed;
   }
-  tesserad->revocation_state_->Forget(absl::Now());
+  revocation_state_->Forget(absl::Now());
   absl::StatusOr<absl::Time> earlier_tokens_expire_by =
-      session::RecordHorizon(tesserad->store_.get(), horizon, absl::Now());
+      session::RecordHorizon(store_.get(), horizon, absl::Now());
   if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
-  stream::RevocationHub* hub = tesserad->hub_.get();
-  tesserad->revocation_log_->SetCommitListener(
+  stream::RevocationHub* hub = hub_.get();
+  revocation_log_->SetCommitListener(
       [hub](uint64_t sequence) { hub->OnCommit(sequence); });
+  return earlier_tokens_expire_by;
+}
 
-  absl::StatusOr<crypto::Kek> kek =
-      crypto::LoadKek(options.kek_file, options.data_dir);
-  if (!kek.ok()) return kek.status();
+absl::Status Tesserad::OpenKeys(const crypto::Kek& kek) {
   absl::StatusOr<std::unique_ptr<keys::KeyRing>> keys = keys::KeyRing::Open(
-      tesserad->store_.get(), tesserad->revocation_log_.get(), *kek,
+      store_.get(), revocation_log_.get(), kek,
       keys::KeyRingOptions{
-          .algorithm = *token::AlgorithmFromName(options.signing_alg),
-          .rotation_period = options.key_rotation_period,
-          .retired_lifetime = options.access_ttl + options.leeway},
+          .algorithm = *token::AlgorithmFromName(options_.signing_alg),
+          .rotation_period = options_.key_rotation_period,
+          .retired_lifetime = RevocationHorizon()},
       absl::Now());
   if (!keys.ok()) return keys.status();
-  tesserad->keys_ = std::move(*keys);
-  tesserad->keys_->StartSchedule();
-  tesserad->hub_->Start();
+  keys_ = std::move(*keys);
+  keys_->StartSchedule();
+  return absl::OkStatus();
+}
 
-  tesserad->sessions_ = std::make_unique<session::SessionStore>(
-      tesserad->store_.get(), tesserad->revocation_log_.get(),
-      tesserad->revocation_state_.get(),
+void Tesserad::StartSessions(const crypto::Kek& kek,
+                             absl::Time earlier_tokens_expire_by) {
+  sessions_ = std::make_unique<session::SessionStore>(
+      store_.get(), revocation_log_.get(), revocation_state_.get(),
       session::SessionOptions{
-          .session_ttl = options.session_ttl,
-          .idle_ttl = options.idle_ttl,
-          .refresh_grace = options.refresh_grace,
-          .revocation_horizon = horizon,
-          .earlier_tokens_expire_by = *earlier_tokens_expire_by});
-  tesserad->request_ids_ = std::make_unique<session::RequestIds>(
-      tesserad->store_.get(), tesserad->sessions_.get(), kek->key);
-  tesserad->active_count_ = std::make_unique<session::ActiveSessionCounter>(
-      tesserad->store_.get(), options.active_sessions_interval);
-  tesserad->active_count_->Start();
-  const service::Guards guards{.authorizer = tesserad->authorizer_.get(),
-                               .limiter = tesserad->limiter_.get(),
-                               .audit = tesserad->audit_.get()};
-  tesserad->token_authority_ = std::make_unique<service::TokenAuthorityService>(
-      service::TokenAuthorityConfig{
-          .issuer = options.issuer,
-          .max_access_ttl = options.access_ttl,
-          .max_session_ttl = options.session_ttl,
-          .leeway = options.leeway,
-          .default_audience = options.default_audience},
-      tesserad->store_.get(), tesserad->sessions_.get(),
-      tesserad->request_ids_.get(), tesserad->keys_.get(),
-      tesserad->revocation_state_.get(), tesserad->hub_.get(), guards);
-  tesserad->admin_ = std::make_unique<service::AdminService>(
-      tesserad->keys_.get(), tesserad->store_.get(),
-      tesserad->revocation_log_.get(),
-      [t = tesserad.get()] { return t->Stats(); }, guards);
+          .session_ttl = options_.session_ttl,
+          .idle_ttl = options_.idle_ttl,
+          .refresh_grace = options_.refresh_grace,
+          .revocation_horizon = RevocationHorizon(),
+          .earlier_tokens_expire_by = earlier_tokens_expire_by});
+  request_ids_ = std::make_unique<session::RequestIds>(
+      store_.get(), sessions_.get(), kek.key);
+  active_count_ = std::make_unique<session::ActiveSessionCounter>(
+      store_.get(), options_.active_sessions_interval);
+  active_count_->Start();
+}
 
+void Tesserad::MakeServices() {
+  const service::Guards guards{.authorizer = authorizer_.get(),
+                               .limiter = limiter_.get(),
+                               .audit = audit_.get()};
+  token_authority_ = std::make_unique<service::TokenAuthorityService>(
+      service::TokenAuthorityConfig{
+          .issuer = options_.issuer,
+          .max_access_ttl = options_.access_ttl,
+          .max_session_ttl = options_.session_ttl,
+          .leeway = options_.leeway,
+          .default_audience = options_.default_audience},
+      store_.get(), sessions_.get(), request_ids_.get(), keys_.get(),
+      revocation_state_.get(), hub_.get(), guards);
+  admin_ = std::make_unique<service::AdminService>(
+      keys_.get(), store_.get(), revocation_log_.get(),
+      [this] { return Stats(); }, guards);
+}
+
+absl::Status Tesserad::StartGrpc() {
   // gRPC's built-in health service encodes its messages without protobuf's
   // descriptors; touching the generated ones registers them, so reflection
   // can describe grpc.health.v1.Health (grpcurl describe) like our services.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  tesserad->metrics_ = std::make_unique<metrics::Registry>();
+  metrics_ = std::make_unique<metrics::Registry>();
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   // The services this server registers; calls to any other method path
   // count under method="unknown". Reflection is Debian gRPC 1.51's v1alpha.
   interceptors.push_back(metrics::NewGrpcMetricsInterceptorFactory(
-      tesserad->metrics_.get(),
-      {tessera::v1::TokenAuthority::service_full_name(),
-       tessera::v1::Admin::service_full_name(),
-       grpc::health::v1::Health::service_full_name(),
-       "grpc.reflection.v1alpha.ServerReflection"}));
-  tesserad->RegisterMetrics();
+      metrics_.get(), {tessera::v1::TokenAuthority::service_full_name(),
+                       tessera::v1::Admin::service_full_name(),
+                       grpc::health::v1::Health::service_full_name(),
+                       "grpc.reflection.v1alpha.ServerReflection"}));
+  RegisterMetrics();
 
   grpc::ServerBuilder builder;
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
-  builder.AddListeningPort(options.grpc_address, ServerCredentials(options),
+  builder.AddListeningPort(options_.grpc_address, ServerCredentials(options_),
                            &bound_port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   ConfigureTransport(builder);
-  builder.RegisterService(tesserad->token_authority_.get());
-  builder.RegisterService(tesserad->admin_.get());
-  tesserad->server_ = builder.BuildAndStart();
-  if (tesserad->server_ == nullptr || bound_port == 0) {
+  builder.RegisterService(token_authority_.get());
+  builder.RegisterService(admin_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || bound_port == 0) {
     // BuildAndStart may have succeeded on no port at all; stop it.
-    if (tesserad->server_ != nullptr) tesserad->server_->Shutdown();
+    if (server_ != nullptr) server_->Shutdown();
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on --grpc_address=", options.grpc_address,
+        absl::StrCat("cannot listen on --grpc_address=", options_.grpc_address,
                      " (in use, or not an address of this machine)"));
   }
-  tesserad->grpc_address_ = BoundAddress(options.grpc_address, bound_port);
-  if (!options.http_address.empty()) {
-    Tesserad* self = tesserad.get();
-    absl::StatusOr<std::unique_ptr<http::HttpServer>> http =
-        http::HttpServer::Start(
-            options.http_address,
-            {.jwks =
-                 [self] {
-                   return http::Handlers::Jwks{
-                       self->keys_->current()->jwks_json,
-                       self->keys_->jwks_max_age()};
-                 },
-             .ready = [self] { return self->ready_.load(); },
-             .metrics = [self] { return self->metrics_->Render(); }});
-    if (!http.ok()) {
-      tesserad->server_->Shutdown();
-      return http.status();
-    }
-    tesserad->http_ = std::move(*http);
-  }
-  SetServing(tesserad->server_.get(), true);
-  tesserad->ready_ = true;
-  return tesserad;
+  grpc_address_ = BoundAddress(options_.grpc_address, bound_port);
+  return absl::OkStatus();
+}
+
+absl::Status Tesserad::StartHttp() {
+  if (options_.http_address.empty()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<http::HttpServer>> http =
+      http::HttpServer::Start(
+          options_.http_address,
+          {.jwks =
+               [this] {
+                 return http::Handlers::Jwks{keys_->current()->jwks_json,
+                                             keys_->jwks_max_age()};
+               },
+           .ready = [this] { return ready_.load(); },
+           .metrics = [this] { return metrics_->Render(); }});
+  if (!http.ok()) return http.status();
+  http_ = std::move(*http);
+  return absl::OkStatus();
 }
 
 void Tesserad::Shutdown(absl::Duration drain) {

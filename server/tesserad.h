@@ -25,6 +25,7 @@
 #include "client/revocation/revocation_state.h"
 #include "grpcpp/server.h"
 #include "server/config/options.h"
+#include "server/crypto/kek.h"
 #include "server/http/http_server.h"
 #include "server/keys/key_ring.h"
 #include "server/metrics/metrics.h"
@@ -71,6 +72,26 @@ class Tesserad {
 
  private:
   Tesserad() = default;
+  // Start()'s steps, in order; each fills the members it names from
+  // options_ and needs those of the steps before it.
+  // authorizer_, limiter_, audit_.
+  absl::Status OpenGuards();
+  // revocation_log_, revocation_state_ and hub_ from the log's tail; records
+  // the horizon and answers until when tokens of earlier runs may live.
+  absl::StatusOr<absl::Time> LoadRevocations();
+  // keys_, its rotation schedule started.
+  absl::Status OpenKeys(const crypto::Kek& kek);
+  // sessions_, request_ids_, active_count_ (started).
+  void StartSessions(const crypto::Kek& kek,
+                     absl::Time earlier_tokens_expire_by);
+  // token_authority_ and admin_.
+  void MakeServices();
+  // metrics_, server_ bound and serving calls, grpc_address_.
+  absl::Status StartGrpc();
+  // http_, unless --http_address is empty.
+  absl::Status StartHttp();
+  // How long a revocation matters: the longest access token plus leeway.
+  absl::Duration RevocationHorizon() const;
   void RegisterMetrics();
   // A RocksDB integer property summed over all column families.
   uint64_t StoreProperty(const char* name) const;

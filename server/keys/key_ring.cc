@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
@@ -98,138 +99,176 @@ absl::StatusOr<KeyRing::Entry> KeyRing::NewKey(token::Algorithm algorithm,
   info->set_state(tessera::v1::KEY_STATE_NEXT);
   *info->mutable_created_at() = ToTimestamp(now);
   info->set_public_jwk(entry.key.public_key().ToJwk().Serialize());
-  std::string pkcs8 = entry.key.ToPkcs8();
-  entry.record.set_sealed_private_key(
-      crypto::Seal(kek_.key, pkcs8, entry.key.kid()));
-  entry.record.set_kek_id(kek_.id);
-  std::fill(pkcs8.begin(), pkcs8.end(), '\0');
+  SealInto(entry);
   return entry;
 }
 
+struct KeyRing::Loading {
+  std::vector<Entry> entries;  // The ring to be.
+  // Kids whose records must be (re)written, and record names to delete.
+  absl::flat_hash_set<std::string> changed;
+  std::vector<std::string> dropped;
+
+  Entry* Find(KeyState state) {
+    for (Entry& e : entries) {
+      if (e.state() == state) return &e;
+    }
+    return nullptr;
+  }
+};
+
 absl::Status KeyRing::Load(absl::Time now) {
   absl::MutexLock lock(&write_mu_);
-  std::vector<Entry> entries;
-  std::vector<std::string> dropped;
-  std::vector<size_t> changed;  // Indexes into `entries`.
+  Loading loading;
+  if (absl::Status s = ReadAll(loading); !s.ok()) return s;
+  if (absl::Status s = EnsureActive(loading, now); !s.ok()) return s;
+  if (absl::Status s = EnsureNext(loading, now); !s.ok()) return s;
+  if (loading.changed.empty() && loading.dropped.empty()) {
+    entries_ = std::move(loading.entries);
+    Publish();
+    return absl::OkStatus();
+  }
+  std::vector<const Entry*> changed_entries;
+  for (const Entry& entry : loading.entries) {
+    if (loading.changed.contains(entry.key.kid())) {
+      changed_entries.push_back(&entry);
+    }
+  }
+  return Commit(std::move(loading.entries), changed_entries, loading.dropped,
+                now)
+      .status();
+}
 
+absl::Status KeyRing::ReadAll(Loading& loading) const {
   std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
       rocksdb::ReadOptions(), store_->handle(ColumnFamily::kKeys)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string name = it->key().ToString();
-    SigningKeyRecord record;
-    std::optional<token::Algorithm> algorithm;
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size())) ||
-        !(algorithm = FromProto(record.key().algorithm())).has_value()) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable signing key record ", name));
-    }
-    std::string pkcs8;
-    if (name == kLegacyActiveKey && !record.unsealed_private_key().empty()) {
-      pkcs8 = record.unsealed_private_key();  // Sealed and rewritten below.
-      record.clear_unsealed_private_key();
-      dropped.push_back(name);
-    } else {
-      if (record.kek_id() != kek_.id) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the signing keys in ", store_->data_dir(),
-            " were sealed with another key-encryption key than the one "
-            "from ",
-            kek_.source,
-            "; start with the KEK used before (--kek_file or TESSERA_KEK)"));
-      }
-      std::optional<std::string> opened =
-          crypto::Open(kek_.key, record.sealed_private_key(), name);
-      if (!opened.has_value()) {
-        return absl::DataLossError(absl::StrCat(
-            "signing key ", name,
-            " fails authentication under the right key-encryption key: the "
-            "record was altered"));
-      }
-      pkcs8 = *std::move(opened);
-    }
-    absl::StatusOr<token::PrivateKey> key =
-        token::PrivateKey::FromPkcs8(*algorithm, pkcs8);
-    std::fill(pkcs8.begin(), pkcs8.end(), '\0');
-    if (!key.ok() || key->kid() != record.key().kid()) {
-      return absl::DataLossError(
-          absl::StrCat("signing key ", name, " does not match its kid"));
-    }
-    if (!record.sealed_private_key().empty() && name != key->kid()) {
-      return absl::DataLossError(absl::StrCat("signing key record ", name,
-                                              " is filed under a "
-                                              "wrong kid"));
-    }
-    const bool migrated = record.sealed_private_key().empty();
-    Entry entry{std::move(record), *std::move(key)};
-    if (migrated) {
-      std::string clear = entry.key.ToPkcs8();
-      entry.record.set_sealed_private_key(
-          crypto::Seal(kek_.key, clear, entry.key.kid()));
-      entry.record.set_kek_id(kek_.id);
-      std::fill(clear.begin(), clear.end(), '\0');
-      changed.push_back(entries.size());
-    }
-    entries.push_back(std::move(entry));
+    absl::StatusOr<Entry> entry =
+        ReadRecord(it->key().ToString(), it->value().ToString(), loading);
+    if (!entry.ok()) return entry.status();
+    loading.entries.push_back(*std::move(entry));
   }
   if (!it->status().ok()) {
     return absl::UnavailableError(
         absl::StrCat("cannot read signing keys: ", it->status().ToString()));
   }
+  return absl::OkStatus();
+}
 
-  auto find = [&](KeyState state) -> Entry* {
-    for (Entry& e : entries) {
-      if (e.state() == state) return &e;
-    }
-    return nullptr;
-  };
-  if (find(tessera::v1::KEY_STATE_ACTIVE) == nullptr) {
-    if (Entry* next = find(tessera::v1::KEY_STATE_NEXT); next != nullptr) {
-      next->record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
-      *next->record.mutable_key()->mutable_activated_at() = ToTimestamp(now);
-      changed.push_back(static_cast<size_t>(next - entries.data()));
-    } else {
-      absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
-      if (!made.ok()) return made.status();
-      made->record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
-      *made->record.mutable_key()->mutable_activated_at() = ToTimestamp(now);
-      changed.push_back(entries.size());
-      entries.push_back(*std::move(made));
-      log::Info("generated the first signing key",
-                {{"kid", entries.back().key.kid()},
-                 {"algorithm",
-                  std::string(token::AlgorithmName(options_.algorithm))}});
-    }
+absl::StatusOr<std::string> KeyRing::Unseal(const std::string& name,
+                                            const std::string& kek_id,
+                                            const std::string& sealed) const {
+  if (kek_id != kek_.id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the signing keys in ", store_->data_dir(),
+        " were sealed with another key-encryption key than the one from ",
+        kek_.source,
+        "; start with the KEK used before (--kek_file or TESSERA_KEK)"));
   }
-  Entry* next = find(tessera::v1::KEY_STATE_NEXT);
+  std::optional<std::string> opened = crypto::Open(kek_.key, sealed, name);
+  if (!opened.has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        "signing key ", name,
+        " fails authentication under the right key-encryption key: the "
+        "record was altered"));
+  }
+  return *std::move(opened);
+}
+
+void KeyRing::SealInto(Entry& entry) const {
+  std::string clear = entry.key.ToPkcs8();
+  entry.record.set_sealed_private_key(
+      crypto::Seal(kek_.key, clear, entry.key.kid()));
+  entry.record.set_kek_id(kek_.id);
+  std::fill(clear.begin(), clear.end(), '\0');
+}
+
+absl::StatusOr<KeyRing::Entry> KeyRing::ReadRecord(const std::string& name,
+                                                   const std::string& value,
+                                                   Loading& loading) const {
+  SigningKeyRecord record;
+  std::optional<token::Algorithm> algorithm;
+  if (!record.ParseFromString(value) ||
+      !(algorithm = FromProto(record.key().algorithm())).has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable signing key record ", name));
+  }
+  // The first release's one key, unsealed: sealed and refiled by kid here.
+  const bool legacy =
+      name == kLegacyActiveKey && !record.unsealed_private_key().empty();
+  std::string pkcs8;
+  if (legacy) {
+    pkcs8 = record.unsealed_private_key();
+    record.clear_unsealed_private_key();
+    loading.dropped.push_back(name);
+  } else {
+    absl::StatusOr<std::string> opened =
+        Unseal(name, record.kek_id(), record.sealed_private_key());
+    if (!opened.ok()) return opened.status();
+    pkcs8 = *std::move(opened);
+  }
+  absl::StatusOr<token::PrivateKey> key =
+      token::PrivateKey::FromPkcs8(*algorithm, pkcs8);
+  std::fill(pkcs8.begin(), pkcs8.end(), '\0');
+  if (!key.ok() || key->kid() != record.key().kid()) {
+    return absl::DataLossError(
+        absl::StrCat("signing key ", name, " does not match its kid"));
+  }
+  if (!record.sealed_private_key().empty() && name != key->kid()) {
+    return absl::DataLossError(absl::StrCat("signing key record ", name,
+                                            " is filed under a wrong kid"));
+  }
+  const bool unsealed = record.sealed_private_key().empty();
+  Entry entry{std::move(record), *std::move(key)};
+  if (unsealed) {
+    SealInto(entry);
+    loading.changed.insert(entry.key.kid());
+  }
+  return entry;
+}
+
+absl::Status KeyRing::EnsureActive(Loading& loading, absl::Time now) {
+  if (loading.Find(tessera::v1::KEY_STATE_ACTIVE) != nullptr) {
+    return absl::OkStatus();
+  }
+  Entry* active = loading.Find(tessera::v1::KEY_STATE_NEXT);
+  if (active == nullptr) {
+    absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
+    if (!made.ok()) return made.status();
+    loading.entries.push_back(*std::move(made));
+    active = &loading.entries.back();
+    log::Info(
+        "generated the first signing key",
+        {{"kid", active->key.kid()},
+         {"algorithm", std::string(token::AlgorithmName(options_.algorithm))}});
+  }
+  active->record.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
+  *active->record.mutable_key()->mutable_activated_at() = ToTimestamp(now);
+  loading.changed.insert(active->key.kid());
+  return absl::OkStatus();
+}
+
+absl::Status KeyRing::EnsureNext(Loading& loading, absl::Time now) {
+  Entry* next = loading.Find(tessera::v1::KEY_STATE_NEXT);
   if (next != nullptr && next->key.algorithm() != options_.algorithm) {
     // It never signed: replacing it invalidates nothing.
     log::Info(
         "--signing_alg changed: replacing the next signing key",
         {{"kid", next->key.kid()},
          {"algorithm", std::string(token::AlgorithmName(options_.algorithm))}});
-    dropped.push_back(next->key.kid());
-    const size_t index = static_cast<size_t>(next - entries.data());
-    changed.erase(std::remove(changed.begin(), changed.end(), index),
-                  changed.end());
-    for (size_t& c : changed) c -= c > index ? 1 : 0;
-    entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(index));
+    const std::string kid = next->key.kid();
+    loading.dropped.push_back(kid);
+    loading.changed.erase(kid);
+    loading.entries.erase(loading.entries.begin() +
+                          (next - loading.entries.data()));
     next = nullptr;
   }
-  if (next == nullptr) {
-    absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
-    if (!made.ok()) return made.status();
-    changed.push_back(entries.size());
-    entries.push_back(*std::move(made));
-  }
-  if (changed.empty() && dropped.empty()) {
-    entries_ = std::move(entries);
-    Publish();
-    return absl::OkStatus();
-  }
-  std::vector<const Entry*> changed_entries;
-  for (size_t i : changed) changed_entries.push_back(&entries[i]);
-  return Commit(std::move(entries), changed_entries, dropped, now).status();
+  if (next != nullptr) return absl::OkStatus();
+  absl::StatusOr<Entry> made = NewKey(options_.algorithm, now);
+  if (!made.ok()) return made.status();
+  loading.changed.insert(made->key.kid());
+  loading.entries.push_back(*std::move(made));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> KeyRing::Commit(

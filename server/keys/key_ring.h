@@ -123,7 +123,25 @@ class KeyRing {
   KeyRing(store::Store* store, revocation::RevocationLog* log,
           const crypto::Kek& kek, KeyRingOptions options);
 
+  // Load: reads every stored key (ReadAll, ReadRecord: each opened with the
+  // KEK, a legacy unsealed key sealed and refiled), then makes sure there is
+  // an ACTIVE key (the NEXT one promoted, or a new one) and a NEXT key of
+  // --signing_alg (EnsureActive, EnsureNext), and commits what changed in
+  // one batch. A Loading is the ring being built and what it changes.
+  struct Loading;
   absl::Status Load(absl::Time now);
+  absl::Status ReadAll(Loading& loading) const;
+  absl::StatusOr<Entry> ReadRecord(const std::string& name,
+                                   const std::string& value,
+                                   Loading& loading) const;
+  // The PKCS#8 of a record `name` sealed under the KEK `kek_id`.
+  absl::StatusOr<std::string> Unseal(const std::string& name,
+                                     const std::string& kek_id,
+                                     const std::string& sealed) const;
+  absl::Status EnsureActive(Loading& loading, absl::Time now);
+  absl::Status EnsureNext(Loading& loading, absl::Time now);
+  // Seals `entry`'s private key under the KEK into its record.
+  void SealInto(Entry& entry) const;
   // Writes `changed` (and deletes `dropped` kids) with a KeysChanged event,
   // fsyncs, then installs `entries` as the ring. Returns the event's
   // sequence.

@@ -10,6 +10,7 @@
 #include "server/crypto/kek.h"
 #include "server/revocation/revocation_log.h"
 #include "server/store/store.h"
+#include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
 
 namespace tessera::keys {
@@ -130,6 +131,48 @@ TEST_F(KeyRingTest, AlteredRecordIsDataLoss) {
                   .ok());
   auto ring = OpenRing(MakeKek('k'), token::Algorithm::kES256, kStart);
   EXPECT_EQ(ring.status().code(), absl::StatusCode::kDataLoss);
+}
+
+// The first release kept one unsealed key under "active": Load seals it,
+// files it by kid, keeps it ACTIVE and adds a NEXT key, in one commit.
+TEST_F(KeyRingTest, LegacyUnsealedKeyIsSealedAndRefiledByKid) {
+  OpenStore("legacy");
+  auto key = token::PrivateKey::Generate(token::Algorithm::kES256);
+  ASSERT_TRUE(key.ok()) << key.status();
+  tessera::v1::SigningKeyRecord legacy;
+  legacy.mutable_key()->set_kid(key->kid());
+  legacy.mutable_key()->set_algorithm(tessera::v1::SIGNING_ALGORITHM_ES256);
+  legacy.mutable_key()->set_state(tessera::v1::KEY_STATE_ACTIVE);
+  *legacy.mutable_key()->mutable_activated_at() = store::ToTimestamp(kStart);
+  legacy.mutable_key()->set_public_jwk(key->public_key().ToJwk().Serialize());
+  legacy.set_unsealed_private_key(key->ToPkcs8());
+  ASSERT_TRUE(store_->db()
+                  ->Put(rocksdb::WriteOptions(),
+                        store_->handle(store::ColumnFamily::kKeys), "active",
+                        legacy.SerializeAsString())
+                  .ok());
+  const crypto::Kek kek = MakeKek('k');
+  auto ring = OpenRing(kek, token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(ring.ok()) << ring.status();
+  EXPECT_EQ((*ring)->current()->active.kid(), key->kid());
+  EXPECT_EQ(Count(*(*ring)->current(), tessera::v1::KEY_STATE_NEXT), 1);
+  EXPECT_EQ(log_->last_sequence(), 1u);  // One KeysChanged event.
+  // RawRecords checks every record is filed under its kid: "active" is gone.
+  const std::vector<tessera::v1::SigningKeyRecord> records = RawRecords();
+  ASSERT_EQ(records.size(), 2u);
+  for (const auto& record : records) {
+    EXPECT_TRUE(record.unsealed_private_key().empty());
+    EXPECT_EQ(record.kek_id(), kek.id);
+    EXPECT_TRUE(
+        crypto::Open(kek.key, record.sealed_private_key(), record.key().kid())
+            .has_value());
+  }
+  // Reopening changes nothing more.
+  ring->reset();
+  auto again = OpenRing(kek, token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->current()->active.kid(), key->kid());
+  EXPECT_EQ(log_->last_sequence(), 1u);
 }
 
 TEST_F(KeyRingTest, RotationPromotesNextAndRetiresActiveUntilDropAfter) {
