@@ -27,7 +27,7 @@ namespace tessera::token {
 // An EVP_MD_CTX initialized once for one key (sign or verify); each use
 // copies it instead of re-running EVP_Digest{Sign,Verify}Init, whose
 // algorithm fetch costs more than an RSA verify's hashing on OpenSSL 3.
-// Defined in keys.cc; only read after construction.
+// Defined in digest_context.h; only read after construction.
 struct DigestContextTemplate;
 
 class PublicKey {
