@@ -14,7 +14,7 @@
 //             the memtable or block cache)
 // and the ratio of each rate to the first size's.
 //
-// Run: bazel run -c opt //tools/bench:scale_bench --
+// Run: bazel run -c opt //server/bench:scale_bench --
 //        [--sessions=10000,10000000] [--clients=8] [--seconds=5]
 
 #include <sys/types.h>

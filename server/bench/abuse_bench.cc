@@ -11,7 +11,7 @@
 // point is what the other 99 % of the calls cost. A ratio near 1 is the
 // point: neither grows with the number of calls.
 //
-// Run: bazel run -c opt //tools/bench:abuse_bench --
+// Run: bazel run -c opt //server/bench:abuse_bench --
 //        [--calls=100000] [--path_bytes=4096] [--threads=16]
 
 #include <httplib.h>

@@ -18,7 +18,7 @@
 // issue / RocksDB ratio. CPU time per call, tesserad's and this process's,
 // comes from /proc.
 //
-// Run: bazel run -c opt //tools/bench:tessera_bench -- [--seconds=2]
+// Run: bazel run -c opt //server/bench:tessera_bench -- [--seconds=2]
 //        [--rounds=5] [--concurrency=1,8,32,64]
 
 #include <algorithm>
