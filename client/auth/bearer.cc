@@ -1,32 +1,35 @@
 #include "client/auth/bearer.h"
 
 #include <string>
+#include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "client/auth/http_bearer.h"
 
 namespace tessera {
 
 absl::StatusOr<VerifiedClaims> AuthenticateBearer(
     const grpc::ServerContextBase& context, const Verifier& verifier) {
-  const auto& metadata = context.client_metadata();
-  auto [first, last] = metadata.equal_range("authorization");
-  if (first == last) {
-    return absl::UnauthenticatedError(
-        "missing \"authorization: Bearer <access token>\" metadata");
+  std::vector<absl::string_view> fields;
+  auto [first, last] = context.client_metadata().equal_range("authorization");
+  for (auto it = first; it != last; ++it) {
+    fields.emplace_back(it->second.data(), it->second.size());
   }
-  if (std::next(first) != last) {
-    return absl::UnauthenticatedError("more than one authorization header");
+  // One parser for gRPC and HTTP (http_bearer.h, docs/http-contract.md).
+  const BearerCredentials credentials = ParseAuthorization(fields);
+  switch (credentials.kind) {
+    case BearerCredentials::Kind::kMissing:
+      return absl::UnauthenticatedError(
+          "missing \"authorization: Bearer <access token>\" metadata");
+    case BearerCredentials::Kind::kMalformed:
+      return absl::UnauthenticatedError(
+          fields.size() > 1 ? "more than one authorization header"
+                            : "the authorization header is not \"Bearer\", "
+                              "one space and one token");
+    case BearerCredentials::Kind::kToken:
+      break;
   }
-  const absl::string_view value(first->second.data(), first->second.size());
-  constexpr absl::string_view kScheme = "bearer ";  // RFC 6750: any case.
-  if (value.size() <= kScheme.size() ||
-      !absl::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme)) {
-    return absl::UnauthenticatedError(
-        "the authorization header is not a Bearer token");
-  }
-  return verifier.Verify(
-      absl::StripLeadingAsciiWhitespace(value.substr(kScheme.size())));
+  return verifier.Verify(credentials.token);
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {

@@ -30,7 +30,10 @@
 namespace tessera {
 
 // UNAUTHENTICATED without exactly one well-formed Bearer header, else the
-// Verifier's answer.
+// Verifier's answer. The header is read as ParseAuthorization
+// (http_bearer.h) reads an HTTP Authorization field: the scheme in any
+// case, one or more spaces, one b64token; surrounding spaces and tabs are
+// ignored.
 absl::StatusOr<VerifiedClaims> AuthenticateBearer(
     const grpc::ServerContextBase& context, const Verifier& verifier);
 

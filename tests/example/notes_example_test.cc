@@ -122,6 +122,35 @@ TEST_F(NotesExampleTest, AuthenticatesFollowsRevocationAndClaims) {
   EXPECT_EQ(tessera::ErrorReason(reused.status()), "SESSION_REVOKED");
 }
 
+// The gRPC metadata is read exactly as an HTTP Authorization field
+// (client/auth/http_bearer.h ParseAuthorization, docs/http-contract.md): the
+// scheme in any case, 1*SP, one b64token, surrounding spaces ignored.
+TEST_F(NotesExampleTest, AuthorizationIsParsedAsTheHttpContractSays) {
+  tessera::v1::IssueSessionRequest issue;
+  issue.set_subject("ada");
+  issue.add_audience("notes");
+  absl::StatusOr<tessera::v1::SessionTokens> session =
+      tessera_->IssueSession(issue);
+  ASSERT_TRUE(session.ok()) << session.status();
+  const std::string token = session->access_token();
+  example::v1::WhoAmIResponse me;
+  for (const std::string& accepted :
+       {"Bearer " + token, "bearer " + token, "BEARER " + token,
+        "Bearer   " + token, "Bearer " + token + " ", " Bearer " + token}) {
+    grpc::Status status = WhoAmI(accepted, &me);
+    EXPECT_TRUE(status.ok())
+        << "[" << accepted.substr(0, 12) << "...]: " << status.error_message();
+  }
+  for (const std::string& refused :
+       {std::string("Bearer"), std::string("Bearer "), "Bearer" + token,
+        "Bearer " + token + " x", "Bearer " + token + ",", "Bearer x " + token,
+        "Token " + token}) {
+    grpc::Status status = WhoAmI(refused, &me);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << "[" << refused.substr(0, 12) << "...]";
+  }
+}
+
 TEST_F(NotesExampleTest, MissingOrHostileCredentialsAreUnauthenticated) {
   example::v1::WhoAmIResponse me;
   for (const std::string& header :
