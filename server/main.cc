@@ -16,6 +16,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/config/options.h"
@@ -128,6 +131,13 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Tessera token authority. Zero-config: tesserad serves gRPC on "
       "127.0.0.1:50051 with data in ./tessera-data.");
+  // --help lists tesserad's own flags (they live in server/), not only the
+  // ones defined in main.cc; --helpfull adds Abseil's and gRPC's.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "server/");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   // Debian's Abseil has deadlock detection on; it costs on every lock.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
