@@ -15,7 +15,9 @@
  *  - The stream reconnects by itself with capped exponential backoff and
  *    resumes after the applied sequence and incarnation.
  *
- * Runs on Node's event loop; no method blocks. Call {@link Verifier.close}
+ * Runs on Node's event loop; no method waits on I/O. A cache miss checks
+ * the signature synchronously on the loop (node:crypto, a fraction of a
+ * millisecond); a hit only looks up the token. Call {@link Verifier.close}
  * to stop following the stream.
  * @packageDocumentation
  */
