@@ -114,6 +114,14 @@ TEST_F(CliTest, HelpListsCommandsAndEachCommandsFlags) {
   ExitResult unknown = Tessera({"help", "no-such-command"});
   EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
   EXPECT_THAT(unknown.output, HasSubstr("unknown command \"no-such-command\""));
+  EXPECT_THAT(unknown.output, Not(HasSubstr("did you mean")));
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"isue"}, {"help", "isue"}}) {
+    ExitResult typo = Tessera(args);
+    EXPECT_EQ(typo.exit_code, 2) << typo.output;
+    EXPECT_THAT(typo.output,
+                HasSubstr("unknown command \"isue\"; did you mean \"issue\"?"));
+  }
 }
 
 TEST_F(CliTest, IssueValidateRefreshRevokeThroughTheCli) {

@@ -1,10 +1,12 @@
 #include "tools/cli/command_line.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
@@ -24,6 +26,23 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Levenshtein distance between two short ASCII words.
+size_t EditDistance(absl::string_view a, absl::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
 }  // namespace
@@ -121,6 +140,24 @@ absl::StatusOr<ClientOptions> Connection() {
     options.credentials = grpc::SslCredentials(ssl);
   }
   return options;
+}
+
+std::optional<std::string> NearestName(absl::string_view typed,
+                                       const std::vector<std::string>& names) {
+  // Longer input than any command is not a typo worth guessing at.
+  if (typed.empty() || typed.size() > 64) return std::nullopt;
+  std::optional<std::string> best;
+  size_t best_distance = 0;
+  for (const std::string& name : names) {
+    if (absl::StartsWith(name, typed)) return name;
+    const size_t distance = EditDistance(typed, name);
+    const size_t allowed = name.size() <= 3 ? 1 : 2;
+    if (distance <= allowed && (!best || distance < best_distance)) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  return best;
 }
 
 }  // namespace tessera::cli

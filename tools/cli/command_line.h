@@ -4,8 +4,10 @@
 // What the tessera CLI makes of its command line before any call: exit
 // codes, usage errors, the flags given, and the connection they describe.
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +45,12 @@ inline constexpr absl::Duration kBackupDeadline = absl::Hours(1);
 // value), else kBackupDeadline for "backup" and kDefaultDeadline for any
 // other.
 absl::Duration DeadlineOf(absl::string_view command);
+
+// For an unknown command: the name in `names` the user most likely meant
+// (a prefix of it, or at most two edits away — one for names of up to three
+// characters; the first such name with the fewest edits), or nullopt.
+std::optional<std::string> NearestName(absl::string_view typed,
+                                       const std::vector<std::string>& names);
 
 // The connection --address, --deadline, --tls_* and the API key (from
 // --api_key_file or $TESSERA_API_KEY) describe.

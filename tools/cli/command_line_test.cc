@@ -1,6 +1,8 @@
 #include "tools/cli/command_line.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
@@ -50,6 +52,26 @@ TEST_F(DeadlineTest, TheFlagParsesAsGivenOrUnset) {
   ASSERT_TRUE(flag->ParseFrom("", &error)) << error;
   EXPECT_EQ(DeadlineOf("backup"), absl::Hours(1));
   EXPECT_FALSE(flag->ParseFrom("soon", &error));
+}
+
+TEST(NearestNameTest, SuggestsTheCommandATypoMeant) {
+  const std::vector<std::string> names = {"issue",    "refresh", "revoke",
+                                          "validate", "watch",   "help"};
+  EXPECT_EQ(NearestName("isue", names), "issue");
+  EXPECT_EQ(NearestName("refersh", names), "refresh");
+  EXPECT_EQ(NearestName("revok", names), "revoke");
+  EXPECT_EQ(NearestName("val", names), "validate");  // a prefix
+  EXPECT_EQ(NearestName("hepl", names), "help");
+  EXPECT_EQ(NearestName("wacht", names), "watch");
+}
+
+TEST(NearestNameTest, GuessesNothingForUnrelatedOrHostileInput) {
+  const std::vector<std::string> names = {"issue", "refresh", "ls"};
+  EXPECT_EQ(NearestName("frobnicate", names), std::nullopt);
+  EXPECT_EQ(NearestName("xyz", names), std::nullopt);  // 3 edits from "ls"
+  EXPECT_EQ(NearestName("", names), std::nullopt);
+  EXPECT_EQ(NearestName(std::string(10000, 'i'), names), std::nullopt);
+  EXPECT_EQ(NearestName("issue", {}), std::nullopt);
 }
 
 }  // namespace

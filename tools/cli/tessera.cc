@@ -92,6 +92,19 @@ std::string CommandHelp(const Command& command) {
   return text;
 }
 
+// Says so on stderr, with the nearest command name when one is close, and
+// the usage.
+void UnknownCommand(const std::vector<Command>& commands,
+                    absl::string_view name) {
+  std::vector<std::string> names;
+  for (const Command& command : commands) names.push_back(command.name);
+  std::cerr << "tessera: unknown command \"" << name << "\"";
+  if (std::optional<std::string> nearest = NearestName(name, names)) {
+    std::cerr << "; did you mean \"" << *nearest << "\"?";
+  }
+  std::cerr << "\n\n" << UsageText();
+}
+
 // `tessera help [command]`, or --help / -h anywhere: the usage on stdout
 // and exit 0 (2 for help on an unknown command). nullopt: not a help call.
 std::optional<int> MaybeHelp(int argc, char** argv) {
@@ -116,8 +129,7 @@ std::optional<int> MaybeHelp(int argc, char** argv) {
     std::cout << CommandHelp(*command);
     return 0;
   }
-  std::cerr << "tessera: unknown command \"" << words[0] << "\"\n\n"
-            << UsageText();
+  UnknownCommand(commands, words[0]);
   return kUsage;
 }
 
@@ -165,7 +177,7 @@ int Main(int argc, char** argv) {
     }
     return *exit_code;
   }
-  std::cerr << "tessera: unknown command \"" << name << "\"\n\n" << UsageText();
+  UnknownCommand(Commands(), name);
   return kUsage;
 }
 
