@@ -22,8 +22,8 @@ const authAnswers: Middleware = {
 type Event = Pick<RequestEvent, "fetch" | "locals" | "request" | "url">;
 
 /** The signed-in session of a protected page (redirects or 503s otherwise). */
-export function session(event: Event) {
-  requireSession(event);
+export async function session(event: Event) {
+  await requireSession(event);
   const s = event.locals.session;
   if (event.locals.tessera.status === "unavailable" || s === null) error(503, UNAVAILABLE);
   return s;
@@ -31,13 +31,13 @@ export function session(event: Event) {
 
 /** A typed API client for this request's routes that need no session. */
 export function publicApi(event: Pick<RequestEvent, "fetch">) {
-  const client = createClient<paths>({ baseUrl: env.API_ORIGIN ?? "http://127.0.0.1:8081", fetch: event.fetch });
-  client.use(authAnswers);
-  return client;
+  return createClient<paths>({ baseUrl: env.API_ORIGIN ?? "http://127.0.0.1:8081", fetch: event.fetch });
 }
 
 /** A typed API client for a protected page (redirects or 503s when there is no usable session). */
-export function api(event: Event) {
-  session(event);
-  return publicApi(event);
+export async function api(event: Event) {
+  await session(event);
+  const client = publicApi(event);
+  client.use(authAnswers);
+  return client;
 }

@@ -38,6 +38,18 @@ export function sessionIdOf(refreshToken: string): string | null {
   return m === null ? null : (m[1] ?? null);
 }
 
+/** tesserad's revoke_reason when it ends a session because a retired refresh token came back. */
+export const THEFT_REASON = "refresh token reused";
+
+/** Whether tesserad revoked the session because a refresh token was used twice. */
+export async function revokedAsTheft(client: Client, sessionId: string): Promise<boolean> {
+  try {
+    return (await client.getSession({ sessionId })).revokeReason === THEFT_REASON;
+  } catch {
+    return false;
+  }
+}
+
 let auth: Auth | undefined;
 
 export function getAuth(): Auth {
@@ -54,6 +66,11 @@ export function getAuth(): Auth {
     ...(staleness > 0 ? { maxStalenessMs: staleness * 1000 } : {}),
   });
   const theft = new TheftLog();
+  /** The package refreshes only for a token tesserad signed, so this costs at most one GetSession per such token. */
+  async function noteTheft(reason: string, sid: string): Promise<void> {
+    if (reason === "REFRESH_TOKEN_REUSED") theft.note(sid);
+    else if (reason === "SESSION_REVOKED" && (await revokedAsTheft(client, sid))) theft.note(sid);
+  }
   // The package's Client, except that a refresh refused as theft is noted.
   const sessionClient: SessionClient = new Proxy(client, {
     get(target, prop, receiver) {
@@ -63,7 +80,7 @@ export function getAuth(): Auth {
             return await target.refreshSession(...args);
           } catch (e) {
             const sid = sessionIdOf(String(args[0].refreshToken ?? ""));
-            if (e instanceof UnauthenticatedError && e.reason === "REFRESH_TOKEN_REUSED" && sid !== null) theft.note(sid);
+            if (e instanceof UnauthenticatedError && sid !== null) await noteTheft(e.reason, sid);
             throw e;
           }
         };
@@ -72,7 +89,15 @@ export function getAuth(): Auth {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  const tessera = createTessera({ client: sessionClient, verifier, apiOrigins: [apiOrigin] });
+  const windowMs = Number(env.TESSERA_REFRESH_WINDOW_MS ?? "");
+  const tessera = createTessera({
+    client: sessionClient,
+    verifier,
+    apiOrigins: [apiOrigin],
+    // Refresh this long before expiry (the package's default is 60 s; the
+    // browser tests run tesserad with 5 s access tokens).
+    ...(windowMs > 0 ? { refreshWindowMs: windowMs } : {}),
+  });
   auth = { client, verifier, tessera, theft };
   return auth;
 }

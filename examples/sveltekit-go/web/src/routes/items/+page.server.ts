@@ -3,7 +3,7 @@ import { api } from "$lib/server/api";
 
 // Eight API calls in parallel: after expiry they share one refresh.
 export const load: PageServerLoad = async (event) => {
-  const client = api(event);
+  const client = await api(event);
   const answers = await Promise.all(
     Array.from({ length: 8 }, (_, n) => client.GET("/api/items/{n}", { params: { path: { n } } })),
   );

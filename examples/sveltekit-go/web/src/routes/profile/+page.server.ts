@@ -4,7 +4,7 @@ import { api } from "$lib/server/api";
 
 // The API's own view of the user (its user table is the source of truth).
 export const load: PageServerLoad = async (event) => {
-  const { data } = await api(event).GET("/api/profile");
+  const { data } = await (await api(event)).GET("/api/profile");
   if (data === undefined) throw new Error("GET /api/profile failed");
   return { profile: data };
 };
@@ -17,8 +17,8 @@ export const actions: Actions = {
     if (role !== "admin" && role !== "member") return fail(400, { error: "role must be admin or member" });
     // The API updates its table, then UpdateClaims with invalidate: every
     // older access token of this user is refused as STALE_CLAIMS and refreshed.
-    const { error } = await api(event).PATCH("/api/profile", { body: { name, role } });
-    if (error !== undefined) return fail(400, { error: error.detail ?? error.error });
+    const { error } = await (await api(event)).PATCH("/api/profile", { body: { name, role } });
+    if (error !== undefined) return fail(400, { error: "detail" in error ? String(error.detail) : error.error });
     redirect(303, "/");
   },
 };

@@ -1,3 +1,6 @@
 import type { PageServerLoad } from "./$types";
+import { endedByTheft } from "$lib/server/guard";
 
-export const load: PageServerLoad = ({ url }) => ({ security: url.searchParams.get("reason") === "security" });
+export const load: PageServerLoad = async (event) => ({
+  security: event.url.searchParams.get("reason") === "security" || (await endedByTheft(event)),
+});
