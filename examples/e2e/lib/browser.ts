@@ -16,11 +16,20 @@ export const USERS = {
 /** Signs `user` in through the login form; returns the page, on `/`. */
 export async function login(ctx: BrowserContext, web: string, user: keyof typeof USERS = "alice"): Promise<Page> {
   const page = await ctx.newPage();
+  const log: string[] = [];
+  const note = (line: string) => log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  page.on("request", (r) => note(`> ${r.method()} ${r.url()}`));
+  page.on("response", (r) => note(`< ${r.status()} ${r.url()}`));
+  page.on("requestfailed", (r) => note(`! ${r.url()} ${r.failure()?.errorText}`));
   await page.goto(`${web}/login`);
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", USERS[user].password);
-  await Promise.all([page.waitForURL(`${web}/`), page.click("[data-testid=login-submit]")]);
-  await page.getByTestId("user-name").waitFor();
+  await page.click("[data-testid=login-submit]");
+  try {
+    await page.getByTestId("user-name").waitFor({ timeout: 20_000 });
+  } catch (e) {
+    throw new Error(`login as ${user} did not reach the home page: at ${page.url()}: ${(await page.textContent("body").catch(() => ""))?.slice(0, 300)}\n${log.join("\n")}`, { cause: e });
+  }
   return page;
 }
 
