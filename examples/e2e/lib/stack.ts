@@ -57,7 +57,7 @@ async function apiCommand(example: Example, dir: string): Promise<{ cmd: string;
   const src = process.env.EXAMPLES_FLASK_API_DIR || path.join(REPO, "examples/sveltekit-flask/api");
   const python = path.join(src, ".venv/bin/python");
   if (!existsSync(python)) throw new Error(`${python} missing: run examples/sveltekit-flask/api/test.sh (or examples/test.sh) first`);
-  return { cmd: python, args: ["-m", "app"], cwd: src };
+  return { cmd: python, args: ["-m", "example_api"], cwd: src };
 }
 
 export async function startStack(example: Example): Promise<Stack> {

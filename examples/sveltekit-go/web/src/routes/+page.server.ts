@@ -1,5 +1,5 @@
 import type { PageServerLoad } from "./$types";
-import { session } from "$lib/server/api";
+import { session } from "$lib/server/guard";
 
 // The user's data straight from the access token's claims: no API call.
 export const load: PageServerLoad = async (event) => {

@@ -1,6 +1,5 @@
 import { fail, redirect } from "@sveltejs/kit";
 import type { Actions, PageServerLoad } from "./$types";
-import { publicApi } from "$lib/server/api";
 
 export const load: PageServerLoad = ({ locals }) => {
   if (locals.tessera.status === "signed_in") redirect(303, "/");
@@ -12,7 +11,7 @@ export const actions: Actions = {
     const username = String(form.get("username") ?? "");
     const password = String(form.get("password") ?? "");
     // Stub credential check at the API (a real system asks its identity provider).
-    const { data, response } = await publicApi(event).POST("/api/credentials/check", { body: { username, password } });
+    const { data, response } = await event.locals.api.POST("/api/credentials/check", { body: { username, password } });
     if (data === undefined) {
       return fail(response.status === 401 ? 401 : 400, { username, error: "Wrong username or password." });
     }
