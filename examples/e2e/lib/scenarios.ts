@@ -76,7 +76,7 @@ export function defineScenarios(example: Example, opts: { typedClient: boolean }
           await run(path.join(web, "node_modules/.bin/openapi-typescript"), [`${stack.api}/openapi.json`, "-o", out], { cwd: web });
           const fresh = await readFile(out, "utf8");
           const checkedIn = readFileSync(path.join(web, "src/lib/api/schema.d.ts"), "utf8");
-          expect(checkedIn, "src/lib/api/schema.d.ts is stale: run `npm run gen:api` in the web app").toBe(fresh);
+          expect(checkedIn, "src/lib/api/schema.d.ts is stale: run `npm run gen:api` in examples/sveltekit-go/web").toBe(fresh);
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

@@ -289,6 +289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            413: components["responses"]["TooLarge"];
         };
     };
     getOpenAPI: {
@@ -309,6 +310,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            413: components["responses"]["TooLarge"];
         };
     };
     checkCredentials: {

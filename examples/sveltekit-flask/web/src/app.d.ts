@@ -1,0 +1,9 @@
+import type { TesseraAppLocals } from "@tessera-auth/sveltekit";
+
+declare global {
+  namespace App {
+    interface Locals extends TesseraAppLocals {}
+  }
+}
+
+export {};
