@@ -283,7 +283,7 @@ export function defineScenarios(example: Example, opts: { typedClient: boolean }
       await thiefPage.goto(`${stack.web}/`);
       await thiefPage.waitForURL(/\/(login|signed-out)/);
       expect(reuseLines(stack).length).toBeGreaterThanOrEqual(1);
-      await page.goto(`${stack.web}/`);
+      // The owner's open tab is told by the push stream, without a click.
       await page.getByTestId("signed-out-security").waitFor({ timeout: 10_000 });
       await page.goto(`${stack.web}/`);
       expect(page.url()).toMatch(/\/(login|signed-out)/);

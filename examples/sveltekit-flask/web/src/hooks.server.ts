@@ -1,6 +1,7 @@
 import type { Handle, HandleFetch } from "@sveltejs/kit";
 import { sequence } from "@sveltejs/kit/hooks";
 import { getAuth } from "$lib/server/tessera";
+import { theftNotice } from "$lib/server/guard";
 
 // Reads the session cookies, verifies the access token locally, refreshes
 // it before the page's loads run when it is about to expire.
@@ -19,7 +20,7 @@ const noStore: Handle = async ({ event, resolve }) => {
   return response;
 };
 
-export const handle = sequence(tessera, noStore);
+export const handle = sequence(tessera, theftNotice, noStore);
 
 // Adds `Authorization: Bearer <access token>` to event.fetch calls to API_ORIGIN only.
 export const handleFetch: HandleFetch = (input) => getAuth().tessera.handleFetch(input);

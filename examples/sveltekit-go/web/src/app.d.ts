@@ -7,6 +7,8 @@ declare global {
     interface Locals extends TesseraAppLocals {
       /** The API, typed from its OpenAPI document, with the Tessera middleware (hooks.server.ts). */
       api: Client<paths>;
+      /** This request's session was ended by tesserad as stolen (src/lib/server/guard.ts). */
+      endedByTheft: boolean;
     }
   }
 }

@@ -3,6 +3,7 @@ import { sequence } from "@sveltejs/kit/hooks";
 import createClient from "openapi-fetch";
 import type { paths } from "$lib/api/schema";
 import { apiOrigin, getAuth } from "$lib/server/tessera";
+import { theftNotice } from "$lib/server/guard";
 
 const tessera: Handle = (input) => getAuth().tessera.handle(input);
 
@@ -31,6 +32,6 @@ const noStore: Handle = async ({ event, resolve }) => {
   return response;
 };
 
-export const handle = sequence(tessera, api, noStore);
+export const handle = sequence(tessera, theftNotice, api, noStore);
 
 export const handleFetch: HandleFetch = (input) => getAuth().tessera.handleFetch(input);

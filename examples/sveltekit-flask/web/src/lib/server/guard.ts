@@ -1,4 +1,4 @@
-import { error, redirect, type RequestEvent } from "@sveltejs/kit";
+import { error, redirect, type Handle, type RequestEvent } from "@sveltejs/kit";
 import { parseCookieHeader } from "@tessera-auth/sveltekit";
 import { getAuth, loginPath, SECURITY_PATH } from "./tessera";
 
@@ -36,10 +36,27 @@ export async function endedByTheft(event: Event): Promise<boolean> {
   }
 }
 
+/** A short-lived note, set with the answer that ended a stolen session, that /signed-out reads. */
+export const NOTICE_COOKIE = "__Host-signed-out";
+
+/**
+ * Runs after the Tessera handle on every request. Whichever request of the
+ * tab first finds the session ended as stolen — often the push stream's
+ * reconnect, whose answer nobody sees — leaves the note for the
+ * /signed-out page the tab goes to next.
+ */
+export const theftNotice: Handle = async ({ event, resolve }) => {
+  event.locals.endedByTheft = event.locals.tessera.status === "signed_out" && (await endedByTheft(event));
+  if (event.locals.endedByTheft) {
+    event.cookies.set(NOTICE_COOKIE, "security", { path: "/", httpOnly: true, secure: true, sameSite: "lax", maxAge: 600 });
+  }
+  return resolve(event);
+};
+
 /** Redirects a signed-out request for a protected page: to /login, or to the theft notice. */
 export async function requireSession(event: Event): Promise<void> {
   if (PUBLIC_PATHS.has(event.url.pathname) || event.locals.tessera.status !== "signed_out") return;
-  redirect(303, (await endedByTheft(event)) ? SECURITY_PATH : loginPath(event.locals.tessera.signedOutReason));
+  redirect(303, event.locals.endedByTheft ? SECURITY_PATH : loginPath(event.locals.tessera.signedOutReason));
 }
 
 /**

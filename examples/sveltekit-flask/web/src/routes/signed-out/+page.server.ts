@@ -1,6 +1,8 @@
 import type { PageServerLoad } from "./$types";
-import { endedByTheft } from "$lib/server/guard";
+import { NOTICE_COOKIE } from "$lib/server/guard";
 
-export const load: PageServerLoad = async (event) => ({
-  security: event.url.searchParams.get("reason") === "security" || (await endedByTheft(event)),
-});
+export const load: PageServerLoad = ({ url, locals, cookies }) => {
+  const noted = cookies.get(NOTICE_COOKIE) === "security";
+  if (noted) cookies.delete(NOTICE_COOKIE, { path: "/" });
+  return { security: url.searchParams.get("reason") === "security" || locals.endedByTheft || noted };
+};
