@@ -16,8 +16,9 @@ export TESSERA_CLI="${TESSERA_CLI:-$root/bazel-bin/tools/cli/tessera}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 passed=0
 failed=0
-logs="$(mktemp -d)"
-trap 'rm -rf "$logs"' EXIT
+# Every step's full output stays here after the run (gitignored).
+logs="$here/e2e/.last-run"
+rm -rf "$logs" && mkdir -p "$logs"
 
 step() { # step NAME COMMAND...: one counted check; its output goes to a log shown on failure
   local name="$1"; shift

@@ -21,11 +21,22 @@ type Event = Pick<RequestEvent, "fetch" | "locals">;
  * retrying" with the session kept. Other answers go to the caller.
  */
 export async function flask<T>(event: Event, method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const response = await event.fetch(`${apiOrigin()}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const send = () =>
+    event.fetch(`${apiOrigin()}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (e) {
+    // A kept-alive connection the API closed just as it was reused (its
+    // server drops idle connections sooner than Node's fetch does): a GET
+    // is safe to send once more.
+    if (method !== "GET") throw e;
+    response = await send();
+  }
   if (response.status === 503) error(503, UNAVAILABLE);
   if (response.status === 401 && response.headers.has("tessera-reason")) {
     event.locals.tessera.clear();

@@ -15,11 +15,19 @@ export const actions: Actions = {
     if (data === undefined) {
       return fail(response.status === 401 ? 401 : 400, { username, error: "Wrong username or password." });
     }
+    const ua = event.request.headers.get("user-agent") ?? "";
     await event.locals.tessera.issue({
       subject: data.subject,
       claims: { name: data.name, role: data.role },
-      client: { userAgent: event.request.headers.get("user-agent") ?? "" },
+      client: { userAgent: ua, deviceName: deviceName(ua) },
     });
     redirect(303, "/");
   },
 };
+
+/** A short label for the devices page, e.g. "Chrome on Linux" (the full user agent is kept too). */
+function deviceName(ua: string): string {
+  const browser = /Firefox\//.test(ua) ? "Firefox" : /Edg\//.test(ua) ? "Edge" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const os = /Windows/.test(ua) ? "Windows" : /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : "";
+  return os === "" ? browser : `${browser} on ${os}`;
+}
