@@ -39,6 +39,11 @@ export function getAuth(): Auth {
     ...(windowMs > 0 ? { refreshWindowMs: windowMs } : {}),
   });
   auth = { client, verifier, tessera };
+  // adapter-node closes the HTTP server on SIGTERM/SIGINT, then emits this;
+  // the Verifier's stream would keep the process alive, so stop it and exit.
+  process.once("sveltekit:shutdown", () => {
+    void verifier.close().finally(() => process.exit(0));
+  });
   return auth;
 }
 
