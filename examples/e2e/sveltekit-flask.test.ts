@@ -1,0 +1,3 @@
+import { defineScenarios } from "./lib/scenarios.js";
+
+defineScenarios("sveltekit-flask", { typedClient: false });
