@@ -43,12 +43,20 @@ for web in "$here"/*/web; do
 done
 step "e2e: npm ci" npm ci --prefix "$here/e2e" --no-audit --no-fund --loglevel=error
 
-# Each API's own script ends with "N passed, N failed".
+# Each API's own script ends with "N passed, N failed". The two run side by
+# side (installs and compiles overlap), each with its own tesserad and ports.
+apis=() pids=()
 for t in "$here"/*/api/test.sh; do
   [[ -f "$t" ]] || continue
   ex="$(basename "$(dirname "$(dirname "$t")")")"
+  bash "$t" >"$logs/api-$ex.log" 2>&1 &
+  apis+=("$ex") pids+=($!)
+done
+trap 'kill "${pids[@]}" 2>/dev/null; exit 1' INT TERM
+for i in "${!apis[@]}"; do
+  ex=${apis[$i]}
   log="$logs/api-$ex.log"
-  bash "$t" >"$log" 2>&1
+  wait "${pids[$i]}"
   rc=$?
   last="$(tail -n 1 "$log")"
   if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
