@@ -55,9 +55,11 @@ export class AppServer {
       if (Date.now() > deadline) throw new Error(`the app did not start: ${app.output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // Ready once its Verifier has its snapshot: a signed-out page then answers.
+    // Ready once its Verifier has its snapshot (before it, a signed-in
+    // request would be "unavailable") and a page answers.
     for (;;) {
-      const r = await fetch(`${origin}/login`).catch(() => null);
+      const synced = app.output.includes("tessera verifier synced");
+      const r = synced ? await fetch(`${origin}/login`).catch(() => null) : null;
       if (r?.ok) break;
       if (Date.now() > deadline) throw new Error(`the app does not answer: ${app.output}`);
       await new Promise((res) => setTimeout(res, 100));

@@ -8,6 +8,9 @@ function make(): Tessera {
   const env = process.env;
   const client = new Client({ address: env["TESSERA_ADDRESS"] ?? "127.0.0.1:50051" });
   const verifier = new Verifier({ source: client, issuer: "tessera", leewayMs: Number(env["LEEWAY_MS"] ?? 30_000) });
+  // The tests wait for this line: before it, every signed-in request is
+  // "unavailable" (no snapshot yet).
+  verifier.once("synced", () => console.log("tessera verifier synced"));
   return createTessera({
     client,
     verifier,
