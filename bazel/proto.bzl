@@ -31,7 +31,14 @@ def cc_grpc_proto_library(
       imports: the .proto files imported from those roots (inputs only).
       visibility: passed to the cc_library.
     """
-    out_prefix = name + "_gen"
+    # Each target's headers live in a directory of their own that only its
+    # genrule writes, on the include path through `includes` (not
+    # strip_include_prefix): with --spawn_strategy=local nothing hides stale
+    # files, and a _virtual_includes tree keeps symlinks to headers that
+    # have left a target (Bazel never prunes it), which the compiler then
+    # finds first. The "_pb" name is new for that reason: the old "_gen"
+    # trees in existing output bases still hold storage.pb.h.
+    out_prefix = name + "_pb"
     rels = []
     for src in srcs:
         if import_root.startswith("/"):
@@ -72,7 +79,7 @@ def cc_grpc_proto_library(
         name = name,
         srcs = cc_srcs,
         hdrs = hdrs,
-        strip_include_prefix = out_prefix,
+        includes = [out_prefix],
         # Generated code is not ours to fix: no -Werror here.
         copts = ["-w"],
         deps = deps + [

@@ -75,7 +75,8 @@ tesserad_dir=$(mktemp -d)
 trap 'rm -rf "$tesserad_dir"' EXIT
 tesserad="$tesserad_dir/tesserad"
 tessera_cli="$tesserad_dir/tessera"
-bazel build //server:tesserad //tools/cli:tessera >/dev/null 2>&1 &&
+bazel build //server:tesserad //tools/cli:tessera 2>&1 | grep -E '^ERROR' ;
+[ "${PIPESTATUS[0]}" -eq 0 ] &&
   cp "$(bazel info bazel-bin)/server/tesserad" "$tesserad" &&
   cp "$(bazel info bazel-bin)/tools/cli/tessera" "$tessera_cli" || status=1
 run_suite "token codec on BoringSSL" //client/token/... --config=boringssl
