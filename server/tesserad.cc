@@ -18,6 +18,7 @@
 #include "server/net/listen_address.h"
 #include "server/session/horizon.h"
 #include "server/session/purge.h"
+#include "server/store/store.h"
 #include "server/store/timestamps.h"
 #include "server/version.h"
 #include "tessera/v1/admin.grpc.pb.h"
@@ -183,7 +184,8 @@ absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
   revocation_log_ = std::move(*log);
   const absl::Duration horizon = RevocationHorizon();
   revocation_state_ = std::make_unique<revocation::RevocationState>(horizon);
-  stream::HubOptions hub_options{.horizon = horizon};
+  stream::HubOptions hub_options{.horizon = horizon,
+                                 .data_dir = options_.data_dir};
   if (options_.rate_limits.max_watchers_per_caller() > 0) {
     hub_options.max_watchers_per_caller =
         static_cast<size_t>(options_.rate_limits.max_watchers_per_caller());

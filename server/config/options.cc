@@ -31,6 +31,13 @@ ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
           "disables it.");
 ABSL_FLAG(std::string, data_dir, "./tessera-data",
           "Directory holding the RocksDB store; created on first start.");
+ABSL_FLAG(std::string, store, "rocksdb",
+          "Where records live: rocksdb (--data_dir, one process) or postgres "
+          "(--postgres_url, shared by any number of tesserad replicas).");
+ABSL_FLAG(std::string, postgres_url, "",
+          "libpq connection URL of the PostgreSQL store (--store=postgres); "
+          "several hosts with target_session_attrs=read-write follow a "
+          "failover. Never logged.");
 ABSL_FLAG(std::string, issuer, "tessera",
           "The iss claim of every token this server issues.");
 ABSL_FLAG(std::string, default_audience, "api",
@@ -129,6 +136,10 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
   }
   if (config.has_http_address()) options.http_address = config.http_address();
   if (!config.data_dir().empty()) options.data_dir = config.data_dir();
+  if (!config.store().empty()) options.store = config.store();
+  if (!config.postgres_url().empty()) {
+    options.postgres_url = config.postgres_url();
+  }
   if (!config.issuer().empty()) options.issuer = config.issuer();
   if (!config.default_audience().empty()) {
     options.default_audience = config.default_audience();
@@ -235,6 +246,8 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("grpc_address", options.grpc_address, FLAGS_grpc_address);
   take("http_address", options.http_address, FLAGS_http_address);
   take("data_dir", options.data_dir, FLAGS_data_dir);
+  take("store", options.store, FLAGS_store);
+  take("postgres_url", options.postgres_url, FLAGS_postgres_url);
   take("issuer", options.issuer, FLAGS_issuer);
   take("default_audience", options.default_audience, FLAGS_default_audience);
   take("signing_alg", options.signing_alg, FLAGS_signing_alg);
@@ -324,6 +337,21 @@ absl::Status CheckCallers(const ServerOptions& options) {
 absl::Status CheckValues(const ServerOptions& options) {
   if (options.data_dir.empty()) {
     return absl::InvalidArgumentError("--data_dir must not be empty");
+  }
+  if (options.store != "rocksdb" && options.store != "postgres") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--store=", options.store, " is not a store: use rocksdb or postgres"));
+  }
+  if (options.store == "postgres" && options.postgres_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--store=postgres needs --postgres_url (a libpq connection URL)");
+  }
+  if (options.store == "rocksdb" && !options.postgres_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--postgres_url is only for --store=postgres");
+  }
+  if (options.postgres_url.size() > 4096) {
+    return absl::InvalidArgumentError("--postgres_url is over 4096 bytes");
   }
   if (options.issuer.empty() || options.issuer.size() > kMaxIssuerBytes) {
     return absl::InvalidArgumentError(

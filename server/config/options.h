@@ -26,6 +26,9 @@ struct ServerOptions {
   std::string grpc_address = "127.0.0.1:50051";
   std::string http_address = "127.0.0.1:8080";  // Empty disables it.
   std::string data_dir = "./tessera-data";
+  // "rocksdb" (data_dir) or "postgres" (postgres_url; replicas share it).
+  std::string store = "rocksdb";
+  std::string postgres_url;  // May hold a password: never logged.
   std::string issuer = "tessera";
   // The aud of tokens issued without one; what ValidateToken checks when
   // asked for no audience.

@@ -58,6 +58,20 @@ TEST(ValidateOptionsTest, ActiveSessionsIntervalIsBetweenOneSecondAndADay) {
   EXPECT_TRUE(ValidateOptions(options).ok());
 }
 
+TEST(ValidateOptionsTest, StoreIsRocksdbOrPostgresWithItsUrl) {
+  ServerOptions options = WithCaller();
+  options.store = "mysql";
+  ExpectInvalid(options, "--store=mysql is not a store");
+  options.store = "postgres";
+  ExpectInvalid(options, "--store=postgres needs --postgres_url");
+  options.postgres_url = std::string(4097, 'x');
+  ExpectInvalid(options, "--postgres_url is over 4096 bytes");
+  options.postgres_url = "postgresql://tessera@127.0.0.1/tessera";
+  EXPECT_TRUE(ValidateOptions(options).ok()) << ValidateOptions(options);
+  options.store = "rocksdb";
+  ExpectInvalid(options, "--postgres_url is only for --store=postgres");
+}
+
 TEST(ValidateOptionsTest, EachListenerNeedsItsOwnPlaintextOptIn) {
   ServerOptions http = WithCaller();
   http.http_address = "0.0.0.0:8080";

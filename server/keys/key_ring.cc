@@ -6,8 +6,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/crypto/aead.h"
 #include "server/errors/errors.h"
 #include "server/errors/reasons.h"
@@ -23,6 +21,10 @@ using store::FromTimestamp;
 using store::ToTimestamp;
 using tessera::v1::KeyState;
 using tessera::v1::SigningKeyRecord;
+
+// Meta record rewritten (random) by every change of the key set, so that
+// replicas sharing a store change it one at a time.
+constexpr char kKeysVersionKey[] = "keys_version";
 
 // The record key the first release stored its one unsealed key under.
 constexpr char kLegacyActiveKey[] = "active";
@@ -71,17 +73,17 @@ struct KeyRing::Entry {
   KeyState state() const { return record.key().state(); }
 };
 
-KeyRing::KeyRing(store::Store* store, revocation::RevocationLog* log,
+KeyRing::KeyRing(store::Kv* store, revocation::RevocationLog* log,
                  const crypto::Kek& kek, KeyRingOptions options)
     : store_(store), log_(log), kek_(kek), options_(options) {}
 
 KeyRing::~KeyRing() { StopSchedule(); }
 
 absl::StatusOr<std::unique_ptr<KeyRing>> KeyRing::Open(
-    store::Store* store, revocation::RevocationLog* log, const crypto::Kek& kek,
+    store::Kv* store, revocation::RevocationLog* log, const crypto::Kek& kek,
     KeyRingOptions options, absl::Time now) {
   std::unique_ptr<KeyRing> ring(new KeyRing(store, log, kek, options));
-  if (absl::Status loaded = ring->Load(now); !loaded.ok()) return loaded;
+  if (absl::Status loaded = ring->Reload(now); !loaded.ok()) return loaded;
   absl::StatusOr<bool> scheduled = ring->ApplySchedule(now);
   if (!scheduled.ok()) return scheduled.status();
   return ring;
@@ -139,18 +141,40 @@ absl::Status KeyRing::Load(absl::Time now) {
       .status();
 }
 
-absl::Status KeyRing::ReadAll(Loading& loading) const {
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kKeys)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    absl::StatusOr<Entry> entry =
-        ReadRecord(it->key().ToString(), it->value().ToString(), loading);
-    if (!entry.ok()) return entry.status();
-    loading.entries.push_back(*std::move(entry));
+absl::Status KeyRing::Reload(absl::Time now) {
+  for (int attempt = 0;; ++attempt) {
+    absl::Status loaded = Load(now);
+    if (!store::IsWriteConflict(loaded) || attempt >= 8) return loaded;
   }
-  if (!it->status().ok()) {
+}
+
+absl::Status KeyRing::ReadAll(Loading& loading) {
+  // The version first: a key written after it changes it too, so a commit
+  // over what was read fails rather than losing that key.
+  absl::StatusOr<std::optional<std::string>> version =
+      store_->Get(ColumnFamily::kMeta, kKeysVersionKey);
+  if (!version.ok()) {
     return absl::UnavailableError(
-        absl::StrCat("cannot read signing keys: ", it->status().ToString()));
+        absl::StrCat("cannot read signing keys: ", version.status().message()));
+  }
+  keys_version_ = *std::move(version);
+  absl::Status bad;
+  absl::Status read =
+      store_->Scan(ColumnFamily::kKeys, "",
+                   [&](absl::string_view key, absl::string_view value) {
+                     absl::StatusOr<Entry> entry = ReadRecord(
+                         std::string(key), std::string(value), loading);
+                     if (!entry.ok()) {
+                       bad = entry.status();
+                       return false;
+                     }
+                     loading.entries.push_back(*std::move(entry));
+                     return true;
+                   });
+  if (!bad.ok()) return bad;
+  if (!read.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot read signing keys: ", read.message()));
   }
   return absl::OkStatus();
 }
@@ -160,7 +184,7 @@ absl::StatusOr<std::string> KeyRing::Unseal(const std::string& name,
                                             const std::string& sealed) const {
   if (kek_id != kek_.id) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the signing keys in ", store_->data_dir(),
+        "the signing keys in ", store_->location(),
         " were sealed with another key-encryption key than the one from ",
         kek_.source,
         "; start with the KEK used before (--kek_file or TESSERA_KEK)"));
@@ -274,12 +298,19 @@ absl::Status KeyRing::EnsureNext(Loading& loading, absl::Time now) {
 absl::StatusOr<uint64_t> KeyRing::Commit(
     std::vector<Entry> entries, const std::vector<const Entry*>& changed,
     const std::vector<std::string>& dropped, absl::Time now) {
-  rocksdb::WriteBatch batch;
-  rocksdb::ColumnFamilyHandle* keys = store_->handle(ColumnFamily::kKeys);
+  store::Batch batch;
+  constexpr ColumnFamily keys = ColumnFamily::kKeys;
   for (const std::string& kid : dropped) batch.Delete(keys, kid);
   for (const Entry* entry : changed) {
     batch.Put(keys, entry->key.kid(), entry->record.SerializeAsString());
   }
+  // Only over the key set this ring read: another replica's change makes
+  // this one reload instead (kv.h Expect).
+  const std::string version = absl::BytesToHexString(crypto::RandomBytes(16));
+  batch.Expect(ColumnFamily::kMeta, kKeysVersionKey, keys_version_);
+  batch.Put(ColumnFamily::kMeta, kKeysVersionKey, version);
+  // Rare and must hold before any token is signed with the new key.
+  batch.set_sync(true);
   token::KeySet published;
   for (const Entry& entry : entries) {
     if (absl::Status added = published.Add(entry.key.public_key());
@@ -292,12 +323,7 @@ absl::StatusOr<uint64_t> KeyRing::Commit(
   absl::StatusOr<tessera::v1::RevocationEvent> committed =
       log_->Commit(&batch, std::move(event), now);
   if (!committed.ok()) return committed.status();
-  // Rare and must hold before any token is signed with the new key.
-  if (rocksdb::Status synced = store_->db()->SyncWAL(); !synced.ok()) {
-    return errors::Error(
-        absl::StatusCode::kUnavailable, errors::kStoreUnavailable,
-        absl::StrCat("cannot sync the signing keys: ", synced.ToString()));
-  }
+  keys_version_ = version;
   entries_ = std::move(entries);
   Publish();
   absl::MutexLock lock(&schedule_mu_);

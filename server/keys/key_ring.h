@@ -37,7 +37,7 @@
 #include "client/token/keys.h"
 #include "server/crypto/kek.h"
 #include "server/revocation/revocation_log.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/keys.pb.h"
 
 namespace tessera::keys {
@@ -80,8 +80,13 @@ class KeyRing {
   // Loads the keys (creating ACTIVE and NEXT on first start), then applies
   // the schedule once. `store`, `log` must outlive the ring.
   static absl::StatusOr<std::unique_ptr<KeyRing>> Open(
-      store::Store* store, revocation::RevocationLog* log,
-      const crypto::Kek& kek, KeyRingOptions options, absl::Time now);
+      store::Kv* store, revocation::RevocationLog* log, const crypto::Kek& kek,
+      KeyRingOptions options, absl::Time now);
+
+  // Reads the keys again (Load): after another replica sharing the store
+  // changed them (a KeysChanged event this ring did not write), or after a
+  // write conflict. Retries a conflict of its own a few times.
+  absl::Status Reload(absl::Time now);
   ~KeyRing();  // StopSchedule().
 
   std::shared_ptr<const Snapshot> current() const;
@@ -120,7 +125,7 @@ class KeyRing {
 
  private:
   struct Entry;
-  KeyRing(store::Store* store, revocation::RevocationLog* log,
+  KeyRing(store::Kv* store, revocation::RevocationLog* log,
           const crypto::Kek& kek, KeyRingOptions options);
 
   // Load: reads every stored key (ReadAll, ReadRecord: each opened with the
@@ -130,7 +135,8 @@ class KeyRing {
   // one batch. A Loading is the ring being built and what it changes.
   struct Loading;
   absl::Status Load(absl::Time now);
-  absl::Status ReadAll(Loading& loading) const;
+  absl::Status ReadAll(Loading& loading)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::StatusOr<Entry> ReadRecord(const std::string& name,
                                    const std::string& value,
                                    Loading& loading) const;
@@ -154,7 +160,7 @@ class KeyRing {
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Time NextScheduledChange() const;
 
-  store::Store* const store_;
+  store::Kv* const store_;
   revocation::RevocationLog* const log_;
   const crypto::Kek kek_;
   const KeyRingOptions options_;
@@ -162,6 +168,9 @@ class KeyRing {
   // Serializes changes; readers never take it.
   mutable absl::Mutex write_mu_;
   std::vector<Entry> entries_ ABSL_GUARDED_BY(write_mu_);
+  // The meta record every key change rewrites, as last read or written
+  // (nullopt: none yet).
+  std::optional<std::string> keys_version_ ABSL_GUARDED_BY(write_mu_);
 
   mutable absl::Mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);

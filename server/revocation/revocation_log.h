@@ -3,17 +3,21 @@
 
 // The durable revocation log (docs/architecture.md): every revocation and
 // cut-off is an event with a strictly increasing sequence, written in the same
-// WriteBatch as the change it describes, so the two land together or not at
+// store::Batch as the change it describes, so the two land together or not at
 // all.
 //
 // Invariants:
-//  - Sequences are assigned and committed in one critical section, so the
-//    log's key order is commit order and commits leave no gaps.
+//  - Sequences are assigned by the store at commit (kv.h), so the log's key
+//    order is commit order and commits leave no gaps, also across replicas
+//    sharing a PostgreSQL store.
 //  - Trimming deletes a prefix, except the newest key-set event in it: the
 //    log is at most that one event, then an unbroken tail from
 //    resumable_after() + 1 to the newest event, which is never deleted.
-//  - last_sequence() is the newest committed event; it and
-//    resumable_after() are read from the log's ends at start-up (no scan).
+//  - last_sequence() is the newest committed event (the store's);
+//    resumable_after() is read from the log's start at start-up (no scan).
+//  - A shared store's log (PostgreSQL) is not trimmed: a replica cannot know
+//    what another is still resuming from
+//    (docs/operations/high-availability.md).
 
 #include <cstdint>
 #include <functional>
@@ -23,29 +27,28 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "rocksdb/write_batch.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/token_authority.pb.h"
 
 namespace tessera::revocation {
 
 class RevocationLog {
  public:
-  static absl::StatusOr<std::unique_ptr<RevocationLog>> Open(
-      store::Store* store);
+  static absl::StatusOr<std::unique_ptr<RevocationLog>> Open(store::Kv* store);
 
-  // Stamps `event` with the next sequence and `now`, adds it to `batch` and
-  // writes the batch (callers answer from Store::AfterDurable). On failure
-  // nothing is written and the sequence is not consumed.
+  // Stamps `event` with `now`, appends it to `batch` and writes the batch,
+  // which gives it the next sequence (callers answer from
+  // Kv::AfterDurable). On failure nothing is written and the sequence is
+  // not consumed; a failed expectation is the store's WRITE_CONFLICT.
   absl::StatusOr<tessera::v1::RevocationEvent> Commit(
-      rocksdb::WriteBatch* batch, tessera::v1::RevocationEvent event,
-      absl::Time now);
+      store::Batch* batch, tessera::v1::RevocationEvent event, absl::Time now);
   // The same for several events (at least one), with consecutive sequences
   // in their order, in one write.
   absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> CommitAll(
-      rocksdb::WriteBatch* batch,
-      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
+      store::Batch* batch, std::vector<tessera::v1::RevocationEvent> events,
+      absl::Time now);
 
+  // 0 if the store cannot be read.
   uint64_t last_sequence() const;
 
   // Resuming after a sequence below this cannot be served from the log: the
@@ -74,14 +77,10 @@ class RevocationLog {
       const;
 
  private:
-  explicit RevocationLog(store::Store* store) : store_(store) {}
-  absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> CommitLocked(
-      rocksdb::WriteBatch* batch,
-      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
+  explicit RevocationLog(store::Kv* store) : store_(store) {}
 
-  store::Store* store_;
-  mutable absl::Mutex mu_;
-  uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  store::Kv* store_;
+  mutable absl::Mutex mu_;  // Orders trims.
   uint64_t resumable_after_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void(uint64_t)> listener_;
 };

@@ -21,6 +21,7 @@
 #include "server/service/request_validation.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
+#include "server/store/store.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::service {

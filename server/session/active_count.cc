@@ -5,8 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "rocksdb/db.h"
-#include "rocksdb/snapshot.h"
 #include "server/log/log.h"
 #include "server/session/purge.h"
 
@@ -18,36 +16,35 @@ constexpr int64_t kStopCheckEvery = 4096;
 
 }  // namespace
 
-absl::StatusOr<int64_t> CountActiveSessions(const store::Store& store,
-                                            absl::Time now,
+absl::StatusOr<int64_t> CountActiveSessions(store::Kv& store, absl::Time now,
                                             const std::atomic<bool>* stop) {
-  rocksdb::ManagedSnapshot snapshot(store.db());
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.snapshot();
-  read.fill_cache = false;  // A one-off sweep must not evict the hot set.
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(
-      read, store.handle(store::ColumnFamily::kSessions)));
   int64_t live = 0;
   int64_t seen = 0;
+  bool stopped = false;
   tessera::v1::SessionRecord record;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (++seen % kStopCheckEvery == 0 && stop != nullptr && stop->load()) {
-      return absl::CancelledError("the count was stopped");
-    }
-    const rocksdb::Slice value = it->value();
-    if (record.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
-        IsLive(record, now)) {
-      ++live;
-    }
-  }
-  if (!it->status().ok()) {
+  absl::Status read = store.Scan(
+      store::ColumnFamily::kSessions, "",
+      [&](absl::string_view, absl::string_view value) {
+        if (++seen % kStopCheckEvery == 0 && stop != nullptr && stop->load()) {
+          stopped = true;
+          return false;
+        }
+        if (record.ParseFromArray(value.data(),
+                                  static_cast<int>(value.size())) &&
+            IsLive(record, now)) {
+          ++live;
+        }
+        return true;
+      });
+  if (stopped) return absl::CancelledError("the count was stopped");
+  if (!read.ok()) {
     return absl::UnavailableError(
-        absl::StrCat("counting sessions failed: ", it->status().ToString()));
+        absl::StrCat("counting sessions failed: ", read.message()));
   }
   return live;
 }
 
-ActiveSessionCounter::ActiveSessionCounter(const store::Store* store,
+ActiveSessionCounter::ActiveSessionCounter(store::Kv* store,
                                            absl::Duration interval)
     : store_(store), interval_(interval) {}
 

@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
 
 namespace tessera::session {
@@ -36,8 +36,7 @@ namespace tessera::session {
 // thousand records); UNAVAILABLE if RocksDB fails. Unreadable records are
 // not counted.
 absl::StatusOr<int64_t> CountActiveSessions(
-    const store::Store& store, absl::Time now,
-    const std::atomic<bool>* stop = nullptr);
+    store::Kv& store, absl::Time now, const std::atomic<bool>* stop = nullptr);
 
 struct ActiveCount {
   int64_t sessions = 0;
@@ -46,7 +45,7 @@ struct ActiveCount {
 
 class ActiveSessionCounter {
  public:
-  ActiveSessionCounter(const store::Store* store, absl::Duration interval);
+  ActiveSessionCounter(store::Kv* store, absl::Duration interval);
   ActiveSessionCounter(const ActiveSessionCounter&) = delete;
   ActiveSessionCounter& operator=(const ActiveSessionCounter&) = delete;
   ~ActiveSessionCounter();  // Stop().
@@ -62,7 +61,7 @@ class ActiveSessionCounter {
  private:
   void Loop();
 
-  const store::Store* const store_;
+  store::Kv* const store_;
   const absl::Duration interval_;
   std::atomic<bool> stopping_{false};  // Read by the scan, without mu_.
   mutable absl::Mutex mu_;

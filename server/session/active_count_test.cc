@@ -10,6 +10,7 @@
 #include "rocksdb/db.h"
 #include "server/session/purge.h"
 #include "server/session/session_store.h"
+#include "server/store/store.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::session {

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
 #include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
 
@@ -15,25 +14,23 @@ constexpr char kHorizonKey[] = "token_horizon";
 
 }  // namespace
 
-absl::StatusOr<absl::Time> RecordHorizon(store::Store* store,
+absl::StatusOr<absl::Time> RecordHorizon(store::Kv* store,
                                          absl::Duration horizon,
                                          absl::Time now) {
-  rocksdb::ColumnFamilyHandle* meta = store->handle(store::ColumnFamily::kMeta);
-  std::string value;
-  const rocksdb::Status got =
-      store->db()->Get(rocksdb::ReadOptions(), meta, kHorizonKey, &value);
-  if (!got.ok() && !got.IsNotFound()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read the token horizon: ", got.ToString()));
+  absl::StatusOr<std::optional<std::string>> value =
+      store->Get(store::ColumnFamily::kMeta, kHorizonKey);
+  if (!value.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read the token horizon: ", value.status().message()));
   }
   tessera::v1::TokenHorizon previous;
-  if (got.ok() && !previous.ParseFromString(value)) {
+  if (value->has_value() && !previous.ParseFromString(**value)) {
     return absl::DataLossError("unreadable token horizon record");
   }
   // The previous run ended by `now`; its last token lives at most its
   // horizon longer.
   absl::Time expire_by = absl::InfinitePast();
-  if (got.ok()) {
+  if (value->has_value()) {
     expire_by =
         std::max(store::FromTimestamp(previous.earlier_tokens_expire_by()),
                  now + store::FromDuration(previous.horizon()));
@@ -43,13 +40,13 @@ absl::StatusOr<absl::Time> RecordHorizon(store::Store* store,
   if (expire_by != absl::InfinitePast()) {
     *current.mutable_earlier_tokens_expire_by() = store::ToTimestamp(expire_by);
   }
-  rocksdb::WriteOptions sync;
-  sync.sync = true;
-  const rocksdb::Status put =
-      store->db()->Put(sync, meta, kHorizonKey, current.SerializeAsString());
-  if (!put.ok()) {
+  store::Batch batch;
+  batch.Put(store::ColumnFamily::kMeta, kHorizonKey,
+            current.SerializeAsString());
+  batch.set_sync(true);
+  if (absl::Status put = store->Write(batch); !put.ok()) {
     return absl::UnavailableError(
-        absl::StrCat("cannot write the token horizon: ", put.ToString()));
+        absl::StrCat("cannot write the token horizon: ", put.message()));
   }
   return expire_by;
 }

@@ -16,14 +16,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 
 namespace tessera::session {
 
 // Reads the previous run's record, writes this run's (`horizon` at `now`,
 // synced), and returns when every token minted by earlier runs has expired
 // (InfinitePast for a new store).
-absl::StatusOr<absl::Time> RecordHorizon(store::Store* store,
+absl::StatusOr<absl::Time> RecordHorizon(store::Kv* store,
                                          absl::Duration horizon,
                                          absl::Time now);
 

@@ -13,7 +13,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/crypto/aead.h"
 #include "server/crypto/digest.h"
 #include "server/errors/errors.h"
@@ -167,7 +166,7 @@ const rocksdb::CompactionFilter* ExpiredRequestIdFilter() {
   return filter;
 }
 
-RequestIds::RequestIds(store::Store* store, SessionStore* sessions,
+RequestIds::RequestIds(store::Kv* store, SessionStore* sessions,
                        absl::string_view kek)
     : store_(store),
       sessions_(sessions),
@@ -184,19 +183,18 @@ std::string RequestIds::SealingKey(absl::string_view scope) const {
 }
 
 absl::StatusOr<std::optional<IssueRequestRecord>> RequestIds::Read(
-    absl::string_view key, absl::Time now) {
-  std::string value;
-  rocksdb::Status got = store_->db()->Get(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kMeta),
-      rocksdb::Slice(key.data(), key.size()), &value);
-  if (got.IsNotFound()) return std::optional<IssueRequestRecord>();
-  if (!got.ok()) {
-    return errors::Error(absl::StatusCode::kUnavailable,
-                         errors::kStoreUnavailable,
-                         absl::StrCat("the store failed: ", got.ToString()));
+    absl::string_view key, absl::Time now, std::optional<std::string>* raw) {
+  absl::StatusOr<std::optional<std::string>> value =
+      store_->Get(ColumnFamily::kMeta, key);
+  if (!value.ok()) {
+    return errors::Error(
+        absl::StatusCode::kUnavailable, errors::kStoreUnavailable,
+        absl::StrCat("the store failed: ", value.status().message()));
   }
+  *raw = *value;
+  if (!value->has_value()) return std::optional<IssueRequestRecord>();
   IssueRequestRecord entry;
-  if (!entry.ParseFromString(value)) {
+  if (!entry.ParseFromString(**value)) {
     return absl::DataLossError("unreadable request id record");
   }
   if (now >= FromTimestamp(entry.expires_at())) {
@@ -212,7 +210,24 @@ absl::StatusOr<ActiveSession> RequestIds::Issue(const NewSession& request,
   const std::string scope = Scope(request.session_group, request_id);
   const std::string key = absl::StrCat(kRequestIdKeyPrefix, Sha256(scope));
   absl::MutexLock lock(&StripeFor(key));
-  absl::StatusOr<std::optional<IssueRequestRecord>> entry = Read(key, now);
+  // Another replica may write the same id meanwhile: the entry is written
+  // only over what was read, else this attempt reads again and retries.
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<ActiveSession> issued =
+        IssueOnce(request, key, scope, request_hash, now, mint);
+    if (issued.ok() || !store::IsWriteConflict(issued.status()) ||
+        attempt + 1 >= kMaxConflictRetries) {
+      return issued;
+    }
+  }
+}
+
+absl::StatusOr<ActiveSession> RequestIds::IssueOnce(
+    const NewSession& request, absl::string_view key, absl::string_view scope,
+    absl::string_view request_hash, absl::Time now, Minter mint) {
+  std::optional<std::string> raw;
+  absl::StatusOr<std::optional<IssueRequestRecord>> entry =
+      Read(key, now, &raw);
   if (!entry.ok()) return entry.status();
   if (entry->has_value()) {
     return Retry(**entry, scope, request_hash, now, mint);
@@ -220,7 +235,7 @@ absl::StatusOr<ActiveSession> RequestIds::Issue(const NewSession& request,
   const std::string sealing_key = SealingKey(scope);
   return sessions_->Issue(
       request, now, mint,
-      [&](const ActiveSession& issued, rocksdb::WriteBatch& batch) {
+      [&](const ActiveSession& issued, store::Batch& batch) {
         IssueRequestRecord record;
         record.set_session_id(issued.record.session_id());
         record.set_request_hash(std::string(request_hash));
@@ -229,8 +244,8 @@ absl::StatusOr<ActiveSession> RequestIds::Issue(const NewSession& request,
         record.set_sealed_secret(crypto::Seal(
             sealing_key, secret, SealContext(issued.record.session_id())));
         *record.mutable_expires_at() = ToTimestamp(now + kRequestIdLifetime);
-        batch.Put(store_->handle(ColumnFamily::kMeta), key,
-                  record.SerializeAsString());
+        batch.Expect(ColumnFamily::kMeta, key, raw);
+        batch.Put(ColumnFamily::kMeta, key, record.SerializeAsString());
       });
 }
 

@@ -18,9 +18,10 @@
 // Other groups' ids are unrelated, whatever their text.
 //
 // Storage: meta column family, "request_id/" + SHA-256(group, id) ->
-// IssueRequestRecord, written in the new session's own WriteBatch (both or
-// neither). The first refresh secret is sealed with AES-256-GCM under a key
-// derived from the KEK and (group, id): the store alone cannot open it, nor
+// IssueRequestRecord, written in the new session's own batch (both or
+// neither), only over the entry read (Batch::Expect): replicas racing one id
+// make one session. The first refresh secret is sealed with AES-256-GCM under a
+// key derived from the KEK and (group, id): the store alone cannot open it, nor
 // can the KEK without the id, which is never stored. An entry is read only
 // until it expires and dropped by a compaction filter on meta after that
 // (ExpiredRequestIdFilter; periodic compaction visits every file within a
@@ -44,7 +45,7 @@
 #include "absl/time/time.h"
 #include "rocksdb/compaction_filter.h"
 #include "server/session/session_store.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.pb.h"
 
@@ -77,8 +78,7 @@ class RequestIds {
  public:
   // `kek` (the 32-byte key-encryption key) only derives the sealing key;
   // it is not kept.
-  RequestIds(store::Store* store, SessionStore* sessions,
-             absl::string_view kek);
+  RequestIds(store::Kv* store, SessionStore* sessions, absl::string_view kek);
   ~RequestIds();
 
   // Issues `request` as `request_id` (it passed CheckRequestId), or answers
@@ -95,15 +95,21 @@ class RequestIds {
 
   absl::Mutex& StripeFor(absl::string_view key);
   // The unexpired entry under `key`, if any.
+  // `raw` gets the stored bytes, expired or not.
   absl::StatusOr<std::optional<tessera::v1::IssueRequestRecord>> Read(
-      absl::string_view key, absl::Time now);
+      absl::string_view key, absl::Time now, std::optional<std::string>* raw);
+  absl::StatusOr<ActiveSession> IssueOnce(const NewSession& request,
+                                          absl::string_view key,
+                                          absl::string_view scope,
+                                          absl::string_view request_hash,
+                                          absl::Time now, Minter mint);
   // The AES-256 key sealing the first secret of the session `scope` names.
   std::string SealingKey(absl::string_view scope) const;
   absl::StatusOr<ActiveSession> Retry(
       const tessera::v1::IssueRequestRecord& entry, absl::string_view scope,
       absl::string_view request_hash, absl::Time now, Minter mint);
 
-  store::Store* const store_;
+  store::Kv* const store_;
   SessionStore* const sessions_;
   std::string key_;  // Derived from the KEK. Secret.
   std::array<absl::Mutex, kStripes> stripes_;

@@ -16,6 +16,7 @@
 #include "rocksdb/db.h"
 #include "server/errors/errors.h"
 #include "server/session/refresh_token.h"
+#include "server/store/store.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::session {

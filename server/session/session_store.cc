@@ -10,8 +10,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/token/base64url.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "server/errors/errors.h"
 #include "server/errors/reasons.h"
 #include "server/session/merge_patch.h"
@@ -34,10 +32,11 @@ absl::Status Unauthenticated(absl::string_view reason,
   return errors::Error(absl::StatusCode::kUnauthenticated, reason, message);
 }
 
-absl::Status StoreUnavailable(const rocksdb::Status& status) {
+absl::Status StoreUnavailable(const absl::Status& status) {
+  if (store::IsWriteConflict(status)) return status;  // Retried (kv.h).
   return errors::Error(absl::StatusCode::kUnavailable,
                        errors::kStoreUnavailable,
-                       absl::StrCat("the store failed: ", status.ToString()));
+                       absl::StrCat("the store failed: ", status.message()));
 }
 
 // Binds a sealed successor to its session and generation.
@@ -85,6 +84,21 @@ absl::Time ClaimsStamp(const SessionRecord& record, const SubjectState& subject,
   return std::max(now, FromTimestamp(legacy->second.updated_at()));
 }
 
+// Runs `once` again while the store reports a write conflict (another
+// replica changed what it read, kv.h), a bounded number of times.
+template <typename T, typename F>
+absl::StatusOr<T> RetryConflicts(F once) {
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    absl::StatusOr<T> result = once();
+    if (result.ok() || !store::IsWriteConflict(result.status())) {
+      return result;
+    }
+  }
+  return errors::Error(absl::StatusCode::kUnavailable,
+                       errors::kStoreUnavailable,
+                       "the session kept changing under this request; retry");
+}
+
 }  // namespace
 
 std::string SubjectIndexKey(absl::string_view subject,
@@ -92,7 +106,7 @@ std::string SubjectIndexKey(absl::string_view subject,
   return absl::StrCat(subject, absl::string_view("\0", 1), session_id);
 }
 
-SessionStore::SessionStore(store::Store* store, revocation::RevocationLog* log,
+SessionStore::SessionStore(store::Kv* store, revocation::RevocationLog* log,
                            revocation::RevocationState* state,
                            SessionOptions options)
     : store_(store), log_(log), state_(state), options_(options) {}
@@ -127,33 +141,30 @@ std::optional<std::string> SessionStore::SessionIdOf(
 }
 
 absl::StatusOr<std::optional<SessionRecord>> SessionStore::Read(
-    absl::string_view session_id) {
-  rocksdb::PinnableSlice value;
-  rocksdb::Status got = store_->db()->Get(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSessions),
-      rocksdb::Slice(session_id.data(), session_id.size()), &value);
-  if (got.IsNotFound()) return std::optional<SessionRecord>();
-  if (!got.ok()) return StoreUnavailable(got);
+    absl::string_view session_id, std::string* raw) {
+  absl::StatusOr<std::optional<std::string>> value =
+      store_->Get(ColumnFamily::kSessions, session_id);
+  if (!value.ok()) return StoreUnavailable(value.status());
+  if (!value->has_value()) return std::optional<SessionRecord>();
   SessionRecord record;
-  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+  if (!record.ParseFromString(**value)) {
     return absl::DataLossError(
         absl::StrCat("unreadable session record ", session_id));
   }
+  if (raw != nullptr) *raw = **std::move(value);
   return std::optional<SessionRecord>(std::move(record));
 }
 
 absl::StatusOr<SubjectState> SessionStore::ReadSubject(
-    absl::string_view subject) {
-  std::string value;
-  rocksdb::Status got = store_->db()->Get(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectState),
-      rocksdb::Slice(subject.data(), subject.size()), &value);
+    absl::string_view subject, std::optional<std::string>* raw) {
+  absl::StatusOr<std::optional<std::string>> value =
+      store_->Get(ColumnFamily::kSubjectState, subject);
+  if (!value.ok()) return StoreUnavailable(value.status());
   SubjectState state;
-  if (got.IsNotFound()) return state;
-  if (!got.ok()) return StoreUnavailable(got);
-  if (!state.ParseFromString(value)) {
+  if (value->has_value() && !state.ParseFromString(**value)) {
     return absl::DataLossError("unreadable subject state");
   }
+  if (raw != nullptr) *raw = *std::move(value);
   return state;
 }
 
@@ -161,20 +172,22 @@ absl::StatusOr<std::vector<std::string>> SessionStore::SessionIdsOf(
     absl::string_view subject) {
   std::vector<std::string> session_ids;
   const std::string prefix = SubjectIndexKey(subject, "");
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectIndex)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                         session_ids.size() < kMaxListedSessions;
-       it->Next()) {
-    session_ids.push_back(it->key().ToString().substr(prefix.size()));
-  }
-  if (!it->status().ok()) return StoreUnavailable(it->status());
+  absl::Status read =
+      store_->Scan(ColumnFamily::kSubjectIndex, prefix,
+                   [&](absl::string_view key, absl::string_view) {
+                     if (!absl::StartsWith(key, prefix) ||
+                         session_ids.size() >= kMaxListedSessions) {
+                       return false;
+                     }
+                     session_ids.emplace_back(key.substr(prefix.size()));
+                     return true;
+                   });
+  if (!read.ok()) return StoreUnavailable(read);
   return session_ids;
 }
 
-absl::Status SessionStore::Write(rocksdb::WriteBatch& batch) {
-  rocksdb::Status written =
-      store_->db()->Write(store_->write_options(), &batch);
+absl::Status SessionStore::Write(store::Batch& batch) {
+  absl::Status written = store_->Write(batch);
   return written.ok() ? absl::OkStatus() : StoreUnavailable(written);
 }
 
@@ -213,8 +226,7 @@ absl::StatusOr<ActiveSession> SessionStore::Finish(SessionRecord record,
 
 absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
                                                   absl::Time now, Minter mint) {
-  return Issue(request, now, mint,
-               [](const ActiveSession&, rocksdb::WriteBatch&) {});
+  return Issue(request, now, mint, [](const ActiveSession&, store::Batch&) {});
 }
 
 absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
@@ -244,10 +256,10 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
       Finish(record, FormatRefreshToken(token));
   if (!active.ok()) return active.status();
   if (absl::Status minted = mint(*active); !minted.ok()) return minted;
-  rocksdb::WriteBatch batch;
-  batch.Put(store_->handle(ColumnFamily::kSessions), token.session_id,
+  store::Batch batch;
+  batch.Put(ColumnFamily::kSessions, token.session_id,
             record.SerializeAsString());
-  batch.Put(store_->handle(ColumnFamily::kSubjectIndex),
+  batch.Put(ColumnFamily::kSubjectIndex,
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
   also(*active, batch);
@@ -334,20 +346,22 @@ absl::StatusOr<std::map<uint64_t, RetiredGeneration>> SessionStore::ReadRetired(
   std::map<uint64_t, RetiredGeneration> retired;
   AddLegacyRetired(record, retired);
   const std::string& id = record.session_id();
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
-      rocksdb::ReadOptions(),
-      store_->handle(ColumnFamily::kRetiredGenerations)));
-  for (it->Seek(id); it->Valid(); it->Next()) {
-    std::optional<uint64_t> generation = GenerationOfKey(
-        absl::string_view(it->key().data(), it->key().size()), id);
-    if (!generation.has_value()) break;
-    if (!retired[*generation].ParseFromArray(
-            it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable retired generation of session ", id));
-    }
-  }
-  if (!it->status().ok()) return StoreUnavailable(it->status());
+  absl::Status bad;
+  absl::Status read = store_->Scan(
+      ColumnFamily::kRetiredGenerations, id,
+      [&](absl::string_view key, absl::string_view value) {
+        std::optional<uint64_t> generation = GenerationOfKey(key, id);
+        if (!generation.has_value()) return false;
+        if (!retired[*generation].ParseFromArray(
+                value.data(), static_cast<int>(value.size()))) {
+          bad = absl::DataLossError(
+              absl::StrCat("unreadable retired generation of session ", id));
+          return false;
+        }
+        return true;
+      });
+  if (!bad.ok()) return bad;
+  if (!read.ok()) return StoreUnavailable(read);
   return retired;
 }
 
@@ -415,7 +429,16 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
                            "not a refresh token issued by this server");
   }
   absl::MutexLock lock(&StripeFor(token->session_id));
-  absl::StatusOr<std::optional<SessionRecord>> read = Read(token->session_id);
+  return RetryConflicts<ActiveSession>([&] {
+    return RefreshLocked(token->session_id, token->secret, access, now, mint);
+  });
+}
+
+absl::StatusOr<ActiveSession> SessionStore::RefreshLocked(
+    absl::string_view session_id, absl::string_view secret,
+    const Access& access, absl::Time now, Minter mint) {
+  std::string raw;
+  absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id, &raw);
   if (!read.ok()) return read.status();
   if (!read->has_value() || !access.Allows(**read)) {
     return Unauthenticated(errors::kRefreshTokenInvalid,
@@ -423,7 +446,7 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   }
   SessionRecord record = **std::move(read);
   absl::StatusOr<Classified> classified =
-      Classify(record, SecretHash(token->secret), now);
+      Classify(record, SecretHash(secret), now);
   if (!classified.ok()) return classified.status();
   const Presented presented = classified->presented;
   if (presented == Presented::kUnknown) {
@@ -443,15 +466,15 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
                              options_.refresh_grace);
   switch (presented) {
     case Presented::kCurrent:
-      return Rotate(std::move(record), token->secret, now, mint);
+      return Rotate(std::move(record), raw, secret, now, mint);
     case Presented::kPrevious:
     case Presented::kInGrace:
       // Within the grace window: racing tabs. After it: a client whose
       // answer was lost, while the successor has never been used. Not for
       // a secret that was itself handed out twice (a thief may hold it).
       if (in_grace || !record.previous_strict()) {
-        return HandBack(std::move(record), classified->retired, token->secret,
-                        !in_grace, mint);
+        return HandBack(std::move(record), raw, classified->retired,
+                        std::string(secret), !in_grace, mint);
       }
       break;
     case Presented::kRetired:
@@ -460,7 +483,7 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
   }
   // A retired secret whose successor was used: someone kept a copy.
   absl::StatusOr<uint64_t> revoked =
-      RevokeLocked(record, "refresh token reused", now);
+      RevokeLocked(record, raw, "refresh token reused", now);
   if (!revoked.ok()) return revoked.status();
   return Unauthenticated(
       errors::kRefreshTokenReused,
@@ -468,8 +491,9 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
 }
 
 absl::StatusOr<ActiveSession> SessionStore::HandBack(
-    SessionRecord record, const std::map<uint64_t, RetiredGeneration>& retired,
-    std::string secret, bool again, Minter mint) {
+    SessionRecord record, const std::string& expected,
+    const std::map<uint64_t, RetiredGeneration>& retired, std::string secret,
+    bool again, Minter mint) {
   std::optional<std::string> current =
       OpenToCurrent(record, retired, std::move(secret));
   if (!current.has_value()) {
@@ -486,21 +510,26 @@ absl::StatusOr<ActiveSession> SessionStore::HandBack(
   if (!active.ok()) return active.status();
   if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   if (mark) {
-    rocksdb::WriteBatch batch;
-    batch.Put(store_->handle(ColumnFamily::kSessions),
-              active->record.session_id(), serialized);
+    store::Batch batch;
+    batch.Expect(ColumnFamily::kSessions, active->record.session_id(),
+                 expected);
+    batch.Put(ColumnFamily::kSessions, active->record.session_id(), serialized);
     if (absl::Status written = Write(batch); !written.ok()) return written;
   }
   return active;
 }
 
 absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
+                                                   const std::string& expected,
                                                    absl::string_view secret,
                                                    absl::Time now,
                                                    Minter mint) {
   const std::string successor = NewSecret();
   const uint64_t generation = record.generation() + 1;
-  rocksdb::WriteBatch batch;
+  store::Batch batch;
+  // The rotation happens only from the generation read: a racing refresh on
+  // another replica makes this one re-read and find its secret retired.
+  batch.Expect(ColumnFamily::kSessions, record.session_id(), expected);
   RetireGeneration(record, batch);
   record.set_previous_secret_hash(record.current_secret_hash());
   *record.mutable_previous_retired_at() = ToTimestamp(now);
@@ -521,15 +550,14 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
   if (absl::Status minted = mint(*active); !minted.ok()) return minted;
-  batch.Put(store_->handle(ColumnFamily::kSessions), session_id, serialized);
+  batch.Put(ColumnFamily::kSessions, session_id, serialized);
   if (absl::Status written = Write(batch); !written.ok()) return written;
   return active;
 }
 
 void SessionStore::RetireGeneration(SessionRecord& record,
-                                    rocksdb::WriteBatch& batch) const {
-  rocksdb::ColumnFamilyHandle* family =
-      store_->handle(ColumnFamily::kRetiredGenerations);
+                                    store::Batch& batch) const {
+  constexpr ColumnFamily family = ColumnFamily::kRetiredGenerations;
   const std::string& id = record.session_id();
   auto put = [&](uint64_t generation, RetiredGeneration entry) {
     *entry.mutable_session_expires_at() = record.expires_at();
@@ -555,12 +583,13 @@ void SessionStore::RetireGeneration(SessionRecord& record,
   if (previous >= kept) batch.Delete(family, RetiredKey(id, previous - kept));
 }
 
-tessera::v1::RevocationEvent SessionStore::MarkRevoked(
-    SessionRecord& record, absl::string_view reason, absl::Time now,
-    rocksdb::WriteBatch& batch) {
+tessera::v1::RevocationEvent SessionStore::MarkRevoked(SessionRecord& record,
+                                                       absl::string_view reason,
+                                                       absl::Time now,
+                                                       store::Batch& batch) {
   *record.mutable_revoked_at() = ToTimestamp(now);
   record.set_revoke_reason(std::string(reason));
-  batch.Put(store_->handle(ColumnFamily::kSessions), record.session_id(),
+  batch.Put(ColumnFamily::kSessions, record.session_id(),
             record.SerializeAsString());
   tessera::v1::RevocationEvent event;
   tessera::v1::SessionRevoked* revoked = event.mutable_session_revoked();
@@ -574,15 +603,18 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSession(
     absl::string_view session_id, const Access& access,
     absl::string_view reason, absl::Time now) {
   absl::MutexLock lock(&StripeFor(session_id));
-  absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id);
-  if (!read.ok()) return read.status();
-  if (!read->has_value() || !access.Allows(**read) ||
-      (*read)->has_revoked_at()) {
-    return RevokeResult{};  // Unknown or already revoked: not an error.
-  }
-  absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
-  if (!sequence.ok()) return sequence.status();
-  return RevokeResult{1, *sequence};
+  return RetryConflicts<RevokeResult>([&]() -> absl::StatusOr<RevokeResult> {
+    std::string raw;
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(session_id, &raw);
+    if (!read.ok()) return read.status();
+    if (!read->has_value() || !access.Allows(**read) ||
+        (*read)->has_revoked_at()) {
+      return RevokeResult{};  // Unknown or already revoked: not an error.
+    }
+    absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, raw, reason, now);
+    if (!sequence.ok()) return sequence.status();
+    return RevokeResult{1, *sequence};
+  });
 }
 
 absl::StatusOr<RevokeResult> SessionStore::RevokeByRefreshToken(
@@ -591,34 +623,40 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeByRefreshToken(
   std::optional<RefreshToken> token = ParseRefreshToken(refresh_token);
   if (!token.has_value()) return RevokeResult{};  // RFC 7009: not an error.
   absl::MutexLock lock(&StripeFor(token->session_id));
-  absl::StatusOr<std::optional<SessionRecord>> read = Read(token->session_id);
-  if (!read.ok()) return read.status();
-  if (!read->has_value() || !access.Allows(**read) ||
-      (*read)->has_revoked_at()) {
-    return RevokeResult{};
-  }
-  // A made-up secret for a known (public) session id revokes nothing.
-  absl::StatusOr<Classified> classified =
-      Classify(**read, SecretHash(token->secret), now);
-  if (!classified.ok()) return classified.status();
-  if (classified->presented == Presented::kUnknown) return RevokeResult{};
-  absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, reason, now);
-  if (!sequence.ok()) return sequence.status();
-  return RevokeResult{1, *sequence};
+  return RetryConflicts<RevokeResult>([&]() -> absl::StatusOr<RevokeResult> {
+    std::string raw;
+    absl::StatusOr<std::optional<SessionRecord>> read =
+        Read(token->session_id, &raw);
+    if (!read.ok()) return read.status();
+    if (!read->has_value() || !access.Allows(**read) ||
+        (*read)->has_revoked_at()) {
+      return RevokeResult{};
+    }
+    // A made-up secret for a known (public) session id revokes nothing.
+    absl::StatusOr<Classified> classified =
+        Classify(**read, SecretHash(token->secret), now);
+    if (!classified.ok()) return classified.status();
+    if (classified->presented == Presented::kUnknown) return RevokeResult{};
+    absl::StatusOr<uint64_t> sequence = RevokeLocked(**read, raw, reason, now);
+    if (!sequence.ok()) return sequence.status();
+    return RevokeResult{1, *sequence};
+  });
 }
 
 absl::StatusOr<uint64_t> SessionStore::RevokeLocked(SessionRecord& record,
+                                                    const std::string& expected,
                                                     absl::string_view reason,
                                                     absl::Time now) {
-  rocksdb::WriteBatch batch;
+  store::Batch batch;
+  batch.Expect(ColumnFamily::kSessions, record.session_id(), expected);
   std::vector<tessera::v1::RevocationEvent> events;
   events.push_back(MarkRevoked(record, reason, now, batch));
   return CommitEvents(batch, std::move(events), now);
 }
 
 absl::StatusOr<uint64_t> SessionStore::CommitEvents(
-    rocksdb::WriteBatch& batch,
-    std::vector<tessera::v1::RevocationEvent> events, absl::Time now) {
+    store::Batch& batch, std::vector<tessera::v1::RevocationEvent> events,
+    absl::Time now) {
   absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> committed =
       log_->CommitAll(&batch, std::move(events), now);
   if (!committed.ok()) return committed.status();
@@ -638,7 +676,18 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
         absl::StrCat("unknown claims mode ", static_cast<int>(mode)));
   }
   absl::MutexLock lock(&SubjectStripeFor(subject));
-  absl::StatusOr<SubjectState> state = ReadSubject(subject);
+  return RetryConflicts<uint64_t>([&] {
+    return UpdateClaimsLocked(subject, access, claims, mode,
+                              invalidate_access_tokens, now, fits);
+  });
+}
+
+absl::StatusOr<uint64_t> SessionStore::UpdateClaimsLocked(
+    absl::string_view subject, const Access& access,
+    const google::protobuf::Struct& claims, tessera::v1::ClaimsMode mode,
+    bool invalidate_access_tokens, absl::Time now, Minter fits) {
+  std::optional<std::string> raw_state;
+  absl::StatusOr<SubjectState> state = ReadSubject(subject, &raw_state);
   if (!state.ok()) return state.status();
   if (invalidate_access_tokens) state->set_generation(state->generation() + 1);
   absl::StatusOr<std::vector<std::string>> ids = SessionIdsOf(subject);
@@ -647,10 +696,11 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
 
   // Each live session of the group gets its own claims updated, and must
   // still be able to mint with them (claims and token size limits), before
-  // anything is written.
-  rocksdb::WriteBatch batch;
+  // anything is written; each only from the record read (kv.h Expect).
+  store::Batch batch;
   for (const std::string& id : *ids) {
-    absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
+    std::string raw;
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(id, &raw);
     if (!read.ok()) return read.status();
     if (!read->has_value() || (*read)->session_group() != access.group ||
         !IsLive(**read, now)) {
@@ -662,17 +712,16 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaims(
     *next.record.mutable_claims_updated_at() =
         ToTimestamp(ClaimsStamp(next.record, *state, now));
     if (absl::Status fit = fits(next); !fit.ok()) return fit;
-    batch.Put(store_->handle(ColumnFamily::kSessions), id,
-              next.record.SerializeAsString());
+    batch.Expect(ColumnFamily::kSessions, id, std::move(raw));
+    batch.Put(ColumnFamily::kSessions, id, next.record.SerializeAsString());
   }
   if (!invalidate_access_tokens) {
     if (batch.Count() == 0) return uint64_t{0};
     if (absl::Status written = Write(batch); !written.ok()) return written;
     return uint64_t{0};
   }
-  batch.Put(store_->handle(ColumnFamily::kSubjectState),
-            rocksdb::Slice(subject.data(), subject.size()),
-            state->SerializeAsString());
+  batch.Expect(ColumnFamily::kSubjectState, subject, std::move(raw_state));
+  batch.Put(ColumnFamily::kSubjectState, subject, state->SerializeAsString());
   std::vector<tessera::v1::RevocationEvent> events(1);
   tessera::v1::ClaimsInvalidated* cut = events[0].mutable_claims_invalidated();
   cut->set_subject(std::string(subject));
@@ -686,6 +735,13 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
     absl::string_view subject, const Access& access, absl::string_view reason,
     absl::Time now) {
   absl::MutexLock subject_lock(&SubjectStripeFor(subject));
+  return RetryConflicts<RevokeResult>(
+      [&] { return RevokeSubjectLocked(subject, access, reason, now); });
+}
+
+absl::StatusOr<RevokeResult> SessionStore::RevokeSubjectLocked(
+    absl::string_view subject, const Access& access, absl::string_view reason,
+    absl::Time now) {
   absl::StatusOr<std::vector<std::string>> session_ids = SessionIdsOf(subject);
   if (!session_ids.ok()) return session_ids.status();
   // No refresh of these sessions interleaves with the batch.
@@ -693,15 +749,17 @@ absl::StatusOr<RevokeResult> SessionStore::RevokeSubject(
 
   // One event per session: its tokens are rejected by `sid`, whatever
   // their `iat`, and a session started later is not touched.
-  rocksdb::WriteBatch batch;
+  store::Batch batch;
   std::vector<tessera::v1::RevocationEvent> events;
   for (const std::string& id : *session_ids) {
-    absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
+    std::string raw;
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(id, &raw);
     if (!read.ok()) return read.status();
     if (!read->has_value() || !access.Allows(**read) ||
         (*read)->has_revoked_at()) {
       continue;
     }
+    batch.Expect(ColumnFamily::kSessions, id, std::move(raw));
     events.push_back(MarkRevoked(**read, reason, now, batch));
   }
   if (events.empty()) return RevokeResult{};
@@ -760,14 +818,10 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     }
   }
   std::vector<SessionRecord> records;
-  const std::string prefix = SubjectIndexKey(subject, "");
-  std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(
-      rocksdb::ReadOptions(), store_->handle(ColumnFamily::kSubjectIndex)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) &&
-                         records.size() < kMaxListedSessions;
-       it->Next()) {
-    absl::StatusOr<std::optional<SessionRecord>> read =
-        Read(it->key().ToString().substr(prefix.size()));
+  absl::StatusOr<std::vector<std::string>> ids = SessionIdsOf(subject);
+  if (!ids.ok()) return ids.status();
+  for (const std::string& id : *ids) {
+    absl::StatusOr<std::optional<SessionRecord>> read = Read(id);
     if (!read.ok()) return read.status();
     if (!read->has_value()) continue;  // Purged.
     const SessionRecord& record = **read;
@@ -776,7 +830,6 @@ absl::StatusOr<SessionStore::Page> SessionStore::List(
     if (cursor.has_value() && !ListedBefore(*cursor, record)) continue;
     records.push_back(**std::move(read));
   }
-  if (!it->status().ok()) return StoreUnavailable(it->status());
   std::sort(records.begin(), records.end(), ListedBefore);
   Page page;
   if (static_cast<int>(records.size()) > page_size) {

@@ -5,12 +5,17 @@
 // detect reuse, revoke.
 //
 // Invariants:
-//  - Each operation is one atomic WriteBatch: a session and its revocation
+//  - Each operation is one atomic store::Batch: a session and its revocation
 //    event, its subject-index entry, or its rotation land together or not
 //    at all; writes are durable per the store's write options.
 //  - Rotation is a compare-and-swap: the read-modify-write of a session
-//    happens under that session's lock stripe (one process owns the data
-//    dir), so two refreshes of one generation can never both rotate.
+//    happens under that session's lock stripe (within one process), and
+//    its batch Expects the record it read (store::Kv), so two refreshes of
+//    one generation can never both rotate, on one replica or on several
+//    sharing a store. A write conflict re-reads and decides again (at most
+//    kMaxConflictRetries times, then UNAVAILABLE STORE_UNAVAILABLE): the
+//    loser then finds its secret retired within the grace window and gets
+//    the winner's successor.
 //  - A refresh token whose secret matches nothing ever issued for the
 //    session is REFRESH_TOKEN_INVALID and changes nothing.
 //  - A retired secret gets the *current* successor back (each successor is
@@ -58,7 +63,7 @@
 #include "client/revocation/revocation_state.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/revocation/revocation_log.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.pb.h"
 
@@ -67,6 +72,9 @@ namespace tessera::session {
 // Generations retired within the grace window that still reach the current
 // secret (two tabs racing through several rotations).
 inline constexpr size_t kMaxRetiredInGrace = 16;
+
+// Times an operation is tried again after a write conflict.
+inline constexpr int kMaxConflictRetries = 16;
 
 struct SessionOptions {
   absl::Duration session_ttl = absl::Hours(24 * 30);
@@ -117,10 +125,10 @@ struct ActiveSession {
 // error means the session cannot be answered and nothing may be written.
 using Minter = absl::FunctionRef<absl::Status(const ActiveSession& session)>;
 
-// Adds records that must land in the same WriteBatch as a new session (its
+// Adds records that must land in the same batch as a new session (its
 // request id, request_ids.h).
-using AddToBatch = absl::FunctionRef<void(const ActiveSession& session,
-                                          rocksdb::WriteBatch& batch)>;
+using AddToBatch =
+    absl::FunctionRef<void(const ActiveSession& session, store::Batch& batch)>;
 
 struct RevokeResult {
   int64_t revoked_count = 0;
@@ -129,7 +137,7 @@ struct RevokeResult {
 
 class SessionStore {
  public:
-  SessionStore(store::Store* store, revocation::RevocationLog* log,
+  SessionStore(store::Kv* store, revocation::RevocationLog* log,
                revocation::RevocationState* state, SessionOptions options);
 
   // Writes the session only if `mint` succeeds for it; `also` adds what
@@ -236,25 +244,40 @@ class SessionStore {
   // The subject's sessions, from the index (up to kMaxListedSessions).
   absl::StatusOr<std::vector<std::string>> SessionIdsOf(
       absl::string_view subject);
+  // With `raw`, also the record's stored bytes (for Batch::Expect).
   absl::StatusOr<std::optional<tessera::v1::SessionRecord>> Read(
-      absl::string_view session_id);
+      absl::string_view session_id, std::string* raw = nullptr);
   absl::StatusOr<tessera::v1::SubjectState> ReadSubject(
-      absl::string_view subject);
+      absl::string_view subject, std::optional<std::string>* raw = nullptr);
+  // One attempt of each operation; its stripes are held.
+  absl::StatusOr<ActiveSession> RefreshLocked(absl::string_view session_id,
+                                              absl::string_view secret,
+                                              const Access& access,
+                                              absl::Time now, Minter mint);
+  absl::StatusOr<uint64_t> UpdateClaimsLocked(
+      absl::string_view subject, const Access& access,
+      const google::protobuf::Struct& claims, tessera::v1::ClaimsMode mode,
+      bool invalidate_access_tokens, absl::Time now, Minter fits);
+  absl::StatusOr<RevokeResult> RevokeSubjectLocked(absl::string_view subject,
+                                                   const Access& access,
+                                                   absl::string_view reason,
+                                                   absl::Time now);
   // Adds the revocation of `record` to `batch` (record updated in place)
   // and returns its event.
   tessera::v1::RevocationEvent MarkRevoked(tessera::v1::SessionRecord& record,
                                            absl::string_view reason,
-                                           absl::Time now,
-                                           rocksdb::WriteBatch& batch);
-  // Revokes `record` (its stripe is held) with its event; the sequence.
+                                           absl::Time now, store::Batch& batch);
+  // Revokes `record` (its stripe is held; `expected` its stored bytes) with
+  // its event; the sequence.
   absl::StatusOr<uint64_t> RevokeLocked(tessera::v1::SessionRecord& record,
+                                        const std::string& expected,
                                         absl::string_view reason,
                                         absl::Time now);
   // Commits `batch` with `events` to the log, then applies them to the
   // in-memory state; returns the last one's sequence.
   absl::StatusOr<uint64_t> CommitEvents(
-      rocksdb::WriteBatch& batch,
-      std::vector<tessera::v1::RevocationEvent> events, absl::Time now);
+      store::Batch& batch, std::vector<tessera::v1::RevocationEvent> events,
+      absl::Time now);
   // When a revocation made at `now` can be forgotten.
   absl::Time ForgetAfter(absl::Time now) const;
   // What `record` mints next, given its subject's state.
@@ -265,19 +288,21 @@ class SessionStore {
                                        std::string refresh_token);
   // Refresh's outcomes (the stripe is held): a rotation, or the current
   // successor handed back to a retired secret that may still reach it;
-  // `again` (after the grace window) makes the successor strict.
+  // `again` (after the grace window) makes the successor strict. Each
+  // writes only over `expected`, the record's stored bytes as read.
   absl::StatusOr<ActiveSession> Rotate(tessera::v1::SessionRecord record,
+                                       const std::string& expected,
                                        absl::string_view secret, absl::Time now,
                                        Minter mint);
   absl::StatusOr<ActiveSession> HandBack(
-      tessera::v1::SessionRecord record,
+      tessera::v1::SessionRecord record, const std::string& expected,
       const std::map<uint64_t, tessera::v1::RetiredGeneration>& retired,
       std::string secret, bool again, Minter mint);
   // Adds to `batch`, before a rotation: the previous generation as a
   // retired_generations entry, the deletion of the one that falls out of
   // max_retired_hashes, and a legacy record's lists moved out.
   void RetireGeneration(tessera::v1::SessionRecord& record,
-                        rocksdb::WriteBatch& batch) const;
+                        store::Batch& batch) const;
 
   // Which of the session's secrets a presented one is.
   enum class Presented { kCurrent, kPrevious, kInGrace, kRetired, kUnknown };
@@ -294,9 +319,9 @@ class SessionStore {
   // The session's retired_generations entries, and a legacy record's.
   absl::StatusOr<std::map<uint64_t, tessera::v1::RetiredGeneration>>
   ReadRetired(const tessera::v1::SessionRecord& record);
-  absl::Status Write(rocksdb::WriteBatch& batch);
+  absl::Status Write(store::Batch& batch);
 
-  store::Store* store_;
+  store::Kv* store_;
   revocation::RevocationLog* log_;
   revocation::RevocationState* state_;
   const SessionOptions options_;

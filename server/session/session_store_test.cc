@@ -13,6 +13,7 @@
 #include "server/errors/errors.h"
 #include "server/session/purge.h"
 #include "server/session/refresh_token.h"
+#include "server/store/store.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::session {

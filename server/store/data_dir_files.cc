@@ -106,19 +106,19 @@ absl::StatusOr<std::string> CreatePrivateDirectory(
     return absl::InvalidArgumentError(
         absl::StrCat("parent \"", parent, "\" is not a directory"));
   }
-  const std::string target = absl::StrCat(
-      canonical_parent == "/" ? "" : canonical_parent, "/", name);
+  const std::string target =
+      absl::StrCat(canonical_parent == "/" ? "" : canonical_parent, "/", name);
   if (::lstat(target.c_str(), &st) == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", target, "\" exists; a backup needs a new directory"));
   }
-  std::string staging = absl::StrCat(
-      canonical_parent == "/" ? "" : canonical_parent,
-      "/.tessera-staging-XXXXXX");
+  std::string staging =
+      absl::StrCat(canonical_parent == "/" ? "" : canonical_parent,
+                   "/.tessera-staging-XXXXXX");
   if (::mkdtemp(staging.data()) == nullptr) {  // Mode 0700.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot create a directory in \"", canonical_parent,
-        "\": ", std::strerror(errno)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create a directory in \"", canonical_parent,
+                     "\": ", std::strerror(errno)));
   }
   const std::string inner = staging + "/new";
   auto discard = [&] {
@@ -138,9 +138,9 @@ absl::StatusOr<std::string> CreatePrivateDirectory(
       return absl::InvalidArgumentError(absl::StrCat(
           "\"", target, "\" exists; a backup needs a new directory"));
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot move the new directory to \"", target,
-        "\": ", std::strerror(error)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot move the new directory to \"", target,
+                     "\": ", std::strerror(error)));
   }
   ::rmdir(staging.c_str());
   SyncDirectory(canonical_parent);

@@ -118,7 +118,7 @@ class Kv {
  public:
   using Visitor =
       std::function<bool(absl::string_view key, absl::string_view value)>;
-  using DurableCallback = std::function<void(absl::Status)>;
+  using DurableCallback = std::function<void(const absl::Status&)>;
 
   virtual ~Kv() = default;
 
@@ -141,6 +141,9 @@ class Kv {
 
   // "rocksdb" or "postgres" (health, metrics, logs).
   virtual absl::string_view backend() const = 0;
+  // Where the records are, for messages: a data dir, a database (never a
+  // password).
+  virtual std::string location() const { return std::string(backend()); }
   // Whether other processes may write this store (PostgreSQL): every
   // replica then tails the log for events it did not write itself.
   virtual bool shared() const { return false; }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/checkpoint.h"
+#include "tessera/v1/storage.pb.h"
 
 namespace tessera::store {
 namespace {
@@ -24,26 +25,6 @@ absl::Status FromRocks(const rocksdb::Status& status,
 }
 
 }  // namespace
-
-const char* ColumnFamilyName(ColumnFamily family) {
-  switch (family) {
-    case ColumnFamily::kSessions:
-      return "sessions";
-    case ColumnFamily::kSubjectIndex:
-      return "subject_index";
-    case ColumnFamily::kSubjectState:
-      return "subject_state";
-    case ColumnFamily::kRevocationLog:
-      return "revocation_log";
-    case ColumnFamily::kKeys:
-      return "keys";
-    case ColumnFamily::kMeta:
-      return "meta";
-    case ColumnFamily::kRetiredGenerations:
-      return "retired_generations";
-  }
-  return "unknown";
-}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
@@ -92,6 +73,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   if (absl::Status schema = store->InitSchemaVersion(); !schema.ok()) {
     return schema;
   }
+  if (absl::Status log = store->InitLogSequence(); !log.ok()) return log;
   store->syncer_ =
       std::make_unique<WalSyncer>(store->db_.get(), options.sync_writes);
   return store;
@@ -160,6 +142,132 @@ absl::StatusOr<uint64_t> Store::CreateCheckpoint(
     if (entry.is_regular_file(error)) bytes += entry.file_size(error);
   }
   return bytes;
+}
+
+absl::Status Store::InitLogSequence() {
+  absl::StatusOr<std::optional<std::string>> last =
+      LastKey(ColumnFamily::kRevocationLog);
+  if (!last.ok()) return last.status();
+  absl::MutexLock lock(&write_mu_);
+  last_log_sequence_ = last->has_value() ? SequenceFromKey(**last) : 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(ColumnFamily family,
+                                                      absl::string_view key) {
+  std::string value;
+  rocksdb::Status got =
+      db_->Get(rocksdb::ReadOptions(), handle(family),
+               rocksdb::Slice(key.data(), key.size()), &value);
+  if (got.IsNotFound()) return std::optional<std::string>();
+  if (absl::Status read = FromRocks(got, "cannot read the store"); !read.ok()) {
+    return read;
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status Store::Scan(ColumnFamily family, absl::string_view start,
+                         const Visitor& visit) {
+  // An iterator reads one implicit snapshot.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
+  for (it->Seek(rocksdb::Slice(start.data(), start.size())); it->Valid();
+       it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const rocksdb::Slice value = it->value();
+    if (!visit(absl::string_view(key.data(), key.size()),
+               absl::string_view(value.data(), value.size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "cannot read the store");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::LastKey(ColumnFamily family) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
+  it->SeekToLast();
+  if (absl::Status read = FromRocks(it->status(), "cannot read the store");
+      !read.ok()) {
+    return read;
+  }
+  if (!it->Valid()) return std::optional<std::string>();
+  return std::optional<std::string>(it->key().ToString());
+}
+
+absl::StatusOr<uint64_t> Store::LastLogSequence() {
+  absl::MutexLock lock(&write_mu_);
+  return last_log_sequence_;
+}
+
+rocksdb::WriteBatch Store::ToRocks(const Batch& batch) const {
+  rocksdb::WriteBatch rocks;
+  for (const Batch::Op& op : batch.ops()) {
+    rocksdb::ColumnFamilyHandle* family = handle(op.family);
+    switch (op.kind) {
+      case Batch::Kind::kPut:
+        rocks.Put(family, op.key, *op.value);
+        break;
+      case Batch::Kind::kDelete:
+        rocks.Delete(family, op.key);
+        break;
+      case Batch::Kind::kDeleteRange:
+        rocks.DeleteRange(family, op.key, *op.value);
+        break;
+      case Batch::Kind::kExpect:
+        break;
+    }
+  }
+  return rocks;
+}
+
+absl::Status Store::CheckExpectations(const Batch& batch) {
+  for (const Batch::Op& op : batch.ops()) {
+    if (op.kind != Batch::Kind::kExpect) continue;
+    absl::StatusOr<std::optional<std::string>> now = Get(op.family, op.key);
+    if (!now.ok()) return now.status();
+    if (*now != op.value) {
+      return WriteConflict(ColumnFamilyName(op.family));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Write(Batch& batch) {
+  if (batch.has_expectations() || !batch.log_events().empty()) {
+    return WriteOrdered(batch);
+  }
+  rocksdb::WriteBatch rocks = ToRocks(batch);
+  rocksdb::WriteOptions options = write_options_;
+  options.sync = batch.sync();
+  return FromRocks(db_->Write(options, &rocks), "cannot write to the store");
+}
+
+absl::Status Store::WriteOrdered(Batch& batch) {
+  absl::MutexLock lock(&write_mu_);
+  if (absl::Status holds = CheckExpectations(batch); !holds.ok()) {
+    return holds;
+  }
+  rocksdb::WriteBatch rocks = ToRocks(batch);
+  uint64_t sequence = last_log_sequence_;
+  std::vector<tessera::v1::RevocationEvent>& events = batch.log_events();
+  for (tessera::v1::RevocationEvent& event : events) {
+    event.set_sequence(++sequence);
+    tessera::v1::RevocationRecord record;
+    *record.mutable_event() = event;
+    rocks.Put(handle(ColumnFamily::kRevocationLog), SequenceKey(sequence),
+              record.SerializeAsString());
+  }
+  rocksdb::WriteOptions options = write_options_;
+  options.sync = batch.sync();
+  absl::Status written =
+      FromRocks(db_->Write(options, &rocks), "cannot write to the store");
+  if (!written.ok()) {
+    for (tessera::v1::RevocationEvent& event : events) event.clear_sequence();
+    return written;
+  }
+  last_log_sequence_ = sequence;
+  return absl::OkStatus();
 }
 
 }  // namespace tessera::store

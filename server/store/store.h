@@ -19,38 +19,33 @@
 //    with `write_options()` (no per-write fsync); a writer answers its caller
 //    only from AfterDurable, which under `sync_writes` fsyncs the WAL once for
 //    every writer waiting (see wal_syncer.h).
+//  - As a Kv (kv.h): a batch with expectations or log events is checked,
+//    stamped and written under one mutex (one process owns the directory, so
+//    that is commit order); a plain batch is not ordered against an
+//    expectation check, so a key that is ever Expected must only be written
+//    by conditional batches or under the caller's own lock (tesserad's
+//    session stripes).
 
 #include <array>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "server/store/data_dir_lock.h"
+#include "server/store/kv.h"
 #include "server/store/wal_syncer.h"
 
 namespace tessera::store {
 
-enum class ColumnFamily {
-  kSessions = 0,
-  kSubjectIndex,
-  kSubjectState,
-  kRevocationLog,
-  kKeys,
-  kMeta,
-  kRetiredGenerations,
-};
-inline constexpr int kColumnFamilyCount = 7;
-
-// Names on disk; changing one is a schema change.
-const char* ColumnFamilyName(ColumnFamily family);
-
 // The schema this build writes and reads.
 inline constexpr int kSchemaVersion = 1;
 
-class Store {
+class Store : public Kv {
  public:
   struct Options {
     std::string data_dir = "./tessera-data";
@@ -73,18 +68,30 @@ class Store {
 
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
-  ~Store();  // Closes the DB (flushing nothing that the WAL does not hold).
+  ~Store() override;  // Closes the DB (flushing nothing the WAL lacks).
+
+  // Kv.
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily family, absl::string_view key) override;
+  absl::Status Scan(ColumnFamily family, absl::string_view start,
+                    const Visitor& visit) override;
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      ColumnFamily family) override;
+  absl::Status Write(Batch& batch) override;
+  absl::StatusOr<uint64_t> LastLogSequence() override;
+  void AfterDurable(DurableCallback done) override {
+    syncer_->AfterDurable(std::move(done));
+  }
+  absl::string_view backend() const override { return "rocksdb"; }
+  std::string location() const override { return data_dir_; }
+
+  // RocksDB itself, for what only it has (compaction, checkpoints, tests).
 
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* handle(ColumnFamily family) const {
     return handles_[static_cast<int>(family)];
   }
   const rocksdb::WriteOptions& write_options() const { return write_options_; }
-  // Runs `done` once every write that returned before this call is as
-  // durable as `sync_writes` asks (WalSyncer::AfterDurable).
-  void AfterDurable(WalSyncer::Callback done) {
-    syncer_->AfterDurable(std::move(done));
-  }
   // Answers every writer still waiting; later AfterDurable calls fail.
   void StopSyncing() { syncer_->Stop(); }
   uint64_t wal_sync_count() const { return syncer_->sync_count(); }
@@ -101,6 +108,12 @@ class Store {
  private:
   Store() = default;
   absl::Status InitSchemaVersion();
+  absl::Status InitLogSequence();
+  // Checks `batch`'s expectations against the DB (write_mu_ held).
+  absl::Status CheckExpectations(const Batch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status WriteOrdered(Batch& batch);
+  rocksdb::WriteBatch ToRocks(const Batch& batch) const;
 
   std::string data_dir_;
   std::unique_ptr<DataDirLock> lock_;
@@ -110,6 +123,8 @@ class Store {
   rocksdb::WriteOptions write_options_;
   std::unique_ptr<WalSyncer> syncer_;  // Declared after db_: stops first.
   int schema_version_ = 0;
+  absl::Mutex write_mu_;
+  uint64_t last_log_sequence_ ABSL_GUARDED_BY(write_mu_) = 0;
 };
 
 }  // namespace tessera::store

@@ -9,7 +9,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
 #include "server/crypto/aead.h"
 #include "server/log/log.h"
 
@@ -23,50 +22,57 @@ std::string MarkerIn(const std::string& dir) {
   return absl::StrCat(dir, "/", kBackupMarker);
 }
 
-absl::StatusOr<std::string> Renew(store::Store* store, bool restored) {
-  const std::string id =
-      absl::BytesToHexString(crypto::RandomBytes(kIncarnationBytes));
-  rocksdb::WriteOptions sync;
-  sync.sync = true;  // Must hold before any stream is told about it.
-  rocksdb::Status put = store->db()->Put(
-      sync, store->handle(store::ColumnFamily::kMeta), kIncarnationKey, id);
-  if (!put.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot write the store incarnation: ", put.ToString()));
-  }
+// Writes a new id over `expected` (what was read); a conflict means another
+// replica created one first.
+absl::Status Renew(store::Kv* store, const std::optional<std::string>& expected,
+                   bool restored, std::string* id) {
+  *id = absl::BytesToHexString(crypto::RandomBytes(kIncarnationBytes));
+  store::Batch batch;
+  batch.Expect(store::ColumnFamily::kMeta, kIncarnationKey, expected);
+  batch.Put(store::ColumnFamily::kMeta, kIncarnationKey, *id);
+  batch.set_sync(true);  // Must hold before any stream is told about it.
+  absl::Status put = store->Write(batch);
+  if (!put.ok()) return put;
   if (restored) {
     log::Warning(
         "store restored from a backup: new incarnation, watching verifiers "
         "will rebuild their revocation state from a fresh snapshot",
-        {{"incarnation", id}});
+        {{"incarnation", *id}});
   }
-  return id;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> LoadIncarnation(store::Store* store) {
-  const std::string marker = MarkerIn(absl::StrCat(store->data_dir(), "/db"));
+absl::StatusOr<std::string> LoadIncarnation(store::Kv* store,
+                                            absl::string_view data_dir) {
+  const std::string marker =
+      data_dir.empty() ? "" : MarkerIn(absl::StrCat(data_dir, "/db"));
   std::error_code error;
-  const bool restored = std::filesystem::exists(marker, error);
-  std::string id;
-  rocksdb::Status got = store->db()->Get(
-      rocksdb::ReadOptions(), store->handle(store::ColumnFamily::kMeta),
-      kIncarnationKey, &id);
-  if (!got.ok() && !got.IsNotFound()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read the store incarnation: ", got.ToString()));
+  const bool restored =
+      !marker.empty() && std::filesystem::exists(marker, error);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    absl::StatusOr<std::optional<std::string>> got =
+        store->Get(store::ColumnFamily::kMeta, kIncarnationKey);
+    if (!got.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot read the store incarnation: ", got.status().message()));
+    }
+    std::string id;
+    if (got->has_value() && !restored) return **got;
+    absl::Status renewed = Renew(store, *got, restored, &id);
+    if (store::IsWriteConflict(renewed)) continue;
+    if (!renewed.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot write the store incarnation: ", renewed.message()));
+    }
+    if (restored && !std::filesystem::remove(marker, error)) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot remove the backup marker ", marker, ": ", error.message()));
+    }
+    return id;
   }
-  if (got.IsNotFound() || restored) {
-    absl::StatusOr<std::string> renewed = Renew(store, restored);
-    if (!renewed.ok()) return renewed.status();
-    id = *std::move(renewed);
-  }
-  if (restored && !std::filesystem::remove(marker, error)) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot remove the backup marker ", marker, ": ", error.message()));
-  }
-  return id;
+  return absl::UnavailableError("the store incarnation kept changing");
 }
 
 absl::Status MarkBackup(const std::string& checkpoint_dir) {

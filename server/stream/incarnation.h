@@ -25,7 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 
 namespace tessera::stream {
 
@@ -35,7 +35,10 @@ inline constexpr char kBackupMarker[] = "TESSERA_BACKUP";
 inline constexpr size_t kMaxIncarnationBytes = 64;
 
 // The store's incarnation, created or renewed as described above.
-absl::StatusOr<std::string> LoadIncarnation(store::Store* store);
+// `data_dir` is the RocksDB data dir that may hold a backup marker ("" for
+// a shared store: replicas racing to create the id agree on one).
+absl::StatusOr<std::string> LoadIncarnation(store::Kv* store,
+                                            absl::string_view data_dir);
 
 // Writes the marker into `checkpoint_dir` (a checkpoint just created).
 absl::Status MarkBackup(const std::string& checkpoint_dir);

@@ -19,8 +19,7 @@ namespace tessera::stream {
 using store::FromTimestamp;
 using tessera::v1::RevocationEvent;
 
-RevocationHub::RevocationHub(store::Store* store,
-                             revocation::RevocationLog* log,
+RevocationHub::RevocationHub(store::Kv* store, revocation::RevocationLog* log,
                              revocation::RevocationState* state,
                              HubOptions options)
     : store_(store), log_(log), state_(state), options_(options) {}
@@ -61,7 +60,8 @@ void RevocationHub::Load(const RevocationEvent& event) {
 }
 
 void RevocationHub::Start() {
-  absl::StatusOr<std::string> incarnation = LoadIncarnation(store_);
+  absl::StatusOr<std::string> incarnation =
+      LoadIncarnation(store_, options_.data_dir);
   if (!incarnation.ok()) {
     log::Error(
         "cannot keep the store incarnation; resuming streams will "

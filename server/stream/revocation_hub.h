@@ -50,7 +50,7 @@
 #include "client/revocation/revocation_state.h"
 #include "grpcpp/grpcpp.h"
 #include "server/revocation/revocation_log.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "tessera/v1/token_authority.pb.h"
 
 namespace tessera::stream {
@@ -69,12 +69,15 @@ struct HubOptions {
   // How often the log is trimmed to what a snapshot or a servable resume
   // still needs (TrimLog).
   absl::Duration log_trim_interval = absl::Minutes(1);
+  // The RocksDB data dir (where a restored backup leaves its marker); empty
+  // for a shared store.
+  std::string data_dir;
 };
 
 class RevocationHub {
  public:
   // `store`, `log` and `state` must outlive the hub.
-  RevocationHub(store::Store* store, revocation::RevocationLog* log,
+  RevocationHub(store::Kv* store, revocation::RevocationLog* log,
                 revocation::RevocationState* state, HubOptions options);
   ~RevocationHub();  // Close().
 
@@ -144,7 +147,7 @@ class RevocationHub {
   // Pumps and releases watchers collected under mu_ (outside it).
   static void PumpAll(const std::vector<Watcher*>& watchers);
 
-  store::Store* const store_;
+  store::Kv* const store_;
   revocation::RevocationLog* const log_;
   revocation::RevocationState* const state_;
   const HubOptions options_;

@@ -90,7 +90,7 @@ class HubTest : public testing::Test {
     return Commit(event);
   }
   uint64_t Commit(const RevocationEvent& event) {
-    rocksdb::WriteBatch batch;
+    store::Batch batch;
     auto committed = log_->Commit(&batch, event, absl::Now());
     EXPECT_TRUE(committed.ok()) << committed.status();
     return committed.ok() ? committed->sequence() : 0;
@@ -265,23 +265,23 @@ TEST(IncarnationTest, KeptAcrossOpensAndRenewedOnARestoredBackup) {
   {
     auto store = store::Store::Open({.data_dir = dir});
     ASSERT_TRUE(store.ok()) << store.status();
-    absl::StatusOr<std::string> made = LoadIncarnation(store->get());
+    absl::StatusOr<std::string> made = LoadIncarnation(store->get(), dir);
     ASSERT_TRUE(made.ok()) << made.status();
     first = *made;
-    EXPECT_EQ(LoadIncarnation(store->get()).value(), first);
+    EXPECT_EQ(LoadIncarnation(store->get(), dir).value(), first);
   }
   auto store = store::Store::Open({.data_dir = dir});
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(LoadIncarnation(store->get()).value(), first);  // A restart.
+  EXPECT_EQ(LoadIncarnation(store->get(), dir).value(), first);  // A restart.
 
   // The marker CreateBackup leaves in a checkpoint, found in the database
   // directory a restore puts it in.
   ASSERT_TRUE(MarkBackup(dir + "/db").ok());
-  absl::StatusOr<std::string> renewed = LoadIncarnation(store->get());
+  absl::StatusOr<std::string> renewed = LoadIncarnation(store->get(), dir);
   ASSERT_TRUE(renewed.ok()) << renewed.status();
   EXPECT_NE(*renewed, first);
   EXPECT_FALSE(std::filesystem::exists(dir + "/db/" + kBackupMarker));
-  EXPECT_EQ(LoadIncarnation(store->get()).value(), *renewed);
+  EXPECT_EQ(LoadIncarnation(store->get(), dir).value(), *renewed);
 }
 
 std::vector<uint64_t> Sequences(const std::vector<RevocationEvent>& events) {

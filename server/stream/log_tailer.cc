@@ -1,0 +1,89 @@
+#include "server/stream/log_tailer.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "server/log/log.h"
+
+namespace tessera::stream {
+
+LogTailer::LogTailer(revocation::RevocationLog* log, uint64_t applied,
+                     TailerHooks hooks, absl::Duration poll_interval)
+    : log_(log),
+      hooks_(std::move(hooks)),
+      poll_interval_(poll_interval),
+      applied_(applied) {}
+
+LogTailer::~LogTailer() { Stop(); }
+
+void LogTailer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void LogTailer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void LogTailer::Poke() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
+uint64_t LogTailer::applied() const {
+  absl::MutexLock lock(&mu_);
+  return applied_;
+}
+
+void LogTailer::CatchUp() {
+  absl::MutexLock one(&catch_up_mu_);
+  const uint64_t from = applied();
+  if (log_->last_sequence() <= from) return;
+  uint64_t next = from;
+  absl::Status read =
+      log_->ForEachAfter(from, [&](const tessera::v1::RevocationEvent& event) {
+        if (event.sequence() != next + 1) return;  // Never past a gap.
+        if (hooks_.apply) hooks_.apply(event);
+        next = event.sequence();
+      });
+  if (!read.ok()) {
+    log::Error("cannot read the shared revocation log",
+               {{"error", std::string(read.message())}});
+  }
+  if (next == from) return;
+  {
+    absl::MutexLock lock(&mu_);
+    applied_ = next;
+  }
+  if (hooks_.publish) hooks_.publish(next);
+}
+
+void LogTailer::Loop() {
+  while (true) {
+    bool poked = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!hooks_.wait && !poked_ && !stopping_) {
+        auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+          return poked_ || stopping_;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&wake), poll_interval_);
+      }
+      if (stopping_) return;
+      poked = poked_;
+      poked_ = false;
+    }
+    // The store's wait returns on any replica's commit (ours included), or
+    // after a slice short enough to see a stop soon.
+    if (hooks_.wait && !poked) {
+      hooks_.wait(std::min(poll_interval_, absl::Milliseconds(100)));
+    }
+    CatchUp();
+  }
+}
+
+}  // namespace tessera::stream

@@ -1,0 +1,77 @@
+#ifndef TESSERA_SERVER_STREAM_LOG_TAILER_H_
+#define TESSERA_SERVER_STREAM_LOG_TAILER_H_
+
+// Follows a shared store's revocation log (docs/operations/
+// high-availability.md): with several tesserad replicas on one PostgreSQL
+// store, a replica learns the events the others commit only by reading the
+// log. The tailer reads every event after the last one it handled, in
+// sequence order, hands each to `apply` (the replica's revocation state, its
+// key ring), then publishes up to it on the replica's WatchRevocations hub.
+//
+// Invariants:
+//  - Events are handled in sequence order, each once, with no gap: the store
+//    makes sequence order commit order (kv.h), so once N is visible every
+//    event below it is too.
+//  - A local commit wakes the tailer at once (Poke); other replicas' commits
+//    are seen within `poll_interval`, or sooner when `wait` returns early
+//    (PostgreSQL LISTEN/NOTIFY).
+//  - A read that fails is retried at the next wake-up; nothing is skipped.
+//
+// Thread-safe. The log, and whatever the hooks touch, must outlive it.
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/revocation/revocation_log.h"
+#include "tessera/v1/token_authority.pb.h"
+
+namespace tessera::stream {
+
+struct TailerHooks {
+  // Each new event, in order.
+  std::function<void(const tessera::v1::RevocationEvent&)> apply;
+  // After a run of events: everything up to `sequence` was applied.
+  std::function<void(uint64_t sequence)> publish;
+  // Blocks up to the given time or until the store signals a new event
+  // (optional; without it the tailer sleeps until poked or polled).
+  std::function<void(absl::Duration)> wait;
+};
+
+class LogTailer {
+ public:
+  // Starts after `applied` (the events the replica loaded at start-up).
+  LogTailer(revocation::RevocationLog* log, uint64_t applied, TailerHooks hooks,
+            absl::Duration poll_interval);
+  ~LogTailer();  // Stop().
+
+  void Start();
+  void Stop();
+  // A local commit: read the log now.
+  void Poke();
+  // Reads and applies what is new, once (the loop's step; tests call it).
+  void CatchUp();
+
+  uint64_t applied() const;
+
+ private:
+  void Loop();
+
+  revocation::RevocationLog* const log_;
+  const TailerHooks hooks_;
+  const absl::Duration poll_interval_;
+
+  mutable absl::Mutex mu_;
+  uint64_t applied_ ABSL_GUARDED_BY(mu_);
+  bool poked_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex catch_up_mu_;  // One CatchUp at a time.
+  std::thread thread_;
+};
+
+}  // namespace tessera::stream
+
+#endif  // TESSERA_SERVER_STREAM_LOG_TAILER_H_
