@@ -6,9 +6,11 @@
 #include <utility>
 
 #include "absl/hash/hash.h"
+#include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "client/token/base64url.h"
 #include "server/errors/errors.h"
 #include "server/errors/reasons.h"
@@ -86,6 +88,8 @@ absl::Time ClaimsStamp(const SessionRecord& record, const SubjectState& subject,
 
 // Runs `once` again while the store reports a write conflict (another
 // replica changed what it read, kv.h), a bounded number of times.
+// Waits between attempts grow (up to 64 ms) and are random, so writers
+// that keep colliding drift apart instead of colliding again.
 template <typename T, typename F>
 absl::StatusOr<T> RetryConflicts(F once) {
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
@@ -93,6 +97,10 @@ absl::StatusOr<T> RetryConflicts(F once) {
     if (result.ok() || !store::IsWriteConflict(result.status())) {
       return result;
     }
+    thread_local absl::BitGen jitter;
+    const int64_t ceiling_ms = int64_t{1} << std::min(attempt, 6);
+    absl::SleepFor(absl::Microseconds(
+        absl::Uniform<int64_t>(jitter, 0, ceiling_ms * 1000)));
   }
   return errors::Error(absl::StatusCode::kUnavailable,
                        errors::kStoreUnavailable,

@@ -394,6 +394,81 @@ TEST_F(SessionStoreTest, ConcurrentRefreshesShareOneSuccessor) {
   EXPECT_TRUE(Refresh(results[0], kT0 + absl::Seconds(1)).ok());
 }
 
+// Two SessionStores on one store stand for two replicas on one database:
+// they share no locks, so only the store's expectations keep one winner.
+TEST_F(SessionStoreTest, RacingReplicasShareOneSuccessorPerRound) {
+  SessionStore other(store_.get(), log_.get(), state_.get(), options_);
+  SessionStore* replicas[2] = {sessions_.get(), &other};
+  std::string token = IssueFor("carol").refresh_token;
+  const std::string id = *SessionStore::SessionIdOf(token);
+  for (int round = 1; round <= 20; ++round) {
+    std::vector<std::string> results(16);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 16; ++i) {
+      threads.emplace_back([&, i] {
+        auto refreshed = replicas[i % 2]->Refresh(
+            token, app_, kT0 + absl::Milliseconds(round), NoMint);
+        results[i] = refreshed.ok() ? refreshed->refresh_token
+                                    : refreshed.status().ToString();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const std::string& result : results) {
+      ASSERT_EQ(result, results[0]) << "round " << round;
+    }
+    auto record = Get(id);
+    ASSERT_TRUE(record.ok());
+    ASSERT_EQ(record->generation(), static_cast<uint64_t>(round));
+    token = results[0];
+  }
+}
+
+TEST_F(SessionStoreTest, RacingReplicasRevokeOnceAndUpdateLosesNothing) {
+  SessionStore other(store_.get(), log_.get(), state_.get(), options_);
+  ActiveSession session = IssueWith("vic", "{}", kT0);
+  std::thread refresher([&] {
+    std::string token = session.refresh_token;
+    for (int i = 1; i <= 100; ++i) {
+      auto next = Refresh(token, kT0 + absl::Milliseconds(i));
+      ASSERT_TRUE(next.ok()) << "refresh " << i << ": " << next.status();
+      token = next->refresh_token;
+    }
+  });
+  std::thread updater([&] {
+    for (int i = 0; i < 30; ++i) {
+      google::protobuf::Struct claims;
+      (*claims.mutable_fields())[absl::StrCat("k", i)].set_number_value(i);
+      ASSERT_TRUE(other
+                      .UpdateClaims("vic", app_, claims,
+                                    CLAIMS_MODE_MERGE_TOP_LEVEL, false,
+                                    kT0 + absl::Milliseconds(i), NoMint)
+                      .ok());
+    }
+  });
+  refresher.join();
+  updater.join();
+  auto record = Get(session.record.session_id());
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->generation(), 100u);
+  EXPECT_EQ(record->claims().fields_size(), 30) << Json(record->claims());
+
+  // Both replicas revoke at once: one event, one count.
+  const uint64_t before = log_->last_sequence();
+  absl::StatusOr<RevokeResult> results[2];
+  std::thread a([&] {
+    results[0] = RevokeSession(session.record.session_id(), "x", kT0);
+  });
+  std::thread b([&] {
+    results[1] =
+        other.RevokeSession(session.record.session_id(), app_, "x", kT0);
+  });
+  a.join();
+  b.join();
+  ASSERT_TRUE(results[0].ok() && results[1].ok());
+  EXPECT_EQ(results[0]->revoked_count + results[1]->revoked_count, 1);
+  EXPECT_EQ(log_->last_sequence(), before + 1);
+}
+
 TEST_F(SessionStoreTest, MadeUpSecretsAreInvalidAndChangeNothing) {
   ActiveSession a = IssueFor("dave");
   const std::string forged =
