@@ -133,10 +133,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   // Callers and the audit log before the data dir: a refusal here leaves
   // nothing behind.
   if (absl::Status s = tesserad->OpenGuards(); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<store::Store>> store =
-      store::Store::Open(StoreOptionsOf(options));
-  if (!store.ok()) return store.status();
-  tesserad->store_ = std::move(*store);
+  if (absl::Status s = tesserad->OpenStore(); !s.ok()) return s;
   absl::StatusOr<absl::Time> earlier_tokens_expire_by =
       tesserad->LoadRevocations();
   if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
@@ -145,6 +142,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   if (!kek.ok()) return kek.status();
   if (absl::Status s = tesserad->OpenKeys(*kek); !s.ok()) return s;
   tesserad->hub_->Start();
+  tesserad->StartTailer();
   tesserad->StartSessions(*kek, *earlier_tokens_expire_by);
   tesserad->MakeServices();
   if (absl::Status s = tesserad->StartGrpc(); !s.ok()) return s;
@@ -155,6 +153,55 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   SetServing(tesserad->server_.get(), true);
   tesserad->ready_ = true;
   return tesserad;
+}
+
+absl::Status Tesserad::OpenStore() {
+  if (options_.store == "postgres") {
+    // Every replica must open the keys the others sealed.
+    if (options_.kek_file.empty() && std::getenv("TESSERA_KEK") == nullptr) {
+      return absl::InvalidArgumentError(
+          "--store=postgres needs the key-encryption key every replica "
+          "shares: --kek_file or TESSERA_KEK");
+    }
+    // The store interface and the replicas' log tailer are in; the
+    // PostgreSQL implementation of it is not yet
+    // (docs/operations/high-availability.md).
+    return absl::FailedPreconditionError(
+        "--store=postgres: this tesserad has no PostgreSQL store yet; use "
+        "--store=rocksdb");
+  }
+  absl::StatusOr<std::unique_ptr<store::Store>> rocks =
+      store::Store::Open(StoreOptionsOf(options_));
+  if (!rocks.ok()) return rocks.status();
+  rocks_ = rocks->get();
+  store_ = std::move(*rocks);
+  return absl::OkStatus();
+}
+
+void Tesserad::StartTailer() {
+  if (!store_->shared()) return;
+  revocation::RevocationState* state = revocation_state_.get();
+  keys::KeyRing* keys = keys_.get();
+  stream::RevocationHub* hub = hub_.get();
+  stream::TailerHooks hooks{
+      .apply =
+          [state, keys](const tessera::v1::RevocationEvent& event) {
+            state->Apply(event);
+            // Another replica's key change (ours reload to the same set).
+            if (event.has_keys_changed()) {
+              if (absl::Status reloaded = keys->Reload(absl::Now());
+                  !reloaded.ok()) {
+                log::Error("cannot reload the signing keys",
+                           {{"error", std::string(reloaded.message())}});
+              }
+            }
+          },
+      .publish = [hub](uint64_t sequence) { hub->OnCommit(sequence); },
+  };
+  tailer_ = std::make_unique<stream::LogTailer>(
+      revocation_log_.get(), loaded_through_, std::move(hooks),
+      absl::Milliseconds(50));
+  tailer_->Start();
 }
 
 absl::Status Tesserad::OpenGuards() {
@@ -198,6 +245,7 @@ absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
           [&](const tessera::v1::RevocationEvent& event) {
             revocation_state_->Apply(event);
             hub_->Load(event);
+            loaded_through_ = event.sequence();
           });
       !replayed.ok()) {
     return replayed;
@@ -207,8 +255,15 @@ absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
       session::RecordHorizon(store_.get(), horizon, absl::Now());
   if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
   stream::RevocationHub* hub = hub_.get();
-  revocation_log_->SetCommitListener(
-      [hub](uint64_t sequence) { hub->OnCommit(sequence); });
+  if (store_->shared()) {
+    // The tailer publishes in sequence order, ours and other replicas'.
+    revocation_log_->SetCommitListener([this](uint64_t) {
+      if (tailer_ != nullptr) tailer_->Poke();
+    });
+  } else {
+    revocation_log_->SetCommitListener(
+        [hub](uint64_t sequence) { hub->OnCommit(sequence); });
+  }
   return earlier_tokens_expire_by;
 }
 
@@ -257,8 +312,8 @@ void Tesserad::MakeServices() {
       store_.get(), sessions_.get(), request_ids_.get(), keys_.get(),
       revocation_state_.get(), hub_.get(), guards);
   admin_ = std::make_unique<service::AdminService>(
-      keys_.get(), store_.get(), revocation_log_.get(),
-      [this] { return Stats(); }, guards);
+      keys_.get(), rocks_, revocation_log_.get(), [this] { return Stats(); },
+      guards);
 }
 
 absl::Status Tesserad::StartGrpc() {
@@ -333,14 +388,18 @@ void Tesserad::Shutdown(absl::Duration drain) {
   hub_->Close();  // Streams would otherwise hold the drain to its end.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
-  store_->StopSyncing();  // Answers every writer still waiting for an fsync.
-  if (http_ != nullptr) http_->Stop();  // Its handlers read the store.
+  // Answers every writer still waiting for an fsync.
+  if (rocks_ != nullptr) rocks_->StopSyncing();
+  if (tailer_ != nullptr) tailer_->Stop();  // It calls the hub and keys.
+  if (http_ != nullptr) http_->Stop();      // Its handlers read the store.
   keys_->StopSchedule();
   active_count_->Stop();  // Ends a count in progress: it reads the store.
   request_ids_.reset();
   sessions_.reset();
   keys_.reset();
   revocation_log_.reset();
+  tailer_.reset();
+  rocks_ = nullptr;
   store_.reset();  // Closes RocksDB, then releases the data-dir lock.
   absl::MutexLock lock(&mu_);
   stopped_ = true;
@@ -349,7 +408,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
 void Tesserad::RegisterMetrics() {
   using metrics::Sample;
   metrics::Registry& m = *metrics_;
-  store::Store* store = store_.get();
+  store::Store* store = rocks_;
   // The figures Admin.GetStats answers, from the same accessors.
   m.AddGauge("tessera_sessions_stored",
              "Sessions in the store, revoked and expired ones not yet purged "
@@ -426,6 +485,7 @@ void Tesserad::RegisterMetrics() {
        "rocksdb.background-errors"},
   };
   for (const RocksGauge& gauge : kRocksGauges) {
+    if (rocks_ == nullptr) break;
     m.AddGauge(gauge.metric, gauge.help, [this, gauge] {
       return std::vector<Sample>{
           {{}, static_cast<double>(StoreProperty(gauge.property))}};
@@ -448,6 +508,7 @@ void Tesserad::RegisterMetrics() {
         return std::vector<Sample>{
             {{}, static_cast<double>(audit->suppressed_total())}};
       });
+  if (store == nullptr) return;
   m.AddCounterCallback(
       "tessera_store_wal_syncs_total",
       "WAL fsyncs; each acknowledges every write waiting for it.", [store] {
@@ -458,10 +519,11 @@ void Tesserad::RegisterMetrics() {
 
 uint64_t Tesserad::StoreProperty(const char* name) const {
   uint64_t sum = 0;
+  if (rocks_ == nullptr) return 0;
   for (int i = 0; i < store::kColumnFamilyCount; ++i) {
     uint64_t value = 0;
-    if (store_->db()->GetIntProperty(
-            store_->handle(static_cast<store::ColumnFamily>(i)), name,
+    if (rocks_->db()->GetIntProperty(
+            rocks_->handle(static_cast<store::ColumnFamily>(i)), name,
             &value)) {
       sum += value;
     }
@@ -471,7 +533,8 @@ uint64_t Tesserad::StoreProperty(const char* name) const {
 
 uint64_t Tesserad::StoredSessions() const {
   uint64_t sessions = 0;
-  store_->db()->GetIntProperty(store_->handle(store::ColumnFamily::kSessions),
+  if (rocks_ == nullptr) return 0;
+  rocks_->db()->GetIntProperty(rocks_->handle(store::ColumnFamily::kSessions),
                                "rocksdb.estimate-num-keys", &sessions);
   return sessions;
 }

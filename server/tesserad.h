@@ -36,6 +36,7 @@
 #include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/store.h"
+#include "server/stream/log_tailer.h"
 #include "server/stream/revocation_hub.h"
 
 namespace tessera {
@@ -76,11 +77,15 @@ class Tesserad {
   // options_ and needs those of the steps before it.
   // authorizer_, limiter_, audit_.
   absl::Status OpenGuards();
+  // store_ (and rocks_ for --store=rocksdb).
+  absl::Status OpenStore();
   // revocation_log_, revocation_state_ and hub_ from the log's tail; records
   // the horizon and answers until when tokens of earlier runs may live.
   absl::StatusOr<absl::Time> LoadRevocations();
   // keys_, its rotation schedule started.
   absl::Status OpenKeys(const crypto::Kek& kek);
+  // tailer_, following what other replicas commit, for a shared store.
+  void StartTailer();
   // sessions_, request_ids_, active_count_ (started).
   void StartSessions(const crypto::Kek& kek,
                      absl::Time earlier_tokens_expire_by);
@@ -106,7 +111,10 @@ class Tesserad {
   absl::Time started_ = absl::Now();
   std::string grpc_address_;
   // Declared in dependency order: destroyed in reverse, the store last.
-  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Kv> store_;
+  store::Store* rocks_ = nullptr;  // store_ when it is RocksDB.
+  // The last event LoadRevocations replayed (where the tailer starts).
+  uint64_t loaded_through_ = 0;
   std::unique_ptr<revocation::RevocationLog> revocation_log_;
   std::unique_ptr<revocation::RevocationState> revocation_state_;
   std::unique_ptr<stream::RevocationHub> hub_;
@@ -114,6 +122,7 @@ class Tesserad {
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<session::RequestIds> request_ids_;
   std::unique_ptr<session::ActiveSessionCounter> active_count_;
+  std::unique_ptr<stream::LogTailer> tailer_;  // Shared stores only.
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<auth::RateLimiter> limiter_;
   std::unique_ptr<audit::AuditLog> audit_;

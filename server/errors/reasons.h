@@ -30,6 +30,9 @@ inline constexpr char kRequestIdInvalid[] = "REQUEST_ID_INVALID";
 inline constexpr char kIncarnationInvalid[] = "INCARNATION_INVALID";
 // Admin.
 inline constexpr char kBackupPathInvalid[] = "BACKUP_PATH_INVALID";
+// CreateBackup on a PostgreSQL store: the database is backed up by its own
+// tools (pg_basebackup, WAL archiving), FAILED_PRECONDITION.
+inline constexpr char kBackupNotHere[] = "BACKUP_NOT_HERE";
 inline constexpr char kAlgorithmInvalid[] = "ALGORITHM_INVALID";
 inline constexpr char kKidInvalid[] = "KID_INVALID";
 inline constexpr char kReasonTooLong[] = "REASON_TOO_LONG";

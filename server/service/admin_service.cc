@@ -148,6 +148,14 @@ ServerUnaryReactor* AdminService::CreateBackup(
     tessera::v1::CreateBackupResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "CreateBackup");
   if (!caller.ok()) return Reply(context, caller.status());
+  if (store_ == nullptr) {
+    return Reply(context,
+                 errors::Error(absl::StatusCode::kFailedPrecondition,
+                               errors::kBackupNotHere,
+                               "records live in PostgreSQL: back them up with "
+                               "PostgreSQL's tools (pg_basebackup, WAL "
+                               "archiving), not CreateBackup"));
+  }
   const std::string& path = request->path();
   // Read before the checkpoint: every event up to it is in the backup.
   const uint64_t sequence = revocation_log_->last_sequence();

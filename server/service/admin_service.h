@@ -18,6 +18,9 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
  public:
   // Every method needs the admin role and is written to the audit log.
   // `stats` answers GetStats (the server's figures, as on /metrics).
+  // `store` is the RocksDB store CreateBackup checkpoints, or nullptr when
+  // records live in PostgreSQL (CreateBackup is then FAILED_PRECONDITION
+  // BACKUP_NOT_HERE).
   AdminService(keys::KeyRing* keys, const store::Store* store,
                const revocation::RevocationLog* revocation_log,
                std::function<tessera::v1::GetStatsResponse()> stats,

@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
 #include "server/errors/errors.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 
 namespace tessera::service {
 
@@ -35,7 +35,7 @@ class DurableReply {
  public:
   using OnAnswer = std::function<void(const absl::Status&)>;
 
-  DurableReply(store::Store* store, grpc::ServerUnaryReactor* reactor,
+  DurableReply(store::Kv* store, grpc::ServerUnaryReactor* reactor,
                OnAnswer on_answer)
       : store_(store), reactor_(reactor), on_answer_(std::move(on_answer)) {}
 
@@ -67,7 +67,7 @@ class DurableReply {
     delete this;
   }
 
-  store::Store* const store_;
+  store::Kv* const store_;
   grpc::ServerUnaryReactor* const reactor_;
   const OnAnswer on_answer_;
   std::atomic<int> pending_{2};
@@ -83,7 +83,7 @@ using WritesDone = absl::FunctionRef<void()>;
 // audit log.
 template <typename Handler>
 grpc::ServerUnaryReactor* AnswerWhenDurable(
-    store::Store* store, grpc::CallbackServerContext* context, Handler handler,
+    store::Kv* store, grpc::CallbackServerContext* context, Handler handler,
     DurableReply::OnAnswer on_answer = nullptr) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto* reply = new DurableReply(store, reactor, std::move(on_answer));

@@ -21,7 +21,7 @@
 #include "server/service/request_validation.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "server/store/timestamps.h"
 
 namespace tessera::service {
@@ -88,7 +88,7 @@ void FillSession(const tessera::v1::SessionRecord& record,
 }  // namespace
 
 TokenAuthorityService::TokenAuthorityService(
-    TokenAuthorityConfig config, store::Store* store,
+    TokenAuthorityConfig config, store::Kv* store,
     session::SessionStore* sessions, session::RequestIds* request_ids,
     const keys::KeyRing* keys, const revocation::RevocationState* revocations,
     stream::RevocationHub* hub, Guards guards)

@@ -27,7 +27,7 @@
 #include "server/keys/key_ring.h"
 #include "server/session/request_ids.h"
 #include "server/session/session_store.h"
-#include "server/store/store.h"
+#include "server/store/kv.h"
 #include "server/stream/revocation_hub.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 
@@ -59,7 +59,7 @@ class TokenAuthorityService final
     : public tessera::v1::TokenAuthority::CallbackService {
  public:
   // Everything passed must outlive the service.
-  TokenAuthorityService(TokenAuthorityConfig config, store::Store* store,
+  TokenAuthorityService(TokenAuthorityConfig config, store::Kv* store,
                         session::SessionStore* sessions,
                         session::RequestIds* request_ids,
                         const keys::KeyRing* keys,
@@ -155,7 +155,7 @@ class TokenAuthorityService final
   // ValidateToken's options for a request naming no audience.
   token::VerifyOptions default_verify_options_;
   const Guards guards_;
-  store::Store* store_;
+  store::Kv* store_;
   session::SessionStore* sessions_;
   session::RequestIds* request_ids_;
   const keys::KeyRing* keys_;

@@ -59,10 +59,9 @@ ExitResult RunOnLoopback(const std::string& data_dir,
 }
 
 TEST(ConfigE2eTest, RefusedConfigExitsTwoBeforeAnythingIsWritten) {
-  const std::string kek =
-      WriteFile("open.kek", "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI=\n",
-                fs::perms::owner_read | fs::perms::group_read |
-                    fs::perms::others_read);
+  const std::string kek = WriteFile(
+      "open.kek", "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI=\n",
+      fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   const std::string audit_target = WriteFile("audit-target", "");
   const std::string audit_link = NewTempDir("audit-link");
   fs::create_symlink(audit_target, audit_link);
@@ -75,10 +74,10 @@ TEST(ConfigE2eTest, RefusedConfigExitsTwoBeforeAnythingIsWritten) {
                   "callers { name: \"web\" api_key_sha256: \"abc\" "
                   "roles: ROLE_ISSUER }\n")},
        "api_key_sha256 must be 64 hex digits"},
-      {{"--config=" + WriteFile("no-role.cfg",
-                                absl::StrReplaceAll(kCaller, {{"roles: "
-                                                               "ROLE_ADMIN",
-                                                               ""}}))},
+      {{"--config=" +
+        WriteFile("no-role.cfg", absl::StrReplaceAll(kCaller, {{"roles: "
+                                                                "ROLE_ADMIN",
+                                                                ""}}))},
        "at least one role"},
       {{"--kek_file=" + kek}, "chmod 600"},
       {{"--tls_cert_file=/nonexistent/tls.crt",
@@ -90,9 +89,14 @@ TEST(ConfigE2eTest, RefusedConfigExitsTwoBeforeAnythingIsWritten) {
         WriteFile("interval.cfg", "active_sessions_interval { nanos: 5 }\n")},
        "--active_sessions_interval=5ns is out of range [1s, 24h]"},
       {{"--config=" +
-        WriteFile("rate.cfg", absl::StrCat(kCaller, "rate_limits { "
-                                                    "issue_burst: -1 }\n"))},
+        WriteFile("rate.cfg", absl::StrCat(kCaller,
+                                           "rate_limits { "
+                                           "issue_burst: -1 }\n"))},
        "rate_limits"},
+      {{"--store=mysql"}, "--store=mysql is not a store"},
+      {{"--store=postgres"}, "--store=postgres needs --postgres_url"},
+      {{"--postgres_url=postgresql://127.0.0.1/tessera"},
+       "--postgres_url is only for --store=postgres"},
   };
   for (const auto& c : cases) {
     const std::string parent = NewTempDir("refused");
@@ -127,12 +131,34 @@ TEST(ConfigE2eTest, DataDirWritableByOthersIsRefusedAndLeftUntouched) {
   EXPECT_TRUE(fs::is_empty(data_dir));
 }
 
+// Until the PostgreSQL store is built, asking for it fails at start, says
+// so, and never echoes the URL (it may carry a password).
+TEST(ConfigE2eTest, PostgresStoreIsRefusedWithoutEchoingItsUrl) {
+  const std::string kek =
+      WriteFile("pg.kek", "c2VjcmV0LWtlay1mb3ItdGhlLXNjcnViLXRlc3QtMzI=\n");
+  const std::string parent = NewTempDir("pg");
+  fs::create_directories(parent);
+  const std::string url = "postgresql://tessera:hunter2@127.0.0.1/tessera";
+  const ExitResult without_kek = RunOnLoopback(
+      parent + "/a", {"--store=postgres", "--postgres_url=" + url});
+  EXPECT_NE(without_kek.exit_code, 0);
+  EXPECT_THAT(without_kek.output, HasSubstr("--kek_file or TESSERA_KEK"));
+  const ExitResult run = RunOnLoopback(
+      parent + "/b",
+      {"--store=postgres", "--postgres_url=" + url, "--kek_file=" + kek});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.output, HasSubstr("no PostgreSQL store yet"));
+  for (const ExitResult* r : {&without_kek, &run}) {
+    EXPECT_THAT(r->output, ::testing::Not(HasSubstr("hunter2")));
+  }
+}
+
 TEST(ConfigE2eTest, ValidConfigThatFailsLaterExitsOne) {
   auto first = TesseradProcess::Start({});
   ASSERT_TRUE(first.ok()) << first.status();
   absl::StatusOr<ExitResult> run = RunTesseradToExit(
-      {"--grpc_address=" + (*first)->grpc_address(), "--http_address=",
-       "--data_dir=" + NewTempDir("second")});
+      {"--grpc_address=" + (*first)->grpc_address(),
+       "--http_address=", "--data_dir=" + NewTempDir("second")});
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->exit_code, 1) << run->output;
   EXPECT_THAT(run->output, HasSubstr("cannot listen"));
@@ -172,8 +198,8 @@ TEST(ConfigE2eTest, EachListenerHasItsOwnPlaintextOptIn) {
   EXPECT_THAT(http->output, HasSubstr("--http_insecure"));
   // --http_insecure does not allow plaintext gRPC beyond loopback.
   absl::StatusOr<ExitResult> grpc = RunTesseradToExit(
-      {"--grpc_address=0.0.0.0:0", "--http_address=", "--http_insecure",
-       config, "--data_dir=" + NewTempDir("grpc-refused")});
+      {"--grpc_address=0.0.0.0:0", "--http_address=", "--http_insecure", config,
+       "--data_dir=" + NewTempDir("grpc-refused")});
   ASSERT_TRUE(grpc.ok()) << grpc.status();
   EXPECT_EQ(grpc->exit_code, 2) << grpc->output;
   EXPECT_THAT(grpc->output, HasSubstr("--insecure"));
