@@ -1,0 +1,467 @@
+#include "server/store/postgres/postgres_store.h"
+
+#include <postgresql/libpq-fe.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/crypto/digest.h"
+#include "server/store/postgres/schema.h"
+#include "tessera/v1/storage.pb.h"
+
+namespace tessera::store::postgres {
+namespace {
+
+using Params = std::vector<std::optional<std::string>>;
+
+const Statement kGet{"tessera_get",
+                     "SELECT value FROM tessera_kv WHERE family = $1 AND "
+                     "key = $2",
+                     {kInt2Oid, kByteaOid}};
+const Statement kLockRow{"tessera_lock_row",
+                         "SELECT value FROM tessera_kv WHERE family = $1 AND "
+                         "key = $2 FOR UPDATE",
+                         {kInt2Oid, kByteaOid}};
+const Statement kClaim{"tessera_claim",
+                       "INSERT INTO tessera_kv (family, key, value) VALUES "
+                       "($1, $2, '') ON CONFLICT DO NOTHING",
+                       {kInt2Oid, kByteaOid}};
+const Statement kPut{"tessera_put",
+                     "INSERT INTO tessera_kv (family, key, value) VALUES "
+                     "($1, $2, $3) ON CONFLICT (family, key) DO UPDATE SET "
+                     "value = EXCLUDED.value",
+                     {kInt2Oid, kByteaOid, kByteaOid}};
+const Statement kDelete{"tessera_delete",
+                        "DELETE FROM tessera_kv WHERE family = $1 AND key = $2",
+                        {kInt2Oid, kByteaOid}};
+const Statement kDeleteRange{"tessera_delete_range",
+                             "DELETE FROM tessera_kv WHERE family = $1 AND "
+                             "key >= $2 AND key < $3",
+                             {kInt2Oid, kByteaOid, kByteaOid}};
+const Statement kScanFrom{"tessera_scan_from",
+                          "SELECT key, value FROM tessera_kv WHERE family = $1 "
+                          "AND key >= $2 ORDER BY key LIMIT $3",
+                          {kInt2Oid, kByteaOid, kInt8Oid}};
+const Statement kScanAfter{"tessera_scan_after",
+                           "SELECT key, value FROM tessera_kv WHERE family = "
+                           "$1 AND key > $2 ORDER BY key LIMIT $3",
+                           {kInt2Oid, kByteaOid, kInt8Oid}};
+const Statement kLastKey{"tessera_last_key",
+                         "SELECT key FROM tessera_kv WHERE family = $1 ORDER "
+                         "BY key DESC LIMIT 1",
+                         {kInt2Oid}};
+const Statement kLogGet{"tessera_log_get",
+                        "SELECT record FROM tessera_log WHERE sequence = $1",
+                        {kInt8Oid}};
+const Statement kLogScan{"tessera_log_scan",
+                         "SELECT sequence, record FROM tessera_log WHERE "
+                         "sequence >= $1 ORDER BY sequence LIMIT $2",
+                         {kInt8Oid, kInt8Oid}};
+const Statement kLogLast{
+    "tessera_log_last", "SELECT max(sequence) FROM tessera_log", {}};
+const Statement kLogDeleteRange{"tessera_log_delete_range",
+                                "DELETE FROM tessera_log WHERE sequence >= $1 "
+                                "AND sequence < $2",
+                                {kInt8Oid, kInt8Oid}};
+const Statement kHead{
+    "tessera_head", "SELECT sequence FROM tessera_log_head WHERE id = 1", {}};
+const Statement kLockHead{"tessera_lock_head",
+                          "SELECT sequence, hash FROM tessera_log_head WHERE "
+                          "id = 1 FOR UPDATE",
+                          {}};
+const Statement kLogInsert{"tessera_log_insert",
+                           "INSERT INTO tessera_log (sequence, record, hash) "
+                           "VALUES ($1, $2, $3)",
+                           {kInt8Oid, kByteaOid, kByteaOid}};
+const Statement kSetHead{"tessera_set_head",
+                         "UPDATE tessera_log_head SET sequence = $1, hash = $2 "
+                         "WHERE id = 1",
+                         {kInt8Oid, kByteaOid}};
+
+// Scans read growing pages: prefix scans usually stop within the first.
+constexpr int64_t kFirstPage = 64;
+constexpr int64_t kMaxPage = 1024;
+
+std::string Family(ColumnFamily family) {
+  return Int2Param(static_cast<int16_t>(family));
+}
+
+int64_t SequenceOf(absl::string_view key) {
+  return static_cast<int64_t>(SequenceFromKey(key));
+}
+
+// SQLSTATEs that mean "someone else changed it": re-read and decide again.
+bool IsRace(absl::string_view sqlstate) {
+  return sqlstate == kSerializationFailure || sqlstate == kDeadlockDetected ||
+         sqlstate == kUniqueViolation;
+}
+
+// What a failed statement means for the caller (kv.h's error contract).
+absl::Status Classify(const Connection& connection, absl::Status failed) {
+  if (failed.ok() || IsWriteConflict(failed)) return failed;
+  if (IsRace(connection.sqlstate())) return WriteConflict("a racing writer");
+  if (failed.code() == absl::StatusCode::kUnavailable) return failed;
+  return absl::UnavailableError(failed.message());
+}
+
+void Rollback(Connection& connection, absl::Time deadline) {
+  if (!connection.broken()) (void)connection.RunSql("ROLLBACK", deadline);
+}
+
+// The chain: SHA-256(previous hash || big-endian sequence || record).
+std::string ChainHash(absl::string_view previous, uint64_t sequence,
+                      absl::string_view record) {
+  return crypto::Sha256(absl::StrCat(previous, SequenceKey(sequence), record));
+}
+
+}  // namespace
+
+std::string DescribeConninfo(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) return "postgresql (unparsable URL)";
+  std::string host, port, dbname;
+  for (PQconninfoOption* option = options; option->keyword != nullptr;
+       ++option) {
+    if (option->val == nullptr) continue;
+    const std::string keyword = option->keyword;
+    if (keyword == "host" || keyword == "hostaddr") {
+      if (host.empty()) host = option->val;
+    } else if (keyword == "port") {
+      port = option->val;
+    } else if (keyword == "dbname") {
+      dbname = option->val;
+    }
+  }
+  PQconninfoFree(options);
+  std::vector<std::string> hosts = absl::StrSplit(host, ',');
+  std::vector<std::string> ports = absl::StrSplit(port, ',');
+  std::string out = "postgresql://";
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0) out += ",";
+    out += hosts[i].empty() ? "localhost" : hosts[i];
+    const std::string& p = ports.size() == 1  ? ports[0]
+                           : i < ports.size() ? ports[i]
+                                              : std::string();
+    if (!p.empty()) absl::StrAppend(&out, ":", p);
+  }
+  absl::StrAppend(&out, "/", dbname);
+  return out;
+}
+
+PostgresStore::PostgresStore(const Options& options)
+    : options_(options),
+      location_(DescribeConninfo(options.url)),
+      pool_(options.url, options.pool_size) {}
+
+absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
+    const Options& options) {
+  if (options.pool_size < 1) {
+    return absl::InvalidArgumentError("the PostgreSQL pool needs a connection");
+  }
+  std::unique_ptr<PostgresStore> store(new PostgresStore(options));
+  // Migrations may wait for another replica's: a longer bound.
+  const absl::Time deadline = absl::Now() + 4 * options.timeout;
+  absl::StatusOr<Pool::Lease> lease = store->pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<int> found = Migrate(**lease, deadline);
+  if (!found.ok()) {
+    return absl::Status(
+        found.status().code(),
+        absl::StrCat(store->location_, ": ", found.status().message()));
+  }
+  return store;
+}
+
+absl::StatusOr<int> PostgresStore::SchemaVersion() {
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  return CurrentSchemaVersion(**lease, deadline);
+}
+
+absl::StatusOr<std::optional<std::string>> PostgresStore::Get(
+    ColumnFamily family, absl::string_view key) {
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<Result> got =
+      family == ColumnFamily::kRevocationLog
+          ? (*lease)->Run(kLogGet, {Int8Param(SequenceOf(key))}, deadline)
+          : (*lease)->Run(kGet, {Family(family), std::string(key)}, deadline);
+  if (!got.ok()) return Classify(**lease, got.status());
+  if (got->rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(got->Bytes(0, 0)));
+}
+
+absl::Status PostgresStore::ScanLog(absl::string_view start,
+                                    const Visitor& visit) {
+  // One statement is one snapshot; a log row never changes once written,
+  // so later pages only add rows committed after it, in order.
+  int64_t from = SequenceOf(start);
+  int64_t page = kFirstPage;
+  for (;;) {
+    const absl::Time deadline = Deadline();
+    absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+    if (!lease.ok()) return lease.status();
+    absl::StatusOr<Result> rows =
+        (*lease)->Run(kLogScan, {Int8Param(from), Int8Param(page)}, deadline);
+    if (!rows.ok()) return Classify(**lease, rows.status());
+    for (int i = 0; i < rows->rows(); ++i) {
+      const uint64_t sequence = static_cast<uint64_t>(rows->Int8(i, 0));
+      if (!visit(SequenceKey(sequence), rows->Bytes(i, 1))) {
+        return absl::OkStatus();
+      }
+      from = static_cast<int64_t>(sequence) + 1;
+    }
+    if (rows->rows() < page) return absl::OkStatus();
+    page = std::min(page * 4, kMaxPage);
+  }
+}
+
+absl::Status PostgresStore::Scan(ColumnFamily family, absl::string_view start,
+                                 const Visitor& visit) {
+  if (family == ColumnFamily::kRevocationLog) return ScanLog(start, visit);
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  Connection& connection = **lease;
+  // Pages from one snapshot.
+  if (absl::StatusOr<Result> begun = connection.RunSql(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deadline);
+      !begun.ok()) {
+    return Classify(connection, begun.status());
+  }
+  std::string after(start);
+  bool first = true;
+  int64_t page = kFirstPage;
+  for (;;) {
+    absl::StatusOr<Result> rows =
+        connection.Run(first ? kScanFrom : kScanAfter,
+                       {Family(family), after, Int8Param(page)}, deadline);
+    if (!rows.ok()) {
+      Rollback(connection, deadline);
+      return Classify(connection, rows.status());
+    }
+    const int n = rows->rows();
+    bool stopped = false;
+    for (int i = 0; i < n && !stopped; ++i) {
+      stopped = !visit(rows->Bytes(i, 0), rows->Bytes(i, 1));
+    }
+    if (stopped || n < page) break;
+    after = std::string(rows->Bytes(n - 1, 0));
+    first = false;
+    page = std::min(page * 4, kMaxPage);
+  }
+  Rollback(connection, deadline);  // Read only: ends the snapshot.
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> PostgresStore::LastKey(
+    ColumnFamily family) {
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  if (family == ColumnFamily::kRevocationLog) {
+    absl::StatusOr<Result> last = (*lease)->Run(kLogLast, {}, deadline);
+    if (!last.ok()) return Classify(**lease, last.status());
+    if (last->rows() == 0 || last->IsNull(0, 0)) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(
+        SequenceKey(static_cast<uint64_t>(last->Int8(0, 0))));
+  }
+  absl::StatusOr<Result> last =
+      (*lease)->Run(kLastKey, {Family(family)}, deadline);
+  if (!last.ok()) return Classify(**lease, last.status());
+  if (last->rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(last->Bytes(0, 0)));
+}
+
+absl::StatusOr<uint64_t> PostgresStore::LastLogSequence() {
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<Result> head = (*lease)->Run(kHead, {}, deadline);
+  if (!head.ok()) return Classify(**lease, head.status());
+  if (head->rows() != 1) return absl::DataLossError("tessera_log_head is gone");
+  return static_cast<uint64_t>(head->Int8(0, 0));
+}
+
+void PostgresStore::AfterDurable(DurableCallback done) {
+  // Every Write returned after its COMMIT, which is durable as the
+  // database's synchronous replication says.
+  done(absl::OkStatus());
+}
+
+absl::Status PostgresStore::ApplyOps(Connection& connection, const Batch& batch,
+                                     absl::Time deadline) {
+  // Keys claimed by Expect(absent) that the batch does not write itself:
+  // their placeholders go again before commit.
+  absl::flat_hash_set<std::pair<int, std::string>> claimed;
+  for (const Batch::Op& op : batch.ops()) {
+    if (op.family == ColumnFamily::kRevocationLog) {
+      if (op.kind == Batch::Kind::kDeleteRange) {
+        absl::StatusOr<Result> deleted = connection.Run(
+            kLogDeleteRange,
+            {Int8Param(SequenceOf(op.key)), Int8Param(SequenceOf(*op.value))},
+            deadline);
+        if (!deleted.ok()) return deleted.status();
+        continue;
+      }
+      return absl::InternalError(
+          "the revocation log is written only through AppendLog");
+    }
+    const std::string family = Family(op.family);
+    const std::pair<int, std::string> id(static_cast<int>(op.family), op.key);
+    absl::StatusOr<Result> done;
+    switch (op.kind) {
+      case Batch::Kind::kExpect:
+        if (op.value.has_value()) {
+          done = connection.Run(kLockRow, {family, op.key}, deadline);
+          if (done.ok() &&
+              (done->rows() != 1 || done->Bytes(0, 0) != *op.value)) {
+            return WriteConflict(ColumnFamilyName(op.family));
+          }
+        } else {
+          done = connection.Run(kClaim, {family, op.key}, deadline);
+          if (done.ok() && done->affected() != 1) {
+            return WriteConflict(ColumnFamilyName(op.family));
+          }
+          if (done.ok()) claimed.insert(id);
+        }
+        break;
+      case Batch::Kind::kPut:
+        done = connection.Run(kPut, {family, op.key, *op.value}, deadline);
+        claimed.erase(id);
+        break;
+      case Batch::Kind::kDelete:
+        done = connection.Run(kDelete, {family, op.key}, deadline);
+        claimed.erase(id);
+        break;
+      case Batch::Kind::kDeleteRange:
+        done =
+            connection.Run(kDeleteRange, {family, op.key, *op.value}, deadline);
+        break;
+    }
+    if (!done.ok()) return done.status();
+  }
+  for (const auto& [family, key] : claimed) {
+    absl::StatusOr<Result> dropped = connection.Run(
+        kDelete, {Int2Param(static_cast<int16_t>(family)), key}, deadline);
+    if (!dropped.ok()) return dropped.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::AppendLog(Connection& connection, Batch& batch,
+                                      absl::Time deadline) {
+  absl::StatusOr<Result> head = connection.Run(kLockHead, {}, deadline);
+  if (!head.ok()) return head.status();
+  if (head->rows() != 1) return absl::DataLossError("tessera_log_head is gone");
+  uint64_t sequence = static_cast<uint64_t>(head->Int8(0, 0));
+  std::string hash(head->Bytes(0, 1));
+  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
+    event.set_sequence(++sequence);
+    tessera::v1::RevocationRecord record;
+    *record.mutable_event() = event;
+    const std::string bytes = record.SerializeAsString();
+    hash = ChainHash(hash, sequence, bytes);
+    absl::StatusOr<Result> inserted = connection.Run(
+        kLogInsert, {Int8Param(static_cast<int64_t>(sequence)), bytes, hash},
+        deadline);
+    if (!inserted.ok()) return inserted.status();
+  }
+  absl::StatusOr<Result> moved = connection.Run(
+      kSetHead, {Int8Param(static_cast<int64_t>(sequence)), hash}, deadline);
+  if (!moved.ok()) return moved.status();
+  absl::StatusOr<Result> notified =
+      connection.RunSql("NOTIFY tessera_log", deadline);
+  return notified.status();
+}
+
+absl::Status PostgresStore::WriteOnce(Batch& batch, bool* committing) {
+  *committing = false;
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  Connection& connection = **lease;
+  absl::Status status = connection.RunSql("BEGIN", deadline).status();
+  if (status.ok()) status = ApplyOps(connection, batch, deadline);
+  if (status.ok() && !batch.log_events().empty()) {
+    status = AppendLog(connection, batch, deadline);
+  }
+  if (!status.ok()) {
+    Rollback(connection, deadline);
+    for (auto& event : batch.log_events()) event.clear_sequence();
+    return Classify(connection, status);
+  }
+  *committing = true;
+  status = connection.RunSql("COMMIT", deadline).status();
+  if (!status.ok()) {
+    for (auto& event : batch.log_events()) event.clear_sequence();
+    if (!IsRace(connection.sqlstate())) {
+      return absl::UnavailableError(
+          absl::StrCat("the commit was not confirmed (it may still apply): ",
+                       status.message()));
+    }
+    return Classify(connection, status);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::Write(Batch& batch) {
+  const absl::Time start = absl::Now();
+  bool committing = false;
+  absl::Status written = WriteOnce(batch, &committing);
+  if (written.code() == absl::StatusCode::kUnavailable && !committing) {
+    // Nothing was committed: once more on a new connection (a failover
+    // leaves every idle connection pointing at the old primary).
+    written = WriteOnce(batch, &committing);
+  }
+  if (written.ok()) {
+    writes_.fetch_add(1, std::memory_order_relaxed);
+    write_nanos_.fetch_add(absl::ToInt64Nanoseconds(absl::Now() - start),
+                           std::memory_order_relaxed);
+  } else if (IsWriteConflict(written)) {
+    conflicts_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return written;
+}
+
+void PostgresStore::WaitForLogEvent(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::MutexLock lock(&listen_mu_);
+  if (listener_ == nullptr || listener_->broken()) {
+    listener_.reset();
+    absl::StatusOr<std::unique_ptr<Connection>> connected =
+        Connection::Connect(options_.url, deadline);
+    if (!connected.ok() ||
+        !(*connected)->RunSql("LISTEN tessera_log", deadline).ok()) {
+      // The tailer polls anyway: wait out the interval.
+      absl::SleepFor(deadline - absl::Now());
+      return;
+    }
+    listener_ = std::move(*connected);
+  }
+  (void)listener_->WaitForNotification(deadline);
+}
+
+PostgresStore::Stats PostgresStore::stats() const {
+  Stats stats;
+  stats.pool = pool_.stats();
+  stats.writes = writes_.load(std::memory_order_relaxed);
+  stats.conflicts = conflicts_.load(std::memory_order_relaxed);
+  stats.failures = failures_.load(std::memory_order_relaxed);
+  stats.write_time =
+      absl::Nanoseconds(write_nanos_.load(std::memory_order_relaxed));
+  return stats;
+}
+
+}  // namespace tessera::store::postgres

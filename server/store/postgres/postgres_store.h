@@ -1,0 +1,129 @@
+#ifndef TESSERA_SERVER_STORE_POSTGRES_POSTGRES_STORE_H_
+#define TESSERA_SERVER_STORE_POSTGRES_POSTGRES_STORE_H_
+
+// The PostgreSQL store (docs/operations/high-availability.md): the Kv
+// contract (kv.h) over one database that any number of tesserad replicas
+// share, on a primary with synchronous standbys.
+//
+// Tables (schema.cc, migrated forward-only under an advisory lock):
+//   tessera_kv        (family smallint, key bytea, value bytea), primary key
+//                     (family, key): every family but the revocation log
+//   tessera_log       (sequence bigint primary key, record bytea, hash bytea)
+//   tessera_log_head  one row (id = 1): the last sequence and its hash
+//
+// How the contract holds:
+//  - A Write is one READ COMMITTED transaction. Expect(key, value) is
+//    SELECT ... FOR UPDATE (it waits for a racing writer of the row, then
+//    reads what that writer committed); Expect(key, absent) inserts a
+//    placeholder ON CONFLICT DO NOTHING, so of two racing creators one
+//    inserts and the other finds the row. A mismatch rolls back: ABORTED
+//    WRITE_CONFLICT, as is a deadlock or serialization failure the server
+//    reports. Never a partial batch.
+//  - Log events: the head row is locked FOR UPDATE, so log-appending
+//    transactions commit one after another in sequence order (a reader that
+//    sees N sees every event before it); each row's hash is SHA-256(previous
+//    hash || big-endian sequence || record), a chain a reader can check;
+//    NOTIFY tessera_log wakes every replica's tailer at commit.
+//  - A Write returns when COMMIT does: durable on the primary and, with
+//    synchronous_standby_names set, on the standbys it names. AfterDurable
+//    therefore answers at once.
+//  - Every call has a deadline (Options::timeout): a server that stops
+//    answering (paused, or waiting for standbys that are gone) gives
+//    UNAVAILABLE, never a hang. A COMMIT that misses its deadline may still
+//    have committed; the caller is told UNAVAILABLE (not acknowledged).
+//  - A connection that fails is replaced; a Write that failed before its
+//    COMMIT was sent is retried once on a new connection (after a failover
+//    the pool's idle connections all point at the old primary).
+//
+// Thread-safe: each call takes a pooled connection for its duration. A
+// Scan visitor must not call the store.
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/store/kv.h"
+#include "server/store/postgres/pool.h"
+
+namespace tessera::store::postgres {
+
+// The schema this build writes (schema.cc).
+int LatestSchemaVersion();
+
+class PostgresStore : public Kv {
+ public:
+  struct Options {
+    // libpq URL or key=value conninfo; may name several hosts with
+    // target_session_attrs=read-write.
+    std::string url;
+    int pool_size = 8;
+    // Bound on each call, from taking a connection to the last result.
+    absl::Duration timeout = absl::Seconds(5);
+  };
+
+  struct Stats {
+    Pool::Stats pool;
+    uint64_t writes = 0;
+    uint64_t conflicts = 0;
+    uint64_t failures = 0;      // UNAVAILABLE answers.
+    absl::Duration write_time;  // Summed over `writes`.
+  };
+
+  // Connects and migrates the schema (at most one replica migrates; the
+  // others wait for it). FAILED_PRECONDITION if the database holds a newer
+  // schema, UNAVAILABLE if it cannot be reached.
+  static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(
+      const Options& options);
+
+  // Kv.
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily family, absl::string_view key) override;
+  absl::Status Scan(ColumnFamily family, absl::string_view start,
+                    const Visitor& visit) override;
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      ColumnFamily family) override;
+  absl::Status Write(Batch& batch) override;
+  absl::StatusOr<uint64_t> LastLogSequence() override;
+  void AfterDurable(DurableCallback done) override;
+  absl::string_view backend() const override { return "postgres"; }
+  std::string location() const override { return location_; }
+  bool shared() const override { return true; }
+
+  // Blocks until a NOTIFY for a new log event or `timeout` (the tailer's
+  // wait). Uses its own connection, outside the pool.
+  void WaitForLogEvent(absl::Duration timeout);
+
+  // The schema version the database holds.
+  absl::StatusOr<int> SchemaVersion();
+  Stats stats() const;
+
+ private:
+  explicit PostgresStore(const Options& options);
+  absl::Time Deadline() const { return absl::Now() + options_.timeout; }
+  absl::Status WriteOnce(Batch& batch, bool* committing);
+  absl::Status ApplyOps(Connection& connection, const Batch& batch,
+                        absl::Time deadline);
+  absl::Status AppendLog(Connection& connection, Batch& batch,
+                         absl::Time deadline);
+  absl::Status ScanLog(absl::string_view start, const Visitor& visit);
+
+  const Options options_;
+  const std::string location_;
+  Pool pool_;
+  absl::Mutex listen_mu_;
+  std::unique_ptr<Connection> listener_ ABSL_GUARDED_BY(listen_mu_);
+  std::atomic<uint64_t> writes_{0};
+  std::atomic<uint64_t> conflicts_{0};
+  std::atomic<uint64_t> failures_{0};
+  std::atomic<int64_t> write_nanos_{0};
+};
+
+// "postgresql://host:port,.../dbname" of a URL or conninfo: where the
+// records are, for messages, without user or password.
+std::string DescribeConninfo(const std::string& conninfo);
+
+}  // namespace tessera::store::postgres
+
+#endif  // TESSERA_SERVER_STORE_POSTGRES_POSTGRES_STORE_H_

@@ -1,0 +1,215 @@
+// What only the PostgreSQL store has, on real servers (tools/pg_cluster.sh):
+// migrations under concurrent start-up, refusing a newer schema, replacing
+// connections the server dropped, the log's hash chain, a deadline on a
+// commit that synchronous standbys never confirm, and a location that never
+// shows a password. The Kv contract itself: kv_contract_test.cc.
+
+#include "server/store/postgres/postgres_store.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "server/crypto/digest.h"
+#include "server/store/kv.h"
+#include "tests/testing/postgres_cluster.h"
+
+namespace tessera::store::postgres {
+namespace {
+
+using testing::PostgresCluster;
+
+PostgresCluster* Cluster() {
+  static PostgresCluster* cluster = [] {
+    auto started = PostgresCluster::Start(/*standbys=*/0);
+    if (!started.ok()) {
+      ADD_FAILURE() << started.status();
+      return static_cast<PostgresCluster*>(nullptr);
+    }
+    return started->release();
+  }();
+  return cluster;
+}
+
+std::string DatabaseOf(const std::string& url) {
+  const size_t slash = url.rfind('/');
+  return url.substr(slash + 1, url.find('?') - slash - 1);
+}
+
+tessera::v1::RevocationEvent Revoked(const std::string& id) {
+  tessera::v1::RevocationEvent event;
+  event.mutable_session_revoked()->set_session_id(id);
+  return event;
+}
+
+TEST(PostgresStoreTest, ThreeReplicasStartingTogetherMigrateOnce) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  std::vector<std::unique_ptr<PostgresStore>> stores(3);
+  std::vector<absl::Status> results(3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = PostgresStore::Open({.url = *url});
+      results[i] = opened.status();
+      if (opened.ok()) stores[i] = std::move(*opened);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const absl::Status& result : results) EXPECT_TRUE(result.ok()) << result;
+  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+                            "SELECT count(*), max(version) FROM "
+                            "tessera_schema_migrations"),
+            absl::StrCat(LatestSchemaVersion(), "|", LatestSchemaVersion()));
+  EXPECT_EQ(stores[0]->SchemaVersion().value(), LatestSchemaVersion());
+  // And a fourth, later, changes nothing.
+  auto later = PostgresStore::Open({.url = *url});
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+                            "SELECT count(*) FROM tessera_schema_migrations"),
+            absl::StrCat(LatestSchemaVersion()));
+}
+
+TEST(PostgresStoreTest, ADatabaseWithANewerSchemaIsRefusedUntouched) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  ASSERT_TRUE(PostgresStore::Open({.url = *url}).ok());
+  ASSERT_TRUE(Cluster()
+                  ->Sql(0, DatabaseOf(*url),
+                        "INSERT INTO tessera_schema_migrations VALUES (999, "
+                        "'from the future')")
+                  .ok());
+  auto refused = PostgresStore::Open({.url = *url});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("newer"), std::string::npos)
+      << refused.status();
+  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+                            "SELECT count(*) FROM tessera_schema_migrations"),
+            absl::StrCat(LatestSchemaVersion() + 1));
+}
+
+TEST(PostgresStoreTest, UnreachableDatabaseIsUnavailableWithoutThePassword) {
+  auto refused = PostgresStore::Open(
+      {.url = "postgresql://tessera:hunter2@127.0.0.1:1/none?connect_timeout=1",
+       .timeout = absl::Seconds(2)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable)
+      << refused.status();
+  EXPECT_EQ(refused.status().message().find("hunter2"), std::string::npos);
+  EXPECT_EQ(
+      DescribeConninfo("postgresql://u:hunter2@a:1,b:2/db?sslmode=disable"),
+      "postgresql://a:1,b:2/db");
+  EXPECT_EQ(DescribeConninfo("host=h port=5 dbname=d password=hunter2"),
+            "postgresql://h:5/d");
+}
+
+TEST(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto store = PostgresStore::Open({.url = *url, .pool_size = 2});
+  ASSERT_TRUE(store.ok()) << store.status();
+  Batch batch;
+  batch.Put(ColumnFamily::kSessions, "a", "1");
+  ASSERT_TRUE((*store)->Write(batch).ok());
+  // As a failover or a restart would: every session of the database ends.
+  ASSERT_TRUE(Cluster()
+                  ->Sql(0, "tessera",
+                        absl::StrCat("SELECT count(pg_terminate_backend(pid)) "
+                                     "FROM pg_stat_activity WHERE datname = '",
+                                     DatabaseOf(*url), "'"))
+                  .ok());
+  Batch again;
+  again.Put(ColumnFamily::kSessions, "b", "2");
+  EXPECT_TRUE((*store)->Write(again).ok());  // Retried on a new connection.
+  // A read on a dropped connection fails once, then the slot reconnects.
+  absl::StatusOr<std::optional<std::string>> read =
+      (*store)->Get(ColumnFamily::kSessions, "b");
+  if (!read.ok()) read = (*store)->Get(ColumnFamily::kSessions, "b");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, std::optional<std::string>("2"));
+  EXPECT_GE((*store)->stats().pool.connects, 2u);
+}
+
+TEST(PostgresStoreTest, TheLogIsAHashChainFromTheFirstEvent) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto a = PostgresStore::Open({.url = *url});
+  auto b = PostgresStore::Open({.url = *url});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int i = 0; i < 10; ++i) {
+    Batch batch;
+    batch.AppendLog(Revoked(absl::StrCat("s", i)));
+    if (i % 3 == 0) batch.AppendLog(Revoked(absl::StrCat("t", i)));
+    ASSERT_TRUE((i % 2 == 0 ? **a : **b).Write(batch).ok());
+  }
+  absl::StatusOr<std::string> rows =
+      Cluster()->Sql(0, DatabaseOf(*url),
+                     "SELECT sequence, encode(record, 'hex'), encode(hash, "
+                     "'hex') FROM tessera_log ORDER BY sequence");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::string previous;
+  uint64_t expected = 0;
+  for (absl::string_view line : absl::StrSplit(*rows, '\n')) {
+    std::vector<std::string> cols = absl::StrSplit(line, '|');
+    ASSERT_EQ(cols.size(), 3u);
+    uint64_t sequence = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(cols[0], &sequence));
+    EXPECT_EQ(sequence, ++expected);
+    const std::string record = absl::HexStringToBytes(cols[1]);
+    const std::string hash = absl::HexStringToBytes(cols[2]);
+    EXPECT_EQ(hash, crypto::Sha256(
+                        absl::StrCat(previous, SequenceKey(sequence), record)))
+        << "at " << sequence;
+    previous = hash;
+  }
+  EXPECT_EQ(expected, 14u);
+  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+                            "SELECT sequence, encode(hash, 'hex') FROM "
+                            "tessera_log_head"),
+            absl::StrCat("14|", absl::BytesToHexString(previous)));
+}
+
+// With synchronous replication and its only standby gone, PostgreSQL's
+// COMMIT waits forever; the store answers UNAVAILABLE at its deadline.
+TEST(PostgresStoreTest, ACommitNoStandbyConfirmsIsUnavailableAtTheDeadline) {
+  auto cluster = PostgresCluster::Start(/*standbys=*/1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  absl::StatusOr<std::string> url = (*cluster)->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto store = PostgresStore::Open({.url = *url, .timeout = absl::Seconds(2)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  Batch before;
+  before.Put(ColumnFamily::kSessions, "a", "1");
+  ASSERT_TRUE((*store)->Write(before).ok());
+  ASSERT_TRUE((*cluster)->Tool("kill", {"1"}).ok());
+  Batch lost;
+  lost.Put(ColumnFamily::kSessions, "b", "2");
+  lost.AppendLog(Revoked("b"));
+  const absl::Time start = absl::Now();
+  const absl::Status written = (*store)->Write(lost);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_NE(written.message().find("not confirmed"), std::string::npos)
+      << written;
+  EXPECT_LT(took, absl::Seconds(30)) << "no hang";  // Bound, not a benchmark.
+  EXPECT_EQ(lost.log_events()[0].sequence(), 0u);
+  // Reads still work (they need no standby).
+  EXPECT_TRUE((*store)->Get(ColumnFamily::kSessions, "a").ok());
+}
+
+struct Cleanup {
+  ~Cleanup() { delete Cluster(); }
+} cleanup;
+
+}  // namespace
+}  // namespace tessera::store::postgres
