@@ -163,12 +163,13 @@ absl::Status Tesserad::OpenStore() {
           "--store=postgres needs the key-encryption key every replica "
           "shares: --kek_file or TESSERA_KEK");
     }
-    // The store interface and the replicas' log tailer are in; the
-    // PostgreSQL implementation of it is not yet
-    // (docs/operations/high-availability.md).
-    return absl::FailedPreconditionError(
-        "--store=postgres: this tesserad has no PostgreSQL store yet; use "
-        "--store=rocksdb");
+    absl::StatusOr<std::unique_ptr<store::postgres::PostgresStore>> pg =
+        store::postgres::PostgresStore::Open({.url = options_.postgres_url});
+    if (!pg.ok()) return pg.status();
+    postgres_ = pg->get();
+    store_ = std::move(*pg);
+    log::Info("store: PostgreSQL", {{"database", store_->location()}});
+    return absl::OkStatus();
   }
   absl::StatusOr<std::unique_ptr<store::Store>> rocks =
       store::Store::Open(StoreOptionsOf(options_));
@@ -198,6 +199,10 @@ void Tesserad::StartTailer() {
           },
       .publish = [hub](uint64_t sequence) { hub->OnCommit(sequence); },
   };
+  if (postgres_ != nullptr) {
+    store::postgres::PostgresStore* pg = postgres_;
+    hooks.wait = [pg](absl::Duration timeout) { pg->WaitForLogEvent(timeout); };
+  }
   tailer_ = std::make_unique<stream::LogTailer>(
       revocation_log_.get(), loaded_through_, std::move(hooks),
       absl::Milliseconds(50));
@@ -400,6 +405,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   revocation_log_.reset();
   tailer_.reset();
   rocks_ = nullptr;
+  postgres_ = nullptr;
   store_.reset();  // Closes RocksDB, then releases the data-dir lock.
   absl::MutexLock lock(&mu_);
   stopped_ = true;

@@ -35,6 +35,7 @@
 #include "server/session/active_count.h"
 #include "server/session/request_ids.h"
 #include "server/session/session_store.h"
+#include "server/store/postgres/postgres_store.h"
 #include "server/store/store.h"
 #include "server/stream/log_tailer.h"
 #include "server/stream/revocation_hub.h"
@@ -113,6 +114,7 @@ class Tesserad {
   // Declared in dependency order: destroyed in reverse, the store last.
   std::unique_ptr<store::Kv> store_;
   store::Store* rocks_ = nullptr;  // store_ when it is RocksDB.
+  store::postgres::PostgresStore* postgres_ = nullptr;  // When PostgreSQL.
   // The last event LoadRevocations replayed (where the tailer starts).
   uint64_t loaded_through_ = 0;
   std::unique_ptr<revocation::RevocationLog> revocation_log_;

@@ -55,6 +55,39 @@ std::string NewTempDir(const std::string& prefix) {
 
 absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Start(
     Options options) {
+  const absl::Time deadline = absl::Now() + options.start_timeout;
+  absl::StatusOr<std::unique_ptr<TesseradProcess>> process =
+      Launch(std::move(options));
+  if (!process.ok()) return process.status();
+  if (absl::Status serving = (*process)->AwaitServing(deadline);
+      !serving.ok()) {
+    return serving;
+  }
+  return process;
+}
+
+absl::StatusOr<std::vector<std::unique_ptr<TesseradProcess>>>
+TesseradProcess::StartAll(std::vector<Options> options) {
+  std::vector<std::unique_ptr<TesseradProcess>> processes;
+  std::vector<absl::Time> deadlines;
+  for (Options& one : options) {
+    deadlines.push_back(absl::Now() + one.start_timeout);
+    absl::StatusOr<std::unique_ptr<TesseradProcess>> process =
+        Launch(std::move(one));
+    if (!process.ok()) return process.status();
+    processes.push_back(std::move(*process));
+  }
+  for (size_t i = 0; i < processes.size(); ++i) {
+    if (absl::Status serving = processes[i]->AwaitServing(deadlines[i]);
+        !serving.ok()) {
+      return serving;
+    }
+  }
+  return processes;
+}
+
+absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Launch(
+    Options options) {
   std::unique_ptr<TesseradProcess> process(new TesseradProcess());
   process->data_dir_ =
       options.data_dir.empty() ? NewTempDir("tessera-data") : options.data_dir;
@@ -81,26 +114,28 @@ absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Start(
   absl::StatusOr<pid_t> pid = StartProcess(argv, process->log_path_);
   if (!pid.ok()) return pid.status();
   process->pid_ = *pid;
+  return process;
+}
 
-  const absl::Time deadline = absl::Now() + options.start_timeout;
+absl::Status TesseradProcess::AwaitServing(absl::Time deadline) {
   while (absl::Now() < deadline) {
-    const std::string log = process->ReadLog();
+    const std::string log = ReadLog();
     std::string address = ServingAddress(log);
     if (!address.empty()) {
-      process->grpc_address_ = address;
-      process->http_address_ = ServingAddress(log, "http_address");
-      return process;
+      grpc_address_ = address;
+      http_address_ = ServingAddress(log, "http_address");
+      return absl::OkStatus();
     }
     int status = 0;
-    if (::waitpid(process->pid_, &status, WNOHANG) == process->pid_) {
-      process->pid_ = -1;
-      return absl::FailedPreconditionError(absl::StrCat(
-          "tesserad exited during start-up; log:\n", process->ReadLog()));
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::FailedPreconditionError(
+          absl::StrCat("tesserad exited during start-up; log:\n", ReadLog()));
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
   return absl::DeadlineExceededError(absl::StrCat(
-      "tesserad did not report serving in time; log:\n", process->ReadLog()));
+      "tesserad did not report serving in time; log:\n", ReadLog()));
 }
 
 TesseradProcess::~TesseradProcess() {

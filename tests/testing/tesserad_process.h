@@ -48,6 +48,11 @@ class TesseradProcess {
   static absl::StatusOr<std::unique_ptr<TesseradProcess>> Start(
       Options options);
 
+  // Starts every server before waiting for any (they start concurrently,
+  // e.g. replicas on one empty database).
+  static absl::StatusOr<std::vector<std::unique_ptr<TesseradProcess>>> StartAll(
+      std::vector<Options> options);
+
   ~TesseradProcess();
 
   // "127.0.0.1:PORT" as the server reported it.
@@ -66,6 +71,9 @@ class TesseradProcess {
 
  private:
   TesseradProcess() = default;
+  static absl::StatusOr<std::unique_ptr<TesseradProcess>> Launch(
+      Options options);
+  absl::Status AwaitServing(absl::Time deadline);
 
   pid_t pid_ = -1;
   std::string data_dir_;

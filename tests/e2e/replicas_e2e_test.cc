@@ -1,0 +1,301 @@
+// Three tesserad replicas over one PostgreSQL database on a real cluster
+// (a primary and two synchronous standbys, tools/pg_cluster.sh), as in
+// docs/operations/high-availability.md: they start together on an empty
+// database and migrate it once; a session issued on one is refreshed,
+// validated and revoked through the others; a revocation made on A is
+// enforced by Verifiers following B and C once they WaitForSequence its
+// sequence; and 32 clients per replica presenting the same refresh token at
+// once get exactly one successor per round, never INTERNAL.
+//
+// TESSERA_RACE_ROUNDS overrides the race's 200 rounds (longer soaks).
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/verifier/verifier.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/grpc_calls.h"
+#include "tests/testing/postgres_cluster.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/tesserad_process.h"
+
+namespace tessera {
+namespace {
+
+using testing::PostgresCluster;
+using testing::TesseradProcess;
+using v1::TokenAuthority;
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+constexpr int kReplicas = 3;
+
+PostgresCluster* Cluster() {
+  static PostgresCluster* cluster = [] {
+    auto started = PostgresCluster::Start(/*standbys=*/2);
+    if (!started.ok()) {
+      ADD_FAILURE() << started.status();
+      return static_cast<PostgresCluster*>(nullptr);
+    }
+    return started->release();
+  }();
+  return cluster;
+}
+
+std::string KekFile() {
+  const std::string path = testing::NewTempPath("replicas") + ".kek";
+  std::ofstream(path) << "c2hhcmVkLWJ5LWV2ZXJ5LXJlcGxpY2Etb2YtdGhpcy0=\n";
+  ::chmod(path.c_str(), 0600);
+  return path;
+}
+
+struct Replica {
+  std::unique_ptr<TesseradProcess> process;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<TokenAuthority::Stub> stub;
+};
+
+class ReplicasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(Cluster(), nullptr);
+    absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+    ASSERT_TRUE(url.ok()) << url.status();
+    database_ = "t" + url->substr(url->rfind("/t") + 2,
+                                  url->find('?') - url->rfind("/t") - 2);
+    const std::string kek = KekFile();
+    std::vector<TesseradProcess::Options> options(kReplicas);
+    for (auto& one : options) {
+      one.flags = {"--store=postgres", "--postgres_url=" + *url,
+                   "--kek_file=" + kek};
+    }
+    auto started = TesseradProcess::StartAll(std::move(options));
+    ASSERT_TRUE(started.ok()) << started.status();
+    for (auto& process : *started) {
+      Replica replica;
+      replica.channel = grpc::CreateChannel(process->grpc_address(),
+                                            grpc::InsecureChannelCredentials());
+      replica.stub = TokenAuthority::NewStub(replica.channel);
+      replica.process = std::move(process);
+      replicas_.push_back(std::move(replica));
+    }
+  }
+
+  static void Deadline(grpc::ClientContext& context) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+  }
+
+  v1::SessionTokens Issue(int replica, const std::string& subject) {
+    v1::IssueSessionRequest request;
+    request.set_subject(subject);
+    request.add_audience("api");
+    v1::SessionTokens tokens;
+    grpc::ClientContext context;
+    Deadline(context);
+    const grpc::Status status =
+        replicas_[replica].stub->IssueSession(&context, request, &tokens);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return tokens;
+  }
+
+  grpc::Status Refresh(int replica, const std::string& token,
+                       v1::SessionTokens* tokens) {
+    v1::RefreshSessionRequest request;
+    request.set_refresh_token(token);
+    grpc::ClientContext context;
+    Deadline(context);
+    return replicas_[replica].stub->RefreshSession(&context, request, tokens);
+  }
+
+  v1::ValidateTokenResponse Validate(int replica, const std::string& token) {
+    v1::ValidateTokenRequest request;
+    request.set_access_token(token);
+    request.add_audience("api");
+    v1::ValidateTokenResponse response;
+    grpc::ClientContext context;
+    Deadline(context);
+    EXPECT_TRUE(replicas_[replica]
+                    .stub->ValidateToken(&context, request, &response)
+                    .ok());
+    return response;
+  }
+
+  uint64_t Revoke(int replica, const std::string& session_id) {
+    v1::RevokeSessionRequest request;
+    request.set_session_id(session_id);
+    v1::RevokeSessionResponse response;
+    grpc::ClientContext context;
+    Deadline(context);
+    const grpc::Status status =
+        replicas_[replica].stub->RevokeSession(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.sequence();
+  }
+
+  // "kid state" of every published key.
+  std::set<std::string> Keys(int replica) {
+    v1::GetJwksRequest request;
+    v1::GetJwksResponse response;
+    grpc::ClientContext context;
+    Deadline(context);
+    EXPECT_TRUE(
+        replicas_[replica].stub->GetJwks(&context, request, &response).ok());
+    std::set<std::string> keys;
+    for (const auto& key : response.keys()) {
+      keys.insert(absl::StrCat(key.kid(), " ", v1::KeyState_Name(key.state())));
+    }
+    return keys;
+  }
+
+  std::string database_;
+  std::vector<Replica> replicas_;
+};
+
+TEST_F(ReplicasTest,
+       StartingTogetherOnAnEmptyDatabaseMigratesOnceAndShareKeys) {
+  EXPECT_EQ(*Cluster()->Sql(0, database_,
+                            "SELECT count(*) FROM tessera_schema_migrations"),
+            "1");
+  // One key set (an active key and the next one), made by one replica,
+  // learnt by the others.
+  const std::set<std::string> keys = Keys(0);
+  int active = 0;
+  for (const std::string& key : keys) {
+    active += absl::EndsWith(key, " KEY_STATE_ACTIVE") ? 1 : 0;
+  }
+  EXPECT_EQ(active, 1) << keys.size();
+  EXPECT_EQ(Keys(1), keys);
+  EXPECT_EQ(Keys(2), keys);
+  EXPECT_EQ(*Cluster()->Sql(0, database_,
+                            "SELECT count(*) FROM tessera_kv WHERE family = 4"),
+            absl::StrCat(keys.size()));
+}
+
+TEST_F(ReplicasTest, ASessionIsIssuedRefreshedValidatedAndRevokedAcross) {
+  for (int first = 0; first < kReplicas; ++first) {
+    const int second = (first + 1) % kReplicas;
+    const int third = (first + 2) % kReplicas;
+    const v1::SessionTokens issued = Issue(first, "alice");
+    ASSERT_FALSE(issued.refresh_token().empty());
+    v1::SessionTokens refreshed;
+    const grpc::Status status =
+        Refresh(second, issued.refresh_token(), &refreshed);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(refreshed.session_id(), issued.session_id());
+    EXPECT_TRUE(Validate(third, refreshed.access_token()).valid());
+    EXPECT_TRUE(Validate(first, issued.access_token()).valid());
+
+    const uint64_t sequence = Revoke(third, issued.session_id());
+    EXPECT_GT(sequence, 0u);
+    // The revoking replica knows at once; the others once their tailer has
+    // read the event (a ValidateToken is answered from the replica's state).
+    EXPECT_EQ(Validate(third, refreshed.access_token()).reason(),
+              v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+    v1::SessionTokens after;
+    const grpc::Status refused =
+        Refresh(first, refreshed.refresh_token(), &after);
+    EXPECT_FALSE(refused.ok());
+    EXPECT_EQ(testing::ReasonOf(refused), "SESSION_REVOKED")
+        << refused.error_message();
+  }
+}
+
+TEST_F(ReplicasTest, ARevocationOnAIsEnforcedByVerifiersOnBAndC) {
+  std::vector<std::unique_ptr<Verifier>> verifiers;
+  for (int replica : {1, 2}) {
+    VerifierOptions options;
+    options.target = replicas_[replica].process->grpc_address();
+    options.audience = {"api"};
+    auto verifier = Verifier::Start(std::move(options));
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    ASSERT_TRUE((*verifier)->WaitUntilReady(kWait));
+    verifiers.push_back(*std::move(verifier));
+  }
+  const v1::SessionTokens alice = Issue(0, "alice");
+  const v1::SessionTokens bob = Issue(1, "bob");
+  for (const auto& verifier : verifiers) {
+    ASSERT_TRUE(verifier->Verify(alice.access_token()).ok());  // Cached.
+  }
+  const uint64_t first = Revoke(0, alice.session_id());
+  for (const auto& verifier : verifiers) {
+    ASSERT_TRUE(verifier->WaitForSequence(first, kWait));
+    EXPECT_EQ(
+        TokenInvalidReasonOf(verifier->Verify(alice.access_token()).status()),
+        v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+    EXPECT_TRUE(verifier->Verify(bob.access_token()).ok());
+  }
+  // Sequences mean the same on every replica: the next one, made on C.
+  const uint64_t second = Revoke(2, bob.session_id());
+  EXPECT_EQ(second, first + 1);
+  for (const auto& verifier : verifiers) {
+    ASSERT_TRUE(verifier->WaitForSequence(second, kWait));
+    EXPECT_EQ(
+        TokenInvalidReasonOf(verifier->Verify(bob.access_token()).status()),
+        v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+  }
+}
+
+// 32 clients on each of the three replicas present the same refresh token
+// at once, round after round: every answer of a round is the same
+// successor (the losers get it back within the grace period), and no call
+// fails with INTERNAL.
+TEST_F(ReplicasTest, RacingRefreshesAcrossReplicasShareOneSuccessorPerRound) {
+  int rounds = 200;
+  if (const char* env = std::getenv("TESSERA_RACE_ROUNDS")) {
+    ASSERT_TRUE(absl::SimpleAtoi(env, &rounds));
+  }
+  constexpr int kClientsPerReplica = 32;
+  std::string token = Issue(0, "carol").refresh_token();
+  int unavailable = 0;
+  for (int round = 1; round <= rounds; ++round) {
+    std::vector<grpc::Status> statuses(kReplicas * kClientsPerReplica);
+    std::vector<std::string> successors(statuses.size());
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      clients.emplace_back([&, i] {
+        v1::SessionTokens tokens;
+        statuses[i] = Refresh(static_cast<int>(i % kReplicas), token, &tokens);
+        successors[i] = tokens.refresh_token();
+      });
+    }
+    for (std::thread& client : clients) client.join();
+    std::set<std::string> distinct;
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      ASSERT_NE(statuses[i].error_code(), grpc::StatusCode::INTERNAL)
+          << "round " << round << ": " << statuses[i].error_message();
+      if (statuses[i].ok()) {
+        distinct.insert(successors[i]);
+      } else {
+        // Only a store that stayed contended past every retry.
+        ASSERT_EQ(statuses[i].error_code(), grpc::StatusCode::UNAVAILABLE)
+            << "round " << round << ": " << statuses[i].error_message();
+        ++unavailable;
+      }
+    }
+    ASSERT_EQ(distinct.size(), 1u) << "round " << round;
+    token = *distinct.begin();
+  }
+  // Exhausted retries are the exception, not the way a round ends.
+  EXPECT_LT(unavailable, rounds * kReplicas * kClientsPerReplica / 100);
+  std::cout << "rounds " << rounds << ", UNAVAILABLE answers " << unavailable
+            << "\n";
+}
+
+struct Cleanup {
+  ~Cleanup() { delete Cluster(); }
+} cleanup;
+
+}  // namespace
+}  // namespace tessera
