@@ -106,6 +106,9 @@ std::string BoundAddress(const std::string& address, int bound_port) {
 
 // The store's options: the data dir, and the compaction filters that drop
 // what has expired (session/purge.h).
+// RPCs waiting for a store worker; beyond it a call is refused at once.
+constexpr size_t kMaxQueuedStoreCalls = 4096;
+
 store::Store::Options StoreOptionsOf(const config::ServerOptions& options) {
   store::Store::Options store_options{.data_dir = options.data_dir,
                                       .sync_writes = options.sync_writes};
@@ -304,9 +307,17 @@ void Tesserad::StartSessions(const crypto::Kek& kek,
 }
 
 void Tesserad::MakeServices() {
+  if (store_->shared()) {
+    // Store calls wait on the network: off gRPC's threads, twice as many
+    // workers as pooled connections so a worker signs while another waits.
+    workers_ = std::make_unique<service::WorkerPool>(
+        2 * store::postgres::PostgresStore::Options().pool_size,
+        kMaxQueuedStoreCalls);
+  }
   const service::Guards guards{.authorizer = authorizer_.get(),
                                .limiter = limiter_.get(),
-                               .audit = audit_.get()};
+                               .audit = audit_.get(),
+                               .workers = workers_.get()};
   token_authority_ = std::make_unique<service::TokenAuthorityService>(
       service::TokenAuthorityConfig{
           .issuer = options_.issuer,
@@ -393,6 +404,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   hub_->Close();  // Streams would otherwise hold the drain to its end.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   server_->Wait();
+  if (workers_ != nullptr) workers_->Stop();  // Every call has answered.
   // Answers every writer still waiting for an fsync.
   if (rocks_ != nullptr) rocks_->StopSyncing();
   if (tailer_ != nullptr) tailer_->Stop();  // It calls the hub and keys.

@@ -128,6 +128,7 @@ class Tesserad {
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<auth::RateLimiter> limiter_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<service::WorkerPool> workers_;  // Shared stores only.
   std::unique_ptr<service::TokenAuthorityService> token_authority_;
   std::unique_ptr<service::AdminService> admin_;
   std::unique_ptr<metrics::Registry> metrics_;

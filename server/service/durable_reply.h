@@ -78,14 +78,13 @@ class DurableReply {
 
 using WritesDone = absl::FunctionRef<void()>;
 
-// Runs `handler(writes_done)` inline on gRPC's thread and answers through a
-// DurableReply. `on_answer` (optional) sees the final status, e.g. for the
-// audit log.
+// Runs `handler(writes_done)` inline (on the thread that handles the call)
+// and answers on `reactor` through a DurableReply. `on_answer` (optional) sees
+// the final status, e.g. for the audit log.
 template <typename Handler>
 grpc::ServerUnaryReactor* AnswerWhenDurable(
-    store::Kv* store, grpc::CallbackServerContext* context, Handler handler,
+    store::Kv* store, grpc::ServerUnaryReactor* reactor, Handler handler,
     DurableReply::OnAnswer on_answer = nullptr) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto* reply = new DurableReply(store, reactor, std::move(on_answer));
   reply->HandlerDone(handler(WritesDone([reply] { reply->WritesDone(); })));
   return reactor;

@@ -37,11 +37,15 @@ absl::Status Invalid(absl::string_view reason, absl::string_view message) {
   return errors::Error(absl::StatusCode::kInvalidArgument, reason, message);
 }
 
-ServerUnaryReactor* Reply(CallbackServerContext* context,
+ServerUnaryReactor* Reply(ServerUnaryReactor* reactor,
                           const absl::Status& status) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(errors::ToGrpcStatus(status));
   return reactor;
+}
+
+ServerUnaryReactor* Reply(CallbackServerContext* context,
+                          const absl::Status& status) {
+  return Reply(context->DefaultReactor(), status);
 }
 
 absl::Status RateLimited(absl::string_view caller, absl::Duration wait) {
@@ -206,15 +210,39 @@ void TokenAuthorityService::AuditRefused(
                         target, refusal);
 }
 
+template <typename Body>
+ServerUnaryReactor* TokenAuthorityService::OffStoreThread(
+    CallbackServerContext* context, Body body) {
+  ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (guards_.workers == nullptr) {
+    body(reactor);
+  } else if (!guards_.workers->Submit(
+                 [reactor, body = std::move(body)] { body(reactor); })) {
+    Reply(reactor, errors::Error(absl::StatusCode::kUnavailable,
+                                 errors::kStoreUnavailable,
+                                 "every store worker is busy; retry"));
+  }
+  return reactor;
+}
+
 ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    IssueSessionNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::IssueSessionNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::IssueSessionRequest* request,
+    tessera::v1::SessionTokens* response) {
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kIssueSession);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   return AnswerWhenDurable(
-      store_, context, [&](WritesDone writes_done) -> absl::Status {
+      store_, reactor, [&](WritesDone writes_done) -> absl::Status {
         if (absl::Status valid = CheckIssue(*request); !valid.ok()) {
           return valid;
         }
@@ -259,11 +287,20 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     CallbackServerContext* context,
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    RefreshSessionNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::RefreshSessionNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::RefreshSessionRequest* request,
+    tessera::v1::SessionTokens* response) {
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kRefreshSession);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   return AnswerWhenDurable(
-      store_, context,
+      store_, reactor,
       [&](WritesDone writes_done) -> absl::Status {
         if (absl::Status valid = CheckRefresh(*request); !valid.ok()) {
           return valid;
@@ -356,6 +393,15 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    RevokeSessionNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::RevokeSessionNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::RevokeSessionRequest* request,
+    tessera::v1::RevokeSessionResponse* response) {
   // For the audit log: never a token. A token target is named by the
   // session it names once that is known to be real.
   auto target = std::make_shared<std::string>();
@@ -379,14 +425,14 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
   }
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kRevokeSession, "RevokeSession", *target);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   auto audit = [this, name = (*caller)->name,
                 target](const absl::Status& answer) {
     guards_.audit->Record("RevokeSession", name, *target, answer);
   };
   const session::Access access = AccessOf(**caller);
   return AnswerWhenDurable(
-      store_, context,
+      store_, reactor,
       [&](WritesDone) -> absl::Status {
         if (absl::Status valid = CheckRevokeReason(request->reason());
             !valid.ok()) {
@@ -466,51 +512,78 @@ ServerUnaryReactor* TokenAuthorityService::GetSession(
     CallbackServerContext* context,
     const tessera::v1::GetSessionRequest* request,
     tessera::v1::Session* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    GetSessionNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::GetSessionNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::GetSessionRequest* request,
+    tessera::v1::Session* response) {
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kGetSession);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   if (absl::Status valid = CheckSessionId(request->session_id()); !valid.ok()) {
-    return Reply(context, valid);
+    return Reply(reactor, valid);
   }
   absl::StatusOr<tessera::v1::SessionRecord> record =
       sessions_->Get(request->session_id(), AccessOf(**caller));
-  if (!record.ok()) return Reply(context, record.status());
+  if (!record.ok()) return Reply(reactor, record.status());
   FillSession(*record, response);
-  return Reply(context, absl::OkStatus());
+  return Reply(reactor, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::ListSessions(
     CallbackServerContext* context,
     const tessera::v1::ListSessionsRequest* request,
     tessera::v1::ListSessionsResponse* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    ListSessionsNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::ListSessionsNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::ListSessionsRequest* request,
+    tessera::v1::ListSessionsResponse* response) {
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kListSessions);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   absl::StatusOr<int> page_size = CheckList(*request);
-  if (!page_size.ok()) return Reply(context, page_size.status());
+  if (!page_size.ok()) return Reply(reactor, page_size.status());
   absl::StatusOr<session::SessionStore::Page> page = sessions_->List(
       request->subject(), AccessOf(**caller), *page_size, request->page_token(),
       request->include_revoked(), absl::Now());
-  if (!page.ok()) return Reply(context, page.status());
+  if (!page.ok()) return Reply(reactor, page.status());
   for (const tessera::v1::SessionRecord& record : page->sessions) {
     FillSession(record, response->add_sessions());
   }
   response->set_next_page_token(page->next_page_token);
-  return Reply(context, absl::OkStatus());
+  return Reply(reactor, absl::OkStatus());
 }
 
 ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     CallbackServerContext* context,
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
+  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+    UpdateClaimsNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* TokenAuthorityService::UpdateClaimsNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::UpdateClaimsRequest* request,
+    tessera::v1::UpdateClaimsResponse* response) {
   const std::string target =
       absl::StrCat("subject=", log::Utf8Prefix(request->subject(), 256));
   absl::StatusOr<const auth::Caller*> caller =
       Admit(*context, auth::Method::kUpdateClaims, "UpdateClaims", target);
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   const session::Access access = AccessOf(**caller);
   return AnswerWhenDurable(
-      store_, context,
+      store_, reactor,
       [&](WritesDone) -> absl::Status {
         // Fits checks each session's resulting claims again.
         absl::StatusOr<tessera::v1::ClaimsMode> mode =

@@ -25,6 +25,7 @@
 #include "server/auth/authorizer.h"
 #include "server/auth/rate_limiter.h"
 #include "server/keys/key_ring.h"
+#include "server/service/worker_pool.h"
 #include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/kv.h"
@@ -39,6 +40,11 @@ struct Guards {
   const auth::Authorizer* authorizer;
   auth::RateLimiter* limiter;
   audit::AuditLog* audit;
+  // Where RPCs that read or write the store run when it is remote
+  // (PostgreSQL); nullptr: inline on gRPC's thread (RocksDB, whose calls
+  // do not block on the network and whose fsyncs are answered
+  // asynchronously, durable_reply.h).
+  WorkerPool* workers = nullptr;
 };
 
 struct TokenAuthorityConfig {
@@ -103,6 +109,36 @@ class TokenAuthorityService final
       const tessera::v1::WatchRevocationsRequest* request) override;
 
  private:
+  // The RPCs that touch the store run as `Now` bodies: on the worker pool
+  // when there is one (Guards::workers), else inline. A full pool answers
+  // UNAVAILABLE (STORE_UNAVAILABLE, "every store worker is busy") at once.
+  template <typename Body>
+  grpc::ServerUnaryReactor* OffStoreThread(grpc::CallbackServerContext* context,
+                                           Body body);
+  grpc::ServerUnaryReactor* IssueSessionNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::IssueSessionRequest* request,
+      tessera::v1::SessionTokens* response);
+  grpc::ServerUnaryReactor* RefreshSessionNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::RefreshSessionRequest* request,
+      tessera::v1::SessionTokens* response);
+  grpc::ServerUnaryReactor* RevokeSessionNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::RevokeSessionRequest* request,
+      tessera::v1::RevokeSessionResponse* response);
+  grpc::ServerUnaryReactor* GetSessionNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::GetSessionRequest* request,
+      tessera::v1::Session* response);
+  grpc::ServerUnaryReactor* ListSessionsNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::ListSessionsRequest* request,
+      tessera::v1::ListSessionsResponse* response);
+  grpc::ServerUnaryReactor* UpdateClaimsNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::UpdateClaimsRequest* request,
+      tessera::v1::UpdateClaimsResponse* response);
   // Fills `out` for `session` but for the access token, which it returns
   // unsigned (its size checked). Its lifetime is the session's, capped by
   // today's --access_ttl.
