@@ -383,11 +383,18 @@ absl::Status Tesserad::StartHttp() {
                  return http::Handlers::Jwks{keys_->current()->jwks_json,
                                              keys_->jwks_max_age()};
                },
-           .ready = [this] { return ready_.load(); },
+           .ready = [this] { return Ready(); },
            .metrics = [this] { return metrics_->Render(); }});
   if (!http.ok()) return http.status();
   http_ = std::move(*http);
   return absl::OkStatus();
+}
+
+bool Tesserad::Ready() const {
+  if (!ready_.load()) return false;
+  // A replica whose database is unreachable cannot issue or refresh: out of
+  // the load balancer until it can.
+  return postgres_ == nullptr || postgres_->Ping(absl::Seconds(1)).ok();
 }
 
 void Tesserad::Shutdown(absl::Duration drain) {
@@ -526,6 +533,7 @@ void Tesserad::RegisterMetrics() {
         return std::vector<Sample>{
             {{}, static_cast<double>(audit->suppressed_total())}};
       });
+  if (postgres_ != nullptr) RegisterPostgresMetrics();
   if (store == nullptr) return;
   m.AddCounterCallback(
       "tessera_store_wal_syncs_total",
@@ -533,6 +541,55 @@ void Tesserad::RegisterMetrics() {
         return std::vector<Sample>{
             {{}, static_cast<double>(store->wal_sync_count())}};
       });
+}
+
+void Tesserad::RegisterPostgresMetrics() {
+  using metrics::Sample;
+  metrics::Registry& m = *metrics_;
+  store::postgres::PostgresStore* pg = postgres_;
+  auto one = [](double value) { return std::vector<Sample>{{{}, value}}; };
+  m.AddGauge("tessera_store_connections", "PostgreSQL pool connections.", [pg] {
+    const auto pool = pg->stats().pool;
+    return std::vector<Sample>{{{{"state", "in_use"}}, double(pool.in_use)},
+                               {{{"state", "size"}}, double(pool.size)}};
+  });
+  m.AddCounterCallback(
+      "tessera_store_connects_total",
+      "PostgreSQL connections opened (first ones and replacements).",
+      [pg, one] { return one(double(pg->stats().pool.connects)); });
+  m.AddCounterCallback(
+      "tessera_store_pool_waits_total",
+      "Store calls that found every connection busy and waited.",
+      [pg, one] { return one(double(pg->stats().pool.waits)); });
+  m.AddCounterCallback("tessera_store_writes_total",
+                       "Committed store transactions.",
+                       [pg, one] { return one(double(pg->stats().writes)); });
+  m.AddCounterCallback(
+      "tessera_store_write_seconds_total",
+      "Time spent in committed store transactions (divide by "
+      "tessera_store_writes_total for the mean).",
+      [pg, one] { return one(absl::ToDoubleSeconds(pg->stats().write_time)); });
+  m.AddCounterCallback(
+      "tessera_store_write_conflicts_total",
+      "Transactions that lost a race (WRITE_CONFLICT; re-read and retried).",
+      [pg, one] { return one(double(pg->stats().conflicts)); });
+  m.AddCounterCallback(
+      "tessera_store_write_failures_total",
+      "Transactions that failed with UNAVAILABLE (database unreachable, or a "
+      "commit not confirmed in time).",
+      [pg, one] { return one(double(pg->stats().failures)); });
+  m.AddGauge("tessera_revocation_tail_lag_events",
+             "Log events other replicas committed that this one has not "
+             "applied yet.",
+             [this, one] {
+               const uint64_t head = revocation_log_->last_sequence();
+               const uint64_t applied =
+                   tailer_ != nullptr ? tailer_->applied() : head;
+               return one(head > applied ? double(head - applied) : 0.0);
+             });
+  service::WorkerPool* workers = workers_.get();
+  m.AddGauge("tessera_store_calls_queued", "RPCs waiting for a store worker.",
+             [workers, one] { return one(double(workers->queued())); });
 }
 
 uint64_t Tesserad::StoreProperty(const char* name) const {

@@ -99,6 +99,9 @@ class Tesserad {
   // How long a revocation matters: the longest access token plus leeway.
   absl::Duration RevocationHorizon() const;
   void RegisterMetrics();
+  void RegisterPostgresMetrics();
+  // /readyz: started, not stopping, and (PostgreSQL) the database answers.
+  bool Ready() const;
   // A RocksDB integer property summed over all column families.
   uint64_t StoreProperty(const char* name) const;
   // The pieces of Stats() that /metrics also exports, one gauge each.

@@ -9,6 +9,7 @@
 //
 // TESSERA_RACE_ROUNDS overrides the race's 200 rounds (longer soaks).
 
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -23,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/verifier/verifier.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -159,6 +161,30 @@ class ReplicasTest : public ::testing::Test {
     return keys;
   }
 
+  // A sample from /metrics, or -1 when the series is absent.
+  double Metric(int replica, const std::string& series) {
+    httplib::Client client(
+        absl::StrCat("http://", replicas_[replica].process->http_address()));
+    httplib::Result result = client.Get("/metrics");
+    if (!result) return -2;
+    for (absl::string_view line : absl::StrSplit(result->body, '\n')) {
+      if (absl::StartsWith(line, series + " ")) {
+        double value = 0;
+        if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) {
+          return value;
+        }
+      }
+    }
+    return -1;
+  }
+
+  int Readyz(int replica) {
+    httplib::Client client(
+        absl::StrCat("http://", replicas_[replica].process->http_address()));
+    httplib::Result result = client.Get("/readyz");
+    return result ? result->status : -1;
+  }
+
   std::string database_;
   std::vector<Replica> replicas_;
 };
@@ -181,6 +207,14 @@ TEST_F(ReplicasTest,
   EXPECT_EQ(*Cluster()->Sql(0, database_,
                             "SELECT count(*) FROM tessera_kv WHERE family = 4"),
             absl::StrCat(keys.size()));
+  // Ready (the database answers), and the store's figures are published.
+  for (int replica = 0; replica < kReplicas; ++replica) {
+    EXPECT_EQ(Readyz(replica), 200);
+    EXPECT_EQ(Metric(replica, "tessera_store_connections{state=\"size\"}"), 8);
+    EXPECT_GE(Metric(replica, "tessera_revocation_tail_lag_events"), 0);
+  }
+  Issue(1, "dora");
+  EXPECT_GE(Metric(1, "tessera_store_writes_total"), 1);
 }
 
 TEST_F(ReplicasTest, ASessionIsIssuedRefreshedValidatedAndRevokedAcross) {

@@ -177,6 +177,14 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   return store;
 }
 
+absl::Status PostgresStore::Ping(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<Result> head = (*lease)->Run(kHead, {}, deadline);
+  return head.ok() ? absl::OkStatus() : Classify(**lease, head.status());
+}
+
 absl::StatusOr<int> PostgresStore::SchemaVersion() {
   const absl::Time deadline = Deadline();
   absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);

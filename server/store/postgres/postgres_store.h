@@ -95,6 +95,9 @@ class PostgresStore : public Kv {
   // wait). Uses its own connection, outside the pool.
   void WaitForLogEvent(absl::Duration timeout);
 
+  // A round trip to the primary (readiness): OK, or why not.
+  absl::Status Ping(absl::Duration timeout);
+
   // The schema version the database holds.
   absl::StatusOr<int> SchemaVersion();
   Stats stats() const;
