@@ -8,7 +8,7 @@
 #   tools/pg_cluster.sh stop DIR [--clean]           stop every node (and delete DIR)
 #   tools/pg_cluster.sh status DIR                   roles and replication state
 #   tools/pg_cluster.sh kill DIR NODE                kill -9 a node's postmaster
-#   tools/pg_cluster.sh pause|resume DIR NODE        SIGSTOP / SIGCONT a node
+#   tools/pg_cluster.sh pause|resume DIR NODE        SIGSTOP / SIGCONT a node (all its processes)
 #   tools/pg_cluster.sh promote DIR NODE             promote a standby to primary
 #   tools/pg_cluster.sh follow DIR NODE PRIMARY      repoint a standby at a new primary
 #   tools/pg_cluster.sh rebuild DIR NODE PRIMARY     recreate a (dead) node as a standby
@@ -178,7 +178,10 @@ cmd_stop() {
   for ((i = 0; i < nodes; i++)); do
     local pid
     pid=$(postmaster_pid "$dir" "$i") || true
-    [ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then  # A paused node could not stop.
+      kill -CONT "$pid" 2>/dev/null || true
+      pkill -CONT -P "$pid" 2>/dev/null || true
+    fi
     as_pg "$PG_BIN/pg_ctl" -D "$(node_dir "$dir" "$i")" -m immediate -w stop \
       >/dev/null 2>&1 || true
   done
@@ -201,11 +204,12 @@ cmd_signal() {  # cmd_signal SIGNAL DIR NODE
   local pid
   pid=$(postmaster_pid "$2" "$3") || die "node $3 is not running"
   [ -n "$pid" ] || die "node $3 is not running"
-  if [ "$1" = KILL ]; then
-    # The postmaster and its children: nothing is left to finish a commit.
-    pkill -KILL -P "$pid" 2>/dev/null || true
-  fi
-  kill -"$1" "$pid"
+  # The postmaster and its children (the backends serving open connections,
+  # the WAL writer and senders): a killed node finishes no commit, a paused
+  # one answers nothing.
+  if [ "$1" = CONT ]; then kill -CONT "$pid"; fi
+  pkill -"$1" -P "$pid" 2>/dev/null || true
+  if [ "$1" != CONT ]; then kill -"$1" "$pid"; fi
 }
 
 cmd_promote() {

@@ -364,6 +364,17 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::current() const {
 
 absl::StatusOr<KeyRing::Rotation> KeyRing::Rotate(
     std::optional<token::Algorithm> algorithm, absl::Time now) {
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<Rotation> rotated = RotateOnce(algorithm, now);
+    if (!store::IsWriteConflict(rotated.status()) || attempt >= 3) {
+      return rotated;
+    }
+    if (absl::Status reloaded = Reload(now); !reloaded.ok()) return reloaded;
+  }
+}
+
+absl::StatusOr<KeyRing::Rotation> KeyRing::RotateOnce(
+    std::optional<token::Algorithm> algorithm, absl::Time now) {
   absl::MutexLock lock(&write_mu_);
   if (entries_.size() >= static_cast<size_t>(kMaxPublishedKeys)) {
     return errors::Error(
@@ -483,7 +494,13 @@ absl::StatusOr<bool> KeyRing::ApplySchedule(absl::Time now) {
     }
   }
   if (rotate) {
-    absl::StatusOr<Rotation> rotated = Rotate(std::nullopt, now);
+    absl::StatusOr<Rotation> rotated = RotateOnce(std::nullopt, now);
+    if (store::IsWriteConflict(rotated.status())) {
+      // Another replica rotated (or changed the keys) first: read what it
+      // did; the next pass decides again, and finds nothing due.
+      if (absl::Status reloaded = Reload(now); !reloaded.ok()) return reloaded;
+      return false;
+    }
     if (!rotated.ok()) return rotated.status();
   }
   absl::MutexLock lock(&write_mu_);

@@ -92,7 +92,9 @@ class KeyRing {
   std::shared_ptr<const Snapshot> current() const;
 
   // NEXT becomes ACTIVE, ACTIVE becomes RETIRED, and a new NEXT key is made
-  // with `algorithm` (default: options.algorithm).
+  // with `algorithm` (default: options.algorithm). If another replica
+  // changed the keys meanwhile, reloads them and rotates what it finds (a
+  // few times at most).
   absl::StatusOr<Rotation> Rotate(std::optional<token::Algorithm> algorithm,
                                   absl::Time now);
 
@@ -124,6 +126,9 @@ class KeyRing {
   KeyRing& operator=(const KeyRing&) = delete;
 
  private:
+  // One attempt: WRITE_CONFLICT if the keys changed since they were read.
+  absl::StatusOr<Rotation> RotateOnce(std::optional<token::Algorithm> algorithm,
+                                      absl::Time now);
   struct Entry;
   KeyRing(store::Kv* store, revocation::RevocationLog* log,
           const crypto::Kek& kek, KeyRingOptions options);

@@ -359,5 +359,32 @@ TEST_F(KeyRingTest, ScheduleThreadDropsRetiredKeysWhenDue) {
   (*ring)->StopSchedule();
 }
 
+// Two replicas' rings on one store (no shared memory), both due: one
+// rotates; the other's scheduled rotation loses the race, reloads and finds
+// nothing left to do. An explicit Rotate that loses a race rotates again on
+// what it reloaded (one rotation for one request).
+TEST_F(KeyRingTest, RacingReplicasRotateOncePerPeriod) {
+  OpenStore("replicas");
+  const crypto::Kek kek = MakeKek('r');
+  auto a = OpenRing(kek, token::Algorithm::kES256, kStart);
+  auto b = OpenRing(kek, token::Algorithm::kES256, kStart);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)->current()->active.kid(), (*b)->current()->active.kid());
+  const absl::Time due = kStart + absl::Hours(1);
+  EXPECT_EQ((*a)->ApplySchedule(due).value(), true);
+  EXPECT_EQ((*b)->ApplySchedule(due).value(), false);  // Lost, reloaded.
+  EXPECT_EQ((*a)->current()->active.kid(), (*b)->current()->active.kid());
+  EXPECT_EQ(Count(*(*b)->current(), KeyState::KEY_STATE_RETIRED), 1);
+  EXPECT_EQ((*b)->ApplySchedule(due).value(), false);  // Not due any more.
+  EXPECT_EQ(RawRecords().size(), 3u);
+
+  auto rotated = (*a)->Rotate(std::nullopt, due);  // b has not reloaded.
+  ASSERT_TRUE(rotated.ok());
+  auto again = (*b)->Rotate(std::nullopt, due);  // Conflict, reload, rotate.
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->retired.kid(), rotated->active.kid());
+  EXPECT_EQ(RawRecords().size(), 5u);
+}
+
 }  // namespace
 }  // namespace tessera::keys
