@@ -201,13 +201,30 @@ void Tesserad::StartTailer() {
             }
           },
       .publish = [hub](uint64_t sequence) { hub->OnCommit(sequence); },
+      .reset = [state, keys, hub, log = revocation_log_.get()]() -> uint64_t {
+        // What this replica built from the log it followed, rebuilt from
+        // the log there is now; streams resume and get reset snapshots.
+        uint64_t through = 0;
+        state->Clear();
+        (void)log->ForEachAfter(0, [&](const tessera::v1::RevocationEvent& e) {
+          state->Apply(e);
+          through = e.sequence();
+        });
+        state->Forget(absl::Now());
+        if (absl::Status reloaded = keys->Reload(absl::Now()); !reloaded.ok()) {
+          log::Error("cannot reload the signing keys",
+                     {{"error", std::string(reloaded.message())}});
+        }
+        hub->Reset();
+        return through;  // The tailer applies what came after.
+      },
   };
   if (postgres_ != nullptr) {
     store::postgres::PostgresStore* pg = postgres_;
     hooks.wait = [pg](absl::Duration timeout) { pg->WaitForLogEvent(timeout); };
   }
   tailer_ = std::make_unique<stream::LogTailer>(
-      revocation_log_.get(), loaded_through_, std::move(hooks),
+      revocation_log_.get(), loaded_through_, loaded_hash_, std::move(hooks),
       absl::Milliseconds(50));
   tailer_->Start();
 }
@@ -254,6 +271,7 @@ absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
             revocation_state_->Apply(event);
             hub_->Load(event);
             loaded_through_ = event.sequence();
+            loaded_hash_ = event.log_hash();
           });
       !replayed.ok()) {
     return replayed;

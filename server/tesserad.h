@@ -120,6 +120,7 @@ class Tesserad {
   store::postgres::PostgresStore* postgres_ = nullptr;  // When PostgreSQL.
   // The last event LoadRevocations replayed (where the tailer starts).
   uint64_t loaded_through_ = 0;
+  std::string loaded_hash_;  // Its log_hash (PostgreSQL).
   std::unique_ptr<revocation::RevocationLog> revocation_log_;
   std::unique_ptr<revocation::RevocationState> revocation_state_;
   std::unique_ptr<stream::RevocationHub> hub_;

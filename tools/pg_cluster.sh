@@ -9,6 +9,7 @@
 #   tools/pg_cluster.sh status DIR                   roles and replication state
 #   tools/pg_cluster.sh kill DIR NODE                kill -9 a node's postmaster
 #   tools/pg_cluster.sh pause|resume DIR NODE        SIGSTOP / SIGCONT a node (all its processes)
+#   tools/pg_cluster.sh restart DIR NODE             start a stopped (killed) node again
 #   tools/pg_cluster.sh promote DIR NODE             promote a standby to primary
 #   tools/pg_cluster.sh follow DIR NODE PRIMARY      repoint a standby at a new primary
 #   tools/pg_cluster.sh rebuild DIR NODE PRIMARY     recreate a (dead) node as a standby
@@ -243,8 +244,9 @@ case ${1:-} in
   kill) [ $# -eq 3 ] || die "usage: kill DIR NODE"; cmd_signal KILL "$2" "$3" ;;
   pause) [ $# -eq 3 ] || die "usage: pause DIR NODE"; cmd_signal STOP "$2" "$3" ;;
   resume) [ $# -eq 3 ] || die "usage: resume DIR NODE"; cmd_signal CONT "$2" "$3" ;;
+  restart) [ $# -eq 3 ] || die "usage: restart DIR NODE"; start_node "$2" "$3" ;;
   promote) [ $# -eq 3 ] || die "usage: promote DIR NODE"; cmd_promote "$2" "$3" ;;
   follow) [ $# -eq 4 ] || die "usage: follow DIR NODE PRIMARY"; cmd_follow "$2" "$3" "$4" ;;
   rebuild) [ $# -eq 4 ] || die "usage: rebuild DIR NODE PRIMARY"; cmd_rebuild "$2" "$3" "$4" ;;
-  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = help ] ;;
+  *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = help ] ;;
 esac

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -201,7 +202,8 @@ func (f *fakeWatch) WatchRevocations(req *pb.WatchRevocationsRequest, s grpc.Ser
 	seq := req.AfterSequence + 1
 	_ = s.Send(&pb.RevocationEvent{Sequence: seq, Time: timestamppb.Now(),
 		Event: &pb.RevocationEvent_KeysChanged{KeysChanged: &pb.KeysChanged{JwksJson: testJWKS()}}})
-	_ = s.Send(&pb.RevocationEvent{Sequence: seq, Event: &pb.RevocationEvent_SnapshotEnd{SnapshotEnd: &pb.SnapshotEnd{Incarnation: "inc"}}})
+	_ = s.Send(&pb.RevocationEvent{Sequence: seq, LogHash: []byte(fmt.Sprint("h", seq)),
+		Event: &pb.RevocationEvent_SnapshotEnd{SnapshotEnd: &pb.SnapshotEnd{Incarnation: "inc"}}})
 	return status.Error(codes.Unavailable, "bye")
 }
 
@@ -220,9 +222,13 @@ func TestVerifierReconnectsResumesAndCloseStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, second, third := <-fake.calls, <-fake.calls, <-fake.calls
-	if first.AfterSequence != 0 || first.Incarnation != "" ||
+	if first.AfterSequence != 0 || first.Incarnation != "" || len(first.AfterLogHash) != 0 ||
 		second.AfterSequence != 1 || second.Incarnation != "inc" || third.AfterSequence != 2 {
 		t.Fatalf("requests %v, %v, %v", first, second, third)
+	}
+	// The position carries the log hash it was seen with (PostgreSQL).
+	if string(second.AfterLogHash) != "h1" || string(third.AfterLogHash) != "h2" {
+		t.Fatalf("log hashes %q, %q", second.AfterLogHash, third.AfterLogHash)
 	}
 	if err := v.Close(); err != nil {
 		t.Fatal(err)

@@ -104,6 +104,7 @@ type Verifier struct {
 	mu          sync.Mutex
 	applied     uint64
 	incarnation string
+	logHash     []byte        // log_hash of applied (PostgreSQL store)
 	changed     chan struct{} // closed and replaced when applied changes
 
 	// Stream goroutine only.
@@ -333,7 +334,9 @@ func (v *Verifier) follow(ctx context.Context, ta pb.TokenAuthorityClient) {
 // state collecting what arrives until its snapshot_end.
 func (v *Verifier) streamOpened() *pb.WatchRevocationsRequest {
 	v.mu.Lock()
-	req := &pb.WatchRevocationsRequest{AfterSequence: v.applied, Incarnation: v.incarnation}
+	req := &pb.WatchRevocationsRequest{
+		AfterSequence: v.applied, Incarnation: v.incarnation, AfterLogHash: v.logHash,
+	}
 	v.mu.Unlock()
 	v.pending = &revocations{}
 	v.resuming = req.AfterSequence > 0
@@ -353,7 +356,7 @@ func (v *Verifier) handle(ev *pb.RevocationEvent) {
 			st := v.state.Load()
 			v.state.Store(&published{keys: st.keys, revs: st.revs.apply(ev, v.opts.Horizon)})
 		}
-		v.advanceIfSynced(ev.GetSequence())
+		v.advanceIfSynced(ev.GetSequence(), ev.GetLogHash())
 	case *pb.RevocationEvent_KeysChanged:
 		if keys, err := parseJWKS(e.KeysChanged.GetJwksJson()); err == nil {
 			v.keysVer++
@@ -361,13 +364,13 @@ func (v *Verifier) handle(ev *pb.RevocationEvent) {
 			v.state.Store(&published{keys: &keySet{version: v.keysVer, byKid: keys}, revs: st.revs})
 			v.cache.clear()
 		} // a bad document is ignored: the old set stays
-		v.advanceIfSynced(ev.GetSequence())
+		v.advanceIfSynced(ev.GetSequence(), ev.GetLogHash())
 	case *pb.RevocationEvent_SnapshotEnd:
 		v.synced = true
 		v.endSnapshot(ev)
 	case *pb.RevocationEvent_Heartbeat:
 		if v.synced {
-			v.advance(e.Heartbeat.GetCurrentSequence())
+			v.advance(e.Heartbeat.GetCurrentSequence(), ev.GetLogHash())
 		}
 	}
 	if v.synced {
@@ -387,25 +390,31 @@ func (v *Verifier) endSnapshot(ev *pb.RevocationEvent) {
 	}
 	v.pending = nil
 	v.mu.Lock()
-	if replace {
+	if replace || ev.GetSequence() >= v.applied {
 		v.applied = ev.GetSequence()
-	} else {
-		v.applied = max(v.applied, ev.GetSequence())
+		v.logHash = ev.GetLogHash()
 	}
 	v.incarnation = end.GetIncarnation()
 	v.mu.Unlock()
 }
 
 // Before snapshot_end a stream's sequences are no position to resume from.
-func (v *Verifier) advanceIfSynced(seq uint64) {
+func (v *Verifier) advanceIfSynced(seq uint64, hash []byte) {
 	if v.pending == nil {
-		v.advance(seq)
+		v.advance(seq, hash)
 	}
 }
 
-func (v *Verifier) advance(seq uint64) {
+// advance moves the position to seq, whose log hash (PostgreSQL store; a
+// failover that lost an event shows as a mismatch on resume) is hash.
+func (v *Verifier) advance(seq uint64, hash []byte) {
 	v.mu.Lock()
-	v.applied = max(v.applied, seq)
+	if seq > v.applied {
+		v.applied = seq
+		v.logHash = hash
+	} else if seq == v.applied && len(hash) > 0 {
+		v.logHash = hash
+	}
 	v.mu.Unlock()
 }
 

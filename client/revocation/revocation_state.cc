@@ -71,4 +71,10 @@ size_t RevocationState::size() const {
   return revoked_sessions_.size() + subjects_.size();
 }
 
+void RevocationState::Clear() {
+  WriterLock lock(&mu_);
+  revoked_sessions_.clear();
+  subjects_.clear();
+}
+
 }  // namespace tessera::revocation

@@ -51,6 +51,9 @@ class RevocationState {
 
   // Drops entries that can no longer reject anything at `now`.
   void Forget(absl::Time now);
+  // Drops every entry (before the state is rebuilt from a log that
+  // replaced the one it was built from).
+  void Clear();
 
   size_t size() const;
 

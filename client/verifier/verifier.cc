@@ -148,6 +148,7 @@ void Verifier::Follow() {
       active_context_ = &context;
       request.set_after_sequence(applied_);
       request.set_incarnation(incarnation_);
+      request.set_after_log_hash(log_hash_);
     }
     // Until snapshot_end, what arrives is collected aside: a fresh snapshot
     // replaces the state at its end, and so may a resume (a reset).
@@ -178,7 +179,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
     case RevocationEvent::kSubjectRevoked:
     case RevocationEvent::kClaimsInvalidated:
       ApplyRevocation(event);
-      AdvanceIfSynced(event.sequence());
+      AdvanceIfSynced(event.sequence(), event.log_hash());
       break;
     case RevocationEvent::kKeysChanged: {
       absl::StatusOr<token::KeySet> keys =
@@ -186,7 +187,7 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       if (keys.ok()) {  // A bad document is ignored: the old set stays.
         InstallKeys(*std::move(keys));
       }
-      AdvanceIfSynced(event.sequence());
+      AdvanceIfSynced(event.sequence(), event.log_hash());
       break;
     }
     case RevocationEvent::kSnapshotEnd:
@@ -195,7 +196,9 @@ void Verifier::Apply(const RevocationEvent& event, bool* synced) {
       break;
     case RevocationEvent::kHeartbeat:
       // Queued behind every event up to current_sequence on this stream.
-      if (*synced) Advance(event.heartbeat().current_sequence());
+      if (*synced) {
+        Advance(event.heartbeat().current_sequence(), event.log_hash());
+      }
       break;
     default:
       break;
@@ -236,7 +239,10 @@ void Verifier::EndSnapshot(const RevocationEvent& event) {
   pending_.reset();
   std::lock_guard<std::mutex> lock(sequence_mu_);
   // After a reset the server's log may be shorter than what we saw.
-  applied_ = replace ? event.sequence() : std::max(applied_, event.sequence());
+  if (replace || event.sequence() >= applied_) {
+    applied_ = event.sequence();
+    log_hash_ = event.log_hash();
+  }
   incarnation_ = event.snapshot_end().incarnation();
   ready_ = true;
 }
@@ -271,16 +277,21 @@ void Verifier::ForgetIfDue() {
   revocations_->Forget(clock_.Now() - options_.leeway);
 }
 
-void Verifier::AdvanceIfSynced(uint64_t sequence) {
+void Verifier::AdvanceIfSynced(uint64_t sequence, const std::string& hash) {
   // Before snapshot_end a stream's sequences are no position to resume
   // from: a snapshot broken off would resume without its incarnation, and a
   // resumed backlog may turn out to be a reset snapshot.
-  if (pending_ == nullptr) Advance(sequence);
+  if (pending_ == nullptr) Advance(sequence, hash);
 }
 
-void Verifier::Advance(uint64_t sequence) {
+void Verifier::Advance(uint64_t sequence, const std::string& hash) {
   std::lock_guard<std::mutex> lock(sequence_mu_);
-  applied_ = std::max(applied_, sequence);
+  if (sequence > applied_) {
+    applied_ = sequence;
+    log_hash_ = hash;
+  } else if (sequence == applied_ && !hash.empty()) {
+    log_hash_ = hash;
+  }
 }
 
 bool Verifier::SleepUnlessStopping(absl::Duration duration) {

@@ -160,8 +160,10 @@ class Verifier {
   void Apply(const tessera::v1::RevocationEvent& event, bool* synced);
   void ApplyRevocation(const tessera::v1::RevocationEvent& event);
   void EndSnapshot(const tessera::v1::RevocationEvent& event);
-  void Advance(uint64_t sequence);
-  void AdvanceIfSynced(uint64_t sequence);  // Stream thread only.
+  // The position moves to `sequence`, whose log_hash is `hash`.
+  void Advance(uint64_t sequence, const std::string& hash);
+  void AdvanceIfSynced(uint64_t sequence,
+                       const std::string& hash);  // Stream thread only.
   // Makes `keys` the set Verify checks against; cached tokens of the old
   // set are checked again.
   void InstallKeys(token::KeySet keys);
@@ -212,6 +214,7 @@ class Verifier {
   mutable std::condition_variable sequence_cv_;
   uint64_t applied_ = 0;     // Guarded by sequence_mu_.
   std::string incarnation_;  // Of applied_; guarded by sequence_mu_.
+  std::string log_hash_;     // Of applied_ (PostgreSQL); sequence_mu_.
   bool ready_ = false;       // Guarded by sequence_mu_.
   bool stopping_ = false;    // Guarded by sequence_mu_.
   grpc::ClientContext* active_context_ = nullptr;  // Guarded by sequence_mu_.

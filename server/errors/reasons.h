@@ -28,6 +28,7 @@ inline constexpr char kTokenTooLarge[] = "TOKEN_TOO_LARGE";
 inline constexpr char kTargetMissing[] = "TARGET_MISSING";
 inline constexpr char kRequestIdInvalid[] = "REQUEST_ID_INVALID";
 inline constexpr char kIncarnationInvalid[] = "INCARNATION_INVALID";
+inline constexpr char kLogHashInvalid[] = "LOG_HASH_INVALID";
 // Admin.
 inline constexpr char kBackupPathInvalid[] = "BACKUP_PATH_INVALID";
 // CreateBackup on a PostgreSQL store: the database is backed up by its own

@@ -108,6 +108,19 @@ absl::Status RevocationLog::TrimThrough(uint64_t through, uint64_t keep) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> RevocationLog::HashAt(uint64_t sequence) const {
+  absl::StatusOr<std::optional<std::string>> raw =
+      store_->Get(ColumnFamily::kRevocationLog, SequenceKey(sequence));
+  if (!raw.ok()) return absl::UnavailableError(raw.status().message());
+  if (!raw->has_value()) return std::string();
+  tessera::v1::RevocationRecord record;
+  if (!record.ParseFromString(**raw)) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable revocation event ", sequence));
+  }
+  return record.chain_hash();
+}
+
 absl::Status RevocationLog::ForEachAfter(
     uint64_t after,
     const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
@@ -122,6 +135,9 @@ absl::Status RevocationLog::ForEachAfter(
           bad = absl::DataLossError(absl::StrCat("unreadable revocation event ",
                                                  SequenceFromKey(key)));
           return false;
+        }
+        if (!record.chain_hash().empty()) {
+          record.mutable_event()->set_log_hash(record.chain_hash());
         }
         visit(record.event());
         return true;

@@ -66,11 +66,16 @@ class RevocationLog {
   // new sequence (from the committing thread; calls may arrive out of
   // order). The event is written but not yet known durable. Set once,
   // before the first Commit.
+  // The log's hash chain through `sequence` (PostgreSQL store); empty when
+  // the store keeps none (RocksDB) or the event is not in the log.
+  absl::StatusOr<std::string> HashAt(uint64_t sequence) const;
+
   void SetCommitListener(std::function<void(uint64_t sequence)> listener) {
     listener_ = std::move(listener);
   }
 
-  // Calls `visit` for each event with sequence > `after`, in order.
+  // Calls `visit` for each event with sequence > `after`, in order; on a
+  // PostgreSQL store each carries its log_hash.
   absl::Status ForEachAfter(
       uint64_t after,
       const std::function<void(const tessera::v1::RevocationEvent&)>& visit)

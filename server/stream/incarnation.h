@@ -33,6 +33,8 @@ inline constexpr char kBackupMarker[] = "TESSERA_BACKUP";
 // Longest incarnation a WatchRevocationsRequest may name (INVALID_ARGUMENT
 // INCARNATION_INVALID beyond); the server's own are shorter.
 inline constexpr size_t kMaxIncarnationBytes = 64;
+// WatchRevocationsRequest.after_log_hash (a SHA-256 is 32).
+inline constexpr size_t kMaxLogHashBytes = 64;
 
 // The store's incarnation, created or renewed as described above.
 // `data_dir` is the RocksDB data dir that may hold a backup marker ("" for

@@ -9,11 +9,13 @@
 namespace tessera::stream {
 
 LogTailer::LogTailer(revocation::RevocationLog* log, uint64_t applied,
-                     TailerHooks hooks, absl::Duration poll_interval)
+                     std::string applied_hash, TailerHooks hooks,
+                     absl::Duration poll_interval)
     : log_(log),
       hooks_(std::move(hooks)),
       poll_interval_(poll_interval),
-      applied_(applied) {}
+      applied_(applied),
+      applied_hash_(std::move(applied_hash)) {}
 
 LogTailer::~LogTailer() { Stop(); }
 
@@ -39,16 +41,48 @@ uint64_t LogTailer::applied() const {
   return applied_;
 }
 
+uint64_t LogTailer::resets() const {
+  absl::MutexLock lock(&mu_);
+  return resets_;
+}
+
+bool LogTailer::StillMatches(uint64_t applied, const std::string& hash) {
+  if (hash.empty() || applied == 0) return true;  // No chain to check.
+  absl::StatusOr<std::string> now = log_->HashAt(applied);
+  if (!now.ok()) return true;  // Unreadable now: checked again next time.
+  return *now == hash;
+}
+
 void LogTailer::CatchUp() {
   absl::MutexLock one(&catch_up_mu_);
-  const uint64_t from = applied();
+  uint64_t from;
+  std::string from_hash;
+  {
+    absl::MutexLock lock(&mu_);
+    from = applied_;
+    from_hash = applied_hash_;
+  }
+  if (!StillMatches(from, from_hash) && hooks_.reset) {
+    log::Warning(
+        "the shared revocation log no longer holds an event this replica "
+        "applied (a database failover lost it): rebuilding from the log",
+        {{"sequence", static_cast<long long>(from)}});
+    const uint64_t rebuilt = hooks_.reset();
+    absl::MutexLock lock(&mu_);
+    applied_ = rebuilt;
+    applied_hash_ = log_->HashAt(rebuilt).value_or("");
+    ++resets_;
+    return;
+  }
   if (log_->last_sequence() <= from) return;
   uint64_t next = from;
+  std::string next_hash = from_hash;
   absl::Status read =
       log_->ForEachAfter(from, [&](const tessera::v1::RevocationEvent& event) {
         if (event.sequence() != next + 1) return;  // Never past a gap.
         if (hooks_.apply) hooks_.apply(event);
         next = event.sequence();
+        next_hash = event.log_hash();
       });
   if (!read.ok()) {
     log::Error("cannot read the shared revocation log",
@@ -58,6 +92,7 @@ void LogTailer::CatchUp() {
   {
     absl::MutexLock lock(&mu_);
     applied_ = next;
+    applied_hash_ = next_hash;
   }
   if (hooks_.publish) hooks_.publish(next);
 }

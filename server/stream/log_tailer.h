@@ -16,11 +16,18 @@
 //    are seen within `poll_interval`, or sooner when `wait` returns early
 //    (PostgreSQL LISTEN/NOTIFY).
 //  - A read that fails is retried at the next wake-up; nothing is skipped.
+//  - Before reading on, it checks that the log still holds, at the last
+//    sequence it applied, the event it applied (the hash chain, PostgreSQL):
+//    a failover can lose an event the old primary had made visible but no
+//    standby had confirmed, and a later event takes its sequence. Then
+//    `reset` rebuilds the replica from the log and the tailer goes on from
+//    what it returns.
 //
 // Thread-safe. The log, and whatever the hooks touch, must outlive it.
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -39,12 +46,18 @@ struct TailerHooks {
   // Blocks up to the given time or until the store signals a new event
   // (optional; without it the tailer sleeps until poked or polled).
   std::function<void(absl::Duration)> wait;
+  // The log no longer holds what was applied: rebuild from the whole log;
+  // returns the sequence rebuilt through (optional; RocksDB keeps no hash
+  // chain).
+  std::function<uint64_t()> reset;
 };
 
 class LogTailer {
  public:
-  // Starts after `applied` (the events the replica loaded at start-up).
-  LogTailer(revocation::RevocationLog* log, uint64_t applied, TailerHooks hooks,
+  // Starts after `applied` (the events the replica loaded at start-up),
+  // whose log_hash was `applied_hash` (empty: the store keeps none).
+  LogTailer(revocation::RevocationLog* log, uint64_t applied,
+            std::string applied_hash, TailerHooks hooks,
             absl::Duration poll_interval);
   ~LogTailer();  // Stop().
 
@@ -56,9 +69,13 @@ class LogTailer {
   void CatchUp();
 
   uint64_t applied() const;
+  // How often the log was found replaced (reset called).
+  uint64_t resets() const;
 
  private:
   void Loop();
+  // Whether the log still holds the applied event (false: reset it).
+  bool StillMatches(uint64_t applied, const std::string& hash);
 
   revocation::RevocationLog* const log_;
   const TailerHooks hooks_;
@@ -66,6 +83,8 @@ class LogTailer {
 
   mutable absl::Mutex mu_;
   uint64_t applied_ ABSL_GUARDED_BY(mu_);
+  std::string applied_hash_ ABSL_GUARDED_BY(mu_);
+  uint64_t resets_ ABSL_GUARDED_BY(mu_) = 0;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex catch_up_mu_;  // One CatchUp at a time.

@@ -1,7 +1,9 @@
 #include "server/stream/log_tailer.h"
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "server/revocation/revocation_log.h"
 #include "server/store/store.h"
+#include "tessera/v1/storage.pb.h"
 
 namespace tessera::stream {
 namespace {
@@ -66,7 +69,7 @@ class LogTailerTest : public ::testing::Test {
 };
 
 TEST_F(LogTailerTest, AppliesAnotherWritersEventsInOrderOnce) {
-  LogTailer tailer(b_.get(), 0, Recording(), absl::Hours(1));
+  LogTailer tailer(b_.get(), 0, "", Recording(), absl::Hours(1));
   tailer.CatchUp();  // Nothing yet.
   Revoke("s1");
   Revoke("s2");
@@ -84,7 +87,7 @@ TEST_F(LogTailerTest, AppliesAnotherWritersEventsInOrderOnce) {
 TEST_F(LogTailerTest, StartsAfterWhatWasLoaded) {
   Revoke("s1");
   Revoke("s2");
-  LogTailer tailer(b_.get(), 2, Recording(), absl::Hours(1));
+  LogTailer tailer(b_.get(), 2, "", Recording(), absl::Hours(1));
   Revoke("s3");
   tailer.CatchUp();
   absl::MutexLock lock(&mu_);
@@ -93,7 +96,7 @@ TEST_F(LogTailerTest, StartsAfterWhatWasLoaded) {
 
 TEST_F(LogTailerTest, ThreadFollowsByPollingAndByPoke) {
   // Polling alone (another replica's commits), at a short interval.
-  LogTailer polling(b_.get(), 0, Recording(), absl::Milliseconds(10));
+  LogTailer polling(b_.get(), 0, "", Recording(), absl::Milliseconds(10));
   polling.Start();
   const uint64_t last = Revoke("s1");
   for (int i = 0; i < 2000 && polling.applied() < last; ++i) {
@@ -103,7 +106,7 @@ TEST_F(LogTailerTest, ThreadFollowsByPollingAndByPoke) {
   polling.Stop();
 
   // A poke (a local commit) wakes a tailer whose poll is an hour away.
-  LogTailer poked(b_.get(), last, TailerHooks{}, absl::Hours(1));
+  LogTailer poked(b_.get(), last, "", TailerHooks{}, absl::Hours(1));
   poked.Start();
   const uint64_t next = Revoke("s2");
   poked.Poke();
@@ -120,7 +123,7 @@ TEST_F(LogTailerTest, UsesTheStoresWaitHook) {
     ++waits;
     absl::SleepFor(std::min(d, absl::Milliseconds(5)));
   };
-  LogTailer tailer(b_.get(), 0, std::move(hooks), absl::Milliseconds(50));
+  LogTailer tailer(b_.get(), 0, "", std::move(hooks), absl::Milliseconds(50));
   tailer.Start();
   const uint64_t last = Revoke("s1");
   for (int i = 0; i < 2000 && tailer.applied() < last; ++i) {
@@ -129,6 +132,134 @@ TEST_F(LogTailerTest, UsesTheStoresWaitHook) {
   tailer.Stop();
   EXPECT_EQ(tailer.applied(), last);
   EXPECT_GT(waits.load(), 0);
+}
+
+// RocksDB with a hash chain, as the PostgreSQL store keeps one: a log
+// record read back carries chain_hash; Replace() puts another event (and
+// hash) at a sequence, as a failover that lost the original would.
+class ChainedKv : public store::Kv {
+ public:
+  explicit ChainedKv(store::Store* base) : base_(base) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(
+      store::ColumnFamily family, absl::string_view key) override {
+    auto got = base_->Get(family, key);
+    if (!got.ok() || !got->has_value() ||
+        family != store::ColumnFamily::kRevocationLog) {
+      return got;
+    }
+    return std::optional<std::string>(Chained(key, **got));
+  }
+  absl::Status Scan(store::ColumnFamily family, absl::string_view start,
+                    const Visitor& visit) override {
+    if (family != store::ColumnFamily::kRevocationLog) {
+      return base_->Scan(family, start, visit);
+    }
+    return base_->Scan(family, start,
+                       [&](absl::string_view key, absl::string_view value) {
+                         return visit(key, Chained(key, value));
+                       });
+  }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      store::ColumnFamily family) override {
+    return base_->LastKey(family);
+  }
+  absl::Status Write(store::Batch& batch) override {
+    absl::Status written = base_->Write(batch);
+    absl::MutexLock lock(&mu_);
+    for (const auto& event : batch.log_events()) {
+      hashes_[event.sequence()] = absl::StrCat("h", event.sequence());
+    }
+    return written;
+  }
+  absl::StatusOr<uint64_t> LastLogSequence() override {
+    return base_->LastLogSequence();
+  }
+  void AfterDurable(DurableCallback done) override { done(absl::OkStatus()); }
+  absl::string_view backend() const override { return "chained"; }
+  bool shared() const override { return true; }
+
+  // The log now holds another event at `sequence` (nullopt: none).
+  void Replace(uint64_t sequence, std::optional<std::string> session_id) {
+    store::Batch batch;
+    if (session_id.has_value()) {
+      tessera::v1::RevocationRecord record;
+      record.mutable_event()->set_sequence(sequence);
+      record.mutable_event()->mutable_session_revoked()->set_session_id(
+          *session_id);
+      batch.Put(store::ColumnFamily::kRevocationLog,
+                store::SequenceKey(sequence), record.SerializeAsString());
+    } else {
+      batch.Delete(store::ColumnFamily::kRevocationLog,
+                   store::SequenceKey(sequence));
+    }
+    ASSERT_TRUE(base_->Write(batch).ok());
+    absl::MutexLock lock(&mu_);
+    hashes_[sequence] = absl::StrCat("other", sequence);
+  }
+
+ private:
+  std::string Chained(absl::string_view key, absl::string_view value) {
+    tessera::v1::RevocationRecord chain;
+    absl::MutexLock lock(&mu_);
+    chain.set_chain_hash(hashes_[store::SequenceFromKey(key)]);
+    return absl::StrCat(value, chain.SerializeAsString());
+  }
+
+  store::Store* const base_;
+  absl::Mutex mu_;
+  std::map<uint64_t, std::string> hashes_ ABSL_GUARDED_BY(mu_);
+};
+
+// A replica applied events 1..2; a failover replaced event 2 (and later one
+// 3 goes missing): the tailer notices the hash no longer matching before it
+// reads on, and has the replica rebuild from the log it finds.
+TEST_F(LogTailerTest, ALogReplacedUnderItIsRebuiltNeverReadPast) {
+  ChainedKv chained(store_.get());
+  auto a = *revocation::RevocationLog::Open(&chained);
+  auto b = *revocation::RevocationLog::Open(&chained);
+  auto revoke = [&](const std::string& id) {
+    RevocationEvent event;
+    event.mutable_session_revoked()->set_session_id(id);
+    store::Batch batch;
+    return a->Commit(&batch, event, absl::Now())->sequence();
+  };
+  std::vector<std::string> rebuilt;
+  TailerHooks hooks = Recording();
+  hooks.reset = [&]() -> uint64_t {
+    rebuilt.clear();
+    uint64_t through = 0;
+    EXPECT_TRUE(b->ForEachAfter(0, [&](const RevocationEvent& event) {
+                   rebuilt.push_back(event.session_revoked().session_id());
+                   through = event.sequence();
+                 }).ok());
+    return through;
+  };
+  LogTailer tailer(b.get(), 0, "", std::move(hooks), absl::Hours(1));
+  revoke("s1");
+  revoke("s2");
+  tailer.CatchUp();
+  ASSERT_EQ(tailer.applied(), 2u);
+
+  chained.Replace(2, "s2-after-failover");
+  revoke("s3");
+  tailer.CatchUp();
+  EXPECT_EQ(tailer.resets(), 1u);
+  EXPECT_EQ(rebuilt,
+            (std::vector<std::string>{"s1", "s2-after-failover", "s3"}));
+  EXPECT_EQ(tailer.applied(), 3u);
+  tailer.CatchUp();  // Matches again: no second reset.
+  EXPECT_EQ(tailer.resets(), 1u);
+
+  chained.Replace(3, std::nullopt);  // The log is now shorter than applied.
+  tailer.CatchUp();
+  EXPECT_EQ(tailer.resets(), 2u);
+  EXPECT_EQ(tailer.applied(), 2u);
+  {
+    absl::MutexLock lock(&mu_);
+    // Only what was read in order was ever applied by the tailer itself.
+    EXPECT_EQ(ids_, (std::vector<std::string>{"s1", "s2"}));
+  }
 }
 
 }  // namespace

@@ -56,7 +56,10 @@ void RevocationHub::Remember(const RevocationEvent& event) {
 void RevocationHub::Load(const RevocationEvent& event) {
   absl::MutexLock lock(&mu_);
   Remember(event);
-  published_ = std::max(published_, event.sequence());
+  if (event.sequence() >= published_) {
+    published_ = event.sequence();
+    published_hash_ = event.log_hash();
+  }
 }
 
 void RevocationHub::Start() {
@@ -76,7 +79,11 @@ void RevocationHub::Start() {
     // Events committed between Load and Start (the key ring's, fsynced).
     (void)log_->ForEachAfter(
         published_, [&](const RevocationEvent& event) { Remember(event); });
-    published_ = std::max(published_, log_->last_sequence());
+    const uint64_t last = log_->last_sequence();
+    if (last > published_) {
+      published_ = last;
+      published_hash_ = log_->HashAt(last).value_or("");
+    }
     started_ = true;
   }
   heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
@@ -109,6 +116,7 @@ void RevocationHub::PublishUpTo(uint64_t sequence) {
       for (Watcher* watcher : watchers_) watcher->Enqueue(event);
     }
     published_ = sequence;
+    if (!events.empty()) published_hash_ = events.back().log_hash();
     for (Watcher* watcher : watchers_) {
       watcher->Ref();
       pump.push_back(watcher);
@@ -127,6 +135,7 @@ void RevocationHub::PumpAll(const std::vector<Watcher*>& watchers) {
 RevocationEvent RevocationHub::SnapshotEnd(bool reset) const {
   RevocationEvent end;
   end.set_sequence(published_);
+  end.set_log_hash(published_hash_);
   end.mutable_snapshot_end()->set_reset(reset);
   end.mutable_snapshot_end()->set_incarnation(incarnation_);
   return end;
@@ -166,6 +175,14 @@ RevocationHub::Backlog RevocationHub::BacklogFor(
       after < log_->resumable_after()) {
     return Snapshot(/*reset=*/true);
   }
+  if (!request.after_log_hash().empty()) {
+    // The event the client saw at `after` may not be the log's any more (a
+    // failover lost it and another took its sequence).
+    absl::StatusOr<std::string> hash = log_->HashAt(after);
+    if (!hash.ok() || (!hash->empty() && *hash != request.after_log_hash())) {
+      return Snapshot(/*reset=*/true);
+    }
+  }
   Backlog backlog;
   absl::Status read = log_->ForEachAfter(after, [&](const RevocationEvent& e) {
     if (e.sequence() <= published_) backlog.own.push_back(e);
@@ -194,6 +211,11 @@ grpc::ServerWriteReactor<RevocationEvent>* RevocationHub::Watch(
     if (closed_ || !started_) {
       refuse = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                             "tesserad is shutting down");
+    } else if (request->after_log_hash().size() > kMaxLogHashBytes) {
+      refuse = errors::ToGrpcStatus(errors::Error(
+          absl::StatusCode::kInvalidArgument, errors::kLogHashInvalid,
+          absl::StrCat("after_log_hash must be at most ", kMaxLogHashBytes,
+                       " bytes (as the stream sent it in log_hash)")));
     } else if (request->incarnation().size() > kMaxIncarnationBytes) {
       refuse = errors::ToGrpcStatus(errors::Error(
           absl::StatusCode::kInvalidArgument, errors::kIncarnationInvalid,
@@ -277,6 +299,7 @@ void RevocationHub::HeartbeatLoop() {
       }
       RevocationEvent heartbeat;
       heartbeat.mutable_heartbeat()->set_current_sequence(published_);
+      heartbeat.set_log_hash(published_hash_);
       heartbeat.mutable_heartbeat()->set_incarnation(incarnation_);
       *heartbeat.mutable_time() = store::ToTimestamp(now);
       for (Watcher* watcher : watchers_) {
@@ -306,6 +329,39 @@ void RevocationHub::Close() {
   }
   PumpAll(pump);
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+}
+
+uint64_t RevocationHub::Reset() {
+  std::vector<Watcher*> pump;
+  uint64_t last = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    relevant_.clear();
+    keys_.reset();
+    snapshot_events_.reset();
+    published_ = 0;
+    published_hash_.clear();
+    absl::Status read =
+        log_->ForEachAfter(0, [&](const RevocationEvent& event) {
+          Remember(event);
+          published_ = event.sequence();
+          published_hash_ = event.log_hash();
+        });
+    if (!read.ok()) {
+      log::Error("cannot reload the revocation log after it changed",
+                 {{"error", std::string(read.message())}});
+    }
+    last = published_;
+    for (Watcher* watcher : watchers_) {
+      watcher->EndWith(grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          "the revocation log changed (a database failover); resume"));
+      watcher->Ref();
+      pump.push_back(watcher);
+    }
+  }
+  PumpAll(pump);
+  return last;
 }
 
 size_t RevocationHub::watchers() const {

@@ -108,6 +108,13 @@ class RevocationHub {
 
   // Ends every stream with UNAVAILABLE and refuses new ones; stops the
   // heartbeat thread. Idempotent.
+  // The shared log was replaced under this replica (a database failover
+  // lost events it had published, and others took their sequences):
+  // forgets what it held, reloads it from the log, and ends every stream
+  // with UNAVAILABLE so that each client resumes, finds its position no
+  // longer matching, and gets a reset snapshot. Returns the log's last
+  // sequence now.
+  uint64_t Reset();
   void Close();
 
   // Deletes logged events that no snapshot needs (no longer relevant, not
@@ -154,6 +161,8 @@ class RevocationHub {
 
   mutable absl::Mutex mu_;
   uint64_t published_ ABSL_GUARDED_BY(mu_) = 0;
+  // The log's hash through published_ (PostgreSQL; empty on RocksDB).
+  std::string published_hash_ ABSL_GUARDED_BY(mu_);
   std::string incarnation_ ABSL_GUARDED_BY(mu_);
   // Events a snapshot must hold, by sequence.
   std::map<uint64_t, tessera::v1::RevocationEvent> relevant_

@@ -120,13 +120,15 @@ class HubTest : public testing::Test {
       return events;
     }
   };
-  Stream Watch(uint64_t after, const std::string& incarnation = "") {
+  Stream Watch(uint64_t after, const std::string& incarnation = "",
+               const std::string& log_hash = "") {
     Stream stream;
     stream.context->set_deadline(std::chrono::system_clock::now() +
                                  std::chrono::seconds(60));
     tessera::v1::WatchRevocationsRequest request;
     request.set_after_sequence(after);
     request.set_incarnation(incarnation);
+    request.set_after_log_hash(log_hash);
     stream.reader = stub_->WatchRevocations(stream.context.get(), request);
     return stream;
   }
@@ -257,6 +259,18 @@ TEST_F(HubTest, ResumeFromAnotherIncarnationIsAReset) {
   EXPECT_EQ(other.UntilSnapshotEnd(&end).size(), 5u);  // The snapshot.
   EXPECT_TRUE(end.snapshot_end().reset());
   EXPECT_EQ(end.snapshot_end().incarnation(), incarnation);
+
+  // A RocksDB log keeps no hash chain: a client's log hash is not checked
+  // (PostgreSQL's is: tests/failover), but it is bounded.
+  EXPECT_TRUE(end.log_hash().empty());
+  Stream hashed = Watch(3, incarnation, std::string(32, 'h'));
+  EXPECT_EQ(hashed.UntilSnapshotEnd(&end).size(), 2u);
+  EXPECT_FALSE(end.snapshot_end().reset());
+  Stream huge = Watch(3, incarnation, std::string(kMaxLogHashBytes + 1, 'h'));
+  EXPECT_FALSE(huge.reader->Read(&none));
+  const grpc::Status refused = huge.reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("after_log_hash"), std::string::npos);
 }
 
 TEST(IncarnationTest, KeptAcrossOpensAndRenewedOnARestoredBackup) {

@@ -390,6 +390,117 @@ TEST_F(Fixture, OneStandbyLostWritesGoOnBothLostWritesFailFast) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(30)) << "no hang";
 }
 
+// The case the log's hash chain is for: a revocation committed on the
+// primary alone (both standbys down, the wait for them cancelled), so
+// visible there and streamed by replica B to its Verifier, but never
+// confirmed by a standby, is lost when the primary dies; the
+// next revocation on the promoted standby takes its sequence. Replica B
+// notices that the log no longer holds what it applied and rebuilds, and
+// its Verifier, resuming from a position whose hash no longer matches,
+// gets a reset snapshot: it enforces the new revocation and forgets the
+// lost one, never skipping an event.
+TEST_F(Fixture, AnEventAFailoverLostIsResetNeverAGap) {
+  auto stub = [&](int replica) {
+    return TokenAuthority::NewStub(grpc::CreateChannel(
+        addresses_[replica], grpc::InsecureChannelCredentials()));
+  };
+  auto issue = [&](int replica) {
+    v1::IssueSessionRequest request;
+    request.set_subject("lost");
+    request.add_audience("api");
+    v1::SessionTokens tokens;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    EXPECT_TRUE(stub(replica)->IssueSession(&context, request, &tokens).ok());
+    return tokens;
+  };
+  auto revoke = [&](int replica, const std::string& session,
+                    uint64_t* sequence) {
+    v1::RevokeSessionRequest request;
+    request.set_session_id(session);
+    v1::RevokeSessionResponse response;
+    grpc::ClientContext context;
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    const grpc::Status status =
+        stub(replica)->RevokeSession(&context, request, &response);
+    *sequence = response.sequence();
+    return status;
+  };
+  VerifierOptions options;
+  options.target = addresses_[1];  // Follows replica B only.
+  options.audience = {"api"};
+  auto verifier = Verifier::Start(std::move(options));
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  ASSERT_TRUE((*verifier)->WaitUntilReady(absl::Seconds(20)));
+  const v1::SessionTokens first = issue(0), lost = issue(0), later = issue(0);
+  uint64_t before = 0;
+  ASSERT_TRUE(revoke(0, first.session_id(), &before).ok());
+  ASSERT_TRUE((*verifier)->WaitForSequence(before, absl::Seconds(20)));
+
+  // Both standbys die: the next commit waits for them, on the primary only.
+  ASSERT_TRUE(cluster_->Tool("kill", {"1"}).ok());
+  ASSERT_TRUE(cluster_->Tool("kill", {"2"}).ok());
+  grpc::Status unconfirmed;
+  std::thread revoking([&] {
+    uint64_t ignored = 0;
+    unconfirmed = revoke(0, lost.session_id(), &ignored);
+  });
+  // PostgreSQL keeps a commit waiting for standbys invisible, until the
+  // wait is cancelled (an operator, a timeout): then it is committed on the
+  // primary alone, and visible. tesserad does not acknowledge it (the
+  // WARNING on COMMIT), but replicas tailing the log see it.
+  const absl::Time cancel_by = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < cancel_by) {
+    absl::StatusOr<std::string> cancelled = cluster_->Sql(
+        0, database_,
+        "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE "
+        "wait_event = 'SyncRep'");
+    if (cancelled.ok() && *cancelled != "0") break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE((*verifier)->WaitForSequence(before + 1, absl::Seconds(20)))
+      << "replica B never streamed the unconfirmed event";
+  EXPECT_EQ(
+      TokenInvalidReasonOf((*verifier)->Verify(lost.access_token()).status()),
+      v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+  ASSERT_TRUE(cluster_->Tool("kill", {"0"}).ok());
+  revoking.join();
+  EXPECT_EQ(unconfirmed.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << unconfirmed.error_message();
+  // The standbys come back without it; one is promoted.
+  ASSERT_TRUE(cluster_->Tool("restart", {"1"}).ok());
+  ASSERT_TRUE(cluster_->Tool("restart", {"2"}).ok());
+  ASSERT_TRUE(cluster_->Tool("promote", {"1"}).ok());
+  ASSERT_TRUE(cluster_->Tool("follow", {"2", "1"}).ok());
+
+  uint64_t reused = 0;
+  ASSERT_TRUE(revoke(2, later.session_id(), &reused).ok());
+  EXPECT_EQ(reused, before + 1) << "the lost event's sequence, taken again";
+  absl::Status verdict = absl::OkStatus();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    verdict = (*verifier)->Verify(later.access_token()).status();
+    if (TokenInvalidReasonOf(verdict) ==
+        v1::TOKEN_INVALID_REASON_SESSION_REVOKED) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(TokenInvalidReasonOf(verdict),
+            v1::TOKEN_INVALID_REASON_SESSION_REVOKED)
+      << "the Verifier skipped the event that took the lost one's sequence: "
+      << verdict;
+  EXPECT_TRUE((*verifier)->Verify(lost.access_token()).ok())
+      << "the lost (never acknowledged) revocation is forgotten";
+  EXPECT_EQ(
+      TokenInvalidReasonOf((*verifier)->Verify(first.access_token()).status()),
+      v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
+  EXPECT_NE(replicas_[1]->ReadLog().find("rebuilding from the log"),
+            std::string::npos);
+  CheckLog(/*primary=*/1);
+}
+
 // Every replica's schedule rotates every 2 s (retired keys dropped 2 s
 // later): for 60 s, one rotation per period however the three race, never
 // two ACTIVE keys in any replica's published set, and every token issued on

@@ -207,6 +207,43 @@ TEST(PostgresStoreTest, ACommitNoStandbyConfirmsIsUnavailableAtTheDeadline) {
   EXPECT_TRUE((*store)->Get(ColumnFamily::kSessions, "a").ok());
 }
 
+// A commit whose wait for the standbys is cancelled (an operator's
+// pg_cancel_backend, a timeout) is committed on the primary alone, with a
+// WARNING; a failover could lose it, so the store does not acknowledge it.
+TEST(PostgresStoreTest, ACommitTheStandbysNeverConfirmedIsNotAcknowledged) {
+  auto cluster = PostgresCluster::Start(/*standbys=*/1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  absl::StatusOr<std::string> url = (*cluster)->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto store = PostgresStore::Open({.url = *url, .timeout = absl::Seconds(20)});
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*cluster)->Tool("pause", {"1"}).ok());
+  absl::Status written;
+  std::thread writer([&] {
+    Batch batch;
+    batch.Put(ColumnFamily::kSessions, "local-only", "1");
+    written = (*store)->Write(batch);
+  });
+  std::string cancelled = "0";
+  for (int i = 0; i < 400 && cancelled == "0"; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    cancelled = (*cluster)
+                    ->Sql(0, DatabaseOf(*url),
+                          "SELECT count(pg_cancel_backend(pid)) FROM "
+                          "pg_stat_activity WHERE wait_event = 'SyncRep'")
+                    .value_or("0");
+  }
+  writer.join();
+  ASSERT_TRUE((*cluster)->Tool("resume", {"1"}).ok());
+  EXPECT_EQ(cancelled, "1");
+  EXPECT_EQ(written.code(), absl::StatusCode::kUnavailable) << written;
+  EXPECT_NE(written.message().find("did not confirm"), std::string::npos)
+      << written;
+  // It did commit, on the primary: what a failover may lose.
+  EXPECT_EQ((*store)->Get(ColumnFamily::kSessions, "local-only").value(),
+            std::optional<std::string>("1"));
+}
+
 struct Cleanup {
   ~Cleanup() { delete Cluster(); }
 } cleanup;

@@ -1572,7 +1572,15 @@ type WatchRevocationsRequest struct {
 	// gets a fresh snapshot flagged as a reset. Empty: not known (the
 	// sequence alone decides, as before incarnations existed). At most 64
 	// bytes (INVALID_ARGUMENT INCARNATION_INVALID).
-	Incarnation   string `protobuf:"bytes,2,opt,name=incarnation,proto3" json:"incarnation,omitempty"`
+	Incarnation string `protobuf:"bytes,2,opt,name=incarnation,proto3" json:"incarnation,omitempty"`
+	// The log_hash of the event, SnapshotEnd or Heartbeat that after_sequence
+	// came from (empty: not known). With several replicas on PostgreSQL, a
+	// failover can lose an event a replica had already streamed (it was
+	// committed on the old primary but never confirmed by a standby), and a
+	// later event takes its sequence: a resume whose hash no longer matches
+	// the log's gets a fresh snapshot flagged as a reset, never a gap. At most
+	// 64 bytes (INVALID_ARGUMENT LOG_HASH_INVALID).
+	AfterLogHash  []byte `protobuf:"bytes,3,opt,name=after_log_hash,json=afterLogHash,proto3" json:"after_log_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1621,6 +1629,13 @@ func (x *WatchRevocationsRequest) GetIncarnation() string {
 	return ""
 }
 
+func (x *WatchRevocationsRequest) GetAfterLogHash() []byte {
+	if x != nil {
+		return x.AfterLogHash
+	}
+	return nil
+}
+
 type RevocationEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Strictly increasing, durable. Snapshot entries carry the sequence of
@@ -1635,7 +1650,12 @@ type RevocationEvent struct {
 	//	*RevocationEvent_KeysChanged
 	//	*RevocationEvent_SnapshotEnd
 	//	*RevocationEvent_Heartbeat
-	Event         isRevocationEvent_Event `protobuf_oneof:"event"`
+	Event isRevocationEvent_Event `protobuf_oneof:"event"`
+	// PostgreSQL store: the hash chain of the log through `sequence` (for a
+	// Heartbeat, through current_sequence); send the last one back as
+	// WatchRevocationsRequest.after_log_hash. Empty on RocksDB, whose
+	// incarnation alone identifies the log.
+	LogHash       []byte `protobuf:"bytes,9,opt,name=log_hash,json=logHash,proto3" json:"log_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1741,6 +1761,13 @@ func (x *RevocationEvent) GetHeartbeat() *Heartbeat {
 		if x, ok := x.Event.(*RevocationEvent_Heartbeat); ok {
 			return x.Heartbeat
 		}
+	}
+	return nil
+}
+
+func (x *RevocationEvent) GetLogHash() []byte {
+	if x != nil {
+		return x.LogHash
 	}
 	return nil
 }
@@ -2250,10 +2277,11 @@ const file_tessera_v1_token_authority_proto_rawDesc = "" +
 	"\x0eGetJwksRequest\"Z\n" +
 	"\x0fGetJwksResponse\x12\x1b\n" +
 	"\tjwks_json\x18\x01 \x01(\tR\bjwksJson\x12*\n" +
-	"\x04keys\x18\x02 \x03(\v2\x16.tessera.v1.SigningKeyR\x04keys\"b\n" +
+	"\x04keys\x18\x02 \x03(\v2\x16.tessera.v1.SigningKeyR\x04keys\"\x88\x01\n" +
 	"\x17WatchRevocationsRequest\x12%\n" +
 	"\x0eafter_sequence\x18\x01 \x01(\x04R\rafterSequence\x12 \n" +
-	"\vincarnation\x18\x02 \x01(\tR\vincarnation\"\xf7\x03\n" +
+	"\vincarnation\x18\x02 \x01(\tR\vincarnation\x12$\n" +
+	"\x0eafter_log_hash\x18\x03 \x01(\fR\fafterLogHash\"\x92\x04\n" +
 	"\x0fRevocationEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12E\n" +
@@ -2262,7 +2290,8 @@ const file_tessera_v1_token_authority_proto_rawDesc = "" +
 	"\x12claims_invalidated\x18\x05 \x01(\v2\x1d.tessera.v1.ClaimsInvalidatedH\x00R\x11claimsInvalidated\x12<\n" +
 	"\fkeys_changed\x18\x06 \x01(\v2\x17.tessera.v1.KeysChangedH\x00R\vkeysChanged\x12<\n" +
 	"\fsnapshot_end\x18\a \x01(\v2\x17.tessera.v1.SnapshotEndH\x00R\vsnapshotEnd\x125\n" +
-	"\theartbeat\x18\b \x01(\v2\x15.tessera.v1.HeartbeatH\x00R\theartbeatB\a\n" +
+	"\theartbeat\x18\b \x01(\v2\x15.tessera.v1.HeartbeatH\x00R\theartbeat\x12\x19\n" +
+	"\blog_hash\x18\t \x01(\fR\alogHashB\a\n" +
 	"\x05event\"\x88\x01\n" +
 	"\x0eSessionRevoked\x12\x1d\n" +
 	"\n" +

@@ -124,10 +124,18 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ",
                                                PrimaryMessage(nullptr, conn)));
   }
-  // Notices (e.g. "already exists, skipping") are not errors; never on
-  // stderr.
-  PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
+  // Notices (e.g. "already exists, skipping") are not errors and never go
+  // to stderr; a WARNING is remembered for the call it came with.
+  PQsetNoticeReceiver(
+      conn,
+      [](void* self, const PGresult* notice) {
+        const char* severity =
+            PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+        if (severity != nullptr && std::strcmp(severity, "WARNING") == 0) {
+          static_cast<Connection*>(self)->warned_ = true;
+        }
+      },
+      connection.get());
   if (PQsetnonblocking(conn, 1) != 0) {
     return absl::UnavailableError(
         "cannot make the PostgreSQL socket non-blocking");
@@ -175,6 +183,7 @@ absl::Status Connection::WaitSocket(bool for_write, absl::Time deadline) {
 absl::StatusOr<Result> Connection::Await(absl::Time deadline,
                                          absl::string_view what) {
   sqlstate_.clear();
+  warned_ = false;
   for (;;) {  // Everything sent.
     const int flushed = PQflush(conn_);
     if (flushed < 0) return Broken(PrimaryMessage(nullptr, conn_));

@@ -101,6 +101,11 @@ class Connection {
   absl::StatusOr<bool> WaitForNotification(absl::Time deadline);
 
   bool broken() const { return broken_; }
+  // Whether the server sent a WARNING during the last call. On COMMIT it
+  // means the commit was not confirmed as configured: PostgreSQL warns when
+  // a wait for synchronous standbys is cancelled, and the transaction is
+  // then committed on the primary alone.
+  bool warned() const { return warned_; }
   // SQLSTATE of the last server error ("" if none).
   const std::string& sqlstate() const { return sqlstate_; }
   // host:port of the server this connection reached.
@@ -114,6 +119,7 @@ class Connection {
 
   pg_conn* conn_;
   bool broken_ = false;
+  bool warned_ = false;
   std::string sqlstate_;
   absl::flat_hash_set<std::string> prepared_;
 };

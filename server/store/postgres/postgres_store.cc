@@ -53,11 +53,12 @@ const Statement kLastKey{"tessera_last_key",
                          "SELECT key FROM tessera_kv WHERE family = $1 ORDER "
                          "BY key DESC LIMIT 1",
                          {kInt2Oid}};
-const Statement kLogGet{"tessera_log_get",
-                        "SELECT record FROM tessera_log WHERE sequence = $1",
-                        {kInt8Oid}};
+const Statement kLogGet{
+    "tessera_log_get",
+    "SELECT record, hash FROM tessera_log WHERE sequence = $1",
+    {kInt8Oid}};
 const Statement kLogScan{"tessera_log_scan",
-                         "SELECT sequence, record FROM tessera_log WHERE "
+                         "SELECT sequence, record, hash FROM tessera_log WHERE "
                          "sequence >= $1 ORDER BY sequence LIMIT $2",
                          {kInt8Oid, kInt8Oid}};
 const Statement kLogLast{
@@ -109,6 +110,15 @@ absl::Status Classify(const Connection& connection, absl::Status failed) {
 
 void Rollback(Connection& connection, absl::Time deadline) {
   if (!connection.broken()) (void)connection.RunSql("ROLLBACK", deadline);
+}
+
+// A log row as the Kv contract returns it: the stored record followed by
+// RevocationRecord.chain_hash (field 2, bytes), which protobuf parsing
+// merges into the record.
+std::string WithChainHash(absl::string_view record, absl::string_view hash) {
+  tessera::v1::RevocationRecord chain;
+  chain.set_chain_hash(std::string(hash));
+  return absl::StrCat(record, chain.SerializeAsString());
 }
 
 // The chain: SHA-256(previous hash || big-endian sequence || record).
@@ -203,6 +213,10 @@ absl::StatusOr<std::optional<std::string>> PostgresStore::Get(
           : (*lease)->Run(kGet, {Family(family), std::string(key)}, deadline);
   if (!got.ok()) return Classify(**lease, got.status());
   if (got->rows() == 0) return std::optional<std::string>();
+  if (family == ColumnFamily::kRevocationLog) {
+    return std::optional<std::string>(
+        WithChainHash(got->Bytes(0, 0), got->Bytes(0, 1)));
+  }
   return std::optional<std::string>(std::string(got->Bytes(0, 0)));
 }
 
@@ -221,7 +235,8 @@ absl::Status PostgresStore::ScanLog(absl::string_view start,
     if (!rows.ok()) return Classify(**lease, rows.status());
     for (int i = 0; i < rows->rows(); ++i) {
       const uint64_t sequence = static_cast<uint64_t>(rows->Int8(i, 0));
-      if (!visit(SequenceKey(sequence), rows->Bytes(i, 1))) {
+      if (!visit(SequenceKey(sequence),
+                 WithChainHash(rows->Bytes(i, 1), rows->Bytes(i, 2)))) {
         return absl::OkStatus();
       }
       from = static_cast<int64_t>(sequence) + 1;
@@ -410,6 +425,12 @@ absl::Status PostgresStore::WriteOnce(Batch& batch, bool* committing) {
   }
   *committing = true;
   status = connection.RunSql("COMMIT", deadline).status();
+  if (status.ok() && connection.warned()) {
+    // The wait for the synchronous standbys was cancelled: committed on the
+    // primary alone, which a failover can lose. Not acknowledged.
+    status =
+        absl::UnavailableError("the synchronous standbys did not confirm it");
+  }
   if (!status.ok()) {
     for (auto& event : batch.log_events()) event.clear_sequence();
     if (!IsRace(connection.sqlstate())) {

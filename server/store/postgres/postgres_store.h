@@ -23,7 +23,9 @@
 //    transactions commit one after another in sequence order (a reader that
 //    sees N sees every event before it); each row's hash is SHA-256(previous
 //    hash || big-endian sequence || record), a chain a reader can check;
-//    NOTIFY tessera_log wakes every replica's tailer at commit.
+//    NOTIFY tessera_log wakes every replica's tailer at commit. Reading the
+//    log (Get, Scan) returns each record with its hash as
+//    RevocationRecord.chain_hash.
 //  - A Write returns when COMMIT does: durable on the primary and, with
 //    synchronous_standby_names set, on the standbys it names. AfterDurable
 //    therefore answers at once.

@@ -224,12 +224,19 @@ class Builder {
   }
   // The server ends the stream; the Verifier must resume with this.
   Builder& Break(uint64_t after_sequence, const char* incarnation,
-                 std::string note) {
+                 std::string note, const char* log_hash = "") {
     auto& resume =
         *NewStep(std::move(note)).mutable_break_stream()->mutable_resume();
     resume.set_after_sequence(after_sequence);
     resume.set_incarnation(incarnation);
+    resume.set_after_log_hash(log_hash);
     return *this;
+  }
+  // `event` as a PostgreSQL-backed server sends it: with the log's hash
+  // through its sequence.
+  static RevocationEvent Hashed(RevocationEvent event, const char* log_hash) {
+    event.set_log_hash(log_hash);
+    return event;
   }
   Builder& Advance(absl::Duration wall, absl::Duration monotonic,
                    std::string note) {
@@ -528,6 +535,40 @@ absl::StatusOr<Scenario> ResumeAfterBreak() {
       .Expect(AlicePhone(), "SESSION_REVOKED")
       .Expect(BobPhone(), "SESSION_REVOKED")
       .Applied(4);
+  return b.Build();
+}
+
+absl::StatusOr<Scenario> ResumeWithLogHash() {
+  Builder b("resume_with_log_hash",
+            "Behind a PostgreSQL store every event, snapshot_end and "
+            "heartbeat carries log_hash, the log's hash through its "
+            "sequence; a resume sends the one of the applied sequence back "
+            "(after_log_hash). A failover lost event 2, and another event "
+            "took its sequence: the hash no longer matches, so the answer "
+            "is a reset snapshot, which replaces the state at its "
+            "snapshot_end (the lost revocation is forgotten, the new one "
+            "holds). Events without log_hash (RocksDB) leave it empty.");
+  b.AddKey(kKey1);
+  b.AddToken(AliceLaptop());
+  b.AddToken(AlicePhone());
+  b.Send(b.Hashed(b.Keys(1, {"k1"}), "h1"), "snapshot: the key set");
+  b.Send(b.Hashed(b.End(1, kIncarnationA), "h1"), "snapshot_end").Applied(1);
+  b.Send(b.Hashed(b.Revoked(2, AliceLaptop(), b.now()), "h2"),
+         "live: the laptop signs out (on the old primary only)")
+      .Expect(AliceLaptop(), "SESSION_REVOKED")
+      .Applied(2);
+  b.Break(2, kIncarnationA, "the stream breaks: failover", "h2").Applied(2);
+  b.Send(b.Hashed(b.Keys(1, {"k1"}), "h1"), "reset snapshot: the key set");
+  b.Send(b.Hashed(b.Revoked(2, AlicePhone(), b.now()), "h2-new"),
+         "reset snapshot: the phone signed out, as event 2 now");
+  b.Send(b.Hashed(b.End(2, kIncarnationA, /*reset=*/true), "h2-new"),
+         "snapshot_end (reset true)")
+      .Expect(AliceLaptop(), "VALID")
+      .Expect(AlicePhone(), "SESSION_REVOKED")
+      .Applied(2);
+  b.Send(b.Hashed(b.Heartbeat(3, kIncarnationA), "h3"), "heartbeat at 3")
+      .Applied(3);
+  b.Break(3, kIncarnationA, "the stream breaks again", "h3").Applied(3);
   return b.Build();
 }
 
@@ -878,6 +919,7 @@ absl::StatusOr<std::vector<Scenario>> Scenarios() {
            KeysChangedNextKey,
            KeyWithdrawn,
            ResumeAfterBreak,
+           ResumeWithLogHash,
            BreakDuringFirstSnapshot,
            ResetOnNewIncarnation,
            HeartbeatsKeepFresh,

@@ -181,6 +181,7 @@ class Verifier:
         self._last_forget: float | None = None
         self._applied = 0
         self._incarnation = ""
+        self._log_hash = b""  # log_hash of _applied (PostgreSQL store)
         self._ready = False
         self._events_applied = 0
         self._connections = 0
@@ -341,7 +342,9 @@ class Verifier:
         """Begins a stream: the request to send. State for the stream is reset."""
         with self._cv:
             request = pb.WatchRevocationsRequest(
-                after_sequence=self._applied, incarnation=self._incarnation
+                after_sequence=self._applied,
+                incarnation=self._incarnation,
+                after_log_hash=self._log_hash,
             )
         self._pending = RevocationState(self._horizon)
         self._resuming = request.after_sequence > 0
@@ -357,7 +360,7 @@ class Verifier:
                 self._pending.apply(event)
             if self._pending is None or self._resuming:
                 self._revocations.apply(event)
-            self._advance_if_synced(event.sequence)
+            self._advance_if_synced(event.sequence, event.log_hash)
         elif kind == "keys_changed":
             try:
                 keys = tok.KeySet.from_jwks_json(event.keys_changed.jwks_json)
@@ -366,13 +369,13 @@ class Verifier:
             if keys is not None:
                 self._keys = keys  # before the clear: see _Cache
                 self._cache.clear()
-            self._advance_if_synced(event.sequence)
+            self._advance_if_synced(event.sequence, event.log_hash)
         elif kind == "snapshot_end":
             self._synced = True
             self._end_snapshot(event)
         elif kind == "heartbeat":
             if self._synced:
-                self._advance(event.heartbeat.current_sequence)
+                self._advance(event.heartbeat.current_sequence, event.log_hash)
         if self._synced:
             heard = self._clock.monotonic()
             self._last_heard = heard
@@ -390,21 +393,26 @@ class Verifier:
             self._revocations = self._pending
         self._pending = None
         with self._cv:
-            self._applied = (
-                event.sequence if replace else max(self._applied, event.sequence)
-            )
+            if replace or event.sequence >= self._applied:
+                self._applied = event.sequence
+                self._log_hash = event.log_hash
             self._incarnation = event.snapshot_end.incarnation
             self._ready = True
             self._cv.notify_all()
 
-    def _advance_if_synced(self, sequence: int) -> None:
+    def _advance_if_synced(self, sequence: int, log_hash: bytes) -> None:
         if self._pending is None:
-            self._advance(sequence)
+            self._advance(sequence, log_hash)
 
-    def _advance(self, sequence: int) -> None:
+    def _advance(self, sequence: int, log_hash: bytes) -> None:
+        """The position moves to `sequence`, seen with `log_hash` (PostgreSQL:
+        a failover that lost an event shows as a mismatch on resume)."""
         with self._cv:
             if sequence > self._applied:
                 self._applied = sequence
+                self._log_hash = log_hash
+            elif sequence == self._applied and log_hash:
+                self._log_hash = log_hash
             self._cv.notify_all()
 
     def _forget_if_due(self) -> None:

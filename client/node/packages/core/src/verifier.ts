@@ -38,6 +38,12 @@ import {
 export interface WatchRequest {
   readonly afterSequence: bigint;
   readonly incarnation: string;
+  /**
+   * The log hash `afterSequence` was seen with (PostgreSQL store; empty
+   * otherwise): a failover that lost an event shows as a mismatch, answered
+   * with a reset snapshot.
+   */
+  readonly afterLogHash?: Uint8Array;
 }
 
 /** Where the revocation stream comes from ({@link Client} is one). */
@@ -132,6 +138,7 @@ export class Verifier extends EventEmitter<VerifierEvents> {
 
   private applied = 0n;
   private incarnation = "";
+  private logHash: Uint8Array = new Uint8Array(0);
   private synced = false;
   private lastHeardMono = 0;
   private lastForgetMono = -Infinity;
@@ -139,7 +146,7 @@ export class Verifier extends EventEmitter<VerifierEvents> {
   private eventsAppliedCount = 0;
 
   // The open stream.
-  private streamRequest: WatchRequest = { afterSequence: 0n, incarnation: "" };
+  private streamRequest: WatchRequest = { afterSequence: 0n, incarnation: "", afterLogHash: new Uint8Array(0) };
   private streamAtEnd = false;
   private pending: RevocationState;
 
@@ -334,7 +341,8 @@ export class Verifier extends EventEmitter<VerifierEvents> {
     this.wasStale = false;
   }
 
-  private setApplied(sequence: bigint): void {
+  private setApplied(sequence: bigint, logHash: Uint8Array): void {
+    if (sequence !== this.applied || logHash.length > 0) this.logHash = logHash;
     this.applied = sequence;
     for (const w of this.waiters) {
       if (sequence >= w.seq) {
@@ -362,13 +370,13 @@ export class Verifier extends EventEmitter<VerifierEvents> {
         this.synced = true;
         this.incarnation = e.value.incarnation;
         this.heard();
-        this.setApplied(event.sequence);
+        this.setApplied(event.sequence, event.logHash);
         this.emit("synced", { sequence: event.sequence, reset: e.value.reset });
         break;
       case "heartbeat":
         if (!live) break;
         if (e.value.incarnation !== "") this.incarnation = e.value.incarnation;
-        this.setApplied(e.value.currentSequence);
+        this.setApplied(e.value.currentSequence, event.logHash);
         break;
       case "keysChanged": {
         const parsed = KeySet.parse(e.value.jwksJson);
@@ -378,7 +386,7 @@ export class Verifier extends EventEmitter<VerifierEvents> {
           this.cache.clear();
           this.emit("keysChanged", { kids: parsed.kids, sequence: event.sequence });
         }
-        if (live) this.setApplied(event.sequence);
+        if (live) this.setApplied(event.sequence, event.logHash);
         break;
       }
       case "sessionRevoked":
@@ -389,7 +397,7 @@ export class Verifier extends EventEmitter<VerifierEvents> {
           this.revocations.apply(event);
           this.announce(event);
         }
-        if (live) this.setApplied(event.sequence);
+        if (live) this.setApplied(event.sequence, event.logHash);
         break;
       default:
         break;
@@ -422,7 +430,11 @@ export class Verifier extends EventEmitter<VerifierEvents> {
   private async follow(): Promise<void> {
     let backoff = this.minBackoffMs;
     while (!this.closed) {
-      this.streamRequest = { afterSequence: this.applied, incarnation: this.incarnation };
+      this.streamRequest = {
+        afterSequence: this.applied,
+        incarnation: this.incarnation,
+        afterLogHash: this.logHash,
+      };
       this.streamAtEnd = false;
       this.pending = new RevocationState(this.horizonMs);
       const abort = new AbortController();

@@ -22,7 +22,7 @@ interface Claims {
 interface Step {
   note: string;
   message?: JsonValue;
-  breakStream?: { resume?: { afterSequence?: string; incarnation?: string } };
+  breakStream?: { resume?: { afterSequence?: string; incarnation?: string; afterLogHash?: string } };
   advance?: { wallMs?: number; monotonicMs?: number };
   expect: {
     verdicts?: { token: string; verdict: string; claims?: Claims }[];
@@ -35,7 +35,7 @@ interface Scenario {
   options: { issuer?: string; audience?: string[]; leewayMs?: number; maxStalenessMs?: number; horizonMs?: number };
   startTime: string;
   tokens: { name: string; token: string }[];
-  firstRequest: { afterSequence?: string; incarnation?: string };
+  firstRequest: { afterSequence?: string; incarnation?: string; afterLogHash?: string };
   steps: Step[];
 }
 
@@ -64,9 +64,10 @@ async function verdictOf(verifier: Verifier, token: string): Promise<{ verdict: 
   }
 }
 
-const request = (r: { afterSequence?: string; incarnation?: string } | undefined) => ({
+const request = (r: { afterSequence?: string; incarnation?: string; afterLogHash?: string } | undefined) => ({
   afterSequence: BigInt(r?.afterSequence ?? "0"),
   incarnation: r?.incarnation ?? "",
+  afterLogHash: new Uint8Array(Buffer.from(r?.afterLogHash ?? "", "base64")),
 });
 
 describe("streams.json", () => {

@@ -248,15 +248,17 @@ class GetJwksResponse(_message.Message):
     def __init__(self, jwks_json: _Optional[str] = ..., keys: _Optional[_Iterable[_Union[_keys_pb2.SigningKey, _Mapping]]] = ...) -> None: ...
 
 class WatchRevocationsRequest(_message.Message):
-    __slots__ = ("after_sequence", "incarnation")
+    __slots__ = ("after_sequence", "incarnation", "after_log_hash")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     INCARNATION_FIELD_NUMBER: _ClassVar[int]
+    AFTER_LOG_HASH_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
     incarnation: str
-    def __init__(self, after_sequence: _Optional[int] = ..., incarnation: _Optional[str] = ...) -> None: ...
+    after_log_hash: bytes
+    def __init__(self, after_sequence: _Optional[int] = ..., incarnation: _Optional[str] = ..., after_log_hash: _Optional[bytes] = ...) -> None: ...
 
 class RevocationEvent(_message.Message):
-    __slots__ = ("sequence", "time", "session_revoked", "subject_revoked", "claims_invalidated", "keys_changed", "snapshot_end", "heartbeat")
+    __slots__ = ("sequence", "time", "session_revoked", "subject_revoked", "claims_invalidated", "keys_changed", "snapshot_end", "heartbeat", "log_hash")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
     SESSION_REVOKED_FIELD_NUMBER: _ClassVar[int]
@@ -265,6 +267,7 @@ class RevocationEvent(_message.Message):
     KEYS_CHANGED_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_END_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    LOG_HASH_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     time: _timestamp_pb2.Timestamp
     session_revoked: SessionRevoked
@@ -273,7 +276,8 @@ class RevocationEvent(_message.Message):
     keys_changed: KeysChanged
     snapshot_end: SnapshotEnd
     heartbeat: Heartbeat
-    def __init__(self, sequence: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_revoked: _Optional[_Union[SessionRevoked, _Mapping]] = ..., subject_revoked: _Optional[_Union[SubjectRevoked, _Mapping]] = ..., claims_invalidated: _Optional[_Union[ClaimsInvalidated, _Mapping]] = ..., keys_changed: _Optional[_Union[KeysChanged, _Mapping]] = ..., snapshot_end: _Optional[_Union[SnapshotEnd, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ...) -> None: ...
+    log_hash: bytes
+    def __init__(self, sequence: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_revoked: _Optional[_Union[SessionRevoked, _Mapping]] = ..., subject_revoked: _Optional[_Union[SubjectRevoked, _Mapping]] = ..., claims_invalidated: _Optional[_Union[ClaimsInvalidated, _Mapping]] = ..., keys_changed: _Optional[_Union[KeysChanged, _Mapping]] = ..., snapshot_end: _Optional[_Union[SnapshotEnd, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., log_hash: _Optional[bytes] = ...) -> None: ...
 
 class SessionRevoked(_message.Message):
     __slots__ = ("session_id", "subject", "forget_after")
