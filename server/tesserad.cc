@@ -167,7 +167,9 @@ absl::Status Tesserad::OpenStore() {
           "shares: --kek_file or TESSERA_KEK");
     }
     absl::StatusOr<std::unique_ptr<store::postgres::PostgresStore>> pg =
-        store::postgres::PostgresStore::Open({.url = options_.postgres_url});
+        store::postgres::PostgresStore::Open(
+            {.url = options_.postgres_url,
+             .pool_size = options_.postgres_pool_size});
     if (!pg.ok()) return pg.status();
     postgres_ = pg->get();
     store_ = std::move(*pg);
@@ -329,8 +331,7 @@ void Tesserad::MakeServices() {
     // Store calls wait on the network: off gRPC's threads, twice as many
     // workers as pooled connections so a worker signs while another waits.
     workers_ = std::make_unique<service::WorkerPool>(
-        2 * store::postgres::PostgresStore::Options().pool_size,
-        kMaxQueuedStoreCalls);
+        2 * options_.postgres_pool_size, kMaxQueuedStoreCalls);
   }
   const service::Guards guards{.authorizer = authorizer_.get(),
                                .limiter = limiter_.get(),

@@ -67,6 +67,7 @@ hot_standby = on
 synchronous_commit = on
 synchronous_standby_names = '$4'
 wal_keep_size = '256MB'
+max_connections = 300
 fsync = on
 log_destination = 'stderr'
 logging_collector = off

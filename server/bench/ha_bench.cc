@@ -242,8 +242,9 @@ int Main() {
       dir + "/kek", "aGEtYmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyYiE=\n", 0600);
   std::vector<TesseradProcess::Options> options(kReplicas);
   for (auto& one : options) {
+    // As many connections as pgbench's clients at the highest level.
     one.flags = {"--store=postgres", "--postgres_url=" + *url,
-                 "--kek_file=" + kek};
+                 "--kek_file=" + kek, "--postgres_pool_size=32"};
   }
   auto replicas = TesseradProcess::StartAll(std::move(options));
   auto rocks = TesseradProcess::Start({});

@@ -38,6 +38,9 @@ ABSL_FLAG(std::string, postgres_url, "",
           "libpq connection URL of the PostgreSQL store (--store=postgres); "
           "several hosts with target_session_attrs=read-write follow a "
           "failover. Never logged.");
+ABSL_FLAG(int, postgres_pool_size, 16,
+          "Connections each replica keeps to PostgreSQL (1-256); store calls "
+          "run on twice as many worker threads.");
 ABSL_FLAG(std::string, issuer, "tessera",
           "The iss claim of every token this server issues.");
 ABSL_FLAG(std::string, default_audience, "api",
@@ -139,6 +142,9 @@ absl::Status ApplyConfig(const tessera::v1::Config& config,
   if (!config.store().empty()) options.store = config.store();
   if (!config.postgres_url().empty()) {
     options.postgres_url = config.postgres_url();
+  }
+  if (config.postgres_pool_size() != 0) {
+    options.postgres_pool_size = config.postgres_pool_size();
   }
   if (!config.issuer().empty()) options.issuer = config.issuer();
   if (!config.default_audience().empty()) {
@@ -248,6 +254,8 @@ absl::StatusOr<ServerOptions> OptionsFromFlags() {
   take("data_dir", options.data_dir, FLAGS_data_dir);
   take("store", options.store, FLAGS_store);
   take("postgres_url", options.postgres_url, FLAGS_postgres_url);
+  take("postgres_pool_size", options.postgres_pool_size,
+       FLAGS_postgres_pool_size);
   take("issuer", options.issuer, FLAGS_issuer);
   take("default_audience", options.default_audience, FLAGS_default_audience);
   take("signing_alg", options.signing_alg, FLAGS_signing_alg);
@@ -352,6 +360,11 @@ absl::Status CheckValues(const ServerOptions& options) {
   }
   if (options.postgres_url.size() > 4096) {
     return absl::InvalidArgumentError("--postgres_url is over 4096 bytes");
+  }
+  if (options.postgres_pool_size < 1 || options.postgres_pool_size > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--postgres_pool_size must be 1-256, not ",
+                     options.postgres_pool_size));
   }
   if (options.issuer.empty() || options.issuer.size() > kMaxIssuerBytes) {
     return absl::InvalidArgumentError(

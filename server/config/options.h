@@ -28,7 +28,8 @@ struct ServerOptions {
   std::string data_dir = "./tessera-data";
   // "rocksdb" (data_dir) or "postgres" (postgres_url; replicas share it).
   std::string store = "rocksdb";
-  std::string postgres_url;  // May hold a password: never logged.
+  std::string postgres_url;     // May hold a password: never logged.
+  int postgres_pool_size = 16;  // Per replica; 2x as many store workers.
   std::string issuer = "tessera";
   // The aud of tokens issued without one; what ValidateToken checks when
   // asked for no audience.

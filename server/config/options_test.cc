@@ -68,6 +68,12 @@ TEST(ValidateOptionsTest, StoreIsRocksdbOrPostgresWithItsUrl) {
   ExpectInvalid(options, "--postgres_url is over 4096 bytes");
   options.postgres_url = "postgresql://tessera@127.0.0.1/tessera";
   EXPECT_TRUE(ValidateOptions(options).ok()) << ValidateOptions(options);
+  options.postgres_pool_size = 0;
+  ExpectInvalid(options, "--postgres_pool_size must be 1-256, not 0");
+  options.postgres_pool_size = 257;
+  ExpectInvalid(options, "--postgres_pool_size must be 1-256, not 257");
+  options.postgres_pool_size = 256;
+  EXPECT_TRUE(ValidateOptions(options).ok());
   options.store = "rocksdb";
   ExpectInvalid(options, "--postgres_url is only for --store=postgres");
 }

@@ -9,7 +9,10 @@
 //
 // Contract (tests/store/kv_contract_test.cc runs it against both):
 //  - Keys order bytewise within a family; Scan visits keys >= start in that
-//    order.
+//    order, each once. RocksDB reads one snapshot; PostgreSQL reads its
+//    first 128 keys in one snapshot and any later ones in another, taken
+//    after (no scan that needs more is used to decide a write: writes that
+//    decide Expect what they read).
 //  - Write applies a Batch atomically: every Put and Delete, and every log
 //    event, or none. If an Expect does not hold when the batch commits,
 //    nothing is written and the result is ABORTED with reason
@@ -125,8 +128,8 @@ class Kv {
   // The value under `key`, or nullopt.
   virtual absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily family, absl::string_view key) = 0;
-  // Calls `visit` for each key >= `start` in order, from one consistent
-  // view, until it returns false.
+  // Calls `visit` for each key >= `start` in order (snapshots: see the
+  // contract above), until it returns false.
   virtual absl::Status Scan(ColumnFamily family, absl::string_view start,
                             const Visitor& visit) = 0;
   // The last key of `family`, or nullopt when it is empty.

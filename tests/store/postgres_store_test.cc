@@ -129,7 +129,8 @@ TEST(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
                   .ok());
   Batch again;
   again.Put(ColumnFamily::kSessions, "b", "2");
-  EXPECT_TRUE((*store)->Write(again).ok());  // Retried on a new connection.
+  const absl::Status retried = (*store)->Write(again);
+  EXPECT_TRUE(retried.ok()) << retried;  // Retried on a new connection.
   // A read on a dropped connection fails once, then the slot reconnects.
   absl::StatusOr<std::optional<std::string>> read =
       (*store)->Get(ColumnFamily::kSessions, "b");

@@ -67,6 +67,46 @@ std::string Int8Param(int64_t value) {
   return BigEndian(static_cast<uint64_t>(value), 8);
 }
 
+namespace {
+
+// PostgreSQL's binary array format: ndim, has-null flag, element type, then
+// per dimension its size and lower bound, then each element as a 4-byte
+// length (-1: NULL) and its bytes.
+std::string ArrayHeader(unsigned int element_oid, size_t size, bool nulls) {
+  if (size == 0) {
+    return absl::StrCat(BigEndian(0, 4), BigEndian(0, 4),
+                        BigEndian(element_oid, 4));
+  }
+  return absl::StrCat(BigEndian(1, 4), BigEndian(nulls ? 1 : 0, 4),
+                      BigEndian(element_oid, 4), BigEndian(size, 4),
+                      BigEndian(1, 4));
+}
+
+}  // namespace
+
+std::string Int2ArrayParam(const std::vector<int16_t>& values) {
+  std::string out = ArrayHeader(kInt2Oid, values.size(), false);
+  for (int16_t value : values) {
+    absl::StrAppend(&out, BigEndian(2, 4), Int2Param(value));
+  }
+  return out;
+}
+
+std::string ByteaArrayParam(
+    const std::vector<std::optional<std::string>>& values) {
+  bool nulls = false;
+  for (const auto& value : values) nulls = nulls || !value.has_value();
+  std::string out = ArrayHeader(kByteaOid, values.size(), nulls);
+  for (const auto& value : values) {
+    if (!value.has_value()) {
+      out += BigEndian(0xffffffffu, 4);
+    } else {
+      absl::StrAppend(&out, BigEndian(value->size(), 4), *value);
+    }
+  }
+  return out;
+}
+
 Result::Result(Result&& other) noexcept : result_(other.result_) {
   other.result_ = nullptr;
 }
@@ -153,6 +193,15 @@ std::string Connection::server() const {
 }
 
 absl::Status Connection::Broken(absl::string_view what) {
+  if (!broken_ && PQstatus(conn_) == CONNECTION_BAD && sqlstate_.empty()) {
+    // The server's last word (e.g. FATAL 57P01, the backend was ended),
+    // if libpq parsed it before the connection closed.
+    while (PGresult* raw = PQgetResult(conn_)) {
+      const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+      if (state != nullptr && sqlstate_.empty()) sqlstate_ = state;
+      PQclear(raw);
+    }
+  }
   broken_ = true;
   return absl::UnavailableError(
       absl::StrCat("PostgreSQL at ", server(), ": ", what));
@@ -184,6 +233,7 @@ absl::StatusOr<Result> Connection::Await(absl::Time deadline,
                                          absl::string_view what) {
   sqlstate_.clear();
   warned_ = false;
+  delivered_ = false;
   for (;;) {  // Everything sent.
     const int flushed = PQflush(conn_);
     if (flushed < 0) return Broken(PrimaryMessage(nullptr, conn_));
@@ -192,6 +242,7 @@ absl::StatusOr<Result> Connection::Await(absl::Time deadline,
       return ready;
     }
   }
+  delivered_ = true;
   Result last;
   absl::Status error;
   for (;;) {
@@ -226,12 +277,26 @@ absl::StatusOr<Result> Connection::Await(absl::Time deadline,
   return last;
 }
 
+absl::Status Connection::CheckIdle() {
+  // An idle connection has nothing to read; if it has, the server ended it
+  // (a FATAL error, then EOF: restart, failover, pg_terminate_backend).
+  pollfd fd{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
+  if (fd.fd < 0) return Broken("the connection is closed");
+  if (poll(&fd, 1, 0) > 0 &&
+      (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK)) {
+    return Broken(PrimaryMessage(nullptr, conn_));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Result> Connection::Run(
     const Statement& statement,
     const std::vector<std::optional<std::string>>& params,
     absl::Time deadline) {
+  delivered_ = false;
   if (broken_)
     return absl::UnavailableError("the PostgreSQL connection is broken");
+  if (absl::Status idle = CheckIdle(); !idle.ok()) return idle;
   if (!prepared_.contains(statement.name)) {
     if (PQsendPrepare(conn_, statement.name, statement.sql,
                       static_cast<int>(statement.types.size()),
@@ -240,6 +305,7 @@ absl::StatusOr<Result> Connection::Run(
     }
     absl::StatusOr<Result> prepared =
         Await(deadline, absl::StrCat("prepare ", statement.name));
+    delivered_ = false;  // The statement itself is not sent yet.
     if (!prepared.ok()) return prepared.status();
     prepared_.insert(statement.name);
   }
@@ -263,6 +329,10 @@ absl::StatusOr<Result> Connection::Run(
 
 absl::StatusOr<Result> Connection::RunSql(absl::string_view sql,
                                           absl::Time deadline) {
+  delivered_ = false;
+  if (!broken_) {
+    if (absl::Status idle = CheckIdle(); !idle.ok()) return idle;
+  }
   if (broken_)
     return absl::UnavailableError("the PostgreSQL connection is broken");
   const std::string text(sql);

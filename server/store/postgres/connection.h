@@ -46,10 +46,16 @@ struct Statement {
 inline constexpr unsigned int kByteaOid = 17;
 inline constexpr unsigned int kInt8Oid = 20;
 inline constexpr unsigned int kInt2Oid = 21;
+inline constexpr unsigned int kByteaArrayOid = 1001;
+inline constexpr unsigned int kInt2ArrayOid = 1005;
 
 // Binary parameters.
 std::string Int2Param(int16_t value);
 std::string Int8Param(int64_t value);
+// One-dimensional arrays (nullopt: a NULL element).
+std::string Int2ArrayParam(const std::vector<int16_t>& values);
+std::string ByteaArrayParam(
+    const std::vector<std::optional<std::string>>& values);
 
 // SQLSTATEs the store acts on.
 inline constexpr char kSerializationFailure[] = "40001";
@@ -101,6 +107,9 @@ class Connection {
   absl::StatusOr<bool> WaitForNotification(absl::Time deadline);
 
   bool broken() const { return broken_; }
+  // Whether the last call's request reached the socket whole. A call that
+  // failed before that cannot have run on the server.
+  bool delivered() const { return delivered_; }
   // Whether the server sent a WARNING during the last call. On COMMIT it
   // means the commit was not confirmed as configured: PostgreSQL warns when
   // a wait for synchronous standbys is cancelled, and the transaction is
@@ -116,10 +125,13 @@ class Connection {
   absl::StatusOr<Result> Await(absl::Time deadline, absl::string_view what);
   absl::Status WaitSocket(bool for_write, absl::Time deadline);
   absl::Status Broken(absl::string_view what);
+  // Broken if the server already ended this (idle) connection.
+  absl::Status CheckIdle();
 
   pg_conn* conn_;
   bool broken_ = false;
   bool warned_ = false;
+  bool delivered_ = false;
   std::string sqlstate_;
   absl::flat_hash_set<std::string> prepared_;
 };

@@ -82,8 +82,27 @@ const Statement kSetHead{"tessera_set_head",
                          "WHERE id = 1",
                          {kInt8Oid, kByteaOid}};
 
+const Statement kWrite{"tessera_write",
+                       "SELECT tessera_write($1, $2, $3, $4, $5)",
+                       {kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid,
+                        kByteaArrayOid, kByteaArrayOid}};
+
+// tessera_write's op codes (schema.cc, migration 2).
+enum WriteOp : int16_t {
+  kOpPut = 0,
+  kOpDelete = 1,
+  kOpDeleteRange = 2,
+  kOpExpectValue = 3,
+  kOpExpectAbsent = 4,
+  kOpDropPlaceholder = 5,
+};
+// The server ended the backend on request (FATAL).
+constexpr char kAdminShutdown[] = "57P01";
+// Raised by tessera_write for a failed expectation.
+constexpr char kExpectationFailed[] = "TS409";
+
 // Scans read growing pages: prefix scans usually stop within the first.
-constexpr int64_t kFirstPage = 64;
+constexpr int64_t kFirstPage = 128;
 constexpr int64_t kMaxPage = 1024;
 
 std::string Family(ColumnFamily family) {
@@ -97,7 +116,7 @@ int64_t SequenceOf(absl::string_view key) {
 // SQLSTATEs that mean "someone else changed it": re-read and decide again.
 bool IsRace(absl::string_view sqlstate) {
   return sqlstate == kSerializationFailure || sqlstate == kDeadlockDetected ||
-         sqlstate == kUniqueViolation;
+         sqlstate == kUniqueViolation || sqlstate == kExpectationFailed;
 }
 
 // What a failed statement means for the caller (kv.h's error contract).
@@ -115,9 +134,13 @@ void Rollback(Connection& connection, absl::Time deadline) {
 // A log row as the Kv contract returns it: the stored record followed by
 // RevocationRecord.chain_hash (field 2, bytes), which protobuf parsing
 // merges into the record.
-std::string WithChainHash(absl::string_view record, absl::string_view hash) {
+// The stored record is written without its sequence (tessera_write assigns
+// it); the event's sequence is merged in the same way.
+std::string WithChainHash(absl::string_view record, uint64_t sequence,
+                          absl::string_view hash) {
   tessera::v1::RevocationRecord chain;
   chain.set_chain_hash(std::string(hash));
+  chain.mutable_event()->set_sequence(sequence);
   return absl::StrCat(record, chain.SerializeAsString());
 }
 
@@ -214,8 +237,8 @@ absl::StatusOr<std::optional<std::string>> PostgresStore::Get(
   if (!got.ok()) return Classify(**lease, got.status());
   if (got->rows() == 0) return std::optional<std::string>();
   if (family == ColumnFamily::kRevocationLog) {
-    return std::optional<std::string>(
-        WithChainHash(got->Bytes(0, 0), got->Bytes(0, 1)));
+    return std::optional<std::string>(WithChainHash(
+        got->Bytes(0, 0), SequenceFromKey(key), got->Bytes(0, 1)));
   }
   return std::optional<std::string>(std::string(got->Bytes(0, 0)));
 }
@@ -235,8 +258,9 @@ absl::Status PostgresStore::ScanLog(absl::string_view start,
     if (!rows.ok()) return Classify(**lease, rows.status());
     for (int i = 0; i < rows->rows(); ++i) {
       const uint64_t sequence = static_cast<uint64_t>(rows->Int8(i, 0));
-      if (!visit(SequenceKey(sequence),
-                 WithChainHash(rows->Bytes(i, 1), rows->Bytes(i, 2)))) {
+      if (!visit(
+              SequenceKey(sequence),
+              WithChainHash(rows->Bytes(i, 1), sequence, rows->Bytes(i, 2)))) {
         return absl::OkStatus();
       }
       from = static_cast<int64_t>(sequence) + 1;
@@ -253,22 +277,21 @@ absl::Status PostgresStore::Scan(ColumnFamily family, absl::string_view start,
   absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
   if (!lease.ok()) return lease.status();
   Connection& connection = **lease;
-  // Pages from one snapshot.
-  if (absl::StatusOr<Result> begun = connection.RunSql(
-          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deadline);
-      !begun.ok()) {
-    return Classify(connection, begun.status());
-  }
+  // The first page is one statement (one snapshot, one round trip): most
+  // scans end in it. Later pages share a REPEATABLE READ snapshot of their
+  // own (kv.h).
   std::string after(start);
   bool first = true;
+  bool in_transaction = false;
   int64_t page = kFirstPage;
+  absl::Status failed;
   for (;;) {
     absl::StatusOr<Result> rows =
         connection.Run(first ? kScanFrom : kScanAfter,
                        {Family(family), after, Int8Param(page)}, deadline);
     if (!rows.ok()) {
-      Rollback(connection, deadline);
-      return Classify(connection, rows.status());
+      failed = rows.status();
+      break;
     }
     const int n = rows->rows();
     bool stopped = false;
@@ -279,9 +302,18 @@ absl::Status PostgresStore::Scan(ColumnFamily family, absl::string_view start,
     after = std::string(rows->Bytes(n - 1, 0));
     first = false;
     page = std::min(page * 4, kMaxPage);
+    if (!in_transaction) {
+      absl::StatusOr<Result> begun = connection.RunSql(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", deadline);
+      if (!begun.ok()) {
+        failed = begun.status();
+        break;
+      }
+      in_transaction = true;
+    }
   }
-  Rollback(connection, deadline);  // Read only: ends the snapshot.
-  return absl::OkStatus();
+  if (in_transaction) Rollback(connection, deadline);  // Read only.
+  return failed.ok() ? failed : Classify(connection, failed);
 }
 
 absl::StatusOr<std::optional<std::string>> PostgresStore::LastKey(
@@ -443,14 +475,112 @@ absl::Status PostgresStore::WriteOnce(Batch& batch, bool* committing) {
   return absl::OkStatus();
 }
 
+absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
+  std::vector<int16_t> families, ops;
+  std::vector<std::optional<std::string>> keys, values, records;
+  // Keys claimed by Expect(absent) that the batch does not write itself:
+  // their placeholders go again before commit.
+  std::vector<std::pair<ColumnFamily, std::string>> claimed;
+  auto add = [&](WriteOp op, ColumnFamily family, const std::string& key,
+                 std::optional<std::string> value) {
+    families.push_back(static_cast<int16_t>(family));
+    ops.push_back(op);
+    keys.push_back(key);
+    values.push_back(std::move(value));
+  };
+  auto unclaim = [&](ColumnFamily family, const std::string& key) {
+    claimed.erase(std::remove(claimed.begin(), claimed.end(),
+                              std::make_pair(family, key)),
+                  claimed.end());
+  };
+  for (const Batch::Op& op : batch.ops()) {
+    switch (op.kind) {
+      case Batch::Kind::kPut:
+        add(kOpPut, op.family, op.key, op.value);
+        unclaim(op.family, op.key);
+        break;
+      case Batch::Kind::kDelete:
+        add(kOpDelete, op.family, op.key, std::nullopt);
+        unclaim(op.family, op.key);
+        break;
+      case Batch::Kind::kDeleteRange:
+        add(kOpDeleteRange, op.family, op.key, op.value);
+        break;
+      case Batch::Kind::kExpect:
+        if (op.value.has_value()) {
+          add(kOpExpectValue, op.family, op.key, op.value);
+        } else {
+          add(kOpExpectAbsent, op.family, op.key, std::nullopt);
+          claimed.emplace_back(op.family, op.key);
+        }
+        break;
+    }
+  }
+  for (const auto& [family, key] : claimed) {
+    add(kOpDropPlaceholder, family, key, std::nullopt);
+  }
+  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
+    event.clear_sequence();  // Assigned by the database.
+    tessera::v1::RevocationRecord record;
+    *record.mutable_event() = event;
+    records.push_back(record.SerializeAsString());
+  }
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  Connection& connection = **lease;
+  absl::StatusOr<Result> written = connection.Run(
+      kWrite,
+      {Int2ArrayParam(families), Int2ArrayParam(ops), ByteaArrayParam(keys),
+       ByteaArrayParam(values), ByteaArrayParam(records)},
+      deadline);
+  // An administrator's termination (a restart, pg_terminate_backend, a
+  // switchover) ends the backend's transaction uncommitted unless it was
+  // already waiting for the standbys, which PostgreSQL warns of.
+  *sent = connection.delivered() &&
+          !(connection.sqlstate() == kAdminShutdown && !connection.warned());
+  if (!written.ok()) {
+    if (IsRace(connection.sqlstate())) return WriteConflict("a racing writer");
+    if (*sent) {
+      return absl::UnavailableError(
+          absl::StrCat("the commit was not confirmed (it may still apply): ",
+                       written.status().message()));
+    }
+    return Classify(connection, written.status());
+  }
+  if (connection.warned()) {
+    // The wait for the synchronous standbys was cancelled: committed on the
+    // primary alone, which a failover can lose. Not acknowledged.
+    return absl::UnavailableError(
+        "the synchronous standbys did not confirm it");
+  }
+  if (written->rows() != 1) return absl::InternalError("tessera_write: no row");
+  uint64_t sequence = static_cast<uint64_t>(written->Int8(0, 0));
+  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
+    event.set_sequence(sequence++);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PostgresStore::Write(Batch& batch) {
   const absl::Time start = absl::Now();
-  bool committing = false;
-  absl::Status written = WriteOnce(batch, &committing);
-  if (written.code() == absl::StatusCode::kUnavailable && !committing) {
-    // Nothing was committed: once more on a new connection (a failover
-    // leaves every idle connection pointing at the old primary).
-    written = WriteOnce(batch, &committing);
+  // One statement (tessera_write) unless the batch edits the log itself,
+  // which only a trim does (off on a shared store).
+  bool log_ops = false;
+  for (const Batch::Op& op : batch.ops()) {
+    log_ops = log_ops || op.family == ColumnFamily::kRevocationLog;
+  }
+  bool sent = false;
+  absl::Status written =
+      log_ops ? WriteOnce(batch, &sent) : WriteOneStatement(batch, &sent);
+  if (written.code() == absl::StatusCode::kUnavailable && !sent) {
+    // Nothing reached the server: once more on a new connection (a
+    // failover leaves every idle connection pointing at the old primary).
+    written =
+        log_ops ? WriteOnce(batch, &sent) : WriteOneStatement(batch, &sent);
+  }
+  if (!written.ok()) {
+    for (auto& event : batch.log_events()) event.clear_sequence();
   }
   if (written.ok()) {
     writes_.fetch_add(1, std::memory_order_relaxed);

@@ -12,20 +12,26 @@
 //   tessera_log_head  one row (id = 1): the last sequence and its hash
 //
 // How the contract holds:
-//  - A Write is one READ COMMITTED transaction. Expect(key, value) is
-//    SELECT ... FOR UPDATE (it waits for a racing writer of the row, then
-//    reads what that writer committed); Expect(key, absent) inserts a
-//    placeholder ON CONFLICT DO NOTHING, so of two racing creators one
-//    inserts and the other finds the row. A mismatch rolls back: ABORTED
-//    WRITE_CONFLICT, as is a deadlock or serialization failure the server
-//    reports. Never a partial batch.
+//  - A Write is one statement, SELECT tessera_write(...) (a PL/pgSQL
+//    function, schema.cc), so one round trip and its own READ COMMITTED
+//    transaction. Expect(key, value) is SELECT ... FOR UPDATE (it waits for
+//    a racing writer of the row, then reads what that writer committed);
+//    Expect(key, absent) inserts a placeholder ON CONFLICT DO NOTHING, so of
+//    two racing creators one inserts and the other finds the row. A
+//    mismatch raises SQLSTATE TS409 and nothing is written: ABORTED
+//    WRITE_CONFLICT, as is a deadlock or serialization failure. Never a
+//    partial batch.
 //  - Log events: the head row is locked FOR UPDATE, so log-appending
 //    transactions commit one after another in sequence order (a reader that
 //    sees N sees every event before it); each row's hash is SHA-256(previous
-//    hash || big-endian sequence || record), a chain a reader can check;
+//    hash || big-endian sequence || record), a chain a reader can check. The
+//    stored record leaves the sequence out (the database assigns it);
 //    NOTIFY tessera_log wakes every replica's tailer at commit. Reading the
-//    log (Get, Scan) returns each record with its hash as
-//    RevocationRecord.chain_hash.
+//    log (Get, Scan) returns each record with its sequence and with its hash
+//    as RevocationRecord.chain_hash.
+//  - Scan: the first 128 keys are one statement (one snapshot); a longer
+//    scan reads its later pages from one REPEATABLE READ snapshot taken
+//    after the first page.
 //  - A Write returns when COMMIT does: durable on the primary and, with
 //    synchronous_standby_names set, on the standbys it names. AfterDurable
 //    therefore answers at once.
@@ -33,9 +39,9 @@
 //    answering (paused, or waiting for standbys that are gone) gives
 //    UNAVAILABLE, never a hang. A COMMIT that misses its deadline may still
 //    have committed; the caller is told UNAVAILABLE (not acknowledged).
-//  - A connection that fails is replaced; a Write that failed before its
-//    COMMIT was sent is retried once on a new connection (after a failover
-//    the pool's idle connections all point at the old primary).
+//  - A connection that fails is replaced; a Write whose statement never
+//    reached the server is retried once on a new connection (after a
+//    failover the pool's idle connections all point at the old primary).
 //
 // Thread-safe: each call takes a pooled connection for its duration. A
 // Scan visitor must not call the store.
@@ -107,6 +113,10 @@ class PostgresStore : public Kv {
  private:
   explicit PostgresStore(const Options& options);
   absl::Time Deadline() const { return absl::Now() + options_.timeout; }
+  // The batch as one call of tessera_write (its own transaction). `sent`:
+  // whether the call reached the server (if not, nothing can have applied).
+  absl::Status WriteOneStatement(Batch& batch, bool* sent);
+  // The batch as a transaction of statements (batches that edit the log).
   absl::Status WriteOnce(Batch& batch, bool* committing);
   absl::Status ApplyOps(Connection& connection, const Batch& batch,
                         absl::Time deadline);

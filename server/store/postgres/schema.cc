@@ -35,6 +35,69 @@ CREATE TABLE tessera_log_head (
 );
 INSERT INTO tessera_log_head (id, sequence, hash) VALUES (1, 0, '');
 )sql"},
+    {2, "tessera_write: a batch in one statement",
+     // op: 0 put, 1 delete, 2 delete [key, value), 3 expect value,
+     // 4 expect absent (claims the key with a placeholder), 5 drop a
+     // placeholder. A failed expectation raises SQLSTATE TS409; the
+     // statement (its own transaction) then changes nothing. Returns the
+     // first sequence given to `records` (0: none); each log row's hash is
+     // SHA-256(previous hash || big-endian sequence || record).
+     R"sql(
+CREATE FUNCTION tessera_write(families smallint[], ops smallint[],
+                              keys bytea[], vals bytea[], records bytea[])
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  i integer;
+  current bytea;
+  changed integer;
+  seq bigint;
+  chain bytea;
+  first bigint := 0;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(ops, 1), 0) LOOP
+    IF ops[i] = 0 THEN
+      INSERT INTO tessera_kv (family, key, value)
+        VALUES (families[i], keys[i], vals[i])
+        ON CONFLICT (family, key) DO UPDATE SET value = EXCLUDED.value;
+    ELSIF ops[i] = 1 OR ops[i] = 5 THEN
+      DELETE FROM tessera_kv WHERE family = families[i] AND key = keys[i];
+    ELSIF ops[i] = 2 THEN
+      DELETE FROM tessera_kv
+        WHERE family = families[i] AND key >= keys[i] AND key < vals[i];
+    ELSIF ops[i] = 3 THEN
+      SELECT value INTO current FROM tessera_kv
+        WHERE family = families[i] AND key = keys[i] FOR UPDATE;
+      IF NOT FOUND OR current IS DISTINCT FROM vals[i] THEN
+        RAISE EXCEPTION 'the value changed meanwhile' USING ERRCODE = 'TS409';
+      END IF;
+    ELSIF ops[i] = 4 THEN
+      INSERT INTO tessera_kv (family, key, value)
+        VALUES (families[i], keys[i], '') ON CONFLICT DO NOTHING;
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      IF changed = 0 THEN
+        RAISE EXCEPTION 'the key exists' USING ERRCODE = 'TS409';
+      END IF;
+    ELSE
+      RAISE EXCEPTION 'unknown op %', ops[i];
+    END IF;
+  END LOOP;
+  IF coalesce(array_length(records, 1), 0) > 0 THEN
+    SELECT sequence, hash INTO seq, chain FROM tessera_log_head
+      WHERE id = 1 FOR UPDATE;
+    first := seq + 1;
+    FOR i IN 1 .. array_length(records, 1) LOOP
+      seq := seq + 1;
+      chain := sha256(chain || int8send(seq) || records[i]);
+      INSERT INTO tessera_log (sequence, record, hash)
+        VALUES (seq, records[i], chain);
+    END LOOP;
+    UPDATE tessera_log_head SET sequence = seq, hash = chain WHERE id = 1;
+    PERFORM pg_notify('tessera_log', '');
+  END IF;
+  RETURN first;
+END
+$$;
+)sql"},
 };
 
 // pg_advisory_xact_lock's key: "tessera\0" as an int8.
