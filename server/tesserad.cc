@@ -195,7 +195,7 @@ void Tesserad::StartTailer() {
             state->Apply(event);
             // Another replica's key change (ours reload to the same set).
             if (event.has_keys_changed()) {
-              if (absl::Status reloaded = keys->Reload(absl::Now());
+              if (absl::Status reloaded = keys->Reload(keys->Now());
                   !reloaded.ok()) {
                 log::Error("cannot reload the signing keys",
                            {{"error", std::string(reloaded.message())}});
@@ -213,7 +213,7 @@ void Tesserad::StartTailer() {
           through = e.sequence();
         });
         state->Forget(absl::Now());
-        if (absl::Status reloaded = keys->Reload(absl::Now()); !reloaded.ok()) {
+        if (absl::Status reloaded = keys->Reload(keys->Now()); !reloaded.ok()) {
           log::Error("cannot reload the signing keys",
                      {{"error", std::string(reloaded.message())}});
         }
@@ -280,7 +280,7 @@ absl::StatusOr<absl::Time> Tesserad::LoadRevocations() {
   }
   revocation_state_->Forget(absl::Now());
   absl::StatusOr<absl::Time> earlier_tokens_expire_by =
-      session::RecordHorizon(store_.get(), horizon, absl::Now());
+      session::RecordHorizon(store_.get(), horizon, store_->Now());
   if (!earlier_tokens_expire_by.ok()) return earlier_tokens_expire_by.status();
   stream::RevocationHub* hub = hub_.get();
   if (store_->shared()) {
@@ -302,7 +302,7 @@ absl::Status Tesserad::OpenKeys(const crypto::Kek& kek) {
           .algorithm = *token::AlgorithmFromName(options_.signing_alg),
           .rotation_period = options_.key_rotation_period,
           .retired_lifetime = RevocationHorizon()},
-      absl::Now());
+      store_->Now());
   if (!keys.ok()) return keys.status();
   keys_ = std::move(*keys);
   keys_->StartSchedule();
@@ -597,6 +597,12 @@ void Tesserad::RegisterPostgresMetrics() {
       "Transactions that failed with UNAVAILABLE (database unreachable, or a "
       "commit not confirmed in time).",
       [pg, one] { return one(double(pg->stats().failures)); });
+  m.AddGauge("tessera_store_clock_offset_seconds",
+             "The database's clock minus this replica's (expiry decisions use "
+             "the database's).",
+             [pg, one] {
+               return one(absl::ToDoubleSeconds(pg->stats().clock_offset));
+             });
   m.AddGauge("tessera_revocation_tail_lag_events",
              "Log events other replicas committed that this one has not "
              "applied yet.",

@@ -542,8 +542,8 @@ void KeyRing::StartSchedule() {
   schedule_thread_ = std::thread([this] {
     while (true) {
       const absl::Duration wait =
-          std::clamp(NextScheduledChange() - absl::Now(),
-                     absl::Milliseconds(50), absl::Minutes(1));
+          std::clamp(NextScheduledChange() - Now(), absl::Milliseconds(50),
+                     absl::Minutes(1));
       {
         absl::MutexLock lock(&schedule_mu_);
         schedule_mu_.AwaitWithTimeout(
@@ -560,7 +560,7 @@ void KeyRing::StartSchedule() {
           continue;
         }
       }
-      absl::StatusOr<bool> applied = ApplySchedule(absl::Now());
+      absl::StatusOr<bool> applied = ApplySchedule(Now());
       if (!applied.ok()) {
         log::Error("scheduled key maintenance failed; retrying",
                    {{"error", std::string(applied.status().message())}});

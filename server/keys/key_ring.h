@@ -90,6 +90,8 @@ class KeyRing {
   ~KeyRing();  // StopSchedule().
 
   std::shared_ptr<const Snapshot> current() const;
+  // The store's clock (kv.h Now): what rotation and drop times compare to.
+  absl::Time Now() const { return store_->Now(); }
 
   // NEXT becomes ACTIVE, ACTIVE becomes RETIRED, and a new NEXT key is made
   // with `algorithm` (default: options.algorithm). If another replica

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "server/errors/errors.h"
 #include "server/errors/reasons.h"
+#include "server/service/offload.h"
 #include "server/service/request_validation.h"
 #include "server/store/data_dir_files.h"
 #include "server/store/timestamps.h"
@@ -19,11 +20,15 @@ using ::grpc::ServerUnaryReactor;
 
 namespace {
 
-ServerUnaryReactor* Reply(CallbackServerContext* context,
+ServerUnaryReactor* Reply(ServerUnaryReactor* reactor,
                           const absl::Status& status) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(errors::ToGrpcStatus(status));
   return reactor;
+}
+
+ServerUnaryReactor* Reply(CallbackServerContext* context,
+                          const absl::Status& status) {
+  return Reply(context->DefaultReactor(), status);
 }
 
 // A backup goes to a new directory named by an absolute path whose parent
@@ -54,8 +59,17 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
     CallbackServerContext* context,
     const tessera::v1::RotateSigningKeyRequest* request,
     tessera::v1::RotateSigningKeyResponse* response) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
+    RotateSigningKeyNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* AdminService::RotateSigningKeyNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::RotateSigningKeyRequest* request,
+    tessera::v1::RotateSigningKeyResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "RotateSigningKey");
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   std::optional<token::Algorithm> algorithm;
   switch (request->algorithm()) {
     case tessera::v1::SIGNING_ALGORITHM_UNSPECIFIED:
@@ -70,7 +84,7 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
       algorithm = token::Algorithm::kRS256;
       break;
     default:
-      return Reply(context, errors::Error(absl::StatusCode::kInvalidArgument,
+      return Reply(reactor, errors::Error(absl::StatusCode::kInvalidArgument,
                                           errors::kAlgorithmInvalid,
                                           "algorithm must be one of "
                                           "SIGNING_ALGORITHM_ES256, _EDDSA, "
@@ -78,24 +92,33 @@ ServerUnaryReactor* AdminService::RotateSigningKey(
   }
   // Synchronous: the ring fsyncs before the new key signs (rare, admin-only).
   absl::StatusOr<keys::KeyRing::Rotation> rotation =
-      keys_->Rotate(algorithm, absl::Now());
+      keys_->Rotate(algorithm, keys_->Now());
   guards_.audit->Record(
       "RotateSigningKey", *caller,
       rotation.ok() ? absl::StrCat("active=", rotation->active.kid()) : "",
       rotation.status());
-  if (!rotation.ok()) return Reply(context, rotation.status());
+  if (!rotation.ok()) return Reply(reactor, rotation.status());
   *response->mutable_active() = rotation->active;
   *response->mutable_next() = rotation->next;
   *response->mutable_retired() = rotation->retired;
-  return Reply(context, absl::OkStatus());
+  return Reply(reactor, absl::OkStatus());
 }
 
 ServerUnaryReactor* AdminService::WithdrawSigningKey(
     CallbackServerContext* context,
     const tessera::v1::WithdrawSigningKeyRequest* request,
     tessera::v1::WithdrawSigningKeyResponse* response) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
+    WithdrawSigningKeyNow(reactor, context, request, response);
+  });
+}
+
+ServerUnaryReactor* AdminService::WithdrawSigningKeyNow(
+    ServerUnaryReactor* reactor, CallbackServerContext* context,
+    const tessera::v1::WithdrawSigningKeyRequest* request,
+    tessera::v1::WithdrawSigningKeyResponse* response) {
   absl::StatusOr<std::string> caller = Admit(context, "WithdrawSigningKey");
-  if (!caller.ok()) return Reply(context, caller.status());
+  if (!caller.ok()) return Reply(reactor, caller.status());
   absl::Status checked = CheckWithdrawal(*request);
   const std::string detail =
       checked.ok()
@@ -103,21 +126,21 @@ ServerUnaryReactor* AdminService::WithdrawSigningKey(
           : "";
   if (!checked.ok()) {
     guards_.audit->Record("WithdrawSigningKey", *caller, detail, checked);
-    return Reply(context, checked);
+    return Reply(reactor, checked);
   }
   // Synchronous like rotation: the new key set is fsynced before answering.
   absl::StatusOr<keys::KeyRing::Withdrawal> withdrawal =
-      keys_->Withdraw(request->kid(), absl::Now());
+      keys_->Withdraw(request->kid(), keys_->Now());
   guards_.audit->Record("WithdrawSigningKey", *caller, detail,
                         withdrawal.status());
-  if (!withdrawal.ok()) return Reply(context, withdrawal.status());
+  if (!withdrawal.ok()) return Reply(reactor, withdrawal.status());
   *response->mutable_withdrawn() = withdrawal->withdrawn;
   *response->mutable_active() = withdrawal->active;
   if (withdrawal->next.has_value()) {
     *response->mutable_next() = *withdrawal->next;
   }
   response->set_sequence(withdrawal->sequence);
-  return Reply(context, absl::OkStatus());
+  return Reply(reactor, absl::OkStatus());
 }
 
 ServerUnaryReactor* AdminService::ListSigningKeys(

@@ -53,6 +53,15 @@ class AdminService final : public tessera::v1::Admin::CallbackService {
       tessera::v1::CreateBackupResponse* response) override;
 
  private:
+  // The key changes write to the store: run through Offload (offload.h).
+  grpc::ServerUnaryReactor* RotateSigningKeyNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::RotateSigningKeyRequest* request,
+      tessera::v1::RotateSigningKeyResponse* response);
+  grpc::ServerUnaryReactor* WithdrawSigningKeyNow(
+      grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
+      const tessera::v1::WithdrawSigningKeyRequest* request,
+      tessera::v1::WithdrawSigningKeyResponse* response);
   // The admin caller's name, or the refusal (audited either way).
   absl::StatusOr<std::string> Admit(grpc::CallbackServerContext* context,
                                     absl::string_view method);

@@ -18,6 +18,7 @@
 #include "server/errors/reasons.h"
 #include "server/log/log.h"
 #include "server/service/durable_reply.h"
+#include "server/service/offload.h"
 #include "server/service/request_validation.h"
 #include "server/service/struct_json.h"
 #include "server/session/refresh_token.h"
@@ -118,7 +119,7 @@ absl::StatusOr<token::UnsignedAccessToken> TokenAuthorityService::Prepare(
   claims.issuer = config_.issuer;
   claims.subject = record.subject();
   claims.audience.assign(record.audience().begin(), record.audience().end());
-  claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(store_->Now()));
   // Today's limit applies to sessions issued under a longer one: the
   // revocation horizon never has to cover more than it.
   claims.expires_at =
@@ -210,26 +211,11 @@ void TokenAuthorityService::AuditRefused(
                         target, refusal);
 }
 
-template <typename Body>
-ServerUnaryReactor* TokenAuthorityService::OffStoreThread(
-    CallbackServerContext* context, Body body) {
-  ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (guards_.workers == nullptr) {
-    body(reactor);
-  } else if (!guards_.workers->Submit(
-                 [reactor, body = std::move(body)] { body(reactor); })) {
-    Reply(reactor, errors::Error(absl::StatusCode::kUnavailable,
-                                 errors::kStoreUnavailable,
-                                 "every store worker is busy; retry"));
-  }
-  return reactor;
-}
-
 ServerUnaryReactor* TokenAuthorityService::IssueSession(
     CallbackServerContext* context,
     const tessera::v1::IssueSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     IssueSessionNow(reactor, context, request, response);
   });
 }
@@ -272,11 +258,11 @@ ServerUnaryReactor* TokenAuthorityService::IssueSessionNow(
         // A retry of an issue named by a request id gets its session back.
         absl::StatusOr<session::ActiveSession> issued =
             request->request_id().empty()
-                ? sessions_->Issue(fresh, absl::Now(), answer.Minter())
+                ? sessions_->Issue(fresh, store_->Now(), answer.Minter())
                 : request_ids_->Issue(
                       fresh, request->request_id(),
                       session::IssueRequestHash(*request, (*caller)->name),
-                      absl::Now(), answer.Minter());
+                      store_->Now(), answer.Minter());
         if (!issued.ok()) return issued.status();
         writes_done();  // The fsync runs while the token is signed.
         return answer.Sign();
@@ -287,7 +273,7 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSession(
     CallbackServerContext* context,
     const tessera::v1::RefreshSessionRequest* request,
     tessera::v1::SessionTokens* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     RefreshSessionNow(reactor, context, request, response);
   });
 }
@@ -308,7 +294,7 @@ ServerUnaryReactor* TokenAuthorityService::RefreshSessionNow(
         Answer answer(this, response);
         absl::StatusOr<session::ActiveSession> refreshed =
             sessions_->Refresh(request->refresh_token(), AccessOf(**caller),
-                               absl::Now(), answer.Minter());
+                               store_->Now(), answer.Minter());
         if (!refreshed.ok()) return refreshed.status();
         writes_done();  // The fsync runs while the token is signed.
         return answer.Sign();
@@ -364,7 +350,7 @@ ServerUnaryReactor* TokenAuthorityService::ValidateToken(
                             claims.session_id, claims.subject, claims.issued_at,
                             claims.subject_generation);
                       },
-                  .now = absl::Now()});
+                  .now = store_->Now()});
   if (!checked.ok()) {
     const tessera::v1::TokenInvalidReason reason =
         TokenInvalidReasonOf(checked.status());
@@ -393,7 +379,7 @@ ServerUnaryReactor* TokenAuthorityService::RevokeSession(
     CallbackServerContext* context,
     const tessera::v1::RevokeSessionRequest* request,
     tessera::v1::RevokeSessionResponse* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     RevokeSessionNow(reactor, context, request, response);
   });
 }
@@ -454,7 +440,7 @@ absl::StatusOr<session::RevokeResult> TokenAuthorityService::Revoke(
     const tessera::v1::RevokeSessionRequest& request,
     const session::Access& access, absl::string_view reason,
     std::string* target) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = store_->Now();
   switch (request.target_case()) {
     case tessera::v1::RevokeSessionRequest::kSessionId:
       if (absl::Status s = CheckSessionId(request.session_id()); !s.ok()) {
@@ -512,7 +498,7 @@ ServerUnaryReactor* TokenAuthorityService::GetSession(
     CallbackServerContext* context,
     const tessera::v1::GetSessionRequest* request,
     tessera::v1::Session* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     GetSessionNow(reactor, context, request, response);
   });
 }
@@ -538,7 +524,7 @@ ServerUnaryReactor* TokenAuthorityService::ListSessions(
     CallbackServerContext* context,
     const tessera::v1::ListSessionsRequest* request,
     tessera::v1::ListSessionsResponse* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     ListSessionsNow(reactor, context, request, response);
   });
 }
@@ -554,7 +540,7 @@ ServerUnaryReactor* TokenAuthorityService::ListSessionsNow(
   if (!page_size.ok()) return Reply(reactor, page_size.status());
   absl::StatusOr<session::SessionStore::Page> page = sessions_->List(
       request->subject(), AccessOf(**caller), *page_size, request->page_token(),
-      request->include_revoked(), absl::Now());
+      request->include_revoked(), store_->Now());
   if (!page.ok()) return Reply(reactor, page.status());
   for (const tessera::v1::SessionRecord& record : page->sessions) {
     FillSession(record, response->add_sessions());
@@ -567,7 +553,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaims(
     CallbackServerContext* context,
     const tessera::v1::UpdateClaimsRequest* request,
     tessera::v1::UpdateClaimsResponse* response) {
-  return OffStoreThread(context, [=](ServerUnaryReactor* reactor) {
+  return Offload(guards_.workers, context, [=](ServerUnaryReactor* reactor) {
     UpdateClaimsNow(reactor, context, request, response);
   });
 }
@@ -591,7 +577,7 @@ ServerUnaryReactor* TokenAuthorityService::UpdateClaimsNow(
         if (!mode.ok()) return mode.status();
         absl::StatusOr<uint64_t> sequence = sessions_->UpdateClaims(
             request->subject(), access, request->claims(), *mode,
-            request->invalidate_access_tokens(), absl::Now(),
+            request->invalidate_access_tokens(), store_->Now(),
             [this](const session::ActiveSession& next) { return Fits(next); });
         if (!sequence.ok()) return sequence.status();
         response->set_sequence(*sequence);

@@ -109,12 +109,8 @@ class TokenAuthorityService final
       const tessera::v1::WatchRevocationsRequest* request) override;
 
  private:
-  // The RPCs that touch the store run as `Now` bodies: on the worker pool
-  // when there is one (Guards::workers), else inline. A full pool answers
-  // UNAVAILABLE (STORE_UNAVAILABLE, "every store worker is busy") at once.
-  template <typename Body>
-  grpc::ServerUnaryReactor* OffStoreThread(grpc::CallbackServerContext* context,
-                                           Body body);
+  // The RPCs that touch the store run as `Now` bodies, through Offload
+  // (offload.h: on Guards::workers when there is a pool).
   grpc::ServerUnaryReactor* IssueSessionNow(
       grpc::ServerUnaryReactor* reactor, grpc::CallbackServerContext* context,
       const tessera::v1::IssueSessionRequest* request,

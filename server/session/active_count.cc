@@ -70,7 +70,7 @@ std::optional<ActiveCount> ActiveSessionCounter::latest() const {
 
 void ActiveSessionCounter::Loop() {
   while (true) {
-    const absl::Time started = absl::Now();
+    const absl::Time started = store_->Now();
     absl::StatusOr<int64_t> counted =
         CountActiveSessions(*store_, started, &stopping_);
     if (!counted.ok() && !stopping_.load()) {

@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "tessera/v1/token_authority.pb.h"
 
@@ -150,6 +151,10 @@ class Kv {
   // Whether other processes may write this store (PostgreSQL): every
   // replica then tails the log for events it did not write itself.
   virtual bool shared() const { return false; }
+  // The clock every expiry decision over this store's records uses: this
+  // machine's for RocksDB; the database's for PostgreSQL, so that replicas
+  // whose clocks drift still agree on what has expired. Cheap (no I/O).
+  virtual absl::Time Now() const { return absl::Now(); }
 };
 
 }  // namespace tessera::store

@@ -3,13 +3,13 @@
 # quorum-synchronous replication, a commit surviving the loss of one standby,
 # a commit blocking (never acknowledged) with both standbys gone, and a
 # failover (kill -9 the primary, promote, repoint, rebuild the old primary)
-# that loses no acknowledged row. Last line: "N passed, N failed".
+# that loses no acknowledged row; and tools/ha_dev.sh (three tesserad
+# replicas over a cluster). Last line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 tool=tools/pg_cluster.sh
 dir=$(mktemp -d /tmp/tpgt.XXXXXX)
 rmdir "$dir"
-trap 'bash $tool stop "$dir" --clean >/dev/null 2>&1' EXIT
 passed=0
 failed=0
 
@@ -88,6 +88,33 @@ t_old_primary_rebuilt() {
     "node 0: standby node 1: primary node 2: standby " ]
 }
 
+# tools/ha_dev.sh: three replicas in front of a cluster of their own. A
+# session issued on replica 0 is refreshed on 1 and revoked on 2; the
+# revoked refresh token is refused on 0. Needs the binaries test.sh passes.
+hadir=$(mktemp -d /tmp/thd.XXXXXX)
+rmdir "$hadir"
+trap 'bash $tool stop "$dir" --clean >/dev/null 2>&1; bash tools/ha_dev.sh stop "$hadir" >/dev/null 2>&1' EXIT
+t_ha_dev_replicas() {
+  [ -x "${TESSERA_TESSERAD:-}" ] && [ -x "${TESSERA_CLI:-}" ] ||
+    { echo "TESSERA_TESSERAD and TESSERA_CLI are needed"; return 1; }
+  bash tools/ha_dev.sh start "$hadir" >"$hadir.out" || { cat "$hadir.out"; return 1; }
+  local a b c tokens session refreshed
+  a=$(sed -n 's/^replica 0 .* grpc \([^ ]*\) .*/\1/p' "$hadir/replicas")
+  b=$(sed -n 's/^replica 1 .* grpc \([^ ]*\) .*/\1/p' "$hadir/replicas")
+  c=$(sed -n 's/^replica 2 .* grpc \([^ ]*\) .*/\1/p' "$hadir/replicas")
+  tokens=$("$TESSERA_CLI" --address="$a" --json issue --subject=ha) || return 1
+  session=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["sessionId"])' <<<"$tokens")
+  refreshed=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["refreshToken"])' <<<"$tokens" |
+    "$TESSERA_CLI" --address="$b" --json refresh --refresh_token=- |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["refreshToken"])') || return 1
+  "$TESSERA_CLI" --address="$c" revoke --session_id="$session" >/dev/null || return 1
+  if "$TESSERA_CLI" --address="$a" refresh --refresh_token="$refreshed" >/dev/null 2>&1; then
+    echo "a revoked session refreshed on another replica"
+    return 1
+  fi
+  bash tools/ha_dev.sh stop "$hadir"
+}
+
 check t_start
 if [ "$passed" -eq 1 ]; then
   for t in t_quorum t_url_reaches_primary t_replicates t_one_standby_lost \
@@ -95,5 +122,6 @@ if [ "$passed" -eq 1 ]; then
     check "$t"
   done
 fi
+check t_ha_dev_replicas
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

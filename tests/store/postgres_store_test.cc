@@ -245,6 +245,25 @@ TEST(PostgresStoreTest, ACommitTheStandbysNeverConfirmedIsNotAcknowledged) {
             std::optional<std::string>("1"));
 }
 
+// Expiry decisions use the database's clock: here the same machine's, so
+// the measured offset is small (it is one round trip's midpoint).
+TEST(PostgresStoreTest, NowIsTheDatabasesClock) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto store = PostgresStore::Open({.url = *url});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_LT(absl::AbsDuration((*store)->stats().clock_offset),
+            absl::Seconds(1));
+  EXPECT_LT(absl::AbsDuration((*store)->Now() - absl::Now()), absl::Seconds(1));
+  int64_t db_seconds = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      *Cluster()->Sql(0, DatabaseOf(*url),
+                      "SELECT extract(epoch FROM now())::bigint"),
+      &db_seconds));
+  EXPECT_LE(std::abs(db_seconds - absl::ToUnixSeconds((*store)->Now())), 2);
+}
+
 struct Cleanup {
   ~Cleanup() { delete Cluster(); }
 } cleanup;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/crypto/digest.h"
@@ -208,6 +209,25 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
         absl::StrCat(store->location_, ": ", found.status().message()));
   }
   return store;
+}
+
+absl::Status PostgresStore::MeasureClock(Connection& connection,
+                                         absl::Time deadline) {
+  const absl::Time sent = absl::Now();
+  absl::StatusOr<Result> now = connection.RunSql(
+      "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint",
+      deadline);
+  const absl::Time received = absl::Now();
+  if (!now.ok()) return Classify(connection, now.status());
+  int64_t micros = 0;
+  if (now->rows() != 1 || !absl::SimpleAtoi(now->Bytes(0, 0), &micros)) {
+    return absl::InternalError("unreadable clock_timestamp()");
+  }
+  const absl::Time midpoint = sent + (received - sent) / 2;
+  clock_offset_ns_.store(
+      absl::ToInt64Nanoseconds(absl::FromUnixMicros(micros) - midpoint),
+      std::memory_order_relaxed);
+  return absl::OkStatus();
 }
 
 absl::Status PostgresStore::Ping(absl::Duration timeout) {
@@ -609,6 +629,10 @@ void PostgresStore::WaitForLogEvent(absl::Duration timeout) {
     }
     listener_ = std::move(*connected);
   }
+  if (absl::Now() - clock_measured_ >= absl::Seconds(10)) {
+    clock_measured_ = absl::Now();
+    (void)MeasureClock(*listener_, deadline);  // Kept as it was on failure.
+  }
   (void)listener_->WaitForNotification(deadline);
 }
 
@@ -620,6 +644,8 @@ PostgresStore::Stats PostgresStore::stats() const {
   stats.failures = failures_.load(std::memory_order_relaxed);
   stats.write_time =
       absl::Nanoseconds(write_nanos_.load(std::memory_order_relaxed));
+  stats.clock_offset =
+      absl::Nanoseconds(clock_offset_ns_.load(std::memory_order_relaxed));
   return stats;
 }
 

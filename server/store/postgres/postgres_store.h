@@ -75,8 +75,9 @@ class PostgresStore : public Kv {
     Pool::Stats pool;
     uint64_t writes = 0;
     uint64_t conflicts = 0;
-    uint64_t failures = 0;      // UNAVAILABLE answers.
-    absl::Duration write_time;  // Summed over `writes`.
+    uint64_t failures = 0;        // UNAVAILABLE answers.
+    absl::Duration write_time;    // Summed over `writes`.
+    absl::Duration clock_offset;  // The database's clock minus ours.
   };
 
   // Connects and migrates the schema (at most one replica migrates; the
@@ -98,6 +99,13 @@ class PostgresStore : public Kv {
   absl::string_view backend() const override { return "postgres"; }
   std::string location() const override { return location_; }
   bool shared() const override { return true; }
+  // The database's clock: this machine's plus the offset last measured
+  // (at Open, then every 10 s on the tailer's connection), so replicas
+  // agree on expiry however their own clocks drift.
+  absl::Time Now() const override {
+    return absl::Now() +
+           absl::Nanoseconds(clock_offset_ns_.load(std::memory_order_relaxed));
+  }
 
   // Blocks until a NOTIFY for a new log event or `timeout` (the tailer's
   // wait). Uses its own connection, outside the pool.
@@ -123,12 +131,16 @@ class PostgresStore : public Kv {
   absl::Status AppendLog(Connection& connection, Batch& batch,
                          absl::Time deadline);
   absl::Status ScanLog(absl::string_view start, const Visitor& visit);
+  // Sets the clock offset from one round trip (its midpoint).
+  absl::Status MeasureClock(Connection& connection, absl::Time deadline);
 
   const Options options_;
   const std::string location_;
   Pool pool_;
   absl::Mutex listen_mu_;
   std::unique_ptr<Connection> listener_ ABSL_GUARDED_BY(listen_mu_);
+  absl::Time clock_measured_ ABSL_GUARDED_BY(listen_mu_);
+  std::atomic<int64_t> clock_offset_ns_{0};
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
