@@ -456,7 +456,8 @@ void Tesserad::RegisterMetrics() {
   // The figures Admin.GetStats answers, from the same accessors.
   m.AddGauge("tessera_sessions_stored",
              "Sessions in the store, revoked and expired ones not yet purged "
-             "included (RocksDB estimate).",
+             "included (RocksDB: its estimate; PostgreSQL: the last "
+             "background count).",
              [this] {
                return std::vector<Sample>{{{}, double(StoredSessions())}};
              });
@@ -633,7 +634,11 @@ uint64_t Tesserad::StoreProperty(const char* name) const {
 
 uint64_t Tesserad::StoredSessions() const {
   uint64_t sessions = 0;
-  if (rocks_ == nullptr) return 0;
+  if (rocks_ == nullptr) {
+    // No cheap estimate in SQL for one family: the last background count.
+    std::optional<session::ActiveCount> count = active_count_->latest();
+    return count.has_value() ? static_cast<uint64_t>(count->stored) : 0;
+  }
   rocks_->db()->GetIntProperty(rocks_->handle(store::ColumnFamily::kSessions),
                                "rocksdb.estimate-num-keys", &sessions);
   return sessions;

@@ -5,7 +5,8 @@
 #   2. bazel test --config=boringssl //client/token/...
 #      (the token codec again, against Debian's BoringSSL, no gRPC)
 #   3. every client library's test.sh (go test, pytest, vitest + browser)
-#   4. the grpcurl cookbook, the PostgreSQL dev cluster, the examples' suite
+#   4. the grpcurl cookbook, the PostgreSQL dev cluster, the service's e2e
+#      suites again on PostgreSQL, the examples' suite
 # Ends with one line "N passed, N failed" summed from the real results of
 # every runner (Bazel's test.xml files, each script's last line) and exits
 # non-zero on any failure.
@@ -97,6 +98,7 @@ done
 run_runner "grpcurl cookbook" tests/grpcurl/test.sh
 run_runner "docs commands" tests/docs/test.sh
 run_runner "postgres dev cluster" tests/pg/pg_cluster_test.sh
+run_runner "e2e suites on PostgreSQL" tests/e2e/on_postgres.sh
 [ -f examples/test.sh ] && run_runner "examples" examples/test.sh
 
 if [ $total_passed -eq 0 ]; then status=1; fi

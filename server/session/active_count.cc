@@ -17,7 +17,8 @@ constexpr int64_t kStopCheckEvery = 4096;
 }  // namespace
 
 absl::StatusOr<int64_t> CountActiveSessions(store::Kv& store, absl::Time now,
-                                            const std::atomic<bool>* stop) {
+                                            const std::atomic<bool>* stop,
+                                            int64_t* stored) {
   int64_t live = 0;
   int64_t seen = 0;
   bool stopped = false;
@@ -37,6 +38,7 @@ absl::StatusOr<int64_t> CountActiveSessions(store::Kv& store, absl::Time now,
         return true;
       });
   if (stopped) return absl::CancelledError("the count was stopped");
+  if (stored != nullptr) *stored = seen;
   if (!read.ok()) {
     return absl::UnavailableError(
         absl::StrCat("counting sessions failed: ", read.message()));
@@ -71,15 +73,17 @@ std::optional<ActiveCount> ActiveSessionCounter::latest() const {
 void ActiveSessionCounter::Loop() {
   while (true) {
     const absl::Time started = store_->Now();
+    int64_t stored = 0;
     absl::StatusOr<int64_t> counted =
-        CountActiveSessions(*store_, started, &stopping_);
+        CountActiveSessions(*store_, started, &stopping_, &stored);
     if (!counted.ok() && !stopping_.load()) {
       log::Error("counting active sessions failed; keeping the last count",
                  {{"error", std::string(counted.status().message())}});
     }
     absl::MutexLock lock(&mu_);
     if (counted.ok()) {
-      latest_ = ActiveCount{.sessions = *counted, .counted_at = started};
+      latest_ = ActiveCount{
+          .sessions = *counted, .stored = stored, .counted_at = started};
     }
     // Counts start one interval apart (at once if one took longer).
     if (mu_.AwaitWithDeadline(absl::Condition(&stop_requested_),

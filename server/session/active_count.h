@@ -35,11 +35,14 @@ namespace tessera::session {
 // cache. CANCELLED if `stop` becomes true during the scan (checked every few
 // thousand records); UNAVAILABLE if RocksDB fails. Unreadable records are
 // not counted.
+// `stored` (optional) gets every record seen, live or not.
 absl::StatusOr<int64_t> CountActiveSessions(
-    store::Kv& store, absl::Time now, const std::atomic<bool>* stop = nullptr);
+    store::Kv& store, absl::Time now, const std::atomic<bool>* stop = nullptr,
+    int64_t* stored = nullptr);
 
 struct ActiveCount {
   int64_t sessions = 0;
+  int64_t stored = 0;     // Every session record, revoked and expired included.
   absl::Time counted_at;  // The `now` of the count: when its snapshot began.
 };
 

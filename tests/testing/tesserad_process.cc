@@ -1,11 +1,14 @@
 #include "tests/testing/tesserad_process.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -86,6 +89,48 @@ TesseradProcess::StartAll(std::vector<Options> options) {
   return processes;
 }
 
+namespace {
+
+// TESSERA_TEST_POSTGRES_PORT=PORT (a PostgreSQL from tools/pg_cluster.sh on
+// 127.0.0.1): servers use --store=postgres, one database per data dir (so a
+// restart on the same dir finds its records again) and a shared test KEK,
+// unless the test chose a store itself. Runs RocksDB-agnostic e2e suites
+// against PostgreSQL (tests/e2e/on_postgres.sh).
+absl::StatusOr<std::vector<std::string>> PostgresFlags(
+    const std::string& data_dir, const std::vector<std::string>& flags) {
+  const char* port = std::getenv("TESSERA_TEST_POSTGRES_PORT");
+  if (port == nullptr || *port == '\0') return std::vector<std::string>{};
+  for (const std::string& flag : flags) {
+    if (absl::StartsWith(flag, "--store=")) return std::vector<std::string>{};
+  }
+  const std::string database = absl::StrCat(
+      "e", absl::Hex(std::hash<std::string>()(data_dir), absl::kZeroPad16));
+  absl::StatusOr<ExitResult> created =
+      RunToExit({"/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-h",
+                 "127.0.0.1", "-p", port, "-U", "tessera", "-d", "tessera",
+                 "-c", absl::StrCat("CREATE DATABASE ", database)},
+                absl::Seconds(30));
+  if (!created.ok()) return created.status();
+  if (created->exit_code != 0 &&
+      created->output.find("already exists") == std::string::npos) {
+    return absl::InternalError("cannot create a test database: " +
+                               created->output);
+  }
+  const std::string kek = NewTempDir("postgres") + ".kek";
+  {
+    std::ofstream out(kek);
+    out << "dGVzc2VyYS1lMmUtb24tcG9zdGdyZXMta2V5LTMyYiE=\n";
+  }
+  ::chmod(kek.c_str(), 0600);
+  return std::vector<std::string>{
+      "--store=postgres",
+      absl::StrCat("--postgres_url=postgresql://tessera@127.0.0.1:", port, "/",
+                   database),
+      "--kek_file=" + kek};
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Launch(
     Options options) {
   std::unique_ptr<TesseradProcess> process(new TesseradProcess());
@@ -97,6 +142,10 @@ absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Launch(
       "--http_address=127.0.0.1:0",
       absl::StrCat("--data_dir=", process->data_dir_),
   };
+  absl::StatusOr<std::vector<std::string>> postgres =
+      PostgresFlags(process->data_dir_, options.flags);
+  if (!postgres.ok()) return postgres.status();
+  flags.insert(flags.end(), postgres->begin(), postgres->end());
   flags.insert(flags.end(), options.flags.begin(), options.flags.end());
   std::vector<std::string> argv = {TesseradPath()};
   argv.insert(argv.end(), flags.begin(), flags.end());
