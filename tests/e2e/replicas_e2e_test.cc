@@ -44,17 +44,7 @@ using v1::TokenAuthority;
 constexpr absl::Duration kWait = absl::Seconds(20);
 constexpr int kReplicas = 3;
 
-PostgresCluster* Cluster() {
-  static PostgresCluster* cluster = [] {
-    auto started = PostgresCluster::Start(/*standbys=*/2);
-    if (!started.ok()) {
-      ADD_FAILURE() << started.status();
-      return static_cast<PostgresCluster*>(nullptr);
-    }
-    return started->release();
-  }();
-  return cluster;
-}
+PostgresCluster* Cluster() { return PostgresCluster::Shared(2); }
 
 std::string KekFile() {
   const std::string path = testing::NewTempPath("replicas") + ".kek";
@@ -75,8 +65,7 @@ class ReplicasTest : public ::testing::Test {
     ASSERT_NE(Cluster(), nullptr);
     absl::StatusOr<std::string> url = Cluster()->NewDatabase();
     ASSERT_TRUE(url.ok()) << url.status();
-    database_ = "t" + url->substr(url->rfind("/t") + 2,
-                                  url->find('?') - url->rfind("/t") - 2);
+    database_ = PostgresCluster::DatabaseOf(*url);
     const std::string kek = KekFile();
     std::vector<TesseradProcess::Options> options(kReplicas);
     for (auto& one : options) {
@@ -327,10 +316,6 @@ TEST_F(ReplicasTest, RacingRefreshesAcrossReplicasShareOneSuccessorPerRound) {
   std::cout << "rounds " << rounds << ", UNAVAILABLE answers " << unavailable
             << "\n";
 }
-
-struct Cleanup {
-  ~Cleanup() { delete Cluster(); }
-} cleanup;
 
 }  // namespace
 }  // namespace tessera

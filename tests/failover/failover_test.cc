@@ -101,8 +101,7 @@ class Fixture : public ::testing::Test {
     auto url = cluster_->NewDatabase();
     ASSERT_TRUE(url.ok()) << url.status();
     url_ = *url;
-    database_ =
-        url_.substr(url_.rfind('/') + 1, url_.find('?') - url_.rfind('/') - 1);
+    database_ = PostgresCluster::DatabaseOf(url_);
     kek_ = testing::NewTempPath("failover") + ".kek";
     std::ofstream(kek_) << "ZmFpbG92ZXItc3VpdGUta2VrLXNoYXJlZC1ieS1hbGw=\n";
     ::chmod(kek_.c_str(), 0600);

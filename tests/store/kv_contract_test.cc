@@ -36,23 +36,7 @@ tessera::v1::RevocationEvent Revoked(const std::string& id) {
 }
 
 // One PostgreSQL server for the whole binary (a database per test).
-PostgresCluster* Cluster() {
-  static PostgresCluster* cluster = [] {
-    absl::StatusOr<std::unique_ptr<PostgresCluster>> started =
-        PostgresCluster::Start(/*standbys=*/0);
-    if (!started.ok()) {
-      ADD_FAILURE() << started.status();
-      return static_cast<PostgresCluster*>(nullptr);
-    }
-    return started->release();
-  }();
-  return cluster;
-}
-
-// Deletes the static cluster at exit (its destructor stops the server).
-struct ClusterCleanup {
-  ~ClusterCleanup() { delete Cluster(); }
-};
+PostgresCluster* Cluster() { return PostgresCluster::Shared(0); }
 
 enum class Backend { kRocksDb, kPostgres };
 
@@ -314,8 +298,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, KvContractTest,
                            return info.param == Backend::kRocksDb ? "RocksDb"
                                                                   : "Postgres";
                          });
-
-ClusterCleanup cleanup;
 
 }  // namespace
 }  // namespace tessera::store

@@ -26,22 +26,7 @@ namespace {
 
 using testing::PostgresCluster;
 
-PostgresCluster* Cluster() {
-  static PostgresCluster* cluster = [] {
-    auto started = PostgresCluster::Start(/*standbys=*/0);
-    if (!started.ok()) {
-      ADD_FAILURE() << started.status();
-      return static_cast<PostgresCluster*>(nullptr);
-    }
-    return started->release();
-  }();
-  return cluster;
-}
-
-std::string DatabaseOf(const std::string& url) {
-  const size_t slash = url.rfind('/');
-  return url.substr(slash + 1, url.find('?') - slash - 1);
-}
+PostgresCluster* Cluster() { return PostgresCluster::Shared(0); }
 
 tessera::v1::RevocationEvent Revoked(const std::string& id) {
   tessera::v1::RevocationEvent event;
@@ -65,7 +50,7 @@ TEST(PostgresStoreTest, ThreeReplicasStartingTogetherMigrateOnce) {
   }
   for (std::thread& t : threads) t.join();
   for (const absl::Status& result : results) EXPECT_TRUE(result.ok()) << result;
-  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                             "SELECT count(*), max(version) FROM "
                             "tessera_schema_migrations"),
             absl::StrCat(LatestSchemaVersion(), "|", LatestSchemaVersion()));
@@ -73,7 +58,7 @@ TEST(PostgresStoreTest, ThreeReplicasStartingTogetherMigrateOnce) {
   // And a fourth, later, changes nothing.
   auto later = PostgresStore::Open({.url = *url});
   ASSERT_TRUE(later.ok()) << later.status();
-  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                             "SELECT count(*) FROM tessera_schema_migrations"),
             absl::StrCat(LatestSchemaVersion()));
 }
@@ -84,7 +69,7 @@ TEST(PostgresStoreTest, ADatabaseWithANewerSchemaIsRefusedUntouched) {
   ASSERT_TRUE(url.ok());
   ASSERT_TRUE(PostgresStore::Open({.url = *url}).ok());
   ASSERT_TRUE(Cluster()
-                  ->Sql(0, DatabaseOf(*url),
+                  ->Sql(0, PostgresCluster::DatabaseOf(*url),
                         "INSERT INTO tessera_schema_migrations VALUES (999, "
                         "'from the future')")
                   .ok());
@@ -92,7 +77,7 @@ TEST(PostgresStoreTest, ADatabaseWithANewerSchemaIsRefusedUntouched) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("newer"), std::string::npos)
       << refused.status();
-  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                             "SELECT count(*) FROM tessera_schema_migrations"),
             absl::StrCat(LatestSchemaVersion() + 1));
 }
@@ -125,7 +110,7 @@ TEST(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
                   ->Sql(0, "tessera",
                         absl::StrCat("SELECT count(pg_terminate_backend(pid)) "
                                      "FROM pg_stat_activity WHERE datname = '",
-                                     DatabaseOf(*url), "'"))
+                                     PostgresCluster::DatabaseOf(*url), "'"))
                   .ok());
   Batch again;
   again.Put(ColumnFamily::kSessions, "b", "2");
@@ -154,7 +139,7 @@ TEST(PostgresStoreTest, TheLogIsAHashChainFromTheFirstEvent) {
     ASSERT_TRUE((i % 2 == 0 ? **a : **b).Write(batch).ok());
   }
   absl::StatusOr<std::string> rows =
-      Cluster()->Sql(0, DatabaseOf(*url),
+      Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                      "SELECT sequence, encode(record, 'hex'), encode(hash, "
                      "'hex') FROM tessera_log ORDER BY sequence");
   ASSERT_TRUE(rows.ok()) << rows.status();
@@ -174,7 +159,7 @@ TEST(PostgresStoreTest, TheLogIsAHashChainFromTheFirstEvent) {
     previous = hash;
   }
   EXPECT_EQ(expected, 14u);
-  EXPECT_EQ(*Cluster()->Sql(0, DatabaseOf(*url),
+  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                             "SELECT sequence, encode(hash, 'hex') FROM "
                             "tessera_log_head"),
             absl::StrCat("14|", absl::BytesToHexString(previous)));
@@ -229,7 +214,7 @@ TEST(PostgresStoreTest, ACommitTheStandbysNeverConfirmedIsNotAcknowledged) {
   for (int i = 0; i < 400 && cancelled == "0"; ++i) {
     absl::SleepFor(absl::Milliseconds(50));
     cancelled = (*cluster)
-                    ->Sql(0, DatabaseOf(*url),
+                    ->Sql(0, PostgresCluster::DatabaseOf(*url),
                           "SELECT count(pg_cancel_backend(pid)) FROM "
                           "pg_stat_activity WHERE wait_event = 'SyncRep'")
                     .value_or("0");
@@ -258,15 +243,11 @@ TEST(PostgresStoreTest, NowIsTheDatabasesClock) {
   EXPECT_LT(absl::AbsDuration((*store)->Now() - absl::Now()), absl::Seconds(1));
   int64_t db_seconds = 0;
   ASSERT_TRUE(absl::SimpleAtoi(
-      *Cluster()->Sql(0, DatabaseOf(*url),
+      *Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
                       "SELECT extract(epoch FROM now())::bigint"),
       &db_seconds));
   EXPECT_LE(std::abs(db_seconds - absl::ToUnixSeconds((*store)->Now())), 2);
 }
-
-struct Cleanup {
-  ~Cleanup() { delete Cluster(); }
-} cleanup;
 
 }  // namespace
 }  // namespace tessera::store::postgres

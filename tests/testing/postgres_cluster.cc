@@ -4,11 +4,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "gtest/gtest.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -61,6 +63,26 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
     return absl::InternalError("the cluster env lacks its ports");
   }
   return cluster;
+}
+
+PostgresCluster* PostgresCluster::Shared(int standbys) {
+  // Destroyed at exit, which stops every cluster started here.
+  static std::map<int, std::unique_ptr<PostgresCluster>> clusters;
+  auto [it, inserted] = clusters.try_emplace(standbys);
+  if (inserted) {
+    absl::StatusOr<std::unique_ptr<PostgresCluster>> started = Start(standbys);
+    if (started.ok()) {
+      it->second = std::move(*started);
+    } else {
+      ADD_FAILURE() << started.status();
+    }
+  }
+  return it->second.get();
+}
+
+std::string PostgresCluster::DatabaseOf(const std::string& url) {
+  const size_t slash = url.rfind('/');
+  return url.substr(slash + 1, url.find('?') - slash - 1);
 }
 
 PostgresCluster::~PostgresCluster() {

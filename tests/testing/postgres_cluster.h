@@ -18,7 +18,15 @@ namespace tessera::testing {
 class PostgresCluster {
  public:
   static absl::StatusOr<std::unique_ptr<PostgresCluster>> Start(int standbys);
+  // One cluster with `standbys` standbys for the whole test binary: started
+  // on first use (a database per test keeps tests apart), stopped at exit.
+  // If it cannot start, fails the calling test and returns nullptr (then
+  // and after).
+  static PostgresCluster* Shared(int standbys);
   ~PostgresCluster();
+
+  // The database named by a URL NewDatabase returned.
+  static std::string DatabaseOf(const std::string& url);
 
   // A new empty database on the cluster: its multi-host URL
   // (target_session_attrs=read-write).
