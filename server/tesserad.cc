@@ -106,6 +106,12 @@ std::string BoundAddress(const std::string& address, int bound_port) {
 
 // The store's options: the data dir, and the compaction filters that drop
 // what has expired (session/purge.h).
+// How often gRPC health and /readyz look at the database (PostgreSQL), and
+// how long a ping may take before it counts as down.
+constexpr absl::Duration kDatabaseCheckInterval = absl::Seconds(1);
+constexpr absl::Duration kDatabaseCheckTimeout = absl::Seconds(1);
+// Between two purges of a shared store (session/purger.h).
+constexpr absl::Duration kPurgeInterval = absl::Minutes(10);
 // RPCs waiting for a store worker; beyond it a call is refused at once.
 constexpr size_t kMaxQueuedStoreCalls = 4096;
 
@@ -155,6 +161,7 @@ absl::StatusOr<std::unique_ptr<Tesserad>> Tesserad::Start(
   }
   SetServing(tesserad->server_.get(), true);
   tesserad->ready_ = true;
+  tesserad->WatchDatabase();
   return tesserad;
 }
 
@@ -324,6 +331,11 @@ void Tesserad::StartSessions(const crypto::Kek& kek,
   active_count_ = std::make_unique<session::ActiveSessionCounter>(
       store_.get(), options_.active_sessions_interval);
   active_count_->Start();
+  if (store_->shared()) {
+    // No compaction filters in SQL: batched deletes (session/purger.h).
+    purger_ = std::make_unique<session::Purger>(store_.get(), kPurgeInterval);
+    purger_->Start();
+  }
 }
 
 void Tesserad::MakeServices() {
@@ -410,10 +422,27 @@ absl::Status Tesserad::StartHttp() {
 }
 
 bool Tesserad::Ready() const {
-  if (!ready_.load()) return false;
   // A replica whose database is unreachable cannot issue or refresh: out of
-  // the load balancer until it can.
-  return postgres_ == nullptr || postgres_->Ping(absl::Seconds(1)).ok();
+  // the load balancer until it can. The last ping's answer, not one per
+  // request: /readyz is unauthenticated.
+  return ready_.load() && database_up_.load();
+}
+
+void Tesserad::WatchDatabase() {
+  if (postgres_ == nullptr) return;
+  database_watch_ = std::make_unique<session::PeriodicThread>(
+      kDatabaseCheckInterval, [this](const std::atomic<bool>&) {
+        absl::Status ping = postgres_->Ping(kDatabaseCheckTimeout);
+        if (ping.ok() == database_up_.exchange(ping.ok())) return;
+        SetServing(server_.get(), ping.ok());
+        if (ping.ok()) {
+          log::Info("the database answers again: serving");
+        } else {
+          log::Error("the database does not answer: not serving",
+                     {{"error", std::string(ping.message())}});
+        }
+      });
+  database_watch_->Start();
 }
 
 void Tesserad::Shutdown(absl::Duration drain) {
@@ -426,6 +455,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
       "tesserad stopping",
       {{"drain_ms", static_cast<long long>(absl::ToInt64Milliseconds(drain))}});
   ready_ = false;
+  if (database_watch_ != nullptr) database_watch_->Stop();  // Sets health.
   SetServing(server_.get(), false);
   hub_->Close();  // Streams would otherwise hold the drain to its end.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain));
@@ -437,6 +467,7 @@ void Tesserad::Shutdown(absl::Duration drain) {
   if (http_ != nullptr) http_->Stop();      // Its handlers read the store.
   keys_->StopSchedule();
   active_count_->Stop();  // Ends a count in progress: it reads the store.
+  if (purger_ != nullptr) purger_->Stop();  // Likewise a pass.
   request_ids_.reset();
   sessions_.reset();
   keys_.reset();
@@ -613,6 +644,16 @@ void Tesserad::RegisterPostgresMetrics() {
                    tailer_ != nullptr ? tailer_->applied() : head;
                return one(head > applied ? double(head - applied) : 0.0);
              });
+  session::Purger* purger = purger_.get();
+  m.AddCounterCallback(
+      "tessera_purged_records_total",
+      "Expired records deleted by the purge (sessions, index entries, "
+      "retired generations, request ids), every 10 minutes on each replica.",
+      [purger, one] { return one(double(purger->totals().purged)); });
+  m.AddCounterCallback(
+      "tessera_purge_failures_total",
+      "Purge passes that failed (the next one retries).",
+      [purger, one] { return one(double(purger->totals().failures)); });
   service::WorkerPool* workers = workers_.get();
   m.AddGauge("tessera_store_calls_queued", "RPCs waiting for a store worker.",
              [workers, one] { return one(double(workers->queued())); });

@@ -33,6 +33,8 @@
 #include "server/service/admin_service.h"
 #include "server/service/token_authority_service.h"
 #include "server/session/active_count.h"
+#include "server/session/periodic.h"
+#include "server/session/purger.h"
 #include "server/session/request_ids.h"
 #include "server/session/session_store.h"
 #include "server/store/postgres/postgres_store.h"
@@ -87,7 +89,8 @@ class Tesserad {
   absl::Status OpenKeys(const crypto::Kek& kek);
   // tailer_, following what other replicas commit, for a shared store.
   void StartTailer();
-  // sessions_, request_ids_, active_count_ (started).
+  // sessions_, request_ids_, active_count_ and (PostgreSQL) purger_,
+  // started.
   void StartSessions(const crypto::Kek& kek,
                      absl::Time earlier_tokens_expire_by);
   // token_authority_ and admin_.
@@ -100,8 +103,12 @@ class Tesserad {
   absl::Duration RevocationHorizon() const;
   void RegisterMetrics();
   void RegisterPostgresMetrics();
-  // /readyz: started, not stopping, and (PostgreSQL) the database answers.
+  // /readyz: started, not stopping, and (PostgreSQL) the database answered
+  // its last ping.
   bool Ready() const;
+  // PostgreSQL: database_watch_ pings the database every second; gRPC
+  // health turns NOT_SERVING while it does not answer, SERVING once it does.
+  void WatchDatabase();
   // A RocksDB integer property summed over all column families.
   uint64_t StoreProperty(const char* name) const;
   // The pieces of Stats() that /metrics also exports, one gauge each.
@@ -128,6 +135,7 @@ class Tesserad {
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<session::RequestIds> request_ids_;
   std::unique_ptr<session::ActiveSessionCounter> active_count_;
+  std::unique_ptr<session::Purger> purger_;    // Shared stores only.
   std::unique_ptr<stream::LogTailer> tailer_;  // Shared stores only.
   std::unique_ptr<auth::Authorizer> authorizer_;
   std::unique_ptr<auth::RateLimiter> limiter_;
@@ -138,7 +146,9 @@ class Tesserad {
   std::unique_ptr<metrics::Registry> metrics_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<http::HttpServer> http_;
-  std::atomic<bool> ready_{false};  // /readyz
+  std::atomic<bool> ready_{false};       // /readyz
+  std::atomic<bool> database_up_{true};  // The last ping's answer.
+  std::unique_ptr<session::PeriodicThread> database_watch_;  // PostgreSQL.
 
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() has begun.

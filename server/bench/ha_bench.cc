@@ -60,10 +60,8 @@ constexpr int kReplicas = 3;
 
 absl::Duration Seconds() { return absl::Seconds(absl::GetFlag(FLAGS_seconds)); }
 
-std::string WriteFile(const std::string& path, const std::string& text,
-                      mode_t mode = 0644) {
+std::string WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
-  ::chmod(path.c_str(), mode);
   return path;
 }
 
@@ -74,8 +72,8 @@ Result PgBench(const PostgresCluster& cluster, const std::string& database,
       {absl::StrCat(kPgBin, "/pgbench"), "-n", "-h", "127.0.0.1", "-p",
        absl::StrCat(cluster.port(0)), "-U", "tessera", "-c",
        absl::StrCat(clients), "-j", absl::StrCat(std::min(clients, 4)), "-T",
-       absl::StrCat(std::max(1, static_cast<int>(absl::ToDoubleSeconds(
-                                    Seconds())))),
+       absl::StrCat(
+           std::max(1, static_cast<int>(absl::ToDoubleSeconds(Seconds())))),
        "-f", script, database},
       absl::Minutes(2));
   Result result;
@@ -166,20 +164,20 @@ std::vector<absl::Duration> Propagation(const std::string& a,
 std::string Quantiles(const std::vector<absl::Duration>& sorted) {
   if (sorted.empty()) return "-";
   auto at = [&](double q) {
-    return absl::FormatDuration(absl::Trunc(
-        sorted[std::min(sorted.size() - 1,
-                        static_cast<size_t>(q * sorted.size()))],
-        absl::Microseconds(10)));
+    return absl::FormatDuration(
+        absl::Trunc(sorted[std::min(sorted.size() - 1,
+                                    static_cast<size_t>(q * sorted.size()))],
+                    absl::Microseconds(10)));
   };
-  return absl::StrCat("p50 ", at(0.5), ", p99 ", at(0.99), " (n=",
-                      sorted.size(), ")");
+  return absl::StrCat("p50 ", at(0.5), ", p99 ", at(0.99),
+                      " (n=", sorted.size(), ")");
 }
 
 void PrintFsync(const std::string& dir) {
-  absl::StatusOr<testing::ExitResult> ran = testing::RunToExit(
-      {absl::StrCat(kPgBin, "/pg_test_fsync"), "-s", "1", "-f",
-       dir + "/fsync.test"},
-      absl::Minutes(3));
+  absl::StatusOr<testing::ExitResult> ran =
+      testing::RunToExit({absl::StrCat(kPgBin, "/pg_test_fsync"), "-s", "1",
+                          "-f", dir + "/fsync.test"},
+                         absl::Minutes(3));
   if (!ran.ok()) return;
   std::printf("pg_test_fsync (1 s per method), one 8 kB write:\n\n```\n");
   bool in_section = false;
@@ -208,7 +206,8 @@ int Main() {
   }
   auto cluster = PostgresCluster::Start(/*standbys=*/2);
   if (!cluster.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(cluster.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(cluster.status().message()).c_str());
     return 1;
   }
   absl::StatusOr<std::string> url = (*cluster)->NewDatabase();
@@ -238,8 +237,7 @@ int Main() {
       "\\set k random(1, 100000)\n"
       "UPDATE kv SET gen = gen + 1, value = convert_to(repeat('w', 300), "
       "'UTF8') WHERE family = 0 AND key = int8send(:k) AND gen >= 0;\n");
-  const std::string kek = WriteFile(
-      dir + "/kek", "aGEtYmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyYiE=\n", 0600);
+  const std::string kek = testing::NewKekFile();
   std::vector<TesseradProcess::Options> options(kReplicas);
   for (auto& one : options) {
     // As many connections as pgbench's clients at the highest level.
@@ -278,8 +276,7 @@ int Main() {
   }
   std::fprintf(stderr, "propagation...\n");
   const std::vector<absl::Duration> across =
-      Propagation(addresses[0], addresses[1],
-                  absl::GetFlag(FLAGS_revocations));
+      Propagation(addresses[0], addresses[1], absl::GetFlag(FLAGS_revocations));
   const std::vector<absl::Duration> local =
       Propagation((*rocks)->grpc_address(), (*rocks)->grpc_address(),
                   absl::GetFlag(FLAGS_revocations));

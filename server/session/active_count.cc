@@ -13,6 +13,8 @@ namespace {
 
 // Records between two looks at the stop flag.
 constexpr int64_t kStopCheckEvery = 4096;
+// Keys per Scan call: no snapshot, connection or deadline lasts the count.
+constexpr size_t kPage = 4096;
 
 }  // namespace
 
@@ -23,8 +25,8 @@ absl::StatusOr<int64_t> CountActiveSessions(store::Kv& store, absl::Time now,
   int64_t seen = 0;
   bool stopped = false;
   tessera::v1::SessionRecord record;
-  absl::Status read = store.Scan(
-      store::ColumnFamily::kSessions, "",
+  absl::Status read = store::ScanInPages(
+      store, store::ColumnFamily::kSessions, "", kPage,
       [&](absl::string_view, absl::string_view value) {
         if (++seen % kStopCheckEvery == 0 && stop != nullptr && stop->load()) {
           stopped = true;
@@ -48,49 +50,37 @@ absl::StatusOr<int64_t> CountActiveSessions(store::Kv& store, absl::Time now,
 
 ActiveSessionCounter::ActiveSessionCounter(store::Kv* store,
                                            absl::Duration interval)
-    : store_(store), interval_(interval) {}
+    : store_(store),
+      thread_(interval, [this](const std::atomic<bool>& stopping) {
+        CountOnce(stopping);
+      }) {}
 
 ActiveSessionCounter::~ActiveSessionCounter() { Stop(); }
 
-void ActiveSessionCounter::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void ActiveSessionCounter::Start() { thread_.Start(); }
 
-void ActiveSessionCounter::Stop() {
-  stopping_ = true;
-  {
-    absl::MutexLock lock(&mu_);
-    stop_requested_ = true;
-  }
-  if (thread_.joinable()) thread_.join();
-}
+void ActiveSessionCounter::Stop() { thread_.Stop(); }
 
 std::optional<ActiveCount> ActiveSessionCounter::latest() const {
   absl::MutexLock lock(&mu_);
   return latest_;
 }
 
-void ActiveSessionCounter::Loop() {
-  while (true) {
-    const absl::Time started = store_->Now();
-    int64_t stored = 0;
-    absl::StatusOr<int64_t> counted =
-        CountActiveSessions(*store_, started, &stopping_, &stored);
-    if (!counted.ok() && !stopping_.load()) {
+void ActiveSessionCounter::CountOnce(const std::atomic<bool>& stopping) {
+  const absl::Time started = store_->Now();
+  int64_t stored = 0;
+  absl::StatusOr<int64_t> counted =
+      CountActiveSessions(*store_, started, &stopping, &stored);
+  if (!counted.ok()) {
+    if (!stopping.load()) {
       log::Error("counting active sessions failed; keeping the last count",
                  {{"error", std::string(counted.status().message())}});
     }
-    absl::MutexLock lock(&mu_);
-    if (counted.ok()) {
-      latest_ = ActiveCount{
-          .sessions = *counted, .stored = stored, .counted_at = started};
-    }
-    // Counts start one interval apart (at once if one took longer).
-    if (mu_.AwaitWithDeadline(absl::Condition(&stop_requested_),
-                              started + interval_)) {
-      return;
-    }
+    return;
   }
+  absl::MutexLock lock(&mu_);
+  latest_ = ActiveCount{
+      .sessions = *counted, .stored = stored, .counted_at = started};
 }
 
 }  // namespace tessera::session

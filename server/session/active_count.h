@@ -4,15 +4,17 @@
 // How many stored sessions are live (neither revoked nor past their idle or
 // absolute expiry), for Admin.GetStats and /metrics, without a scan per call.
 //
-// A count is one sequential read of the sessions column family: an iterator
-// over a RocksDB snapshot (a consistent cut, not blocking writers) with
-// fill_cache=false, so the read does not evict the hot set from the block
-// cache. Every stored record is parsed, revoked and expired ones not yet
-// purged included: its cost follows stored_sessions, once per interval.
+// A count is one sequential read of the sessions column family, in pages of
+// a few thousand keys (store::ScanInPages: each page one RocksDB iterator,
+// or a statement or two on PostgreSQL), so no snapshot, connection or
+// deadline spans the count. Every stored record is parsed, revoked and
+// expired ones not yet purged included: its cost follows stored_sessions,
+// once per interval.
 //
-// ActiveSessionCounter runs that count on its own thread: once soon after
-// Start(), then every `interval`. Readers get the newest finished count and
-// when it was taken; a failed count keeps the previous one (and is logged).
+// ActiveSessionCounter runs that count on its own thread (periodic.h): once
+// soon after Start(), then every `interval`. Readers get the newest finished
+// count and when it was taken; a failed count keeps the previous one (and is
+// logged).
 //
 // Thread-safety: latest() may be called from any thread; Start() and Stop()
 // from the owner's. The Store must outlive the counter (Stop() first).
@@ -20,20 +22,20 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/session/periodic.h"
 #include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
 
 namespace tessera::session {
 
-// The live sessions at `now`, read from a snapshot without filling the block
-// cache. CANCELLED if `stop` becomes true during the scan (checked every few
-// thousand records); UNAVAILABLE if RocksDB fails. Unreadable records are
+// The live sessions at `now`. CANCELLED if `stop` becomes true during the
+// scan (checked every few thousand records); UNAVAILABLE if the store
+// fails. Unreadable records are
 // not counted.
 // `stored` (optional) gets every record seen, live or not.
 absl::StatusOr<int64_t> CountActiveSessions(
@@ -62,15 +64,12 @@ class ActiveSessionCounter {
   std::optional<ActiveCount> latest() const;
 
  private:
-  void Loop();
+  void CountOnce(const std::atomic<bool>& stopping);
 
   store::Kv* const store_;
-  const absl::Duration interval_;
-  std::atomic<bool> stopping_{false};  // Read by the scan, without mu_.
   mutable absl::Mutex mu_;
-  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<ActiveCount> latest_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
+  PeriodicThread thread_;  // Last: stopped before the rest goes.
 };
 
 }  // namespace tessera::session

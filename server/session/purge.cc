@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
@@ -9,6 +10,7 @@
 namespace tessera::session {
 namespace {
 
+using store::ColumnFamily;
 using store::FromTimestamp;
 
 // When the session ended: revoked, idle-expired or expired, whichever first.
@@ -21,45 +23,61 @@ absl::Time EndOf(const tessera::v1::SessionRecord& record) {
   return end;
 }
 
-class SessionFilter : public rocksdb::CompactionFilter {
- public:
-  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
-              std::string*, bool*) const override {
-    tessera::v1::SessionRecord record;
-    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return false;  // Never drop what we cannot read.
-    }
-    return EndOf(record) + kEndedSessionRetention < absl::Now();
-  }
-  const char* Name() const override { return "tessera.ExpiredSessions"; }
-};
+template <typename Message>
+bool Parse(absl::string_view value, Message& message) {
+  return message.ParseFromArray(value.data(), static_cast<int>(value.size()));
+}
 
-class SubjectIndexFilter : public rocksdb::CompactionFilter {
- public:
-  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
-              std::string*, bool*) const override {
-    std::optional<absl::Time> expires = DecodeIndexValue(value);
-    return expires.has_value() &&
-           *expires + kEndedSessionRetention < absl::Now();
-  }
-  const char* Name() const override { return "tessera.ExpiredSubjectIndex"; }
-};
-
-class RetiredGenerationFilter : public rocksdb::CompactionFilter {
- public:
-  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
-              std::string*, bool*) const override {
-    tessera::v1::RetiredGeneration retired;
-    if (!retired.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return false;
+// When the record may go; nullopt: never (unreadable, or not ours to drop).
+std::optional<absl::Time> DroppableAfter(ColumnFamily family,
+                                         absl::string_view key,
+                                         absl::string_view value) {
+  switch (family) {
+    case ColumnFamily::kSessions: {
+      tessera::v1::SessionRecord record;
+      if (!Parse(value, record)) return std::nullopt;
+      return EndOf(record) + kEndedSessionRetention;
     }
-    return FromTimestamp(retired.session_expires_at()) +
-               kEndedSessionRetention <
-           absl::Now();
+    case ColumnFamily::kSubjectIndex: {
+      std::optional<absl::Time> expires = DecodeIndexValue(value);
+      if (!expires.has_value()) return std::nullopt;
+      return *expires + kEndedSessionRetention;
+    }
+    case ColumnFamily::kRetiredGenerations: {
+      tessera::v1::RetiredGeneration retired;
+      if (!Parse(value, retired)) return std::nullopt;
+      return FromTimestamp(retired.session_expires_at()) +
+             kEndedSessionRetention;
+    }
+    case ColumnFamily::kMeta: {
+      tessera::v1::IssueRequestRecord entry;
+      if (!absl::StartsWith(key, kRequestIdKeyPrefix) || !Parse(value, entry)) {
+        return std::nullopt;
+      }
+      return FromTimestamp(entry.expires_at());
+    }
+    default:
+      return std::nullopt;
   }
-  const char* Name() const override {
-    return "tessera.ExpiredRetiredGenerations";
+}
+
+// Purgeable at the time of compaction, for one family.
+class PurgeFilter : public rocksdb::CompactionFilter {
+ public:
+  PurgeFilter(ColumnFamily family, const char* name)
+      : family_(family), name_(name) {}
+
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value,
+              std::string*, bool*) const override {
+    return Purgeable(family_, absl::string_view(key.data(), key.size()),
+                     absl::string_view(value.data(), value.size()),
+                     absl::Now());
   }
+  const char* Name() const override { return name_; }
+
+ private:
+  const ColumnFamily family_;
+  const char* const name_;
 };
 
 }  // namespace
@@ -73,18 +91,35 @@ bool IsLive(const tessera::v1::SessionRecord& record, absl::Time now) {
   return !record.has_revoked_at() && !HasExpired(record, now);
 }
 
-const rocksdb::CompactionFilter* ExpiredRetiredGenerationFilter() {
-  static const RetiredGenerationFilter* filter = new RetiredGenerationFilter();
-  return filter;
+bool Purgeable(ColumnFamily family, absl::string_view key,
+               absl::string_view value, absl::Time now) {
+  std::optional<absl::Time> after = DroppableAfter(family, key, value);
+  return after.has_value() && *after < now;
 }
 
+// The names are on disk (RocksDB's OPTIONS file); changing one is harmless
+// but pointless.
 const rocksdb::CompactionFilter* ExpiredSessionFilter() {
-  static const SessionFilter* filter = new SessionFilter();
+  static const PurgeFilter* filter =
+      new PurgeFilter(ColumnFamily::kSessions, "tessera.ExpiredSessions");
   return filter;
 }
 
 const rocksdb::CompactionFilter* ExpiredSubjectIndexFilter() {
-  static const SubjectIndexFilter* filter = new SubjectIndexFilter();
+  static const PurgeFilter* filter = new PurgeFilter(
+      ColumnFamily::kSubjectIndex, "tessera.ExpiredSubjectIndex");
+  return filter;
+}
+
+const rocksdb::CompactionFilter* ExpiredRetiredGenerationFilter() {
+  static const PurgeFilter* filter = new PurgeFilter(
+      ColumnFamily::kRetiredGenerations, "tessera.ExpiredRetiredGenerations");
+  return filter;
+}
+
+const rocksdb::CompactionFilter* ExpiredRequestIdFilter() {
+  static const PurgeFilter* filter =
+      new PurgeFilter(ColumnFamily::kMeta, "tessera.ExpiredRequestIds");
   return filter;
 }
 
@@ -98,7 +133,7 @@ std::string EncodeIndexValue(absl::Time expires_at) {
   return value;
 }
 
-std::optional<absl::Time> DecodeIndexValue(const rocksdb::Slice& value) {
+std::optional<absl::Time> DecodeIndexValue(absl::string_view value) {
   if (value.size() != 8) return std::nullopt;
   uint64_t seconds = 0;
   for (size_t i = 0; i < 8; ++i) {

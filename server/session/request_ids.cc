@@ -12,7 +12,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "rocksdb/db.h"
 #include "server/crypto/aead.h"
 #include "server/crypto/digest.h"
 #include "server/errors/errors.h"
@@ -107,20 +106,6 @@ std::string SealContext(absl::string_view session_id) {
   return absl::StrCat("request_id first secret/", session_id);
 }
 
-class RequestIdFilter : public rocksdb::CompactionFilter {
- public:
-  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value,
-              std::string*, bool*) const override {
-    if (!key.starts_with(kRequestIdKeyPrefix)) return false;
-    IssueRequestRecord entry;
-    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return false;  // Never drop what we cannot read.
-    }
-    return FromTimestamp(entry.expires_at()) < absl::Now();
-  }
-  const char* Name() const override { return "tessera.ExpiredRequestIds"; }
-};
-
 }  // namespace
 
 absl::Status CheckRequestId(absl::string_view request_id) {
@@ -159,11 +144,6 @@ std::string IssueRequestHash(const tessera::v1::IssueSessionRequest& request,
   AppendField(canonical, request.client().ip_address());
   AppendField(canonical, request.client().device_name());
   return Sha256(canonical);
-}
-
-const rocksdb::CompactionFilter* ExpiredRequestIdFilter() {
-  static const RequestIdFilter* filter = new RequestIdFilter();
-  return filter;
 }
 
 RequestIds::RequestIds(store::Kv* store, SessionStore* sessions,

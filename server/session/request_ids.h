@@ -17,17 +17,16 @@
 //  - with any other request is ALREADY_EXISTS REQUEST_ID_REUSED.
 // Other groups' ids are unrelated, whatever their text.
 //
-// Storage: meta column family, "request_id/" + SHA-256(group, id) ->
-// IssueRequestRecord, written in the new session's own batch (both or
-// neither), only over the entry read (Batch::Expect): replicas racing one id
-// make one session. The first refresh secret is sealed with AES-256-GCM under a
-// key derived from the KEK and (group, id): the store alone cannot open it, nor
-// can the KEK without the id, which is never stored. An entry is read only
-// until it expires and dropped by a compaction filter on meta after that
-// (ExpiredRequestIdFilter; periodic compaction visits every file within a
-// day). Only an issue that succeeded writes an entry, so a caller has at
-// most as many as sessions its issue rate limit let it start in a day
-// (about 200 bytes each).
+// Storage: meta column family, kRequestIdKeyPrefix (purge.h) +
+// SHA-256(group, id) -> IssueRequestRecord, written in the new session's own
+// batch (both or neither), only over the entry read (Batch::Expect):
+// replicas racing one id make one session. The first refresh secret is
+// sealed with AES-256-GCM under a key derived from the KEK and (group, id):
+// the store alone cannot open it, nor can the KEK without the id, which is
+// never stored. An entry is read only until it expires and is purged after
+// that (purge.h). Only an issue that succeeded writes an entry, so a caller
+// has at most as many as sessions its issue rate limit let it start in a
+// day (about 200 bytes each).
 //
 // Concurrency: attempts with one id serialize on the id's lock stripe, so
 // concurrent ones make one session: the first writes, the others read its
@@ -43,7 +42,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "rocksdb/compaction_filter.h"
+#include "server/session/purge.h"
 #include "server/session/session_store.h"
 #include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
@@ -54,8 +53,6 @@ namespace tessera::session {
 inline constexpr absl::Duration kRequestIdLifetime = absl::Hours(24);
 inline constexpr size_t kMinRequestIdBytes = 16;
 inline constexpr size_t kMaxRequestIdBytes = 128;
-// Meta keys of request-id entries start with this.
-inline constexpr char kRequestIdKeyPrefix[] = "request_id/";
 
 // OK for 16-128 bytes of printable ASCII (0x20-0x7E); else INVALID_ARGUMENT
 // REQUEST_ID_INVALID saying which rule failed (never echoing the id).
@@ -69,10 +66,6 @@ absl::Status CheckRequestId(absl::string_view request_id);
 // claims' depth is bounded).
 std::string IssueRequestHash(const tessera::v1::IssueSessionRequest& request,
                              absl::string_view client_id);
-
-// Drops meta entries under kRequestIdKeyPrefix that have expired; keeps
-// every other record. A stateless singleton.
-const rocksdb::CompactionFilter* ExpiredRequestIdFilter();
 
 class RequestIds {
  public:

@@ -1,5 +1,7 @@
 #include "server/store/kv.h"
 
+#include <utility>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
@@ -85,6 +87,40 @@ void Batch::AppendLog(tessera::v1::RevocationEvent event) {
 
 size_t Batch::Count() const {
   return ops_.size() - expectations_ + log_events_.size();
+}
+
+absl::StatusOr<std::optional<std::string>> ScanPage(Kv& kv, ColumnFamily family,
+                                                    absl::string_view start,
+                                                    size_t limit,
+                                                    const Kv::Visitor& visit) {
+  size_t seen = 0;
+  bool stopped = false;
+  std::string last;
+  absl::Status read = kv.Scan(
+      family, start, [&](absl::string_view key, absl::string_view value) {
+        if (!visit(key, value)) {
+          stopped = true;
+          return false;
+        }
+        last.assign(key.data(), key.size());
+        return ++seen < limit;
+      });
+  if (!read.ok()) return read;
+  if (stopped || seen < limit) return std::nullopt;
+  last.push_back('\0');  // The least key after the page's last.
+  return last;
+}
+
+absl::Status ScanInPages(Kv& kv, ColumnFamily family, absl::string_view start,
+                         size_t page, const Kv::Visitor& visit) {
+  std::optional<std::string> from(start);
+  while (from.has_value()) {
+    absl::StatusOr<std::optional<std::string>> next =
+        ScanPage(kv, family, *from, page, visit);
+    if (!next.ok()) return next.status();
+    from = std::move(*next);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tessera::store

@@ -157,6 +157,20 @@ class Kv {
   virtual absl::Time Now() const { return absl::Now(); }
 };
 
+// One page of a walk: Kv::Scan of at most `limit` keys >= `start`. Returns
+// where the next page starts, or nullopt when the family (or `visit`)
+// ended.
+absl::StatusOr<std::optional<std::string>> ScanPage(Kv& kv, ColumnFamily family,
+                                                    absl::string_view start,
+                                                    size_t limit,
+                                                    const Kv::Visitor& visit);
+// Kv::Scan over keys >= `start`, `page` keys per Scan call: each page is its
+// own snapshot, connection and deadline. For walks over a whole family
+// (counts, purges) that must hold no snapshot for long; a key written or
+// deleted during the walk may or may not be visited.
+absl::Status ScanInPages(Kv& kv, ColumnFamily family, absl::string_view start,
+                         size_t page, const Kv::Visitor& visit);
+
 }  // namespace tessera::store
 
 #endif  // TESSERA_SERVER_STORE_KV_H_

@@ -5,16 +5,15 @@
 // validated and revoked through the others; a revocation made on A is
 // enforced by Verifiers following B and C once they WaitForSequence its
 // sequence; and 32 clients per replica presenting the same refresh token at
-// once get exactly one successor per round, never INTERNAL.
+// once get exactly one successor per round, never INTERNAL. And one
+// replica's gRPC health and /readyz follow its database.
 //
 // TESSERA_RACE_ROUNDS overrides the race's 200 rounds (longer soaks).
 
 #include <httplib.h>
-#include <sys/stat.h>
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -26,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/verifier/verifier.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
@@ -46,13 +46,6 @@ constexpr int kReplicas = 3;
 
 PostgresCluster* Cluster() { return PostgresCluster::Shared(2); }
 
-std::string KekFile() {
-  const std::string path = testing::NewTempPath("replicas") + ".kek";
-  std::ofstream(path) << "c2hhcmVkLWJ5LWV2ZXJ5LXJlcGxpY2Etb2YtdGhpcy0=\n";
-  ::chmod(path.c_str(), 0600);
-  return path;
-}
-
 struct Replica {
   std::unique_ptr<TesseradProcess> process;
   std::shared_ptr<grpc::Channel> channel;
@@ -66,7 +59,7 @@ class ReplicasTest : public ::testing::Test {
     absl::StatusOr<std::string> url = Cluster()->NewDatabase();
     ASSERT_TRUE(url.ok()) << url.status();
     database_ = PostgresCluster::DatabaseOf(*url);
-    const std::string kek = KekFile();
+    const std::string kek = testing::NewKekFile();
     std::vector<TesseradProcess::Options> options(kReplicas);
     for (auto& one : options) {
       one.flags = {"--store=postgres", "--postgres_url=" + *url,
@@ -315,6 +308,65 @@ TEST_F(ReplicasTest, RacingRefreshesAcrossReplicasShareOneSuccessorPerRound) {
   EXPECT_LT(unavailable, rounds * kReplicas * kClientsPerReplica / 100);
   std::cout << "rounds " << rounds << ", UNAVAILABLE answers " << unavailable
             << "\n";
+}
+
+// gRPC health and /readyz follow the database: NOT_SERVING and 503 while
+// the primary does not answer (SIGSTOP), SERVING and 200 once it does
+// again, and sessions are issued again. On a cluster of its own: pausing the
+// shared one would stall the other tests.
+TEST(DatabaseHealthTest, HealthAndReadinessFollowTheDatabase) {
+  auto cluster = PostgresCluster::Start(0);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  absl::StatusOr<std::string> url = (*cluster)->NewDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto process = TesseradProcess::Start(
+      {.flags = {"--store=postgres", "--postgres_url=" + *url,
+                 "--kek_file=" + testing::NewKekFile()}});
+  ASSERT_TRUE(process.ok()) << process.status();
+  auto channel = grpc::CreateChannel((*process)->grpc_address(),
+                                     grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  auto stub = TokenAuthority::NewStub(channel);
+  httplib::Client http(absl::StrCat("http://", (*process)->http_address()));
+  using Serving = grpc::health::v1::HealthCheckResponse;
+  // "SERVING 200": gRPC health of the TokenAuthority service, and /readyz.
+  auto state = [&]() -> std::string {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service("tessera.v1.TokenAuthority");
+    Serving response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    const grpc::Status status = health->Check(&context, request, &response);
+    httplib::Result ready = http.Get("/readyz");
+    return absl::StrCat(status.ok()
+                            ? Serving::ServingStatus_Name(response.status())
+                            : status.error_message(),
+                        " ", ready ? ready->status : -1);
+  };
+  auto await = [&](const std::string& want) {
+    const absl::Time deadline = absl::Now() + kWait;
+    std::string seen = state();
+    while (seen != want && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(100));
+      seen = state();
+    }
+    return seen;
+  };
+  EXPECT_EQ(state(), "SERVING 200");
+
+  ASSERT_TRUE((*cluster)->Tool("pause", {"0"}).ok());
+  EXPECT_EQ(await("NOT_SERVING 503"), "NOT_SERVING 503");
+  ASSERT_TRUE((*cluster)->Tool("resume", {"0"}).ok());
+  EXPECT_EQ(await("SERVING 200"), "SERVING 200");
+
+  v1::IssueSessionRequest request;
+  request.set_subject("alice");
+  request.add_audience("api");
+  v1::SessionTokens tokens;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kWait));
+  const grpc::Status issued = stub->IssueSession(&context, request, &tokens);
+  EXPECT_TRUE(issued.ok()) << issued.error_message();
 }
 
 }  // namespace

@@ -19,11 +19,9 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -102,9 +100,7 @@ class Fixture : public ::testing::Test {
     ASSERT_TRUE(url.ok()) << url.status();
     url_ = *url;
     database_ = PostgresCluster::DatabaseOf(url_);
-    kek_ = testing::NewTempPath("failover") + ".kek";
-    std::ofstream(kek_) << "ZmFpbG92ZXItc3VpdGUta2VrLXNoYXJlZC1ieS1hbGw=\n";
-    ::chmod(kek_.c_str(), 0600);
+    kek_ = testing::NewKekFile();
     for (int i = 0; i < kReplicas; ++i) {
       addresses_.push_back(absl::StrCat("127.0.0.1:", FreePort()));
     }

@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -54,6 +55,15 @@ std::string TesseradPath() {
 
 std::string NewTempDir(const std::string& prefix) {
   return NewTempPath(prefix);
+}
+
+std::string NewKekFile() {
+  std::string key(32, '\0');
+  std::ifstream("/dev/urandom", std::ios::binary).read(key.data(), key.size());
+  const std::string path = NewTempPath("kek");
+  std::ofstream(path) << absl::Base64Escape(key) << "\n";
+  ::chmod(path.c_str(), 0600);
+  return path;
 }
 
 absl::StatusOr<std::unique_ptr<TesseradProcess>> TesseradProcess::Start(
@@ -116,17 +126,11 @@ absl::StatusOr<std::vector<std::string>> PostgresFlags(
     return absl::InternalError("cannot create a test database: " +
                                created->output);
   }
-  const std::string kek = NewTempDir("postgres") + ".kek";
-  {
-    std::ofstream out(kek);
-    out << "dGVzc2VyYS1lMmUtb24tcG9zdGdyZXMta2V5LTMyYiE=\n";
-  }
-  ::chmod(kek.c_str(), 0600);
   return std::vector<std::string>{
       "--store=postgres",
       absl::StrCat("--postgres_url=postgresql://tessera@127.0.0.1:", port, "/",
                    database),
-      "--kek_file=" + kek};
+      "--kek_file=" + NewKekFile()};
 }
 
 }  // namespace

@@ -33,6 +33,10 @@ std::string TesseradPath();
 // A fresh directory under TEST_TMPDIR (unique per call).
 std::string NewTempDir(const std::string& prefix);
 
+// A new KEK file (--kek_file: a random 32-byte key, base64, mode 0600)
+// under TEST_TMPDIR, for servers that must share one: replicas of a store.
+std::string NewKekFile();
+
 class TesseradProcess {
  public:
   struct Options {

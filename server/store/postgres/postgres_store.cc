@@ -232,10 +232,25 @@ absl::Status PostgresStore::MeasureClock(Connection& connection,
 
 absl::Status PostgresStore::Ping(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
-  if (!lease.ok()) return lease.status();
-  absl::StatusOr<Result> head = (*lease)->Run(kHead, {}, deadline);
-  return head.ok() ? absl::OkStatus() : Classify(**lease, head.status());
+  absl::MutexLock lock(&ping_mu_);
+  if (pinger_ == nullptr || pinger_->broken()) {
+    pinger_.reset();
+    absl::StatusOr<std::unique_ptr<Connection>> connected =
+        Connection::Connect(options_.url, deadline);
+    if (!connected.ok()) return connected.status();
+    pinger_ = std::move(*connected);
+  }
+  absl::StatusOr<Result> standby =
+      pinger_->RunSql("SELECT pg_is_in_recovery()", deadline);
+  if (!standby.ok()) {
+    pinger_.reset();
+    return absl::UnavailableError(standby.status().message());
+  }
+  if (standby->rows() != 1 || standby->Bytes(0, 0) != "f") {
+    pinger_.reset();  // Promoted elsewhere: the URL's read-write host moved.
+    return absl::UnavailableError("the database is a standby now");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> PostgresStore::SchemaVersion() {

@@ -111,7 +111,10 @@ class PostgresStore : public Kv {
   // wait). Uses its own connection, outside the pool.
   void WaitForLogEvent(absl::Duration timeout);
 
-  // A round trip to the primary (readiness): OK, or why not.
+  // A round trip to the primary (health, readiness): OK, or UNAVAILABLE and
+  // why not. On a connection of its own, outside the pool, so a busy pool
+  // does not read as a database that is down; a connection that finds a
+  // standby (the primary moved) is dropped and the next Ping reconnects.
   absl::Status Ping(absl::Duration timeout);
 
   // The schema version the database holds.
@@ -137,6 +140,8 @@ class PostgresStore : public Kv {
   const Options options_;
   const std::string location_;
   Pool pool_;
+  absl::Mutex ping_mu_;
+  std::unique_ptr<Connection> pinger_ ABSL_GUARDED_BY(ping_mu_);
   absl::Mutex listen_mu_;
   std::unique_ptr<Connection> listener_ ABSL_GUARDED_BY(listen_mu_);
   absl::Time clock_measured_ ABSL_GUARDED_BY(listen_mu_);
