@@ -6,11 +6,15 @@
 #include <fstream>
 #include <map>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
+#include "server/crypto/digest.h"
+#include "server/store/kv.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/tesserad_process.h"
 
@@ -106,6 +110,38 @@ absl::StatusOr<std::string> PostgresCluster::NewDatabase() {
   return absl::StrCat("postgresql://tessera@", absl::StrJoin(hosts, ","), "/",
                       name,
                       "?target_session_attrs=read-write&connect_timeout=2");
+}
+
+absl::StatusOr<PostgresCluster::Log> PostgresCluster::ReadCheckedLog(
+    int node, const std::string& database) const {
+  absl::StatusOr<std::string> rows =
+      Sql(node, database,
+          "SELECT sequence, encode(record, 'hex'), encode(hash, 'hex') FROM "
+          "tessera_log ORDER BY sequence");
+  if (!rows.ok()) return rows.status();
+  Log log;
+  for (absl::string_view line :
+       absl::StrSplit(*rows, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> cols = absl::StrSplit(line, '|');
+    uint64_t sequence = 0;
+    if (cols.size() != 3 || !absl::SimpleAtoi(cols[0], &sequence)) {
+      return absl::InternalError(absl::StrCat("unexpected row: ", line));
+    }
+    if (sequence != log.records.size() + 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "a gap in the log: ", sequence, " after ", log.records.size()));
+    }
+    std::string record = absl::HexStringToBytes(cols[1]);
+    const std::string hash = absl::HexStringToBytes(cols[2]);
+    if (hash != crypto::Sha256(absl::StrCat(
+                    log.last_hash, store::SequenceKey(sequence), record))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the hash chain breaks at ", sequence));
+    }
+    log.last_hash = hash;
+    log.records.push_back(std::move(record));
+  }
+  return log;
 }
 
 absl::StatusOr<std::string> PostgresCluster::Sql(int node,

@@ -36,6 +36,16 @@ class PostgresCluster {
   // One SQL statement on node `node`, as psql prints it (unaligned).
   absl::StatusOr<std::string> Sql(int node, const std::string& database,
                                   const std::string& sql) const;
+  // The revocation log as node `node` stores it (the PostgreSQL store's
+  // tessera_log), checked: sequences exactly 1..N, and each row's hash
+  // SHA-256(previous hash || big-endian sequence || record). Else
+  // FAILED_PRECONDITION naming the first gap or break.
+  struct Log {
+    std::vector<std::string> records;  // Serialized RevocationRecords.
+    std::string last_hash;             // "" for an empty log.
+  };
+  absl::StatusOr<Log> ReadCheckedLog(int node,
+                                     const std::string& database) const;
   // tools/pg_cluster.sh COMMAND DIR ARGS... (kill, pause, resume, promote,
   // follow, rebuild, status).
   absl::Status Tool(const std::string& command,

@@ -5,11 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "server/crypto/digest.h"
 #include "server/store/postgres/schema.h"
 #include "tessera/v1/storage.pb.h"
 
@@ -22,26 +20,6 @@ const Statement kGet{"tessera_get",
                      "SELECT value FROM tessera_kv WHERE family = $1 AND "
                      "key = $2",
                      {kInt2Oid, kByteaOid}};
-const Statement kLockRow{"tessera_lock_row",
-                         "SELECT value FROM tessera_kv WHERE family = $1 AND "
-                         "key = $2 FOR UPDATE",
-                         {kInt2Oid, kByteaOid}};
-const Statement kClaim{"tessera_claim",
-                       "INSERT INTO tessera_kv (family, key, value) VALUES "
-                       "($1, $2, '') ON CONFLICT DO NOTHING",
-                       {kInt2Oid, kByteaOid}};
-const Statement kPut{"tessera_put",
-                     "INSERT INTO tessera_kv (family, key, value) VALUES "
-                     "($1, $2, $3) ON CONFLICT (family, key) DO UPDATE SET "
-                     "value = EXCLUDED.value",
-                     {kInt2Oid, kByteaOid, kByteaOid}};
-const Statement kDelete{"tessera_delete",
-                        "DELETE FROM tessera_kv WHERE family = $1 AND key = $2",
-                        {kInt2Oid, kByteaOid}};
-const Statement kDeleteRange{"tessera_delete_range",
-                             "DELETE FROM tessera_kv WHERE family = $1 AND "
-                             "key >= $2 AND key < $3",
-                             {kInt2Oid, kByteaOid, kByteaOid}};
 const Statement kScanFrom{"tessera_scan_from",
                           "SELECT key, value FROM tessera_kv WHERE family = $1 "
                           "AND key >= $2 ORDER BY key LIMIT $3",
@@ -64,24 +42,8 @@ const Statement kLogScan{"tessera_log_scan",
                          {kInt8Oid, kInt8Oid}};
 const Statement kLogLast{
     "tessera_log_last", "SELECT max(sequence) FROM tessera_log", {}};
-const Statement kLogDeleteRange{"tessera_log_delete_range",
-                                "DELETE FROM tessera_log WHERE sequence >= $1 "
-                                "AND sequence < $2",
-                                {kInt8Oid, kInt8Oid}};
 const Statement kHead{
     "tessera_head", "SELECT sequence FROM tessera_log_head WHERE id = 1", {}};
-const Statement kLockHead{"tessera_lock_head",
-                          "SELECT sequence, hash FROM tessera_log_head WHERE "
-                          "id = 1 FOR UPDATE",
-                          {}};
-const Statement kLogInsert{"tessera_log_insert",
-                           "INSERT INTO tessera_log (sequence, record, hash) "
-                           "VALUES ($1, $2, $3)",
-                           {kInt8Oid, kByteaOid, kByteaOid}};
-const Statement kSetHead{"tessera_set_head",
-                         "UPDATE tessera_log_head SET sequence = $1, hash = $2 "
-                         "WHERE id = 1",
-                         {kInt8Oid, kByteaOid}};
 
 const Statement kWrite{"tessera_write",
                        "SELECT tessera_write($1, $2, $3, $4, $5)",
@@ -143,12 +105,6 @@ std::string WithChainHash(absl::string_view record, uint64_t sequence,
   chain.set_chain_hash(std::string(hash));
   chain.mutable_event()->set_sequence(sequence);
   return absl::StrCat(record, chain.SerializeAsString());
-}
-
-// The chain: SHA-256(previous hash || big-endian sequence || record).
-std::string ChainHash(absl::string_view previous, uint64_t sequence,
-                      absl::string_view record) {
-  return crypto::Sha256(absl::StrCat(previous, SequenceKey(sequence), record));
 }
 
 }  // namespace
@@ -388,128 +344,6 @@ void PostgresStore::AfterDurable(DurableCallback done) {
   done(absl::OkStatus());
 }
 
-absl::Status PostgresStore::ApplyOps(Connection& connection, const Batch& batch,
-                                     absl::Time deadline) {
-  // Keys claimed by Expect(absent) that the batch does not write itself:
-  // their placeholders go again before commit.
-  absl::flat_hash_set<std::pair<int, std::string>> claimed;
-  for (const Batch::Op& op : batch.ops()) {
-    if (op.family == ColumnFamily::kRevocationLog) {
-      if (op.kind == Batch::Kind::kDeleteRange) {
-        absl::StatusOr<Result> deleted = connection.Run(
-            kLogDeleteRange,
-            {Int8Param(SequenceOf(op.key)), Int8Param(SequenceOf(*op.value))},
-            deadline);
-        if (!deleted.ok()) return deleted.status();
-        continue;
-      }
-      return absl::InternalError(
-          "the revocation log is written only through AppendLog");
-    }
-    const std::string family = Family(op.family);
-    const std::pair<int, std::string> id(static_cast<int>(op.family), op.key);
-    absl::StatusOr<Result> done;
-    switch (op.kind) {
-      case Batch::Kind::kExpect:
-        if (op.value.has_value()) {
-          done = connection.Run(kLockRow, {family, op.key}, deadline);
-          if (done.ok() &&
-              (done->rows() != 1 || done->Bytes(0, 0) != *op.value)) {
-            return WriteConflict(ColumnFamilyName(op.family));
-          }
-        } else {
-          done = connection.Run(kClaim, {family, op.key}, deadline);
-          if (done.ok() && done->affected() != 1) {
-            return WriteConflict(ColumnFamilyName(op.family));
-          }
-          if (done.ok()) claimed.insert(id);
-        }
-        break;
-      case Batch::Kind::kPut:
-        done = connection.Run(kPut, {family, op.key, *op.value}, deadline);
-        claimed.erase(id);
-        break;
-      case Batch::Kind::kDelete:
-        done = connection.Run(kDelete, {family, op.key}, deadline);
-        claimed.erase(id);
-        break;
-      case Batch::Kind::kDeleteRange:
-        done =
-            connection.Run(kDeleteRange, {family, op.key, *op.value}, deadline);
-        break;
-    }
-    if (!done.ok()) return done.status();
-  }
-  for (const auto& [family, key] : claimed) {
-    absl::StatusOr<Result> dropped = connection.Run(
-        kDelete, {Int2Param(static_cast<int16_t>(family)), key}, deadline);
-    if (!dropped.ok()) return dropped.status();
-  }
-  return absl::OkStatus();
-}
-
-absl::Status PostgresStore::AppendLog(Connection& connection, Batch& batch,
-                                      absl::Time deadline) {
-  absl::StatusOr<Result> head = connection.Run(kLockHead, {}, deadline);
-  if (!head.ok()) return head.status();
-  if (head->rows() != 1) return absl::DataLossError("tessera_log_head is gone");
-  uint64_t sequence = static_cast<uint64_t>(head->Int8(0, 0));
-  std::string hash(head->Bytes(0, 1));
-  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
-    event.set_sequence(++sequence);
-    tessera::v1::RevocationRecord record;
-    *record.mutable_event() = event;
-    const std::string bytes = record.SerializeAsString();
-    hash = ChainHash(hash, sequence, bytes);
-    absl::StatusOr<Result> inserted = connection.Run(
-        kLogInsert, {Int8Param(static_cast<int64_t>(sequence)), bytes, hash},
-        deadline);
-    if (!inserted.ok()) return inserted.status();
-  }
-  absl::StatusOr<Result> moved = connection.Run(
-      kSetHead, {Int8Param(static_cast<int64_t>(sequence)), hash}, deadline);
-  if (!moved.ok()) return moved.status();
-  absl::StatusOr<Result> notified =
-      connection.RunSql("NOTIFY tessera_log", deadline);
-  return notified.status();
-}
-
-absl::Status PostgresStore::WriteOnce(Batch& batch, bool* committing) {
-  *committing = false;
-  const absl::Time deadline = Deadline();
-  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
-  if (!lease.ok()) return lease.status();
-  Connection& connection = **lease;
-  absl::Status status = connection.RunSql("BEGIN", deadline).status();
-  if (status.ok()) status = ApplyOps(connection, batch, deadline);
-  if (status.ok() && !batch.log_events().empty()) {
-    status = AppendLog(connection, batch, deadline);
-  }
-  if (!status.ok()) {
-    Rollback(connection, deadline);
-    for (auto& event : batch.log_events()) event.clear_sequence();
-    return Classify(connection, status);
-  }
-  *committing = true;
-  status = connection.RunSql("COMMIT", deadline).status();
-  if (status.ok() && connection.warned()) {
-    // The wait for the synchronous standbys was cancelled: committed on the
-    // primary alone, which a failover can lose. Not acknowledged.
-    status =
-        absl::UnavailableError("the synchronous standbys did not confirm it");
-  }
-  if (!status.ok()) {
-    for (auto& event : batch.log_events()) event.clear_sequence();
-    if (!IsRace(connection.sqlstate())) {
-      return absl::UnavailableError(
-          absl::StrCat("the commit was not confirmed (it may still apply): ",
-                       status.message()));
-    }
-    return Classify(connection, status);
-  }
-  return absl::OkStatus();
-}
-
 absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
   std::vector<int16_t> families, ops;
   std::vector<std::optional<std::string>> keys, values, records;
@@ -599,20 +433,20 @@ absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
 
 absl::Status PostgresStore::Write(Batch& batch) {
   const absl::Time start = absl::Now();
-  // One statement (tessera_write) unless the batch edits the log itself,
-  // which only a trim does (off on a shared store).
-  bool log_ops = false;
   for (const Batch::Op& op : batch.ops()) {
-    log_ops = log_ops || op.family == ColumnFamily::kRevocationLog;
+    if (op.family == ColumnFamily::kRevocationLog) {
+      // Only a trim edits the log, and a shared store's is never trimmed
+      // (revocation_log.h): the log is appended by tessera_write alone.
+      return absl::InvalidArgumentError(
+          "the revocation log on PostgreSQL is append-only");
+    }
   }
   bool sent = false;
-  absl::Status written =
-      log_ops ? WriteOnce(batch, &sent) : WriteOneStatement(batch, &sent);
+  absl::Status written = WriteOneStatement(batch, &sent);
   if (written.code() == absl::StatusCode::kUnavailable && !sent) {
     // Nothing reached the server: once more on a new connection (a
     // failover leaves every idle connection pointing at the old primary).
-    written =
-        log_ops ? WriteOnce(batch, &sent) : WriteOneStatement(batch, &sent);
+    written = WriteOneStatement(batch, &sent);
   }
   if (!written.ok()) {
     for (auto& event : batch.log_events()) event.clear_sequence();

@@ -28,7 +28,9 @@
 //    stored record leaves the sequence out (the database assigns it);
 //    NOTIFY tessera_log wakes every replica's tailer at commit. Reading the
 //    log (Get, Scan) returns each record with its sequence and with its hash
-//    as RevocationRecord.chain_hash.
+//    as RevocationRecord.chain_hash. The log is append-only: a batch with
+//    an op on its family is INVALID_ARGUMENT (a shared store's log is never
+//    trimmed, revocation_log.h).
 //  - Scan: the first 128 keys are one statement (one snapshot); a longer
 //    scan reads its later pages from one REPEATABLE READ snapshot taken
 //    after the first page.
@@ -127,12 +129,6 @@ class PostgresStore : public Kv {
   // The batch as one call of tessera_write (its own transaction). `sent`:
   // whether the call reached the server (if not, nothing can have applied).
   absl::Status WriteOneStatement(Batch& batch, bool* sent);
-  // The batch as a transaction of statements (batches that edit the log).
-  absl::Status WriteOnce(Batch& batch, bool* committing);
-  absl::Status ApplyOps(Connection& connection, const Batch& batch,
-                        absl::Time deadline);
-  absl::Status AppendLog(Connection& connection, Batch& batch,
-                         absl::Time deadline);
   absl::Status ScanLog(absl::string_view start, const Visitor& visit);
   // Sets the clock offset from one round trip (its midpoint).
   absl::Status MeasureClock(Connection& connection, absl::Time deadline);
