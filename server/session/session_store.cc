@@ -107,6 +107,16 @@ absl::StatusOr<T> RetryConflicts(F once) {
                        "the session kept changing under this request; retry");
 }
 
+// A subject-state record as stored (nullopt: none yet).
+absl::StatusOr<SubjectState> ParseSubject(
+    const std::optional<std::string>& value) {
+  SubjectState state;
+  if (value.has_value() && !state.ParseFromString(*value)) {
+    return absl::DataLossError("unreadable subject state");
+  }
+  return state;
+}
+
 }  // namespace
 
 std::string SubjectIndexKey(absl::string_view subject,
@@ -168,11 +178,8 @@ absl::StatusOr<SubjectState> SessionStore::ReadSubject(
   absl::StatusOr<std::optional<std::string>> value =
       store_->Get(ColumnFamily::kSubjectState, subject);
   if (!value.ok()) return StoreUnavailable(value.status());
-  SubjectState state;
-  if (value->has_value() && !state.ParseFromString(**value)) {
-    return absl::DataLossError("unreadable subject state");
-  }
-  if (raw != nullptr) *raw = *std::move(value);
+  absl::StatusOr<SubjectState> state = ParseSubject(*value);
+  if (state.ok() && raw != nullptr) *raw = *std::move(value);
   return state;
 }
 
@@ -260,18 +267,35 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   *record.mutable_claims() = request.claims;
   *record.mutable_claims_updated_at() = ToTimestamp(now);
 
-  absl::StatusOr<ActiveSession> active =
-      Finish(record, FormatRefreshToken(token));
-  if (!active.ok()) return active.status();
-  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
   store::Batch batch;
   batch.Put(ColumnFamily::kSessions, token.session_id,
             record.SerializeAsString());
   batch.Put(ColumnFamily::kSubjectIndex,
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
-  also(*active, batch);
+  return MintAndWrite(std::move(record), FormatRefreshToken(token), batch, mint,
+                      also);
+}
+
+absl::StatusOr<ActiveSession> SessionStore::MintAndWrite(
+    SessionRecord record, std::string refresh_token, store::Batch& batch,
+    Minter mint, AddToBatch also) {
+  // Most subjects have no state: mint as for one, before anything is written.
+  ActiveSession active =
+      Next(std::move(record), std::move(refresh_token), SubjectState());
+  if (absl::Status minted = mint(active); !minted.ok()) return minted;
+  also(active, batch);
+  batch.Read(ColumnFamily::kSubjectState, active.record.subject());
   if (absl::Status written = Write(batch); !written.ok()) return written;
+  const std::optional<std::string>& state = batch.read_values().front();
+  if (!state.has_value()) return active;
+  // A subject with state (a generation, a legacy claims update): mint again
+  // from it.
+  absl::StatusOr<SubjectState> subject = ParseSubject(state);
+  if (!subject.ok()) return subject.status();
+  active =
+      Next(std::move(active.record), std::move(active.refresh_token), *subject);
+  if (absl::Status minted = mint(active); !minted.ok()) return minted;
   return active;
 }
 
@@ -550,17 +574,13 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
   *record.mutable_last_refreshed_at() = ToTimestamp(now);
   *record.mutable_idle_expires_at() = ToTimestamp(
       std::min(FromTimestamp(record.expires_at()), now + options_.idle_ttl));
-  const std::string serialized = record.SerializeAsString();
   const std::string session_id = record.session_id();
-  absl::StatusOr<ActiveSession> active =
-      Finish(std::move(record), FormatRefreshToken({session_id, successor}));
-  if (!active.ok()) return active.status();
+  batch.Put(ColumnFamily::kSessions, session_id, record.SerializeAsString());
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
-  if (absl::Status minted = mint(*active); !minted.ok()) return minted;
-  batch.Put(ColumnFamily::kSessions, session_id, serialized);
-  if (absl::Status written = Write(batch); !written.ok()) return written;
-  return active;
+  return MintAndWrite(std::move(record),
+                      FormatRefreshToken({session_id, successor}), batch, mint,
+                      [](const ActiveSession&, store::Batch&) {});
 }
 
 void SessionStore::RetireGeneration(SessionRecord& record,

@@ -121,8 +121,10 @@ struct ActiveSession {
   uint64_t subject_generation = 0;
 };
 
-// Signs the access token of `session` (and keeps it for the answer); an
+// Prepares the access token of `session` (and keeps it for the answer); an
 // error means the session cannot be answered and nothing may be written.
+// May be called twice for one answer (MintAndWrite): the last call's
+// session is the one answered.
 using Minter = absl::FunctionRef<absl::Status(const ActiveSession& session)>;
 
 // Adds records that must land in the same batch as a new session (its
@@ -286,6 +288,17 @@ class SessionStore {
                             const tessera::v1::SubjectState& subject);
   absl::StatusOr<ActiveSession> Finish(tessera::v1::SessionRecord record,
                                        std::string refresh_token);
+  // Mints what `record` answers, then writes `batch` (with what `also` adds)
+  // and reads the subject's state in the same round trip (Batch::Read). The
+  // first mint assumes a subject without state, the common case, so nothing
+  // is written for an answer that cannot be minted; a subject that has state
+  // is minted again from it after the write (it only raises the generation
+  // or applies a legacy claims update, which never makes a token
+  // unmintable).
+  absl::StatusOr<ActiveSession> MintAndWrite(tessera::v1::SessionRecord record,
+                                             std::string refresh_token,
+                                             store::Batch& batch, Minter mint,
+                                             AddToBatch also);
   // Refresh's outcomes (the stripe is held): a rotation, or the current
   // successor handed back to a retired secret that may still reach it;
   // `again` (after the grace window) makes the successor strict. Each

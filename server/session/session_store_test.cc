@@ -583,6 +583,42 @@ TEST_F(SessionStoreTest, UpdateClaimsCutsOffByGenerationWithinOneSecond) {
             revocation::Verdict::kValid);
 }
 
+TEST_F(SessionStoreTest, AnswersAreMintedFromTheSubjectStateReadWithTheWrite) {
+  ActiveSession a = IssueFor("olga");
+  google::protobuf::Struct claims;
+  (*claims.mutable_fields())["role"].set_string_value("admin");
+  ASSERT_TRUE(UpdateClaims("olga", claims, CLAIMS_MODE_REPLACE, true,
+                           kT0 + absl::Seconds(1))
+                  .ok());
+  std::vector<uint64_t> minted;  // The generation of each mint call.
+  auto record = [&](const ActiveSession& next) {
+    minted.push_back(next.subject_generation);
+    return absl::OkStatus();
+  };
+  NewSession request;
+  request.subject = "olga";
+  request.session_group = "app";
+  request.access_ttl = absl::Minutes(15);
+  request.session_ttl = absl::Hours(1);
+  // A subject with state: minted as for none, then again from its state;
+  // the last mint is the answer.
+  auto issued = sessions_->Issue(request, kT0 + absl::Seconds(2), record);
+  ASSERT_TRUE(issued.ok()) << issued.status();
+  EXPECT_EQ(issued->subject_generation, 1u);
+  EXPECT_EQ(minted, (std::vector<uint64_t>{0, 1}));
+  minted.clear();
+  auto refreshed =
+      sessions_->Refresh(a.refresh_token, app_, kT0 + absl::Seconds(2), record);
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status();
+  EXPECT_EQ(minted.back(), 1u);
+  EXPECT_EQ(refreshed->claims.fields().at("role").string_value(), "admin");
+  // A subject without state is minted once.
+  minted.clear();
+  request.subject = "pavel";
+  ASSERT_TRUE(sessions_->Issue(request, kT0, record).ok());
+  EXPECT_EQ(minted, (std::vector<uint64_t>{0}));
+}
+
 TEST_F(SessionStoreTest, UpdateClaimsMergeKeepsOtherClaims) {
   NewSession request;
   request.subject = "ken";

@@ -81,6 +81,10 @@ void Batch::Expect(ColumnFamily family, absl::string_view key,
   ++expectations_;
 }
 
+void Batch::Read(ColumnFamily family, absl::string_view key) {
+  reads_.push_back({family, std::string(key)});
+}
+
 void Batch::AppendLog(tessera::v1::RevocationEvent event) {
   log_events_.push_back(std::move(event));
 }

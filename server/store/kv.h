@@ -14,10 +14,11 @@
 //    after (no scan that needs more is used to decide a write: writes that
 //    decide Expect what they read).
 //  - Write applies a Batch atomically: every Put and Delete, and every log
-//    event, or none. If an Expect does not hold when the batch commits,
-//    nothing is written and the result is ABORTED with reason
-//    kWriteConflict; the caller re-reads and decides again. An expectation
-//    is checked against what is committed, by any process, at commit time.
+//    event, or none; its Reads come back with it (Batch::Read). If an
+//    Expect does not hold when the batch commits, nothing is written and
+//    the result is ABORTED with reason kWriteConflict; the caller re-reads
+//    and decides again. An expectation is checked against what is
+//    committed, by any process, at commit time.
 //  - Log events appended by one Write get consecutive sequences in their
 //    order, after every event of every Write committed before; sequences
 //    are gap-free in commit order across all processes sharing the store,
@@ -101,6 +102,21 @@ class Batch {
     return log_events_;
   }
 
+  // Reads `key` with the write, saving a round trip before it (PostgreSQL:
+  // in the write's own statement). A successful Write sets read_values(),
+  // one per Read in order (nullopt: absent): each the value committed at
+  // some moment between the Write call and its commit, never this batch's
+  // own write of the key. A failed Write sets nothing.
+  struct ReadOp {
+    ColumnFamily family;
+    std::string key;
+  };
+  void Read(ColumnFamily family, absl::string_view key);
+  const std::vector<ReadOp>& reads() const { return reads_; }
+  std::vector<std::optional<std::string>>& read_values() {
+    return read_values_;
+  }
+
   // Also fsync before Write returns (records read at start-up: keys,
   // horizon, incarnation), instead of through AfterDurable.
   void set_sync(bool sync) { sync_ = sync; }
@@ -114,6 +130,8 @@ class Batch {
  private:
   std::vector<Op> ops_;
   std::vector<tessera::v1::RevocationEvent> log_events_;
+  std::vector<ReadOp> reads_;
+  std::vector<std::optional<std::string>> read_values_;
   size_t expectations_ = 0;
   bool sync_ = false;
 };

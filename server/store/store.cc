@@ -233,14 +233,31 @@ absl::Status Store::CheckExpectations(const Batch& batch) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> Store::ReadFor(
+    const Batch& batch) {
+  std::vector<std::optional<std::string>> values;
+  for (const Batch::ReadOp& read : batch.reads()) {
+    absl::StatusOr<std::optional<std::string>> value =
+        Get(read.family, read.key);
+    if (!value.ok()) return value.status();
+    values.push_back(*std::move(value));
+  }
+  return values;
+}
+
 absl::Status Store::Write(Batch& batch) {
   if (batch.has_expectations() || !batch.log_events().empty()) {
     return WriteOrdered(batch);
   }
+  absl::StatusOr<std::vector<std::optional<std::string>>> read = ReadFor(batch);
+  if (!read.ok()) return read.status();
   rocksdb::WriteBatch rocks = ToRocks(batch);
   rocksdb::WriteOptions options = write_options_;
   options.sync = batch.sync();
-  return FromRocks(db_->Write(options, &rocks), "cannot write to the store");
+  absl::Status written =
+      FromRocks(db_->Write(options, &rocks), "cannot write to the store");
+  if (written.ok()) batch.read_values() = *std::move(read);
+  return written;
 }
 
 absl::Status Store::WriteOrdered(Batch& batch) {
@@ -248,6 +265,8 @@ absl::Status Store::WriteOrdered(Batch& batch) {
   if (absl::Status holds = CheckExpectations(batch); !holds.ok()) {
     return holds;
   }
+  absl::StatusOr<std::vector<std::optional<std::string>>> read = ReadFor(batch);
+  if (!read.ok()) return read.status();
   rocksdb::WriteBatch rocks = ToRocks(batch);
   uint64_t sequence = last_log_sequence_;
   std::vector<tessera::v1::RevocationEvent>& events = batch.log_events();
@@ -267,6 +286,7 @@ absl::Status Store::WriteOrdered(Batch& batch) {
     return written;
   }
   last_log_sequence_ = sequence;
+  batch.read_values() = *std::move(read);
   return absl::OkStatus();
 }
 

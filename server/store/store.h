@@ -113,6 +113,9 @@ class Store : public Kv {
   absl::Status CheckExpectations(const Batch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status WriteOrdered(Batch& batch);
+  // The values of `batch`'s Reads, read before it is written.
+  absl::StatusOr<std::vector<std::optional<std::string>>> ReadFor(
+      const Batch& batch);
   rocksdb::WriteBatch ToRocks(const Batch& batch) const;
 
   std::string data_dir_;

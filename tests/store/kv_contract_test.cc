@@ -262,6 +262,37 @@ TEST_P(KvContractTest, RacingConditionalWritesHaveOneWinnerAndAGaplessLog) {
             std::optional<std::string>(SequenceKey(17)));
 }
 
+TEST_P(KvContractTest, ReadsComeBackWithTheWriteAndNeverSeeItsOwnPuts) {
+  Batch setup;
+  setup.Put(ColumnFamily::kSubjectState, "alice", std::string("a\0b", 3));
+  setup.Put(ColumnFamily::kSessions, "s", "old");
+  ASSERT_TRUE(kv().Write(setup).ok());
+  for (bool conditional : {false, true}) {
+    Batch batch;
+    if (conditional) batch.Expect(ColumnFamily::kSessions, "s", "old");
+    batch.Put(ColumnFamily::kSessions, "s", conditional ? "new" : "old");
+    batch.Read(ColumnFamily::kSubjectState, "alice");
+    batch.Read(ColumnFamily::kSubjectState, "bob");  // Absent.
+    batch.Read(ColumnFamily::kSessions, "s");        // Its own put: not seen.
+    batch.AppendLog(Revoked("s"));
+    const absl::Status written = peer().Write(batch);
+    ASSERT_TRUE(written.ok()) << written;
+    ASSERT_EQ(batch.read_values().size(), 3u);
+    EXPECT_EQ(batch.read_values()[0], std::string("a\0b", 3));
+    EXPECT_EQ(batch.read_values()[1], std::nullopt);
+    EXPECT_EQ(batch.read_values()[2], "old");
+    EXPECT_GT(batch.log_events()[0].sequence(), 0u);
+  }
+  // A write that fails returns no reads, and writes nothing.
+  Batch failing;
+  failing.Expect(ColumnFamily::kSessions, "s", "old");
+  failing.Put(ColumnFamily::kSessions, "s", "newer");
+  failing.Read(ColumnFamily::kSubjectState, "alice");
+  EXPECT_TRUE(IsWriteConflict(kv().Write(failing)));
+  EXPECT_TRUE(failing.read_values().empty());
+  EXPECT_EQ(kv().Get(ColumnFamily::kSessions, "s").value(), "new");
+}
+
 TEST_P(KvContractTest, LogScansStartAtASequence) {
   for (int i = 0; i < 5; ++i) {
     Batch batch;

@@ -49,6 +49,13 @@ const Statement kWrite{"tessera_write",
                        "SELECT tessera_write($1, $2, $3, $4, $5)",
                        {kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid,
                         kByteaArrayOid, kByteaArrayOid}};
+// A row per read: the first sequence, the value read (migration 3).
+const Statement kWriteRead{
+    "tessera_write_read",
+    "SELECT first_sequence, read_value FROM tessera_write_read($1, $2, $3, "
+    "$4, $5, $6, $7)",
+    {kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid, kByteaArrayOid,
+     kByteaArrayOid, kInt2ArrayOid, kByteaArrayOid}};
 
 // tessera_write's op codes (schema.cc, migration 2).
 enum WriteOp : int16_t {
@@ -105,6 +112,74 @@ std::string WithChainHash(absl::string_view record, uint64_t sequence,
   chain.set_chain_hash(std::string(hash));
   chain.mutable_event()->set_sequence(sequence);
   return absl::StrCat(record, chain.SerializeAsString());
+}
+
+// tessera_write's parameters for `batch` (tessera_write_read's when it
+// reads).
+std::vector<std::optional<std::string>> WriteParams(Batch& batch) {
+  std::vector<int16_t> families, ops;
+  std::vector<std::optional<std::string>> keys, values, records;
+  // Keys claimed by Expect(absent) that the batch does not write itself:
+  // their placeholders go again before commit.
+  std::vector<std::pair<ColumnFamily, std::string>> claimed;
+  auto add = [&](WriteOp op, ColumnFamily family, const std::string& key,
+                 std::optional<std::string> value) {
+    families.push_back(static_cast<int16_t>(family));
+    ops.push_back(op);
+    keys.push_back(key);
+    values.push_back(std::move(value));
+  };
+  auto unclaim = [&](ColumnFamily family, const std::string& key) {
+    claimed.erase(std::remove(claimed.begin(), claimed.end(),
+                              std::make_pair(family, key)),
+                  claimed.end());
+  };
+  for (const Batch::Op& op : batch.ops()) {
+    switch (op.kind) {
+      case Batch::Kind::kPut:
+        add(kOpPut, op.family, op.key, op.value);
+        unclaim(op.family, op.key);
+        break;
+      case Batch::Kind::kDelete:
+        add(kOpDelete, op.family, op.key, std::nullopt);
+        unclaim(op.family, op.key);
+        break;
+      case Batch::Kind::kDeleteRange:
+        add(kOpDeleteRange, op.family, op.key, op.value);
+        break;
+      case Batch::Kind::kExpect:
+        if (op.value.has_value()) {
+          add(kOpExpectValue, op.family, op.key, op.value);
+        } else {
+          add(kOpExpectAbsent, op.family, op.key, std::nullopt);
+          claimed.emplace_back(op.family, op.key);
+        }
+        break;
+    }
+  }
+  for (const auto& [family, key] : claimed) {
+    add(kOpDropPlaceholder, family, key, std::nullopt);
+  }
+  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
+    event.clear_sequence();  // Assigned by the database.
+    tessera::v1::RevocationRecord record;
+    *record.mutable_event() = event;
+    records.push_back(record.SerializeAsString());
+  }
+  std::vector<std::optional<std::string>> params = {
+      Int2ArrayParam(families), Int2ArrayParam(ops), ByteaArrayParam(keys),
+      ByteaArrayParam(values), ByteaArrayParam(records)};
+  if (!batch.reads().empty()) {
+    std::vector<int16_t> read_families;
+    std::vector<std::optional<std::string>> read_keys;
+    for (const Batch::ReadOp& read : batch.reads()) {
+      read_families.push_back(static_cast<int16_t>(read.family));
+      read_keys.push_back(read.key);
+    }
+    params.push_back(Int2ArrayParam(read_families));
+    params.push_back(ByteaArrayParam(read_keys));
+  }
+  return params;
 }
 
 }  // namespace
@@ -345,64 +420,13 @@ void PostgresStore::AfterDurable(DurableCallback done) {
 }
 
 absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
-  std::vector<int16_t> families, ops;
-  std::vector<std::optional<std::string>> keys, values, records;
-  // Keys claimed by Expect(absent) that the batch does not write itself:
-  // their placeholders go again before commit.
-  std::vector<std::pair<ColumnFamily, std::string>> claimed;
-  auto add = [&](WriteOp op, ColumnFamily family, const std::string& key,
-                 std::optional<std::string> value) {
-    families.push_back(static_cast<int16_t>(family));
-    ops.push_back(op);
-    keys.push_back(key);
-    values.push_back(std::move(value));
-  };
-  auto unclaim = [&](ColumnFamily family, const std::string& key) {
-    claimed.erase(std::remove(claimed.begin(), claimed.end(),
-                              std::make_pair(family, key)),
-                  claimed.end());
-  };
-  for (const Batch::Op& op : batch.ops()) {
-    switch (op.kind) {
-      case Batch::Kind::kPut:
-        add(kOpPut, op.family, op.key, op.value);
-        unclaim(op.family, op.key);
-        break;
-      case Batch::Kind::kDelete:
-        add(kOpDelete, op.family, op.key, std::nullopt);
-        unclaim(op.family, op.key);
-        break;
-      case Batch::Kind::kDeleteRange:
-        add(kOpDeleteRange, op.family, op.key, op.value);
-        break;
-      case Batch::Kind::kExpect:
-        if (op.value.has_value()) {
-          add(kOpExpectValue, op.family, op.key, op.value);
-        } else {
-          add(kOpExpectAbsent, op.family, op.key, std::nullopt);
-          claimed.emplace_back(op.family, op.key);
-        }
-        break;
-    }
-  }
-  for (const auto& [family, key] : claimed) {
-    add(kOpDropPlaceholder, family, key, std::nullopt);
-  }
-  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
-    event.clear_sequence();  // Assigned by the database.
-    tessera::v1::RevocationRecord record;
-    *record.mutable_event() = event;
-    records.push_back(record.SerializeAsString());
-  }
   const absl::Time deadline = Deadline();
   absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
   if (!lease.ok()) return lease.status();
   Connection& connection = **lease;
+  const size_t reads = batch.reads().size();
   absl::StatusOr<Result> written = connection.Run(
-      kWrite,
-      {Int2ArrayParam(families), Int2ArrayParam(ops), ByteaArrayParam(keys),
-       ByteaArrayParam(values), ByteaArrayParam(records)},
-      deadline);
+      reads > 0 ? kWriteRead : kWrite, WriteParams(batch), deadline);
   // An administrator's termination (a restart, pg_terminate_backend, a
   // switchover) ends the backend's transaction uncommitted unless it was
   // already waiting for the standbys, which PostgreSQL warns of.
@@ -423,10 +447,19 @@ absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
     return absl::UnavailableError(
         "the synchronous standbys did not confirm it");
   }
-  if (written->rows() != 1) return absl::InternalError("tessera_write: no row");
+  if (written->rows() != static_cast<int>(std::max<size_t>(reads, 1))) {
+    return absl::InternalError("tessera_write: unexpected rows");
+  }
   uint64_t sequence = static_cast<uint64_t>(written->Int8(0, 0));
   for (tessera::v1::RevocationEvent& event : batch.log_events()) {
     event.set_sequence(sequence++);
+  }
+  for (size_t i = 0; i < reads; ++i) {
+    const int row = static_cast<int>(i);
+    batch.read_values().push_back(
+        written->IsNull(row, 1)
+            ? std::nullopt
+            : std::optional<std::string>(written->Bytes(row, 1)));
   }
   return absl::OkStatus();
 }

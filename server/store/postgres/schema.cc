@@ -98,6 +98,37 @@ BEGIN
 END
 $$;
 )sql"},
+    {3, "tessera_write_read: a batch and the reads it needs in one statement",
+     // Reads each (read_families[i], read_keys[i]) before the batch writes,
+     // then runs tessera_write; a row per read: tessera_write's result and
+     // the value (NULL: absent). Replicas of schema 2 keep calling
+     // tessera_write, unchanged.
+     R"sql(
+CREATE FUNCTION tessera_write_read(families smallint[], ops smallint[],
+                                   keys bytea[], vals bytea[],
+                                   records bytea[], read_families smallint[],
+                                   read_keys bytea[])
+RETURNS TABLE (first_sequence bigint, read_value bytea)
+LANGUAGE plpgsql AS $$
+DECLARE
+  i integer;
+  got bytea[] := '{}';
+  one bytea;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(read_keys, 1), 0) LOOP
+    one := NULL;
+    SELECT value INTO one FROM tessera_kv
+      WHERE family = read_families[i] AND key = read_keys[i];
+    got := array_append(got, one);
+  END LOOP;
+  first_sequence := tessera_write(families, ops, keys, vals, records);
+  FOR i IN 1 .. coalesce(array_length(got, 1), 0) LOOP
+    read_value := got[i];
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+)sql"},
 };
 
 // pg_advisory_xact_lock's key: "tessera\0" as an int8.
