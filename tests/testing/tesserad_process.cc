@@ -57,12 +57,22 @@ std::string NewTempDir(const std::string& prefix) {
   return NewTempPath(prefix);
 }
 
-std::string NewKekFile() {
+namespace {
+
+// Writes a random KEK to `path` (mode 0600) unless one is there already.
+void EnsureKekFile(const std::string& path) {
+  if (std::ifstream(path).good()) return;
   std::string key(32, '\0');
   std::ifstream("/dev/urandom", std::ios::binary).read(key.data(), key.size());
-  const std::string path = NewTempPath("kek");
   std::ofstream(path) << absl::Base64Escape(key) << "\n";
   ::chmod(path.c_str(), 0600);
+}
+
+}  // namespace
+
+std::string NewKekFile() {
+  const std::string path = NewTempPath("kek");
+  EnsureKekFile(path);
   return path;
 }
 
@@ -106,6 +116,14 @@ namespace {
 // restart on the same dir finds its records again) and a shared test KEK,
 // unless the test chose a store itself. Runs RocksDB-agnostic e2e suites
 // against PostgreSQL (tests/e2e/on_postgres.sh).
+// The KEK beside `data_dir`: a restart on the same dir (the same database)
+// opens the keys sealed before.
+std::string KekFileOf(const std::string& data_dir) {
+  const std::string path = data_dir + ".kek";
+  EnsureKekFile(path);
+  return path;
+}
+
 absl::StatusOr<std::vector<std::string>> PostgresFlags(
     const std::string& data_dir, const std::vector<std::string>& flags) {
   const char* port = std::getenv("TESSERA_TEST_POSTGRES_PORT");
@@ -130,7 +148,7 @@ absl::StatusOr<std::vector<std::string>> PostgresFlags(
       "--store=postgres",
       absl::StrCat("--postgres_url=postgresql://tessera@127.0.0.1:", port, "/",
                    database),
-      "--kek_file=" + NewKekFile()};
+      "--kek_file=" + KekFileOf(data_dir)};
 }
 
 }  // namespace
