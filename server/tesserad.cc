@@ -648,7 +648,7 @@ void Tesserad::RegisterPostgresMetrics() {
   m.AddCounterCallback(
       "tessera_purged_records_total",
       "Expired records deleted by the purge (sessions, index entries, "
-      "retired generations, request ids), every 10 minutes on each replica.",
+      "retired generations, request ids), hourly on each replica.",
       [purger, one] { return one(double(purger->totals().purged)); });
   m.AddCounterCallback(
       "tessera_purge_failures_total",

@@ -42,7 +42,7 @@ struct PurgeCounts {
 };
 
 // Records per read and at most per delete batch.
-inline constexpr size_t kPurgeBatch = 256;
+inline constexpr size_t kPurgeBatch = 128;
 
 // One pass at `now` over every family in kPurgedFamilies, adding what it did
 // to `counts`. CANCELLED if `stop` becomes true (checked between batches);

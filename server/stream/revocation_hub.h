@@ -12,7 +12,8 @@
 //    ended with RESOURCE_EXHAUSTED (CONSUMER_TOO_SLOW) instead: its client
 //    resumes from the last sequence it applied, so nothing is silently lost.
 //  - after_sequence = 0, or a resume the hub cannot serve (ahead of the log,
-//    or more than max_resume_events behind), starts with a snapshot: every
+//    more than max_resume_events behind, or over events the log no longer
+//    holds), starts with a snapshot: every
 //    revocation that can still reject an unexpired token and the latest key
 //    set, each with the sequence of the event that created it, then
 //    snapshot_end (reset = true when a resume was refused). snapshot_end's
@@ -22,8 +23,9 @@
 //    after the set changed; so N streams starting together cost one copy,
 //    not N. (A resume's events, at most max_resume_events, are the stream's
 //    own.)
-//  - A resume sends the logged events after `after_sequence`, then
-//    snapshot_end (reset = false): "caught up".
+//  - A resume sends the logged events after `after_sequence`, every one up
+//    to the newest published (checked as read), then snapshot_end
+//    (reset = false): "caught up".
 //  - A heartbeat, queued only behind everything published before it, carries
 //    the newest published sequence: a client that receives it has applied
 //    every event up to that sequence.

@@ -360,6 +360,26 @@ TEST_F(HubTest, LogIsTrimmedToWhatSnapshotsAndResumesStillNeed) {
       18u);
 }
 
+// A resume is served only as every event after it: events missing from
+// the log (rows an operator deleted by hand, which resumable_after() does not
+// know of) make it a reset, never a gap.
+TEST_F(HubTest, AResumeOverMissingEventsIsAReset) {
+  Open("missing");
+  for (int i = 0; i < 6; ++i) RevokeSession(absl::StrCat("s", i));
+  store::Batch deleted;
+  deleted.Delete(store::ColumnFamily::kRevocationLog, store::SequenceKey(4));
+  ASSERT_TRUE(store_->Write(deleted).ok());
+  RevocationEvent end;
+  Stream over = Watch(2);  // 3, then 5: 4 is gone.
+  std::vector<RevocationEvent> events = over.UntilSnapshotEnd(&end);
+  EXPECT_TRUE(end.snapshot_end().reset());
+  EXPECT_EQ(end.sequence(), 6u);
+  Stream after = Watch(4);  // 5 and 6 are there: served.
+  events = after.UntilSnapshotEnd(&end);
+  EXPECT_FALSE(end.snapshot_end().reset());
+  EXPECT_EQ(Sequences(events), (std::vector<uint64_t>{5, 6}));
+}
+
 TEST_F(HubTest, SlowConsumerIsCutOffWithoutAGapAndResumes) {
   Open("slow", /*max_queued=*/100, /*max_resume=*/100000);
   Stream stream = Watch(0);
