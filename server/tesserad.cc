@@ -111,7 +111,7 @@ std::string BoundAddress(const std::string& address, int bound_port) {
 constexpr absl::Duration kDatabaseCheckInterval = absl::Seconds(1);
 constexpr absl::Duration kDatabaseCheckTimeout = absl::Seconds(1);
 // Between two purges of a shared store (session/purger.h).
-constexpr absl::Duration kPurgeInterval = absl::Minutes(10);
+constexpr absl::Duration kPurgeInterval = absl::Hours(1);
 // RPCs waiting for a store worker; beyond it a call is refused at once.
 constexpr size_t kMaxQueuedStoreCalls = 4096;
 
