@@ -5,8 +5,9 @@
 // validated and revoked through the others; a revocation made on A is
 // enforced by Verifiers following B and C once they WaitForSequence its
 // sequence; and 32 clients per replica presenting the same refresh token at
-// once get exactly one successor per round, never INTERNAL. And one
-// replica's gRPC health and /readyz follow its database.
+// once get exactly one successor per round, never INTERNAL; a replica
+// purges sessions that ended long ago. And one replica's gRPC health and
+// /readyz follow its database.
 //
 // TESSERA_RACE_ROUNDS overrides the race's 200 rounds (longer soaks).
 
@@ -20,14 +21,17 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "client/base/timestamps.h"
 #include "client/verifier/verifier.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
 #include "tests/testing/grpc_calls.h"
 #include "tests/testing/postgres_cluster.h"
@@ -59,12 +63,10 @@ class ReplicasTest : public ::testing::Test {
     absl::StatusOr<std::string> url = Cluster()->NewDatabase();
     ASSERT_TRUE(url.ok()) << url.status();
     database_ = PostgresCluster::DatabaseOf(*url);
-    const std::string kek = testing::NewKekFile();
+    flags_ = {"--store=postgres", "--postgres_url=" + *url,
+              "--kek_file=" + testing::NewKekFile()};
     std::vector<TesseradProcess::Options> options(kReplicas);
-    for (auto& one : options) {
-      one.flags = {"--store=postgres", "--postgres_url=" + *url,
-                   "--kek_file=" + kek};
-    }
+    for (auto& one : options) one.flags = flags_;
     auto started = TesseradProcess::StartAll(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status();
     for (auto& process : *started) {
@@ -168,6 +170,7 @@ class ReplicasTest : public ::testing::Test {
   }
 
   std::string database_;
+  std::vector<std::string> flags_;  // Every replica's.
   std::vector<Replica> replicas_;
 };
 
@@ -268,6 +271,47 @@ TEST_F(ReplicasTest, ARevocationOnAIsEnforcedByVerifiersOnBAndC) {
 // at once, round after round: every answer of a round is the same
 // successor (the losers get it back within the grace period), and no call
 // fails with INTERNAL.
+// A replica purges what has expired for good (server/session/purger.h), at
+// start and then hourly: here a session that ended two days ago, written
+// straight into the table, goes; a live one stays.
+TEST_F(ReplicasTest, AReplicaPurgesSessionsThatEndedLongAgo) {
+  const v1::SessionTokens live = Issue(0, "liam");
+  v1::SessionRecord ended;
+  ended.set_session_id("ended-long-ago");
+  ended.set_subject("liam");
+  *ended.mutable_expires_at() = ToTimestamp(absl::Now() - absl::Hours(48));
+  *ended.mutable_idle_expires_at() = ended.expires_at();
+  ASSERT_TRUE(
+      Cluster()
+          ->Sql(0, database_,
+                absl::StrCat("INSERT INTO tessera_kv VALUES (0, "
+                             "'ended-long-ago', '\\x",
+                             absl::BytesToHexString(ended.SerializeAsString()),
+                             "')"))
+          .ok());
+  auto count = [&](const std::string& key) {
+    return *Cluster()->Sql(
+        0, database_,
+        absl::StrCat("SELECT count(*) FROM tessera_kv WHERE family = 0 AND "
+                     "key = '",
+                     key, "'"));
+  };
+  ASSERT_EQ(count("ended-long-ago"), "1");
+  auto another = TesseradProcess::Start({.flags = flags_});  // Purges at start.
+  ASSERT_TRUE(another.ok()) << another.status();
+  const absl::Time deadline = absl::Now() + kWait;
+  while (count("ended-long-ago") != "0" && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(count("ended-long-ago"), "0");
+  EXPECT_EQ(count(live.session_id()), "1");
+  httplib::Client client(absl::StrCat("http://", (*another)->http_address()));
+  httplib::Result metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("tessera_purged_records_total 1\n"),
+            std::string::npos);
+}
+
 TEST_F(ReplicasTest, RacingRefreshesAcrossReplicasShareOneSuccessorPerRound) {
   int rounds = 200;
   if (const char* env = std::getenv("TESSERA_RACE_ROUNDS")) {
