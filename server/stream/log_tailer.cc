@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/log/log.h"
 
 namespace tessera::stream {
@@ -53,6 +54,17 @@ bool LogTailer::StillMatches(uint64_t applied, const std::string& hash) {
   return *now == hash;
 }
 
+void LogTailer::Rebuild(absl::string_view why, uint64_t at) {
+  log::Warning(absl::StrCat("the shared revocation log ", why,
+                            ": rebuilding from the log"),
+               {{"sequence", static_cast<long long>(at)}});
+  const uint64_t rebuilt = hooks_.reset();
+  absl::MutexLock lock(&mu_);
+  applied_ = rebuilt;
+  applied_hash_ = log_->HashAt(rebuilt).value_or("");
+  ++resets_;
+}
+
 void LogTailer::CatchUp() {
   absl::MutexLock one(&catch_up_mu_);
   uint64_t from;
@@ -63,23 +75,21 @@ void LogTailer::CatchUp() {
     from_hash = applied_hash_;
   }
   if (!StillMatches(from, from_hash) && hooks_.reset) {
-    log::Warning(
-        "the shared revocation log no longer holds an event this replica "
-        "applied (a database failover lost it): rebuilding from the log",
-        {{"sequence", static_cast<long long>(from)}});
-    const uint64_t rebuilt = hooks_.reset();
-    absl::MutexLock lock(&mu_);
-    applied_ = rebuilt;
-    applied_hash_ = log_->HashAt(rebuilt).value_or("");
-    ++resets_;
-    return;
+    return Rebuild(
+        "no longer holds an event this replica applied (a database failover "
+        "lost it)",
+        from);
   }
   if (log_->last_sequence() <= from) return;
   uint64_t next = from;
   std::string next_hash = from_hash;
+  bool gap = false;
   absl::Status read =
       log_->ForEachAfter(from, [&](const tessera::v1::RevocationEvent& event) {
-        if (event.sequence() != next + 1) return;  // Never past a gap.
+        if (gap || event.sequence() != next + 1) {  // Never past a gap.
+          gap = true;
+          return;
+        }
         if (hooks_.apply) hooks_.apply(event);
         next = event.sequence();
         next_hash = event.log_hash();
@@ -87,6 +97,12 @@ void LogTailer::CatchUp() {
   if (!read.ok()) {
     log::Error("cannot read the shared revocation log",
                {{"error", std::string(read.message())}});
+  }
+  if (gap && next == from && hooks_.reset) {
+    // Sequences become visible in order (kv.h): a gap right after what was
+    // applied never fills; its events were deleted (a trim by hand).
+    return Rebuild("lacks events after the last one this replica applied",
+                   from);
   }
   if (next == from) return;
   {

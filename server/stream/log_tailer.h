@@ -21,7 +21,8 @@
 //    a failover can lose an event the old primary had made visible but no
 //    standby had confirmed, and a later event takes its sequence. Then
 //    `reset` rebuilds the replica from the log and the tailer goes on from
-//    what it returns.
+//    what it returns. Likewise when the events right after the last one it
+//    applied are gone while later ones exist (rows deleted by hand).
 //
 // Thread-safe. The log, and whatever the hooks touch, must outlive it.
 
@@ -76,6 +77,9 @@ class LogTailer {
   void Loop();
   // Whether the log still holds the applied event (false: reset it).
   bool StillMatches(uint64_t applied, const std::string& hash);
+  // Has `reset` rebuild the replica from the log (catch_up_mu_ held), and
+  // goes on from what it returns; logs `why` with `at`.
+  void Rebuild(absl::string_view why, uint64_t at);
 
   revocation::RevocationLog* const log_;
   const TailerHooks hooks_;

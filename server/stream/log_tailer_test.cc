@@ -211,6 +211,40 @@ class ChainedKv : public store::Kv {
   std::map<uint64_t, std::string> hashes_ ABSL_GUARDED_BY(mu_);
 };
 
+// Events right after what a replica applied were deleted (a trim by hand)
+// while later ones exist: the gap never fills, so the tailer has the
+// replica rebuilt from the log instead of waiting at it for ever.
+TEST_F(LogTailerTest, EventsDeletedAfterWhatItAppliedAreARebuild) {
+  ChainedKv chained(store_.get());
+  auto a = *revocation::RevocationLog::Open(&chained);
+  auto b = *revocation::RevocationLog::Open(&chained);
+  auto revoke = [&](const std::string& id) {
+    RevocationEvent event;
+    event.mutable_session_revoked()->set_session_id(id);
+    store::Batch batch;
+    return a->Commit(&batch, event, absl::Now())->sequence();
+  };
+  TailerHooks hooks = Recording();
+  int resets = 0;
+  hooks.reset = [&]() -> uint64_t {
+    ++resets;
+    return b->last_sequence();
+  };
+  LogTailer tailer(b.get(), 0, "", std::move(hooks), absl::Hours(1));
+  revoke("s1");
+  tailer.CatchUp();
+  ASSERT_EQ(tailer.applied(), 1u);
+  for (const char* id : {"s2", "s3", "s4"}) revoke(id);
+  chained.Replace(2, std::nullopt);
+  chained.Replace(3, std::nullopt);
+  tailer.CatchUp();
+  EXPECT_EQ(resets, 1);
+  EXPECT_EQ(tailer.resets(), 1u);
+  EXPECT_EQ(tailer.applied(), 4u);  // What the rebuild returned.
+  tailer.CatchUp();                 // Nothing missing now: no second one.
+  EXPECT_EQ(tailer.resets(), 1u);
+}
+
 // A replica applied events 1..2; a failover replaced event 2 (and later one
 // 3 goes missing): the tailer notices the hash no longer matching before it
 // reads on, and has the replica rebuild from the log it finds.
