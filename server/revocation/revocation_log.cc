@@ -81,7 +81,6 @@ uint64_t RevocationLog::resumable_after() const {
 }
 
 absl::Status RevocationLog::TrimThrough(uint64_t through, uint64_t keep) {
-  if (store_->shared()) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   const uint64_t last = last_sequence();
   if (last == 0) return absl::OkStatus();

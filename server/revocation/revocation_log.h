@@ -15,9 +15,11 @@
 //    resumable_after() + 1 to the newest event, which is never deleted.
 //  - last_sequence() is the newest committed event (the store's);
 //    resumable_after() is read from the log's start at start-up (no scan).
-//  - A shared store's log (PostgreSQL) is not trimmed: a replica cannot know
-//    what another is still resuming from
-//    (docs/operations/high-availability.md).
+//  - On a shared store (PostgreSQL) every replica trims, each by what it
+//    knows; resumable_after() is then only this replica's view. Nothing
+//    depends on it being exact: a resume over events another replica
+//    trimmed is a reset (the hub checks what it reads), and a tailer that
+//    finds its next events gone rebuilds (stream/log_tailer.h).
 
 #include <cstdint>
 #include <functional>

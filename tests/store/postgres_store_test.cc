@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "server/revocation/revocation_log.h"
 #include "server/store/kv.h"
 #include "tests/testing/postgres_cluster.h"
 
@@ -123,28 +124,46 @@ TEST(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
   EXPECT_GE((*store)->stats().pool.connects, 2u);
 }
 
-TEST(PostgresStoreTest, TheLogIsAppendOnly) {
+// The log takes appends and trims (revocation_log.h), a trim a batch of
+// its own; a replica opening the trimmed log resumes after the trim, and
+// appends go on from the head.
+TEST(PostgresStoreTest, TheLogTakesTrimsAsBatchesOfTheirOwn) {
   ASSERT_NE(Cluster(), nullptr);
   absl::StatusOr<std::string> url = Cluster()->NewDatabase();
   ASSERT_TRUE(url.ok());
   auto store = PostgresStore::Open({.url = *url});
   ASSERT_TRUE(store.ok());
-  Batch appended;
-  appended.AppendLog(Revoked("s"));
-  ASSERT_TRUE((*store)->Write(appended).ok());
-  // A trim (RocksDB's only log edit) is refused whole: the put beside it
-  // is not written either.
-  Batch trim;
-  trim.DeleteRange(ColumnFamily::kRevocationLog, SequenceKey(1),
-                   SequenceKey(2));
-  trim.Put(ColumnFamily::kMeta, "beside", "x");
-  EXPECT_EQ((*store)->Write(trim).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ((*store)->Get(ColumnFamily::kMeta, "beside").value(), std::nullopt);
-  EXPECT_EQ((*store)->LastLogSequence().value(), 1u);
-  absl::StatusOr<PostgresCluster::Log> log =
-      Cluster()->ReadCheckedLog(0, PostgresCluster::DatabaseOf(*url));
+  auto log = revocation::RevocationLog::Open(store->get());
   ASSERT_TRUE(log.ok()) << log.status();
-  EXPECT_EQ(log->records.size(), 1u);
+  for (int i = 1; i <= 10; ++i) {
+    Batch batch;
+    ASSERT_TRUE((*log)
+                    ->Commit(&batch, Revoked(absl::StrCat("s", i)), absl::Now())
+                    .ok());
+  }
+  // Mixed with anything else, a log edit is refused whole.
+  Batch mixed;
+  mixed.DeleteRange(ColumnFamily::kRevocationLog, SequenceKey(1),
+                    SequenceKey(2));
+  mixed.Put(ColumnFamily::kMeta, "beside", "x");
+  EXPECT_EQ((*store)->Write(mixed).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store)->Get(ColumnFamily::kMeta, "beside").value(), std::nullopt);
+
+  ASSERT_TRUE((*log)->TrimThrough(6, /*keep=*/3).ok());
+  const std::string sequences =
+      "SELECT string_agg(sequence::text, ',' ORDER BY sequence) FROM "
+      "tessera_log";
+  const std::string database = PostgresCluster::DatabaseOf(*url);
+  EXPECT_EQ(*Cluster()->Sql(0, database, sequences), "3,7,8,9,10");
+  EXPECT_EQ((*log)->resumable_after(), 6u);
+  auto reopened = revocation::RevocationLog::Open(store->get());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->resumable_after(), 6u);
+  Batch next;
+  auto appended = (*log)->Commit(&next, Revoked("s11"), absl::Now());
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  EXPECT_EQ(appended->sequence(), 11u);
+  EXPECT_EQ(*Cluster()->Sql(0, database, sequences), "3,7,8,9,10,11");
 }
 
 TEST(PostgresStoreTest, TheLogIsAHashChainFromTheFirstEvent) {

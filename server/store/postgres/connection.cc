@@ -92,6 +92,14 @@ std::string Int2ArrayParam(const std::vector<int16_t>& values) {
   return out;
 }
 
+std::string Int8ArrayParam(const std::vector<int64_t>& values) {
+  std::string out = ArrayHeader(kInt8Oid, values.size(), false);
+  for (int64_t value : values) {
+    absl::StrAppend(&out, BigEndian(8, 4), Int8Param(value));
+  }
+  return out;
+}
+
 std::string ByteaArrayParam(
     const std::vector<std::optional<std::string>>& values) {
   bool nulls = false;

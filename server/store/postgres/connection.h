@@ -48,12 +48,14 @@ inline constexpr unsigned int kInt8Oid = 20;
 inline constexpr unsigned int kInt2Oid = 21;
 inline constexpr unsigned int kByteaArrayOid = 1001;
 inline constexpr unsigned int kInt2ArrayOid = 1005;
+inline constexpr unsigned int kInt8ArrayOid = 1016;
 
 // Binary parameters.
 std::string Int2Param(int16_t value);
 std::string Int8Param(int64_t value);
 // One-dimensional arrays (nullopt: a NULL element).
 std::string Int2ArrayParam(const std::vector<int16_t>& values);
+std::string Int8ArrayParam(const std::vector<int64_t>& values);
 std::string ByteaArrayParam(
     const std::vector<std::optional<std::string>>& values);
 

@@ -49,6 +49,12 @@ const Statement kWrite{"tessera_write",
                        "SELECT tessera_write($1, $2, $3, $4, $5)",
                        {kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid,
                         kByteaArrayOid, kByteaArrayOid}};
+// A trim: every [begin, end) range of sequences, in one statement.
+const Statement kLogTrim{
+    "tessera_log_trim",
+    "DELETE FROM tessera_log USING unnest($1::int8[], $2::int8[]) AS r(b, e) "
+    "WHERE sequence >= r.b AND sequence < r.e",
+    {kInt8ArrayOid, kInt8ArrayOid}};
 // A row per read: the first sequence, the value read (migration 3).
 const Statement kWriteRead{
     "tessera_write_read",
@@ -464,16 +470,35 @@ absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
   return absl::OkStatus();
 }
 
+absl::Status PostgresStore::TrimLog(Batch& batch) {
+  std::vector<int64_t> begins, ends;
+  for (const Batch::Op& op : batch.ops()) {
+    if (op.family != ColumnFamily::kRevocationLog ||
+        op.kind != Batch::Kind::kDeleteRange || !batch.log_events().empty() ||
+        !batch.reads().empty()) {
+      // tessera_write alone appends the log; a trim is a batch of its own.
+      return absl::InvalidArgumentError(
+          "the revocation log on PostgreSQL takes appends and trims only, "
+          "each a batch of its own");
+    }
+    begins.push_back(SequenceOf(op.key));
+    ends.push_back(SequenceOf(*op.value));
+  }
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<Result> trimmed = (*lease)->Run(
+      kLogTrim, {Int8ArrayParam(begins), Int8ArrayParam(ends)}, deadline);
+  return trimmed.ok() ? absl::OkStatus() : Classify(**lease, trimmed.status());
+}
+
 absl::Status PostgresStore::Write(Batch& batch) {
   const absl::Time start = absl::Now();
+  bool trims = false;
   for (const Batch::Op& op : batch.ops()) {
-    if (op.family == ColumnFamily::kRevocationLog) {
-      // Only a trim edits the log, and a shared store's is never trimmed
-      // (revocation_log.h): the log is appended by tessera_write alone.
-      return absl::InvalidArgumentError(
-          "the revocation log on PostgreSQL is append-only");
-    }
+    trims = trims || op.family == ColumnFamily::kRevocationLog;
   }
+  if (trims) return TrimLog(batch);
   bool sent = false;
   absl::Status written = WriteOneStatement(batch, &sent);
   if (written.code() == absl::StatusCode::kUnavailable && !sent) {

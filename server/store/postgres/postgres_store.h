@@ -28,9 +28,9 @@
 //    stored record leaves the sequence out (the database assigns it);
 //    NOTIFY tessera_log wakes every replica's tailer at commit. Reading the
 //    log (Get, Scan) returns each record with its sequence and with its hash
-//    as RevocationRecord.chain_hash. The log is append-only: a batch with
-//    an op on its family is INVALID_ARGUMENT (a shared store's log is never
-//    trimmed, revocation_log.h).
+//    as RevocationRecord.chain_hash. Besides appends, the log takes trims
+//    (DeleteRange of sequences, revocation_log.h), each a batch of its own
+//    and one statement; any other op on its family is INVALID_ARGUMENT.
 //  - Scan: the first 128 keys are one statement (one snapshot); a longer
 //    scan reads its later pages from one REPEATABLE READ snapshot taken
 //    after the first page.
@@ -129,6 +129,8 @@ class PostgresStore : public Kv {
   // The batch as one call of tessera_write (its own transaction). `sent`:
   // whether the call reached the server (if not, nothing can have applied).
   absl::Status WriteOneStatement(Batch& batch, bool* sent);
+  // A batch of log DeleteRanges (a trim), as one DELETE.
+  absl::Status TrimLog(Batch& batch);
   absl::Status ScanLog(absl::string_view start, const Visitor& visit);
   // Sets the clock offset from one round trip (its midpoint).
   absl::Status MeasureClock(Connection& connection, absl::Time deadline);
