@@ -1,8 +1,9 @@
 // What only the PostgreSQL store has, on real servers (tools/pg_cluster.sh):
 // migrations under concurrent start-up, refusing a newer schema, replacing
-// connections the server dropped, the log's hash chain, a deadline on a
-// commit that synchronous standbys never confirm, and a location that never
-// shows a password. The Kv contract itself: kv_contract_test.cc.
+// connections the server dropped, the log's hash chain and its trims (by
+// the hub, as on RocksDB), a deadline on a commit that synchronous standbys
+// never confirm, and a location that never shows a password. The Kv
+// contract itself: kv_contract_test.cc.
 
 #include "server/store/postgres/postgres_store.h"
 
@@ -15,9 +16,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "client/revocation/revocation_state.h"
 #include "gtest/gtest.h"
 #include "server/revocation/revocation_log.h"
 #include "server/store/kv.h"
+#include "server/store/timestamps.h"
+#include "server/stream/revocation_hub.h"
 #include "tests/testing/postgres_cluster.h"
 
 namespace tessera::store::postgres {
@@ -164,6 +168,45 @@ TEST(PostgresStoreTest, TheLogTakesTrimsAsBatchesOfTheirOwn) {
   ASSERT_TRUE(appended.ok()) << appended.status();
   EXPECT_EQ(appended->sequence(), 11u);
   EXPECT_EQ(*Cluster()->Sql(0, database, sequences), "3,7,8,9,10,11");
+}
+
+// The hub trims a shared log as it trims RocksDB's (stream/revocation_hub.h):
+// what no snapshot needs and no resume it would serve asks for goes.
+TEST(PostgresStoreTest, TheHubTrimsTheSharedLog) {
+  ASSERT_NE(Cluster(), nullptr);
+  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+  ASSERT_TRUE(url.ok());
+  auto store = PostgresStore::Open({.url = *url});
+  ASSERT_TRUE(store.ok());
+  auto log = revocation::RevocationLog::Open(store->get());
+  ASSERT_TRUE(log.ok());
+  revocation::RevocationState state(absl::Hours(1));
+  stream::RevocationHub hub(
+      store->get(), log->get(), &state,
+      {.horizon = absl::Hours(1), .max_resume_events = 3});
+  (*log)->SetCommitListener(
+      [&hub](uint64_t sequence) { hub.OnCommit(sequence); });
+  hub.Start();
+  for (int i = 1; i <= 10; ++i) {
+    tessera::v1::RevocationEvent event = Revoked(absl::StrCat("s", i));
+    // Forgotten already: no snapshot holds on to it.
+    *event.mutable_session_revoked()->mutable_forget_after() =
+        ToTimestamp(absl::Now() - absl::Minutes(1));
+    Batch batch;
+    ASSERT_TRUE((*log)->Commit(&batch, event, absl::Now()).ok());
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (hub.published_sequence() < 10 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(hub.published_sequence(), 10u);
+  hub.TrimLog();
+  // The last three stay: a resume up to three events behind is served.
+  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
+                            "SELECT string_agg(sequence::text, ',' ORDER BY "
+                            "sequence) FROM tessera_log"),
+            "8,9,10");
+  hub.Close();
 }
 
 TEST(PostgresStoreTest, TheLogIsAHashChainFromTheFirstEvent) {
