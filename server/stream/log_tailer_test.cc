@@ -211,32 +211,41 @@ class ChainedKv : public store::Kv {
   std::map<uint64_t, std::string> hashes_ ABSL_GUARDED_BY(mu_);
 };
 
-// Events right after what a replica applied were deleted (a trim by hand)
-// while later ones exist: the gap never fills, so the tailer has the
-// replica rebuilt from the log instead of waiting at it for ever.
-TEST_F(LogTailerTest, EventsDeletedAfterWhatItAppliedAreARebuild) {
-  ChainedKv chained(store_.get());
-  auto a = *revocation::RevocationLog::Open(&chained);
-  auto b = *revocation::RevocationLog::Open(&chained);
-  auto revoke = [&](const std::string& id) {
+// Two replicas' logs over one ChainedKv: A commits, B is the one tailed.
+struct Replicas {
+  explicit Replicas(store::Store* base)
+      : chained(base),
+        a(*revocation::RevocationLog::Open(&chained)),
+        b(*revocation::RevocationLog::Open(&chained)) {}
+  // Revokes session `id` through A; its sequence.
+  uint64_t Revoke(const std::string& id) {
     RevocationEvent event;
     event.mutable_session_revoked()->set_session_id(id);
     store::Batch batch;
     return a->Commit(&batch, event, absl::Now())->sequence();
-  };
+  }
+  ChainedKv chained;
+  std::unique_ptr<revocation::RevocationLog> a, b;
+};
+
+// Events right after what a replica applied were deleted (a trim by hand)
+// while later ones exist: the gap never fills, so the tailer has the
+// replica rebuilt from the log instead of waiting at it for ever.
+TEST_F(LogTailerTest, EventsDeletedAfterWhatItAppliedAreARebuild) {
+  Replicas replicas(store_.get());
   TailerHooks hooks = Recording();
   int resets = 0;
   hooks.reset = [&]() -> uint64_t {
     ++resets;
-    return b->last_sequence();
+    return replicas.b->last_sequence();
   };
-  LogTailer tailer(b.get(), 0, "", std::move(hooks), absl::Hours(1));
-  revoke("s1");
+  LogTailer tailer(replicas.b.get(), 0, "", std::move(hooks), absl::Hours(1));
+  replicas.Revoke("s1");
   tailer.CatchUp();
   ASSERT_EQ(tailer.applied(), 1u);
-  for (const char* id : {"s2", "s3", "s4"}) revoke(id);
-  chained.Replace(2, std::nullopt);
-  chained.Replace(3, std::nullopt);
+  for (const char* id : {"s2", "s3", "s4"}) replicas.Revoke(id);
+  replicas.chained.Replace(2, std::nullopt);
+  replicas.chained.Replace(3, std::nullopt);
   tailer.CatchUp();
   EXPECT_EQ(resets, 1);
   EXPECT_EQ(tailer.resets(), 1u);
@@ -249,34 +258,28 @@ TEST_F(LogTailerTest, EventsDeletedAfterWhatItAppliedAreARebuild) {
 // 3 goes missing): the tailer notices the hash no longer matching before it
 // reads on, and has the replica rebuild from the log it finds.
 TEST_F(LogTailerTest, ALogReplacedUnderItIsRebuiltNeverReadPast) {
-  ChainedKv chained(store_.get());
-  auto a = *revocation::RevocationLog::Open(&chained);
-  auto b = *revocation::RevocationLog::Open(&chained);
-  auto revoke = [&](const std::string& id) {
-    RevocationEvent event;
-    event.mutable_session_revoked()->set_session_id(id);
-    store::Batch batch;
-    return a->Commit(&batch, event, absl::Now())->sequence();
-  };
+  Replicas replicas(store_.get());
   std::vector<std::string> rebuilt;
   TailerHooks hooks = Recording();
   hooks.reset = [&]() -> uint64_t {
     rebuilt.clear();
     uint64_t through = 0;
-    EXPECT_TRUE(b->ForEachAfter(0, [&](const RevocationEvent& event) {
-                   rebuilt.push_back(event.session_revoked().session_id());
-                   through = event.sequence();
-                 }).ok());
+    absl::Status read =
+        replicas.b->ForEachAfter(0, [&](const RevocationEvent& event) {
+          rebuilt.push_back(event.session_revoked().session_id());
+          through = event.sequence();
+        });
+    EXPECT_TRUE(read.ok()) << read;
     return through;
   };
-  LogTailer tailer(b.get(), 0, "", std::move(hooks), absl::Hours(1));
-  revoke("s1");
-  revoke("s2");
+  LogTailer tailer(replicas.b.get(), 0, "", std::move(hooks), absl::Hours(1));
+  replicas.Revoke("s1");
+  replicas.Revoke("s2");
   tailer.CatchUp();
   ASSERT_EQ(tailer.applied(), 2u);
 
-  chained.Replace(2, "s2-after-failover");
-  revoke("s3");
+  replicas.chained.Replace(2, "s2-after-failover");
+  replicas.Revoke("s3");
   tailer.CatchUp();
   EXPECT_EQ(tailer.resets(), 1u);
   EXPECT_EQ(rebuilt,
@@ -285,7 +288,8 @@ TEST_F(LogTailerTest, ALogReplacedUnderItIsRebuiltNeverReadPast) {
   tailer.CatchUp();  // Matches again: no second reset.
   EXPECT_EQ(tailer.resets(), 1u);
 
-  chained.Replace(3, std::nullopt);  // The log is now shorter than applied.
+  // The log is now shorter than applied.
+  replicas.chained.Replace(3, std::nullopt);
   tailer.CatchUp();
   EXPECT_EQ(tailer.resets(), 2u);
   EXPECT_EQ(tailer.applied(), 2u);
