@@ -8,6 +8,7 @@
 #include "server/store/postgres/postgres_store.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -128,73 +129,89 @@ TEST(PostgresStoreTest, ConnectionsTheServerDroppedAreReplaced) {
   EXPECT_GE((*store)->stats().pool.connects, 2u);
 }
 
+// A store on a new database and the revocation log over it.
+class SharedLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(Cluster(), nullptr);
+    absl::StatusOr<std::string> url = Cluster()->NewDatabase();
+    ASSERT_TRUE(url.ok()) << url.status();
+    database_ = PostgresCluster::DatabaseOf(*url);
+    auto store = PostgresStore::Open({.url = *url});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto log = revocation::RevocationLog::Open(store_.get());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+
+  // Commits a revocation of each of "s<first>".."s<last>", `then` applied.
+  void RevokeEach(
+      int first, int last,
+      std::function<void(tessera::v1::RevocationEvent&)> then =
+          [](tessera::v1::RevocationEvent&) {}) {
+    for (int i = first; i <= last; ++i) {
+      tessera::v1::RevocationEvent event = Revoked(absl::StrCat("s", i));
+      then(event);
+      Batch batch;
+      auto committed = log_->Commit(&batch, event, absl::Now());
+      ASSERT_TRUE(committed.ok()) << committed.status();
+      ASSERT_EQ(committed->sequence(), static_cast<uint64_t>(i));
+    }
+  }
+
+  // The sequences in tessera_log, "1,2,3".
+  std::string Sequences() {
+    return Cluster()
+        ->Sql(0, database_,
+              "SELECT string_agg(sequence::text, ',' ORDER BY sequence) FROM "
+              "tessera_log")
+        .value_or("unreadable");
+  }
+
+  std::string database_;
+  std::unique_ptr<PostgresStore> store_;
+  std::unique_ptr<revocation::RevocationLog> log_;
+};
+
 // The log takes appends and trims (revocation_log.h), a trim a batch of
 // its own; a replica opening the trimmed log resumes after the trim, and
 // appends go on from the head.
-TEST(PostgresStoreTest, TheLogTakesTrimsAsBatchesOfTheirOwn) {
-  ASSERT_NE(Cluster(), nullptr);
-  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
-  ASSERT_TRUE(url.ok());
-  auto store = PostgresStore::Open({.url = *url});
-  ASSERT_TRUE(store.ok());
-  auto log = revocation::RevocationLog::Open(store->get());
-  ASSERT_TRUE(log.ok()) << log.status();
-  for (int i = 1; i <= 10; ++i) {
-    Batch batch;
-    ASSERT_TRUE((*log)
-                    ->Commit(&batch, Revoked(absl::StrCat("s", i)), absl::Now())
-                    .ok());
-  }
+TEST_F(SharedLogTest, TheLogTakesTrimsAsBatchesOfTheirOwn) {
+  RevokeEach(1, 10);
   // Mixed with anything else, a log edit is refused whole.
   Batch mixed;
   mixed.DeleteRange(ColumnFamily::kRevocationLog, SequenceKey(1),
                     SequenceKey(2));
   mixed.Put(ColumnFamily::kMeta, "beside", "x");
-  EXPECT_EQ((*store)->Write(mixed).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ((*store)->Get(ColumnFamily::kMeta, "beside").value(), std::nullopt);
+  EXPECT_EQ(store_->Write(mixed).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Get(ColumnFamily::kMeta, "beside").value(), std::nullopt);
 
-  ASSERT_TRUE((*log)->TrimThrough(6, /*keep=*/3).ok());
-  const std::string sequences =
-      "SELECT string_agg(sequence::text, ',' ORDER BY sequence) FROM "
-      "tessera_log";
-  const std::string database = PostgresCluster::DatabaseOf(*url);
-  EXPECT_EQ(*Cluster()->Sql(0, database, sequences), "3,7,8,9,10");
-  EXPECT_EQ((*log)->resumable_after(), 6u);
-  auto reopened = revocation::RevocationLog::Open(store->get());
+  ASSERT_TRUE(log_->TrimThrough(6, /*keep=*/3).ok());
+  EXPECT_EQ(Sequences(), "3,7,8,9,10");
+  EXPECT_EQ(log_->resumable_after(), 6u);
+  auto reopened = revocation::RevocationLog::Open(store_.get());
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ((*reopened)->resumable_after(), 6u);
-  Batch next;
-  auto appended = (*log)->Commit(&next, Revoked("s11"), absl::Now());
-  ASSERT_TRUE(appended.ok()) << appended.status();
-  EXPECT_EQ(appended->sequence(), 11u);
-  EXPECT_EQ(*Cluster()->Sql(0, database, sequences), "3,7,8,9,10,11");
+  RevokeEach(11, 11);  // Appends go on from the head.
+  EXPECT_EQ(Sequences(), "3,7,8,9,10,11");
 }
 
 // The hub trims a shared log as it trims RocksDB's (stream/revocation_hub.h):
 // what no snapshot needs and no resume it would serve asks for goes.
-TEST(PostgresStoreTest, TheHubTrimsTheSharedLog) {
-  ASSERT_NE(Cluster(), nullptr);
-  absl::StatusOr<std::string> url = Cluster()->NewDatabase();
-  ASSERT_TRUE(url.ok());
-  auto store = PostgresStore::Open({.url = *url});
-  ASSERT_TRUE(store.ok());
-  auto log = revocation::RevocationLog::Open(store->get());
-  ASSERT_TRUE(log.ok());
+TEST_F(SharedLogTest, TheHubTrimsTheSharedLog) {
   revocation::RevocationState state(absl::Hours(1));
   stream::RevocationHub hub(
-      store->get(), log->get(), &state,
+      store_.get(), log_.get(), &state,
       {.horizon = absl::Hours(1), .max_resume_events = 3});
-  (*log)->SetCommitListener(
+  log_->SetCommitListener(
       [&hub](uint64_t sequence) { hub.OnCommit(sequence); });
   hub.Start();
-  for (int i = 1; i <= 10; ++i) {
-    tessera::v1::RevocationEvent event = Revoked(absl::StrCat("s", i));
+  RevokeEach(1, 10, [](tessera::v1::RevocationEvent& event) {
     // Forgotten already: no snapshot holds on to it.
     *event.mutable_session_revoked()->mutable_forget_after() =
         ToTimestamp(absl::Now() - absl::Minutes(1));
-    Batch batch;
-    ASSERT_TRUE((*log)->Commit(&batch, event, absl::Now()).ok());
-  }
+  });
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   while (hub.published_sequence() < 10 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
@@ -202,10 +219,7 @@ TEST(PostgresStoreTest, TheHubTrimsTheSharedLog) {
   ASSERT_EQ(hub.published_sequence(), 10u);
   hub.TrimLog();
   // The last three stay: a resume up to three events behind is served.
-  EXPECT_EQ(*Cluster()->Sql(0, PostgresCluster::DatabaseOf(*url),
-                            "SELECT string_agg(sequence::text, ',' ORDER BY "
-                            "sequence) FROM tessera_log"),
-            "8,9,10");
+  EXPECT_EQ(Sequences(), "8,9,10");
   hub.Close();
 }
 
