@@ -120,6 +120,24 @@ std::string WithChainHash(absl::string_view record, uint64_t sequence,
   return absl::StrCat(record, chain.SerializeAsString());
 }
 
+// A connection of the store's own, outside the pool (the pinger, the
+// listener): `held` while it works, else a new one to `url` on which
+// `setup` (SQL; empty for none) has run. On failure `held` is empty.
+absl::Status Hold(std::unique_ptr<Connection>& held, const std::string& url,
+                  absl::string_view setup, absl::Time deadline) {
+  if (held != nullptr && !held->broken()) return absl::OkStatus();
+  held.reset();
+  absl::StatusOr<std::unique_ptr<Connection>> connected =
+      Connection::Connect(url, deadline);
+  if (!connected.ok()) return connected.status();
+  if (!setup.empty()) {
+    absl::StatusOr<Result> ran = (*connected)->RunSql(setup, deadline);
+    if (!ran.ok()) return ran.status();
+  }
+  held = std::move(*connected);
+  return absl::OkStatus();
+}
+
 // tessera_write's parameters for `batch` (tessera_write_read's when it
 // reads).
 std::vector<std::optional<std::string>> WriteParams(Batch& batch) {
@@ -270,12 +288,9 @@ absl::Status PostgresStore::MeasureClock(Connection& connection,
 absl::Status PostgresStore::Ping(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   absl::MutexLock lock(&ping_mu_);
-  if (pinger_ == nullptr || pinger_->broken()) {
-    pinger_.reset();
-    absl::StatusOr<std::unique_ptr<Connection>> connected =
-        Connection::Connect(options_.url, deadline);
-    if (!connected.ok()) return connected.status();
-    pinger_ = std::move(*connected);
+  if (absl::Status held = Hold(pinger_, options_.url, "", deadline);
+      !held.ok()) {
+    return held;
   }
   absl::StatusOr<Result> standby =
       pinger_->RunSql("SELECT pg_is_in_recovery()", deadline);
@@ -524,17 +539,10 @@ absl::Status PostgresStore::Write(Batch& batch) {
 void PostgresStore::WaitForLogEvent(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   absl::MutexLock lock(&listen_mu_);
-  if (listener_ == nullptr || listener_->broken()) {
-    listener_.reset();
-    absl::StatusOr<std::unique_ptr<Connection>> connected =
-        Connection::Connect(options_.url, deadline);
-    if (!connected.ok() ||
-        !(*connected)->RunSql("LISTEN tessera_log", deadline).ok()) {
-      // The tailer polls anyway: wait out the interval.
-      absl::SleepFor(deadline - absl::Now());
-      return;
-    }
-    listener_ = std::move(*connected);
+  if (!Hold(listener_, options_.url, "LISTEN tessera_log", deadline).ok()) {
+    // The tailer polls anyway: wait out the interval.
+    absl::SleepFor(deadline - absl::Now());
+    return;
   }
   if (absl::Now() - clock_measured_ >= absl::Seconds(10)) {
     clock_measured_ = absl::Now();
