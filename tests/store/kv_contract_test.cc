@@ -18,16 +18,11 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "server/store/kv.h"
-#include "server/store/postgres/postgres_store.h"
-#include "server/store/store.h"
 #include "tessera/v1/storage.pb.h"
-#include "tests/testing/postgres_cluster.h"
-#include "tests/testing/subprocess.h"
+#include "tests/store/backends.h"
 
 namespace tessera::store {
 namespace {
-
-using testing::PostgresCluster;
 
 tessera::v1::RevocationEvent Revoked(const std::string& id) {
   tessera::v1::RevocationEvent event;
@@ -35,35 +30,8 @@ tessera::v1::RevocationEvent Revoked(const std::string& id) {
   return event;
 }
 
-// One PostgreSQL server for the whole binary (a database per test).
-PostgresCluster* Cluster() { return PostgresCluster::Shared(0); }
-
-enum class Backend { kRocksDb, kPostgres };
-
-class KvContractTest : public ::testing::TestWithParam<Backend> {
+class KvContractTest : public StoresTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kRocksDb) {
-      auto rocks = Store::Open(
-          {.data_dir = testing::NewTempPath("kv"), .sync_writes = false});
-      ASSERT_TRUE(rocks.ok()) << rocks.status();
-      first_ = std::move(*rocks);
-      return;
-    }
-    ASSERT_NE(Cluster(), nullptr);
-    absl::StatusOr<std::string> url = Cluster()->NewDatabase();
-    ASSERT_TRUE(url.ok()) << url.status();
-    for (auto* store : {&first_, &second_}) {
-      auto opened = postgres::PostgresStore::Open({.url = *url});
-      ASSERT_TRUE(opened.ok()) << opened.status();
-      *store = std::move(*opened);
-    }
-  }
-
-  Kv& kv() { return *first_; }
-  // Another process's view of the same store (PostgreSQL), or the same.
-  Kv& peer() { return second_ != nullptr ? *second_ : *first_; }
-
   std::vector<std::string> Keys(Kv& store, ColumnFamily family,
                                 const std::string& start, size_t limit = 0) {
     std::vector<std::string> keys;
@@ -75,9 +43,6 @@ class KvContractTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(read.ok()) << read;
     return keys;
   }
-
-  std::unique_ptr<Kv> first_;
-  std::unique_ptr<Kv> second_;
 };
 
 TEST_P(KvContractTest, GetPutDeleteAndScanInByteOrder) {
@@ -325,10 +290,7 @@ TEST_P(KvContractTest, AfterDurableAnswersOnceForEveryWriteBefore) {
 INSTANTIATE_TEST_SUITE_P(Backends, KvContractTest,
                          ::testing::Values(Backend::kRocksDb,
                                            Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kRocksDb ? "RocksDb"
-                                                                  : "Postgres";
-                         });
+                         BackendName);
 
 }  // namespace
 }  // namespace tessera::store

@@ -21,25 +21,22 @@
 #include "gtest/gtest.h"
 #include "server/session/purger.h"
 #include "server/store/kv.h"
-#include "server/store/postgres/postgres_store.h"
-#include "server/store/store.h"
 #include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
-#include "tests/testing/postgres_cluster.h"
-#include "tests/testing/subprocess.h"
+#include "tests/store/backends.h"
 
 namespace tessera::session {
 namespace {
 
+using store::Backend;
+using store::BackendName;
 using store::Batch;
 using store::ColumnFamily;
 using store::Kv;
+using store::StoresTest;
 using store::ToTimestamp;
-using testing::PostgresCluster;
 
 constexpr absl::Duration kDay = absl::Hours(24);
-
-enum class Backend { kRocksDb, kPostgres };
 
 std::string SessionValue(absl::Time expires, absl::Time idle_expires,
                          std::optional<absl::Time> revoked = std::nullopt) {
@@ -100,32 +97,8 @@ class RacingKv : public Kv {
   std::function<void()> before_;
 };
 
-class PurgeTest : public ::testing::TestWithParam<Backend> {
+class PurgeTest : public StoresTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kRocksDb) {
-      // No compaction filters: only the pass deletes.
-      auto rocks = store::Store::Open(
-          {.data_dir = testing::NewTempPath("purge"), .sync_writes = false});
-      ASSERT_TRUE(rocks.ok()) << rocks.status();
-      first_ = std::move(*rocks);
-      return;
-    }
-    PostgresCluster* cluster = PostgresCluster::Shared(0);
-    ASSERT_NE(cluster, nullptr);
-    absl::StatusOr<std::string> url = cluster->NewDatabase();
-    ASSERT_TRUE(url.ok()) << url.status();
-    for (auto* store : {&first_, &second_}) {
-      auto opened = store::postgres::PostgresStore::Open({.url = *url});
-      ASSERT_TRUE(opened.ok()) << opened.status();
-      *store = std::move(*opened);
-    }
-  }
-
-  Kv& kv() { return *first_; }
-  // Another replica on the same store (PostgreSQL), or the same store.
-  Kv& peer() { return second_ != nullptr ? *second_ : *first_; }
-
   void Put(ColumnFamily family, const std::string& key,
            const std::string& value) {
     Batch batch;
@@ -155,9 +128,6 @@ class PurgeTest : public ::testing::TestWithParam<Backend> {
       ASSERT_TRUE(kv().Write(batch).ok());
     }
   }
-
-  std::unique_ptr<Kv> first_;
-  std::unique_ptr<Kv> second_;
 };
 
 TEST_P(PurgeTest, DeletesWhatEndedBeforeTheRetentionAndKeepsTheRest) {
@@ -307,11 +277,7 @@ TEST_P(PurgeTest, PurgerPassesOnItsOwnThreadByTheStoreClock) {
 INSTANTIATE_TEST_SUITE_P(Backends, PurgeTest,
                          ::testing::Values(Backend::kRocksDb,
                                            Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kRocksDb
-                                      ? "RocksDB"
-                                      : "PostgreSQL";
-                         });
+                         BackendName);
 
 }  // namespace
 }  // namespace tessera::session
