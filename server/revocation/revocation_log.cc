@@ -120,9 +120,9 @@ absl::StatusOr<std::string> RevocationLog::HashAt(uint64_t sequence) const {
   return record.chain_hash();
 }
 
-absl::Status RevocationLog::ForEachAfter(
+absl::Status RevocationLog::Read(
     uint64_t after,
-    const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
+    const std::function<bool(const tessera::v1::RevocationEvent&)>& visit)
     const {
   absl::Status bad;
   absl::Status read = store_->Scan(
@@ -138,12 +138,40 @@ absl::Status RevocationLog::ForEachAfter(
         if (!record.chain_hash().empty()) {
           record.mutable_event()->set_log_hash(record.chain_hash());
         }
-        visit(record.event());
-        return true;
+        return visit(record.event());
       });
   if (!bad.ok()) return bad;
   if (!read.ok()) return absl::UnavailableError(read.message());
   return absl::OkStatus();
+}
+
+absl::Status RevocationLog::ForEachAfter(
+    uint64_t after,
+    const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
+    const {
+  return Read(after, [&](const tessera::v1::RevocationEvent& event) {
+    visit(event);
+    return true;
+  });
+}
+
+absl::StatusOr<RevocationLog::Run> RevocationLog::ForEachInOrderAfter(
+    uint64_t after,
+    const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
+    const {
+  Run run{.last = after};
+  absl::Status read =
+      Read(after, [&](const tessera::v1::RevocationEvent& event) {
+        if (event.sequence() != run.last + 1) {
+          run.gap = true;
+          return false;
+        }
+        visit(event);
+        run.last = event.sequence();
+        return true;
+      });
+  if (!read.ok()) return read;
+  return run;
 }
 
 }  // namespace tessera::revocation

@@ -82,9 +82,27 @@ class RevocationLog {
       uint64_t after,
       const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
       const;
+  // Like ForEachAfter, but only the unbroken run after + 1, after + 2, ...:
+  // stops before an event whose sequence is not the next one. `last` is the
+  // last sequence visited (`after` if none); `gap` says a later event exists
+  // past a missing one (trimmed or deleted: sequences become visible in
+  // order, so a gap never fills).
+  struct Run {
+    uint64_t last = 0;
+    bool gap = false;
+  };
+  absl::StatusOr<Run> ForEachInOrderAfter(
+      uint64_t after,
+      const std::function<void(const tessera::v1::RevocationEvent&)>& visit)
+      const;
 
  private:
   explicit RevocationLog(store::Kv* store) : store_(store) {}
+  // The events after `after` in order, until `visit` returns false.
+  absl::Status Read(
+      uint64_t after,
+      const std::function<bool(const tessera::v1::RevocationEvent&)>& visit)
+      const;
 
   store::Kv* store_;
   mutable absl::Mutex mu_;  // Orders trims.

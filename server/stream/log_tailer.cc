@@ -83,24 +83,19 @@ void LogTailer::CatchUp() {
   if (log_->last_sequence() <= from) return;
   uint64_t next = from;
   std::string next_hash = from_hash;
-  bool gap = false;
-  absl::Status read =
-      log_->ForEachAfter(from, [&](const tessera::v1::RevocationEvent& event) {
-        if (gap || event.sequence() != next + 1) {  // Never past a gap.
-          gap = true;
-          return;
-        }
-        if (hooks_.apply) hooks_.apply(event);
-        next = event.sequence();
-        next_hash = event.log_hash();
-      });
-  if (!read.ok()) {
+  absl::StatusOr<revocation::RevocationLog::Run> run =
+      log_->ForEachInOrderAfter(from,
+                                [&](const tessera::v1::RevocationEvent& event) {
+                                  if (hooks_.apply) hooks_.apply(event);
+                                  next = event.sequence();
+                                  next_hash = event.log_hash();
+                                });
+  if (!run.ok()) {
     log::Error("cannot read the shared revocation log",
-               {{"error", std::string(read.message())}});
-  }
-  if (gap && next == from && hooks_.reset) {
-    // Sequences become visible in order (kv.h): a gap right after what was
-    // applied never fills; its events were deleted (a trim by hand).
+               {{"error", std::string(run.status().message())}});
+  } else if (run->gap && next == from && hooks_.reset) {
+    // A gap right after what was applied never fills: its events were
+    // deleted (a trim by hand, or another replica's).
     return Rebuild("lacks events after the last one this replica applied",
                    from);
   }

@@ -184,19 +184,14 @@ RevocationHub::Backlog RevocationHub::BacklogFor(
     }
   }
   Backlog backlog;
-  uint64_t next = after + 1;
-  bool gap = false;
-  absl::Status read = log_->ForEachAfter(after, [&](const RevocationEvent& e) {
-    if (e.sequence() > published_) return;
-    gap = gap || e.sequence() != next++;
-    backlog.own.push_back(e);
-  });
+  absl::StatusOr<revocation::RevocationLog::Run> run =
+      log_->ForEachInOrderAfter(after, [&](const RevocationEvent& e) {
+        if (e.sequence() <= published_) backlog.own.push_back(e);
+      });
   // Every event after..published_, or a reset: the log can be missing some
-  // that resumable_after() does not know of (rows an operator deleted on a
-  // shared store).
-  if (!read.ok() || gap || next != published_ + 1) {
-    return Snapshot(/*reset=*/true);
-  }
+  // that resumable_after() does not know of (rows an operator deleted, or
+  // another replica trimmed, on a shared store).
+  if (!run.ok() || run->last < published_) return Snapshot(/*reset=*/true);
   backlog.own.push_back(SnapshotEnd(/*reset=*/false));
   return backlog;
 }
