@@ -99,7 +99,7 @@ def test_live_verifier_follows_and_closes(tesserad):
     v.close()  # idempotent
 
 
-def test_fork_child_gets_its_own_stream(tesserad):
+def test_fork_child_gets_its_own_stream(tesserad, capfd):
     client = tessera.Client(tesserad.grpc_address)
     v = Verifier(tesserad.grpc_address, audience=["api"])
     assert v.wait_until_ready(WAIT)
@@ -125,6 +125,8 @@ def test_fork_child_gets_its_own_stream(tesserad):
     os.close(read_fd)
     assert os.waitstatus_to_exitcode(status) == 0
     assert int(child_connections) >= 2  # the parent's stream plus the child's own
+    # The parent's stream was stopped for the fork, so gRPC ran its handlers.
+    assert "skipping fork() handlers" not in capfd.readouterr().err
     stats = client.get_stats()
     assert v.wait_for_sequence(stats.last_sequence, WAIT)  # the parent still follows
     with pytest.raises(TokenInvalid):

@@ -15,7 +15,11 @@ matter are forgotten (at most every 2 s, on the stream thread).
 
 Fork-safe: after os.fork() (gunicorn pre-fork workers) the child gets its own
 channel and stream thread, started on its first call; it keeps the parent's
-state until its own stream has resumed.
+state until its own stream has resumed. Around the fork itself the parent's
+stream stops and its channel closes (at most FORK_PAUSE seconds), so that no
+gRPC call is in flight when the process forks: gRPC skips its own fork
+handlers when one is, and the child's first call can then crash. The parent
+resumes its stream right after; its state stays valid meanwhile.
 
 Thread-safe: verify() takes no lock on the hit path; state changes happen on
 the stream thread only and are published by swapping references.
@@ -43,6 +47,7 @@ from tessera.v1 import token_authority_pb2_grpc as pb_grpc
 MIN_BACKOFF = 0.05
 MAX_BACKOFF = 2.0
 FORGET_INTERVAL = 2.0
+FORK_PAUSE = 2.0
 
 
 class Clock(Protocol):
@@ -429,6 +434,7 @@ class Verifier:
         self._thread: threading.Thread | None = None
         self._channel: grpc.Channel | None = None
         self._active_call: grpc.Future[object] | None = None
+        self._pausing = False  # stopped for a fork (see _before_fork)
 
     def _start_thread(self) -> None:
         self._channel = (
@@ -446,13 +452,13 @@ class Verifier:
         metadata = self._credentials.metadata()
         while True:
             with self._cv:
-                if self._closed:
+                if self._closed or self._pausing:
                     return
             request = self._open_stream()
             call = stub.WatchRevocations(request, metadata=metadata or None)
             with self._cv:
                 self._active_call = call
-                if self._closed:
+                if self._closed or self._pausing:
                     call.cancel()
             try:
                 for event in call:
@@ -465,7 +471,7 @@ class Verifier:
                 pass
             with self._cv:
                 self._active_call = None
-                if self._cv.wait_for(lambda: self._closed, backoff):
+                if self._cv.wait_for(lambda: self._closed or self._pausing, backoff):
                     return
             backoff = min(backoff * 2, MAX_BACKOFF)
 
@@ -484,6 +490,30 @@ class Verifier:
                 if not self._closed and self._last_heard is not None:
                     self._fresh_until = max(
                         self._fresh_until, self._last_heard + self._max_staleness)
+
+    def _before_fork(self) -> None:
+        """Stops the stream thread and closes its channel (see the module doc)."""
+        with self._cv:
+            thread = self._thread
+            if self._closed or thread is None or not thread.is_alive():
+                return
+            self._pausing = True
+            call = self._active_call
+            self._cv.notify_all()
+        if call is not None:
+            call.cancel()
+        thread.join(FORK_PAUSE)
+        if self._channel is not None:
+            self._channel.close()
+
+    def _after_fork_in_parent(self) -> None:
+        with self._cv:
+            if not self._pausing:
+                return
+            self._pausing = False
+            if self._closed:
+                return
+        self._start_thread()  # resumes after the last applied sequence
 
     def _after_fork_in_child(self) -> None:
         # The parent's thread does not exist here and its channel must not be
@@ -505,6 +535,16 @@ def _register_fork_handler(verifier: Verifier) -> None:
     _verifiers.add(verifier)
 
 
+def _before_fork() -> None:
+    for verifier in list(_verifiers):
+        verifier._before_fork()
+
+
+def _after_fork_in_parent() -> None:
+    for verifier in list(_verifiers):
+        verifier._after_fork_in_parent()
+
+
 def _after_fork_in_child() -> None:
     global _fork_lock, _fork_generation
     _fork_lock = threading.Lock()
@@ -514,4 +554,8 @@ def _after_fork_in_child() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=_after_fork_in_parent,
+        after_in_child=_after_fork_in_child,
+    )
