@@ -629,6 +629,21 @@ void Tesserad::RegisterPostgresMetrics() {
       "Transactions that failed with UNAVAILABLE (database unreachable, or a "
       "commit not confirmed in time).",
       [pg, one] { return one(double(pg->stats().failures)); });
+  m.AddCounterCallback(
+      "tessera_store_grouped_statements_total",
+      "Write statements that carried several concurrent writes (write "
+      "combining: writes that queued behind busy statements).",
+      [pg, one] { return one(double(pg->stats().writes_combined.groups)); });
+  m.AddCounterCallback(
+      "tessera_store_grouped_writes_total",
+      "Writes carried by those statements (divide by "
+      "tessera_store_grouped_statements_total for the mean group).",
+      [pg, one] { return one(double(pg->stats().writes_combined.grouped)); });
+  m.AddCounterCallback(
+      "tessera_store_group_failures_total",
+      "Grouped statements that failed whole (their writes were retried one by "
+      "one, or failed together when the database was unreachable).",
+      [pg, one] { return one(double(pg->stats().group_failures)); });
   m.AddGauge("tessera_store_clock_offset_seconds",
              "The database's clock minus this replica's (expiry decisions use "
              "the database's).",

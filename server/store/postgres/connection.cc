@@ -92,6 +92,15 @@ std::string Int2ArrayParam(const std::vector<int16_t>& values) {
   return out;
 }
 
+std::string Int4ArrayParam(const std::vector<int32_t>& values) {
+  std::string out = ArrayHeader(kInt4Oid, values.size(), false);
+  for (int32_t value : values) {
+    absl::StrAppend(&out, BigEndian(4, 4),
+                    BigEndian(static_cast<uint32_t>(value), 4));
+  }
+  return out;
+}
+
 std::string Int8ArrayParam(const std::vector<int64_t>& values) {
   std::string out = ArrayHeader(kInt8Oid, values.size(), false);
   for (int64_t value : values) {

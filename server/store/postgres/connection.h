@@ -39,15 +39,17 @@ namespace tessera::store::postgres {
 struct Statement {
   const char* name;
   const char* sql;
-  // Parameter type OIDs (bytea 17, int2 21, int8 20, text 25).
+  // Parameter type OIDs (bytea 17, int2 21, int4 23, int8 20, text 25).
   std::vector<unsigned int> types;
 };
 
 inline constexpr unsigned int kByteaOid = 17;
 inline constexpr unsigned int kInt8Oid = 20;
+inline constexpr unsigned int kInt4Oid = 23;
 inline constexpr unsigned int kInt2Oid = 21;
 inline constexpr unsigned int kByteaArrayOid = 1001;
 inline constexpr unsigned int kInt2ArrayOid = 1005;
+inline constexpr unsigned int kInt4ArrayOid = 1007;
 inline constexpr unsigned int kInt8ArrayOid = 1016;
 
 // Binary parameters.
@@ -55,6 +57,7 @@ std::string Int2Param(int16_t value);
 std::string Int8Param(int64_t value);
 // One-dimensional arrays (nullopt: a NULL element).
 std::string Int2ArrayParam(const std::vector<int16_t>& values);
+std::string Int4ArrayParam(const std::vector<int32_t>& values);
 std::string Int8ArrayParam(const std::vector<int64_t>& values);
 std::string ByteaArrayParam(
     const std::vector<std::optional<std::string>>& values);

@@ -2,6 +2,7 @@
 
 #include <postgresql/libpq-fe.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,19 @@ const Statement kWriteRead{
     "$4, $5, $6, $7)",
     {kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid, kByteaArrayOid,
      kByteaArrayOid, kInt2ArrayOid, kByteaArrayOid}};
+
+// Concurrent batches in one statement (migration 4): a row per read (or
+// per batch that reads nothing) of (batch, first sequence, failure, value).
+const Statement kWriteGroup{
+    "tessera_write_group",
+    "SELECT batch, first_sequence, failure, read_value FROM "
+    "tessera_write_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    {kInt4ArrayOid, kInt2ArrayOid, kInt2ArrayOid, kByteaArrayOid,
+     kByteaArrayOid, kInt4ArrayOid, kByteaArrayOid, kInt4ArrayOid,
+     kInt2ArrayOid, kByteaArrayOid}};
+// At most kMaxWriteGroup batches share a statement (each is a
+// subtransaction; PostgreSQL caches 64 per transaction before it spills).
+constexpr size_t kMaxWriteGroup = 16;
 
 // tessera_write's op codes (schema.cc, migration 2).
 enum WriteOp : int16_t {
@@ -138,21 +152,38 @@ absl::Status Hold(std::unique_ptr<Connection>& held, const std::string& url,
   return absl::OkStatus();
 }
 
-// tessera_write's parameters for `batch` (tessera_write_read's when it
-// reads).
-std::vector<std::optional<std::string>> WriteParams(Batch& batch) {
+// Batches flattened into tessera_write's arrays; Add appends one batch,
+// and the *_ends say where each batch's ops, records and reads end
+// (tessera_write_group's parameters).
+struct Flattened {
   std::vector<int16_t> families, ops;
   std::vector<std::optional<std::string>> keys, values, records;
-  // Keys claimed by Expect(absent) that the batch does not write itself:
-  // their placeholders go again before commit.
-  std::vector<std::pair<ColumnFamily, std::string>> claimed;
-  auto add = [&](WriteOp op, ColumnFamily family, const std::string& key,
-                 std::optional<std::string> value) {
+  std::vector<int16_t> read_families;
+  std::vector<std::optional<std::string>> read_keys;
+  std::vector<int32_t> op_ends, record_ends, read_ends;
+
+  void Add(Batch& batch);
+  void AddOp(WriteOp op, ColumnFamily family, const std::string& key,
+             std::optional<std::string> value) {
     families.push_back(static_cast<int16_t>(family));
     ops.push_back(op);
     keys.push_back(key);
     values.push_back(std::move(value));
-  };
+  }
+  Params WriteParams() const {
+    return {Int2ArrayParam(families), Int2ArrayParam(ops),
+            ByteaArrayParam(keys), ByteaArrayParam(values),
+            ByteaArrayParam(records)};
+  }
+  Params ReadParams() const {
+    return {Int2ArrayParam(read_families), ByteaArrayParam(read_keys)};
+  }
+};
+
+void Flattened::Add(Batch& batch) {
+  // Keys claimed by Expect(absent) that the batch does not write itself:
+  // their placeholders go again before commit.
+  std::vector<std::pair<ColumnFamily, std::string>> claimed;
   auto unclaim = [&](ColumnFamily family, const std::string& key) {
     claimed.erase(std::remove(claimed.begin(), claimed.end(),
                               std::make_pair(family, key)),
@@ -161,28 +192,28 @@ std::vector<std::optional<std::string>> WriteParams(Batch& batch) {
   for (const Batch::Op& op : batch.ops()) {
     switch (op.kind) {
       case Batch::Kind::kPut:
-        add(kOpPut, op.family, op.key, op.value);
+        AddOp(kOpPut, op.family, op.key, op.value);
         unclaim(op.family, op.key);
         break;
       case Batch::Kind::kDelete:
-        add(kOpDelete, op.family, op.key, std::nullopt);
+        AddOp(kOpDelete, op.family, op.key, std::nullopt);
         unclaim(op.family, op.key);
         break;
       case Batch::Kind::kDeleteRange:
-        add(kOpDeleteRange, op.family, op.key, op.value);
+        AddOp(kOpDeleteRange, op.family, op.key, op.value);
         break;
       case Batch::Kind::kExpect:
         if (op.value.has_value()) {
-          add(kOpExpectValue, op.family, op.key, op.value);
+          AddOp(kOpExpectValue, op.family, op.key, op.value);
         } else {
-          add(kOpExpectAbsent, op.family, op.key, std::nullopt);
+          AddOp(kOpExpectAbsent, op.family, op.key, std::nullopt);
           claimed.emplace_back(op.family, op.key);
         }
         break;
     }
   }
   for (const auto& [family, key] : claimed) {
-    add(kOpDropPlaceholder, family, key, std::nullopt);
+    AddOp(kOpDropPlaceholder, family, key, std::nullopt);
   }
   for (tessera::v1::RevocationEvent& event : batch.log_events()) {
     event.clear_sequence();  // Assigned by the database.
@@ -190,20 +221,34 @@ std::vector<std::optional<std::string>> WriteParams(Batch& batch) {
     *record.mutable_event() = event;
     records.push_back(record.SerializeAsString());
   }
-  std::vector<std::optional<std::string>> params = {
-      Int2ArrayParam(families), Int2ArrayParam(ops), ByteaArrayParam(keys),
-      ByteaArrayParam(values), ByteaArrayParam(records)};
-  if (!batch.reads().empty()) {
-    std::vector<int16_t> read_families;
-    std::vector<std::optional<std::string>> read_keys;
-    for (const Batch::ReadOp& read : batch.reads()) {
-      read_families.push_back(static_cast<int16_t>(read.family));
-      read_keys.push_back(read.key);
-    }
-    params.push_back(Int2ArrayParam(read_families));
-    params.push_back(ByteaArrayParam(read_keys));
+  for (const Batch::ReadOp& read : batch.reads()) {
+    read_families.push_back(static_cast<int16_t>(read.family));
+    read_keys.push_back(read.key);
   }
-  return params;
+  op_ends.push_back(static_cast<int32_t>(ops.size()));
+  record_ends.push_back(static_cast<int32_t>(records.size()));
+  read_ends.push_back(static_cast<int32_t>(read_keys.size()));
+}
+
+// What a Write learns from its statement: its events' sequences (from
+// `first`) and its reads, from `rows` rows of `result` starting at `row`
+// (column `column` holds the value read).
+void Deliver(Batch& batch, uint64_t first, const Result& result, int row,
+             int column) {
+  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
+    event.set_sequence(first++);
+  }
+  for (size_t i = 0; i < batch.reads().size(); ++i, ++row) {
+    batch.read_values().push_back(
+        result.IsNull(row, column)
+            ? std::nullopt
+            : std::optional<std::string>(result.Bytes(row, column)));
+  }
+}
+
+// Rows tessera_write_read and tessera_write_group give a batch.
+int RowsOf(const Batch& batch) {
+  return static_cast<int>(std::max<size_t>(batch.reads().size(), 1));
 }
 
 }  // namespace
@@ -242,10 +287,20 @@ std::string DescribeConninfo(const std::string& conninfo) {
   return out;
 }
 
+namespace {
+
+PostgresStore::Options WithDefaults(PostgresStore::Options options) {
+  if (options.write_statements < 1) options.write_statements = 1;
+  return options;
+}
+
+}  // namespace
+
 PostgresStore::PostgresStore(const Options& options)
-    : options_(options),
+    : options_(WithDefaults(options)),
       location_(DescribeConninfo(options.url)),
-      pool_(options.url, options.pool_size) {}
+      pool_(options.url, options.pool_size),
+      writers_(options_.write_statements, kMaxWriteGroup) {}
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
     const Options& options) {
@@ -440,49 +495,135 @@ void PostgresStore::AfterDurable(DurableCallback done) {
   done(absl::OkStatus());
 }
 
+namespace {
+
+// Whether the last statement's request reached the server. An
+// administrator's termination (a restart, pg_terminate_backend, a
+// switchover) ends the backend's transaction uncommitted unless it was
+// already waiting for the standbys, which PostgreSQL warns of.
+bool Sent(const Connection& connection) {
+  return connection.delivered() &&
+         !(connection.sqlstate() == kAdminShutdown && !connection.warned());
+}
+
+// A write statement that failed after reaching the server.
+absl::Status NotConfirmed(const absl::Status& failed) {
+  return absl::UnavailableError(absl::StrCat(
+      "the commit was not confirmed (it may still apply): ", failed.message()));
+}
+
+// The wait for the synchronous standbys was cancelled: committed on the
+// primary alone, which a failover can lose. Not acknowledged.
+absl::Status StandbysDidNotConfirm() {
+  return absl::UnavailableError("the synchronous standbys did not confirm it");
+}
+
+}  // namespace
+
 absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
   const absl::Time deadline = Deadline();
   absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
   if (!lease.ok()) return lease.status();
   Connection& connection = **lease;
-  const size_t reads = batch.reads().size();
+  Flattened flat;
+  flat.Add(batch);
+  Params params = flat.WriteParams();
+  if (!batch.reads().empty()) {
+    for (std::optional<std::string>& param : flat.ReadParams()) {
+      params.push_back(std::move(param));
+    }
+  }
   absl::StatusOr<Result> written = connection.Run(
-      reads > 0 ? kWriteRead : kWrite, WriteParams(batch), deadline);
-  // An administrator's termination (a restart, pg_terminate_backend, a
-  // switchover) ends the backend's transaction uncommitted unless it was
-  // already waiting for the standbys, which PostgreSQL warns of.
-  *sent = connection.delivered() &&
-          !(connection.sqlstate() == kAdminShutdown && !connection.warned());
+      batch.reads().empty() ? kWrite : kWriteRead, params, deadline);
+  *sent = Sent(connection);
   if (!written.ok()) {
     if (IsRace(connection.sqlstate())) return WriteConflict("a racing writer");
-    if (*sent) {
-      return absl::UnavailableError(
-          absl::StrCat("the commit was not confirmed (it may still apply): ",
-                       written.status().message()));
-    }
+    if (*sent) return NotConfirmed(written.status());
     return Classify(connection, written.status());
   }
-  if (connection.warned()) {
-    // The wait for the synchronous standbys was cancelled: committed on the
-    // primary alone, which a failover can lose. Not acknowledged.
-    return absl::UnavailableError(
-        "the synchronous standbys did not confirm it");
-  }
-  if (written->rows() != static_cast<int>(std::max<size_t>(reads, 1))) {
+  if (connection.warned()) return StandbysDidNotConfirm();
+  if (written->rows() != RowsOf(batch)) {
     return absl::InternalError("tessera_write: unexpected rows");
   }
-  uint64_t sequence = static_cast<uint64_t>(written->Int8(0, 0));
-  for (tessera::v1::RevocationEvent& event : batch.log_events()) {
-    event.set_sequence(sequence++);
+  Deliver(batch, static_cast<uint64_t>(written->Int8(0, 0)), *written, 0, 1);
+  return absl::OkStatus();
+}
+
+absl::Status PostgresStore::WriteGroupStatement(
+    const std::vector<Writer*>& group, bool* sent, bool* rolled_back) {
+  const absl::Time deadline = Deadline();
+  absl::StatusOr<Pool::Lease> lease = pool_.Acquire(deadline);
+  if (!lease.ok()) return lease.status();
+  Connection& connection = **lease;
+  Flattened flat;
+  int rows = 0;
+  for (Writer* writer : group) {
+    flat.Add(*writer->batch);
+    rows += RowsOf(*writer->batch);
   }
-  for (size_t i = 0; i < reads; ++i) {
-    const int row = static_cast<int>(i);
-    batch.read_values().push_back(
-        written->IsNull(row, 1)
-            ? std::nullopt
-            : std::optional<std::string>(written->Bytes(row, 1)));
+  absl::StatusOr<Result> written = connection.Run(
+      kWriteGroup,
+      {Int4ArrayParam(flat.op_ends), Int2ArrayParam(flat.families),
+       Int2ArrayParam(flat.ops), ByteaArrayParam(flat.keys),
+       ByteaArrayParam(flat.values), Int4ArrayParam(flat.record_ends),
+       ByteaArrayParam(flat.records), Int4ArrayParam(flat.read_ends),
+       Int2ArrayParam(flat.read_families), ByteaArrayParam(flat.read_keys)},
+      deadline);
+  *sent = Sent(connection);
+  if (!written.ok()) {
+    // The server refused the statement (its transaction rolled back, so
+    // nothing of it applied) rather than the connection failing under it.
+    *rolled_back = !connection.broken() && !connection.sqlstate().empty();
+    if (*sent && !*rolled_back) return NotConfirmed(written.status());
+    return Classify(connection, written.status());
+  }
+  if (connection.warned()) return StandbysDidNotConfirm();
+  if (written->rows() != rows) {
+    return absl::InternalError("tessera_write_group: unexpected rows");
+  }
+  int row = 0;
+  for (Writer* writer : group) {
+    if (!written->IsNull(row, 2)) {
+      writer->status = WriteConflict("a racing writer");
+    } else {
+      Deliver(*writer->batch, static_cast<uint64_t>(written->Int8(row, 1)),
+              *written, row, 3);
+      writer->status = absl::OkStatus();
+    }
+    row += RowsOf(*writer->batch);
   }
   return absl::OkStatus();
+}
+
+absl::Status PostgresStore::WriteAlone(Batch& batch) {
+  bool sent = false;
+  absl::Status written = WriteOneStatement(batch, &sent);
+  if (written.code() == absl::StatusCode::kUnavailable && !sent) {
+    // Nothing reached the server: once more on a new connection (a
+    // failover leaves every idle connection pointing at the old primary).
+    written = WriteOneStatement(batch, &sent);
+  }
+  return written;
+}
+
+void PostgresStore::WriteGroup(const std::vector<Writer*>& group) {
+  if (group.size() == 1) {
+    group[0]->status = WriteAlone(*group[0]->batch);
+    return;
+  }
+  bool sent = false, rolled_back = false;
+  absl::Status statement = WriteGroupStatement(group, &sent, &rolled_back);
+  if (statement.code() == absl::StatusCode::kUnavailable && !sent &&
+      !rolled_back) {
+    statement = WriteGroupStatement(group, &sent, &rolled_back);
+  }
+  if (statement.ok()) return;
+  grouped_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  for (Writer* writer : group) {
+    // A refused statement applied nothing: each batch again on its own, so
+    // that one bad batch fails alone.
+    writer->status = rolled_back ? WriteAlone(*writer->batch) : statement;
+  }
 }
 
 absl::Status PostgresStore::TrimLog(Batch& batch) {
@@ -514,13 +655,10 @@ absl::Status PostgresStore::Write(Batch& batch) {
     trims = trims || op.family == ColumnFamily::kRevocationLog;
   }
   if (trims) return TrimLog(batch);
-  bool sent = false;
-  absl::Status written = WriteOneStatement(batch, &sent);
-  if (written.code() == absl::StatusCode::kUnavailable && !sent) {
-    // Nothing reached the server: once more on a new connection (a
-    // failover leaves every idle connection pointing at the old primary).
-    written = WriteOneStatement(batch, &sent);
-  }
+  Writer self{&batch, absl::OkStatus()};
+  writers_.Run(
+      self, [this](const std::vector<Writer*>& group) { WriteGroup(group); });
+  const absl::Status& written = self.status;
   if (!written.ok()) {
     for (auto& event : batch.log_events()) event.clear_sequence();
   }
@@ -557,6 +695,8 @@ PostgresStore::Stats PostgresStore::stats() const {
   stats.writes = writes_.load(std::memory_order_relaxed);
   stats.conflicts = conflicts_.load(std::memory_order_relaxed);
   stats.failures = failures_.load(std::memory_order_relaxed);
+  stats.writes_combined = writers_.stats();
+  stats.group_failures = grouped_fallbacks_.load(std::memory_order_relaxed);
   stats.write_time =
       absl::Nanoseconds(write_nanos_.load(std::memory_order_relaxed));
   stats.clock_offset =

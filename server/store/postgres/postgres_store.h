@@ -14,11 +14,13 @@
 // How the contract holds:
 //  - A Write is one statement, SELECT tessera_write(...) (a PL/pgSQL
 //    function, schema.cc), so one round trip and its own READ COMMITTED
-//    transaction. Expect(key, value) is SELECT ... FOR UPDATE (it waits for
-//    a racing writer of the row, then reads what that writer committed);
-//    Expect(key, absent) inserts a placeholder ON CONFLICT DO NOTHING, so of
-//    two racing creators one inserts and the other finds the row. A
-//    mismatch raises SQLSTATE TS409 and nothing is written: ABORTED
+//    transaction; under load, Writes that queue behind busy statements
+//    share one, tessera_write_group, each batch a subtransaction of its
+//    own (write combining, below). Expect(key, value) is SELECT ... FOR UPDATE
+//    (it waits for a racing writer of the row, then reads what that writer
+//    committed); Expect(key, absent) inserts a placeholder ON CONFLICT DO
+//    NOTHING, so of two racing creators one inserts and the other finds the
+//    row. A mismatch raises SQLSTATE TS409 and nothing is written: ABORTED
 //    WRITE_CONFLICT, as is a deadlock or serialization failure. Never a
 //    partial batch.
 //  - Log events: the head row is locked FOR UPDATE, so log-appending
@@ -51,10 +53,13 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/store/kv.h"
+#include "server/store/postgres/combiner.h"
 #include "server/store/postgres/pool.h"
 
 namespace tessera::store::postgres {
@@ -71,13 +76,23 @@ class PostgresStore : public Kv {
     int pool_size = 8;
     // Bound on each call, from taking a connection to the last result.
     absl::Duration timeout = absl::Seconds(5);
+    // Write statements in flight at once; Writes beyond them queue and the
+    // next statement carries up to 16 of them (0: 1, which measured best,
+    // docs/performance.md).
+    int write_statements = 0;
   };
 
   struct Stats {
     Pool::Stats pool;
     uint64_t writes = 0;
     uint64_t conflicts = 0;
-    uint64_t failures = 0;        // UNAVAILABLE answers.
+    uint64_t failures = 0;  // UNAVAILABLE answers.
+    // Write combining (below): statements that carried several Writes, how
+    // many they carried, and what waits and runs now.
+    CombinerStats writes_combined;
+    // Grouped write statements that failed as a whole (their Writes were
+    // then retried one by one, or all failed).
+    uint64_t group_failures = 0;
     absl::Duration write_time;    // Summed over `writes`.
     absl::Duration clock_offset;  // The database's clock minus ours.
   };
@@ -126,9 +141,30 @@ class PostgresStore : public Kv {
  private:
   explicit PostgresStore(const Options& options);
   absl::Time Deadline() const { return absl::Now() + options_.timeout; }
+
+  // Write combining (combiner.h): at most options_.write_statements
+  // statements in flight; Writes that queue behind them go together in the
+  // next one, up to 16. A lone Write is written by tessera_write(_read);
+  // several by tessera_write_group, each batch in a subtransaction of its
+  // own, so a batch that fails its expectations fails alone: one round
+  // trip, one commit and one WAL flush for all of them. Under light load
+  // every Write is its own statement, at once. (Gets are not combined:
+  // that measured no gain, docs/performance.md.)
+  struct Writer {
+    Batch* batch;
+    absl::Status status;
+  };
+  void WriteGroup(const std::vector<Writer*>& group);
   // The batch as one call of tessera_write (its own transaction). `sent`:
   // whether the call reached the server (if not, nothing can have applied).
   absl::Status WriteOneStatement(Batch& batch, bool* sent);
+  // WriteOneStatement, once more if it never reached the server.
+  absl::Status WriteAlone(Batch& batch);
+  // `group` as one call of tessera_write_group; on success each Writer's
+  // status is set. `rolled_back`: the server refused the statement, so
+  // none of it applied.
+  absl::Status WriteGroupStatement(const std::vector<Writer*>& group,
+                                   bool* sent, bool* rolled_back);
   // A batch of log DeleteRanges (a trim), as one DELETE.
   absl::Status TrimLog(Batch& batch);
   absl::Status ScanLog(absl::string_view start, const Visitor& visit);
@@ -148,6 +184,8 @@ class PostgresStore : public Kv {
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
   std::atomic<int64_t> write_nanos_{0};
+  std::atomic<uint64_t> grouped_fallbacks_{0};
+  Combiner<Writer> writers_;
 };
 
 // "postgresql://host:port,.../dbname" of a URL or conninfo: where the

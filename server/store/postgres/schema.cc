@@ -129,6 +129,78 @@ BEGIN
 END
 $$;
 )sql"},
+    {4, "tessera_write_group: concurrent batches in one statement",
+     // Runs batch b (1-based) as tessera_write_read (or, reading nothing,
+     // tessera_write) would: its ops are families/ops/keys/vals[previous
+     // op_ends + 1 .. op_ends[b]], its log records records[..
+     // record_ends[b]], its reads read_*[.. read_ends[b]]. Each batch runs
+     // in a subtransaction of its own: a failed expectation or a race
+     // (TS409, serialization failure, deadlock, unique violation) undoes
+     // that batch alone and is its `failure` (the SQLSTATE; NULL: it
+     // applied), and a later batch sees what the earlier ones wrote. Rows:
+     // per batch in order, one per read (the value read; NULL: absent or the
+     // batch failed), or one if it reads nothing.
+     R"sql(
+CREATE FUNCTION tessera_write_group(op_ends integer[], families smallint[],
+                                    ops smallint[], keys bytea[],
+                                    vals bytea[], record_ends integer[],
+                                    records bytea[], read_ends integer[],
+                                    read_families smallint[],
+                                    read_keys bytea[])
+RETURNS TABLE (batch integer, first_sequence bigint, failure text,
+               read_value bytea)
+LANGUAGE plpgsql AS $$
+DECLARE
+  b integer;
+  i integer;
+  op_from integer := 1;
+  record_from integer := 1;
+  read_from integer := 1;
+  got bytea[];
+BEGIN
+  FOR b IN 1 .. coalesce(array_length(op_ends, 1), 0) LOOP
+    got := '{}';
+    failure := NULL;
+    BEGIN
+      IF read_ends[b] < read_from THEN
+        first_sequence := tessera_write(
+          families[op_from:op_ends[b]], ops[op_from:op_ends[b]],
+          keys[op_from:op_ends[b]], vals[op_from:op_ends[b]],
+          records[record_from:record_ends[b]]);
+      ELSE
+        SELECT min(w.first_sequence), array_agg(w.read_value ORDER BY w.n)
+          INTO first_sequence, got
+          FROM tessera_write_read(
+            families[op_from:op_ends[b]], ops[op_from:op_ends[b]],
+            keys[op_from:op_ends[b]], vals[op_from:op_ends[b]],
+            records[record_from:record_ends[b]],
+            read_families[read_from:read_ends[b]],
+            read_keys[read_from:read_ends[b]]) WITH ORDINALITY AS w(
+              first_sequence, read_value, n);
+      END IF;
+    EXCEPTION
+      WHEN SQLSTATE 'TS409' OR serialization_failure OR deadlock_detected
+           OR unique_violation THEN
+        failure := SQLSTATE;
+        first_sequence := 0;
+        got := '{}';
+    END;
+    batch := b;
+    read_value := NULL;
+    IF read_ends[b] < read_from THEN
+      RETURN NEXT;
+    END IF;
+    FOR i IN 1 .. read_ends[b] - read_from + 1 LOOP
+      read_value := got[i];
+      RETURN NEXT;
+    END LOOP;
+    op_from := op_ends[b] + 1;
+    record_from := record_ends[b] + 1;
+    read_from := read_ends[b] + 1;
+  END LOOP;
+END
+$$;
+)sql"},
 };
 
 // pg_advisory_xact_lock's key: "tessera\0" as an int8.
