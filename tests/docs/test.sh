@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every `sh` block of README.md and docs/*.md against real tesserad
-# processes with run_markdown.py (after its self-test, testdata/selftest.md),
-# so a documented command that stops working fails this test. A block a test
-# cannot run says why (<!-- not run: REASON --> before it); the runner prints
-# each skipped block with its reason. Not here: docs/grpcurl.md
-# (tests/grpcurl/test.sh runs it), docs/sdk/ and docs/guides/ (code, run by the
-# client libraries' and examples' suites).
+# tests/docs/test.sh [PAGE...]
+#
+# Runs every `sh` block of each PAGE (default: README.md and docs/*.md but
+# docs/grpcurl.md, which tests/grpcurl/test.sh passes here as its one page)
+# against real tesserad processes with run_markdown.py (after its self-test,
+# testdata/selftest.md), so a documented command that stops working fails
+# this test. A block a test cannot run says why (<!-- not run: REASON -->
+# before it); the runner prints each skipped block with its reason. Not here:
+# docs/sdk/ and docs/guides/ (code, run by the client libraries' and
+# examples' suites). grpcurl is $TESSERA_GRPCURL, else grpcurl on PATH, else
+# $(go env GOPATH)/bin/grpcurl (where tools/setup.sh installs it).
 #
 # How the pages' commands map to the binaries under test: bazel-bin/server/
 # tesserad and `bash tools/run_server.sh` (zero configuration) are
@@ -91,8 +95,13 @@ etc_tessera=$(mktemp -d)
 trap 'rm -rf "$out" "$etc_tessera"' EXIT
 (umask 077 && openssl rand -base64 32 >"$etc_tessera/kek")
 cd "$REPO"
-for page in README.md docs/*.md; do
-  [[ $page == docs/grpcurl.md ]] && continue
+pages=("$@")
+if [[ ${#pages[@]} -eq 0 ]]; then
+  for page in README.md docs/*.md; do
+    [[ $page == docs/grpcurl.md ]] || pages+=("$page")
+  done
+fi
+for page in "${pages[@]}"; do
   if ! grep -q '^```sh$' "$page"; then
     echo "== $page: no sh blocks"
     continue
