@@ -666,6 +666,10 @@ void Tesserad::RegisterPostgresMetrics() {
       "retired generations, request ids), hourly on each replica.",
       [purger, one] { return one(double(purger->totals().purged)); });
   m.AddCounterCallback(
+      "tessera_purge_passes_total",
+      "Purge passes that ran to the end (one at start, then hourly).",
+      [purger, one] { return one(double(purger->totals().passes)); });
+  m.AddCounterCallback(
       "tessera_purge_failures_total",
       "Purge passes that failed (the next one retries).",
       [purger, one] { return one(double(purger->totals().failures)); });

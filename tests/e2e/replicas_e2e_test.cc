@@ -275,6 +275,25 @@ TEST_F(ReplicasTest, ARevocationOnAIsEnforcedByVerifiersOnBAndC) {
 // start and then hourly: here a session that ended two days ago, written
 // straight into the table, goes; a live one stays.
 TEST_F(ReplicasTest, AReplicaPurgesSessionsThatEndedLongAgo) {
+  // The replicas running now have ended their first passes, so the session
+  // below is left to the one started after it.
+  for (const Replica& replica : replicas_) {
+    httplib::Client client(
+        absl::StrCat("http://", replica.process->http_address()));
+    const absl::Time deadline = absl::Now() + kWait;
+    for (;;) {
+      httplib::Result metrics = client.Get("/metrics");
+      if (metrics &&
+          metrics->body.find("\ntessera_purge_passes_total ") !=
+              std::string::npos &&
+          metrics->body.find("\ntessera_purge_passes_total 0\n") ==
+              std::string::npos) {
+        break;
+      }
+      ASSERT_LT(absl::Now(), deadline) << "no purge pass ended";
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
   const v1::SessionTokens live = Issue(0, "liam");
   v1::SessionRecord ended;
   ended.set_session_id("ended-long-ago");
