@@ -18,6 +18,7 @@
 //
 // Run: bazel run -c opt //server/bench:ha_bench -- [--seconds=2]
 //        [--rounds=3] [--concurrency=1,8,32] [--revocations=200]
+//        [--pool_size=32]
 
 #include <sys/stat.h>
 
@@ -48,6 +49,9 @@ ABSL_FLAG(double, seconds, 2, "Duration of each measurement.");
 ABSL_FLAG(int, rounds, 3, "Rounds per row; ratios are the rounds' median.");
 ABSL_FLAG(std::string, concurrency, "1,8,32", "Client counts.");
 ABSL_FLAG(int, revocations, 200, "Revocations timed for propagation.");
+ABSL_FLAG(int, pool_size, 32,
+          "Each replica's --postgres_pool_size (32: as many connections as "
+          "pgbench's clients at the highest level).");
 
 namespace tessera::bench {
 namespace {
@@ -242,7 +246,9 @@ int Main() {
   for (auto& one : options) {
     // As many connections as pgbench's clients at the highest level.
     one.flags = {"--store=postgres", "--postgres_url=" + *url,
-                 "--kek_file=" + kek, "--postgres_pool_size=32"};
+                 "--kek_file=" + kek,
+                 absl::StrCat("--postgres_pool_size=",
+                              absl::GetFlag(FLAGS_pool_size))};
   }
   auto replicas = TesseradProcess::StartAll(std::move(options));
   auto rocks = TesseradProcess::Start({});
