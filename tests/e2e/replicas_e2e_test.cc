@@ -25,7 +25,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "client/base/timestamps.h"
 #include "client/verifier/verifier.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -33,6 +32,7 @@
 #include "gtest/gtest.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.grpc.pb.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_calls.h"
 #include "tests/testing/postgres_cluster.h"
 #include "tests/testing/subprocess.h"
@@ -151,15 +151,7 @@ class ReplicasTest : public ::testing::Test {
         absl::StrCat("http://", replicas_[replica].process->http_address()));
     httplib::Result result = client.Get("/metrics");
     if (!result) return -2;
-    for (absl::string_view line : absl::StrSplit(result->body, '\n')) {
-      if (absl::StartsWith(line, series + " ")) {
-        double value = 0;
-        if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) {
-          return value;
-        }
-      }
-    }
-    return -1;
+    return testing::MetricValue(result->body, series);
   }
 
   int Readyz(int replica) {
@@ -277,19 +269,9 @@ TEST_F(ReplicasTest, ARevocationOnAIsEnforcedByVerifiersOnBAndC) {
 TEST_F(ReplicasTest, AReplicaPurgesSessionsThatEndedLongAgo) {
   // The replicas running now have ended their first passes, so the session
   // below is left to the one started after it.
-  for (const Replica& replica : replicas_) {
-    httplib::Client client(
-        absl::StrCat("http://", replica.process->http_address()));
+  for (int replica = 0; replica < kReplicas; ++replica) {
     const absl::Time deadline = absl::Now() + kWait;
-    for (;;) {
-      httplib::Result metrics = client.Get("/metrics");
-      if (metrics &&
-          metrics->body.find("\ntessera_purge_passes_total ") !=
-              std::string::npos &&
-          metrics->body.find("\ntessera_purge_passes_total 0\n") ==
-              std::string::npos) {
-        break;
-      }
+    while (Metric(replica, "tessera_purge_passes_total") < 1) {
       ASSERT_LT(absl::Now(), deadline) << "no purge pass ended";
       absl::SleepFor(absl::Milliseconds(20));
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -84,29 +85,33 @@ std::string ArrayHeader(unsigned int element_oid, size_t size, bool nulls) {
 
 }  // namespace
 
-std::string Int2ArrayParam(const std::vector<int16_t>& values) {
-  std::string out = ArrayHeader(kInt2Oid, values.size(), false);
-  for (int16_t value : values) {
-    absl::StrAppend(&out, BigEndian(2, 4), Int2Param(value));
+namespace {
+
+// A one-dimensional array of big-endian integers of sizeof(T) bytes.
+template <typename T>
+std::string IntegerArrayParam(unsigned int element_oid,
+                              const std::vector<T>& values) {
+  std::string out = ArrayHeader(element_oid, values.size(), false);
+  for (T value : values) {
+    absl::StrAppend(
+        &out, BigEndian(sizeof(T), 4),
+        BigEndian(static_cast<std::make_unsigned_t<T>>(value), sizeof(T)));
   }
   return out;
+}
+
+}  // namespace
+
+std::string Int2ArrayParam(const std::vector<int16_t>& values) {
+  return IntegerArrayParam(kInt2Oid, values);
 }
 
 std::string Int4ArrayParam(const std::vector<int32_t>& values) {
-  std::string out = ArrayHeader(kInt4Oid, values.size(), false);
-  for (int32_t value : values) {
-    absl::StrAppend(&out, BigEndian(4, 4),
-                    BigEndian(static_cast<uint32_t>(value), 4));
-  }
-  return out;
+  return IntegerArrayParam(kInt4Oid, values);
 }
 
 std::string Int8ArrayParam(const std::vector<int64_t>& values) {
-  std::string out = ArrayHeader(kInt8Oid, values.size(), false);
-  for (int64_t value : values) {
-    absl::StrAppend(&out, BigEndian(8, 4), Int8Param(value));
-  }
-  return out;
+  return IntegerArrayParam(kInt8Oid, values);
 }
 
 std::string ByteaArrayParam(

@@ -170,13 +170,25 @@ struct Flattened {
     keys.push_back(key);
     values.push_back(std::move(value));
   }
-  Params WriteParams() const {
-    return {Int2ArrayParam(families), Int2ArrayParam(ops),
-            ByteaArrayParam(keys), ByteaArrayParam(values),
-            ByteaArrayParam(records)};
+  // tessera_write's parameters (with the reads: tessera_write_read's), for
+  // one batch.
+  Params SingleParams() const {
+    Params params = {Int2ArrayParam(families), Int2ArrayParam(ops),
+                     ByteaArrayParam(keys), ByteaArrayParam(values),
+                     ByteaArrayParam(records)};
+    if (!read_keys.empty()) {
+      params.push_back(Int2ArrayParam(read_families));
+      params.push_back(ByteaArrayParam(read_keys));
+    }
+    return params;
   }
-  Params ReadParams() const {
-    return {Int2ArrayParam(read_families), ByteaArrayParam(read_keys)};
+  // tessera_write_group's parameters.
+  Params GroupParams() const {
+    return {Int4ArrayParam(op_ends),       Int2ArrayParam(families),
+            Int2ArrayParam(ops),           ByteaArrayParam(keys),
+            ByteaArrayParam(values),       Int4ArrayParam(record_ends),
+            ByteaArrayParam(records),      Int4ArrayParam(read_ends),
+            Int2ArrayParam(read_families), ByteaArrayParam(read_keys)};
   }
 };
 
@@ -231,8 +243,8 @@ void Flattened::Add(Batch& batch) {
 }
 
 // What a Write learns from its statement: its events' sequences (from
-// `first`) and its reads, from `rows` rows of `result` starting at `row`
-// (column `column` holds the value read).
+// `first`) and its reads, one per row of `result` from `row` on (column
+// `column` holds the value read).
 void Deliver(Batch& batch, uint64_t first, const Result& result, int row,
              int column) {
   for (tessera::v1::RevocationEvent& event : batch.log_events()) {
@@ -518,6 +530,19 @@ absl::Status StandbysDidNotConfirm() {
   return absl::UnavailableError("the synchronous standbys did not confirm it");
 }
 
+// `attempt(&sent)`, and once more if it failed UNAVAILABLE without reaching
+// the server (nothing can have applied; the retry takes a new connection,
+// since a failover leaves every idle one pointing at the old primary).
+template <typename Attempt>
+absl::Status OnceMoreIfUnsent(Attempt attempt) {
+  bool sent = false;
+  absl::Status status = attempt(&sent);
+  if (status.code() == absl::StatusCode::kUnavailable && !sent) {
+    status = attempt(&sent);
+  }
+  return status;
+}
+
 }  // namespace
 
 absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
@@ -527,14 +552,9 @@ absl::Status PostgresStore::WriteOneStatement(Batch& batch, bool* sent) {
   Connection& connection = **lease;
   Flattened flat;
   flat.Add(batch);
-  Params params = flat.WriteParams();
-  if (!batch.reads().empty()) {
-    for (std::optional<std::string>& param : flat.ReadParams()) {
-      params.push_back(std::move(param));
-    }
-  }
-  absl::StatusOr<Result> written = connection.Run(
-      batch.reads().empty() ? kWrite : kWriteRead, params, deadline);
+  absl::StatusOr<Result> written =
+      connection.Run(batch.reads().empty() ? kWrite : kWriteRead,
+                     flat.SingleParams(), deadline);
   *sent = Sent(connection);
   if (!written.ok()) {
     if (IsRace(connection.sqlstate())) return WriteConflict("a racing writer");
@@ -561,14 +581,8 @@ absl::Status PostgresStore::WriteGroupStatement(
     flat.Add(*writer->batch);
     rows += RowsOf(*writer->batch);
   }
-  absl::StatusOr<Result> written = connection.Run(
-      kWriteGroup,
-      {Int4ArrayParam(flat.op_ends), Int2ArrayParam(flat.families),
-       Int2ArrayParam(flat.ops), ByteaArrayParam(flat.keys),
-       ByteaArrayParam(flat.values), Int4ArrayParam(flat.record_ends),
-       ByteaArrayParam(flat.records), Int4ArrayParam(flat.read_ends),
-       Int2ArrayParam(flat.read_families), ByteaArrayParam(flat.read_keys)},
-      deadline);
+  absl::StatusOr<Result> written =
+      connection.Run(kWriteGroup, flat.GroupParams(), deadline);
   *sent = Sent(connection);
   if (!written.ok()) {
     // The server refused the statement (its transaction rolled back, so
@@ -596,14 +610,8 @@ absl::Status PostgresStore::WriteGroupStatement(
 }
 
 absl::Status PostgresStore::WriteAlone(Batch& batch) {
-  bool sent = false;
-  absl::Status written = WriteOneStatement(batch, &sent);
-  if (written.code() == absl::StatusCode::kUnavailable && !sent) {
-    // Nothing reached the server: once more on a new connection (a
-    // failover leaves every idle connection pointing at the old primary).
-    written = WriteOneStatement(batch, &sent);
-  }
-  return written;
+  return OnceMoreIfUnsent(
+      [&](bool* sent) { return WriteOneStatement(batch, sent); });
 }
 
 void PostgresStore::WriteGroup(const std::vector<Writer*>& group) {
@@ -611,14 +619,14 @@ void PostgresStore::WriteGroup(const std::vector<Writer*>& group) {
     group[0]->status = WriteAlone(*group[0]->batch);
     return;
   }
-  bool sent = false, rolled_back = false;
-  absl::Status statement = WriteGroupStatement(group, &sent, &rolled_back);
-  if (statement.code() == absl::StatusCode::kUnavailable && !sent &&
-      !rolled_back) {
-    statement = WriteGroupStatement(group, &sent, &rolled_back);
-  }
+  bool rolled_back = false;
+  const absl::Status statement = OnceMoreIfUnsent([&](bool* sent) {
+    absl::Status status = WriteGroupStatement(group, sent, &rolled_back);
+    *sent = *sent || rolled_back;  // A refused group goes batch by batch.
+    return status;
+  });
   if (statement.ok()) return;
-  grouped_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  group_failures_.fetch_add(1, std::memory_order_relaxed);
   for (Writer* writer : group) {
     // A refused statement applied nothing: each batch again on its own, so
     // that one bad batch fails alone.
@@ -696,7 +704,7 @@ PostgresStore::Stats PostgresStore::stats() const {
   stats.conflicts = conflicts_.load(std::memory_order_relaxed);
   stats.failures = failures_.load(std::memory_order_relaxed);
   stats.writes_combined = writers_.stats();
-  stats.group_failures = grouped_fallbacks_.load(std::memory_order_relaxed);
+  stats.group_failures = group_failures_.load(std::memory_order_relaxed);
   stats.write_time =
       absl::Nanoseconds(write_nanos_.load(std::memory_order_relaxed));
   stats.clock_offset =

@@ -184,7 +184,7 @@ class PostgresStore : public Kv {
   std::atomic<uint64_t> conflicts_{0};
   std::atomic<uint64_t> failures_{0};
   std::atomic<int64_t> write_nanos_{0};
-  std::atomic<uint64_t> grouped_fallbacks_{0};
+  std::atomic<uint64_t> group_failures_{0};
   Combiner<Writer> writers_;
 };
 
