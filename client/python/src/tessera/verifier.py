@@ -321,11 +321,16 @@ class Verifier:
             self._mark_closed()
             call = self._active_call
             self._cv.notify_all()
+        self._stop_stream(call, timeout=5)
+
+    def _stop_stream(self, call: grpc.Future[object] | None, timeout: float) -> None:
+        """Ends a stream told to stop (closed or pausing, under _cv): cancels
+        `call`, waits up to `timeout` for the thread, closes the channel."""
         if call is not None:
             call.cancel()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
+            thread.join(timeout=timeout)
         if self._channel is not None:
             self._channel.close()
 
@@ -500,11 +505,7 @@ class Verifier:
             self._pausing = True
             call = self._active_call
             self._cv.notify_all()
-        if call is not None:
-            call.cancel()
-        thread.join(FORK_PAUSE)
-        if self._channel is not None:
-            self._channel.close()
+        self._stop_stream(call, timeout=FORK_PAUSE)
 
     def _after_fork_in_parent(self) -> None:
         with self._cv:
