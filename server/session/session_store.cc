@@ -485,6 +485,11 @@ absl::StatusOr<ActiveSession> SessionStore::RefreshLocked(
     return Unauthenticated(errors::kRefreshTokenInvalid,
                            "unknown refresh token");
   }
+  if (record.revoked_for_reuse()) {
+    return Unauthenticated(errors::kRefreshTokenReused,
+                           "the session was revoked because one of its "
+                           "retired refresh tokens was presented");
+  }
   if (record.has_revoked_at()) {
     return Unauthenticated(errors::kSessionRevoked, "the session was revoked");
   }
@@ -514,6 +519,7 @@ absl::StatusOr<ActiveSession> SessionStore::RefreshLocked(
       break;
   }
   // A retired secret whose successor was used: someone kept a copy.
+  record.set_revoked_for_reuse(true);
   absl::StatusOr<uint64_t> revoked =
       RevokeLocked(record, raw, "refresh token reused", now);
   if (!revoked.ok()) return revoked.status();

@@ -158,11 +158,38 @@ TEST_F(SessionStoreTest, RotationAndReuseDetection) {
   auto reused = Refresh(a.refresh_token, kT0 + absl::Minutes(3));
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Reason(reused), "REFRESH_TOKEN_REUSED");
+  // The other holder (here the current token's) learns why, and nothing
+  // more is written.
   EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
-            "SESSION_REVOKED");
+            "REFRESH_TOKEN_REUSED");
+  EXPECT_EQ(Reason(Refresh(a.refresh_token, kT0 + absl::Minutes(5))),
+            "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(state_->Check(a.record.session_id(), "alice", kT0, 0),
             revocation::Verdict::kSessionRevoked);
   EXPECT_EQ(log_->last_sequence(), 1u);
+}
+
+// Only an authentic secret is told the session was stolen; a session
+// revoked by RevokeSession stays SESSION_REVOKED.
+TEST_F(SessionStoreTest, OnlyHoldersLearnASessionWasStolen) {
+  ActiveSession a = IssueFor("alice");
+  auto b = Refresh(a.refresh_token, kT0 + absl::Minutes(1));
+  auto c = Refresh(b->refresh_token, kT0 + absl::Minutes(2));
+  ASSERT_TRUE(b.ok() && c.ok());
+  ASSERT_EQ(Reason(Refresh(a.refresh_token, kT0 + absl::Minutes(3))),
+            "REFRESH_TOKEN_REUSED");
+  const std::string made_up =
+      "tsr_" + a.record.session_id() + "." + std::string(43, 'A');
+  EXPECT_EQ(Reason(Refresh(made_up, kT0 + absl::Minutes(4))),
+            "REFRESH_TOKEN_INVALID");
+
+  ActiveSession d = IssueFor("alice");
+  ASSERT_TRUE(sessions_
+                  ->RevokeSession(d.record.session_id(), app_,
+                                  "refresh token reused", kT0)
+                  .ok());
+  EXPECT_EQ(Reason(Refresh(d.refresh_token, kT0 + absl::Minutes(1))),
+            "SESSION_REVOKED");
 }
 
 TEST_F(SessionStoreTest, AParentGetsItsUnusedSuccessorBackAtAnyTime) {
@@ -182,7 +209,7 @@ TEST_F(SessionStoreTest, AParentGetsItsUnusedSuccessorBackAtAnyTime) {
   auto late = Refresh(a.refresh_token, kT0 + absl::Minutes(32));
   EXPECT_EQ(Reason(late), "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(33))),
-            "SESSION_REVOKED");
+            "REFRESH_TOKEN_REUSED");
 }
 
 // A thief and the user both hold A: both end on B, and whoever uses B
@@ -205,7 +232,7 @@ TEST_F(SessionStoreTest, ASuccessorHandedOutTwiceIsStrict) {
   auto user = Refresh(b->refresh_token, kT0 + absl::Minutes(3));
   EXPECT_EQ(Reason(user), "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
-            "SESSION_REVOKED");
+            "REFRESH_TOKEN_REUSED");
 }
 
 // A retried successor is strict, so losing two answers in a row signs the

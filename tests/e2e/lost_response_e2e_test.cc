@@ -126,7 +126,9 @@ TEST_F(LostResponseTest, ARetryGetsTheUnusedSuccessorThenIsReuseOnceItIsUsed) {
   grpc::Status reused = Refresh(a.refresh_token(), &none);
   EXPECT_EQ(reused.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ReasonOf(reused), "REFRESH_TOKEN_REUSED");
-  EXPECT_EQ(ReasonOf(Refresh(c.refresh_token(), &none)), "SESSION_REVOKED");
+  // The other holder learns why too.
+  EXPECT_EQ(ReasonOf(Refresh(c.refresh_token(), &none)),
+            "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(Validate(c.access_token()),
             v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
   // The revocation reached the watching Verifier ...
@@ -164,7 +166,7 @@ TEST_F(LostResponseTest, AThiefHoldingTheSameParentIsCaughtBySecondUse) {
             v1::TOKEN_INVALID_REASON_SESSION_REVOKED);
   SessionTokens none;
   EXPECT_EQ(ReasonOf(Refresh(thief_c.refresh_token(), &none)),
-            "SESSION_REVOKED");
+            "REFRESH_TOKEN_REUSED");
 }
 
 TEST_F(LostResponseTest, ConcurrentRetriesAfterTheWindowShareOneSuccessor) {

@@ -127,9 +127,10 @@ TEST_F(SessionsTest, RotationThenReuseRevokesTheSession) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ReasonOf(status), "REFRESH_TOKEN_REUSED");
 
+  // The current token's holder is told why as well.
   status = client_->Refresh(c.refresh_token(), &reused);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(ReasonOf(status), "SESSION_REVOKED");
+  EXPECT_EQ(ReasonOf(status), "REFRESH_TOKEN_REUSED");
   auto revoked = client_->Validate(c.access_token());
   EXPECT_FALSE(revoked.valid());
   EXPECT_EQ(revoked.reason(),

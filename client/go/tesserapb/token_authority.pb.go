@@ -51,7 +51,12 @@
 //     REFRESH_TOKEN_INVALID  malformed, unknown, or wrong secret; changes
 //                            nothing
 //     REFRESH_TOKEN_REUSED   a retired refresh token presented outside the
-//                            grace window: the session is now revoked
+//                            grace window: the session is now revoked.
+//                            Every later refresh of that session with any
+//                            of its authentic tokens (the thief's or the
+//                            owner's) gets this reason too, never
+//                            SESSION_REVOKED: ask RefreshSession to learn
+//                            whether a revoked session was stolen
 //     SESSION_REVOKED        the session was revoked
 //     SESSION_EXPIRED        the session passed its idle or absolute expiry
 //     CALLER_UNKNOWN         no or wrong API key / client certificate

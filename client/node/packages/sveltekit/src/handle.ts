@@ -82,8 +82,10 @@ export interface TesseraLocals {
   /**
    * Why this request is signed out, when it was signed in or sent cookies:
    * the refusal's reason ("SESSION_REVOKED", "SESSION_EXPIRED",
-   * "REFRESH_TOKEN_REUSED" — the session was stolen and tesserad revoked it
-   * — "REFRESH_TOKEN_INVALID", a token reason such as "BAD_SIGNATURE"),
+   * "REFRESH_TOKEN_REUSED" — the session was stolen and tesserad revoked it;
+   * every holder of the session is told so, since a revoked session's
+   * cookies are checked with tesserad once before they are deleted —
+   * "REFRESH_TOKEN_INVALID", a token reason such as "BAD_SIGNATURE"),
    * "COOKIES_MALFORMED", "SIGNED_OUT" (signOut), "CLEARED" (clear);
    * null when signed in or no cookies were sent.
    */
@@ -321,6 +323,12 @@ export function createTessera(options: TesseraOptions): Tessera {
       }
       if (e instanceof TokenInvalidError && (e.reason === "EXPIRED" || e.reason === "STALE_CLAIMS")) {
         state.status = await refresh(state);
+        return;
+      }
+      if (e instanceof TokenInvalidError && e.reason === "SESSION_REVOKED") {
+        // tesserad tells the session's refresh-token holders why: REFRESH_TOKEN_REUSED if it was stolen.
+        state.status = await refresh(state);
+        if (state.status !== "signed_in" && state.signedOutReason === null) clear(state, "SESSION_REVOKED");
         return;
       }
       clear(state, e instanceof TokenInvalidError ? e.reason : "TOKEN_REFUSED");

@@ -1,5 +1,5 @@
 // The openapi-fetch Middleware: Bearer token on API requests, one refresh and
-// one retry on EXPIRED / STALE_CLAIMS, sign-out and redirect on the other
+// one retry on EXPIRED / STALE_CLAIMS / SESSION_REVOKED, sign-out and redirect on the other
 // refusals, "auth unavailable" on 503. Bound to one request's state, so the
 // refresh is the same single flight `handle` uses and its new cookies go on
 // this request's response.
@@ -24,8 +24,12 @@ export function isAuthUnavailable(e: unknown): boolean {
   return isHttpError(e, 503) && (e.body as { message?: unknown }).message === AUTH_UNAVAILABLE;
 }
 
-/** The refusals after which a fresh access token may help. */
-const RETRY_REASONS = new Set(["EXPIRED", "STALE_CLAIMS"]);
+/**
+ * The refusals after which a refresh may help or tell more: EXPIRED and
+ * STALE_CLAIMS need a fresh token; for SESSION_REVOKED tesserad says whether
+ * the session was stolen (REFRESH_TOKEN_REUSED).
+ */
+const RETRY_REASONS = new Set(["EXPIRED", "STALE_CLAIMS", "SESSION_REVOKED"]);
 
 interface Call {
   /** The access token the request went out with (null: none). */
@@ -40,7 +44,9 @@ export function createMiddleware(core: TesseraCore, state: RequestState, options
 
   const unavailable = (): never => error(503, AUTH_UNAVAILABLE);
   const refused = (reason: string): never => {
-    core.clear(state, reason);
+    // A refresh that was refused has already deleted the cookies.
+    if (state.accessToken !== null || state.refreshToken !== null) core.clear(state, reason);
+    else state.signedOutReason ??= reason;
     redirect(303, core.loginPath(reason));
   };
   /** What to do with an answer that will not be retried. */

@@ -117,7 +117,7 @@ describe("handle against tesserad", () => {
     );
   });
 
-  it("a revoked session is signed out, its cookies cleared, with no refresh", async () => {
+  it("a revoked session is signed out and its cookies cleared, after one refresh that says why", async () => {
     const counted = counting(client);
     const { handle } = createTessera({ client: counted, verifier, refreshWindowMs: 0 });
     const jar = new Jar();
@@ -135,7 +135,26 @@ describe("handle against tesserad", () => {
       "__Host-tessera-rt",
     ]);
     expect(after.response.headers.get("cache-control")).toBe("private, no-store");
-    expect(counted.refreshes).toBe(0);
+    expect(counted.refreshes).toBe(1);
+    // The cookies are gone: the next request asks nothing.
+    const next = await run(handle, "");
+    expect(next.locals.tessera.signedOutReason).toBeNull();
+    expect(counted.refreshes).toBe(1);
+  });
+
+  it("a revoked session while tesserad cannot answer is still signed out, as SESSION_REVOKED", async () => {
+    const down = new Client({ address: "127.0.0.1:1", timeoutMs: 500 });
+    const jar = new Jar();
+    const r = await login(createTessera({ client, verifier, refreshWindowMs: 0 }).handle, "ezra", jar);
+    const { sequence } = await client.revokeSession({
+      target: { case: "sessionId", value: r.locals.session!.sessionId },
+    });
+    await verifier.waitForSequence(sequence);
+    const { handle } = createTessera({ client: down, verifier, refreshWindowMs: 0 });
+    const after = await run(handle, jar.header());
+    expect(after.locals.tessera.status).toBe("signed_out");
+    expect(after.locals.tessera.signedOutReason).toBe("SESSION_REVOKED");
+    expect(after.writes.filter((w) => w.value === "").length).toBe(2);
   });
 
   it("signOut() revokes at tesserad, waits for the Verifier, and clears the cookies", async () => {
@@ -325,6 +344,16 @@ describe("handle against tesserad", () => {
         "__Host-tessera-at0",
         "__Host-tessera-rt",
       ]);
+      // The owner's access token is still unexpired, but the Verifier has the
+      // revocation: the owner is told the same.
+      const ownerToken = user.values.get("__Host-tessera-at0")!;
+      for (let i = 0; i < 200 && (await v.verify(ownerToken).then(() => true, () => false)); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const owner = await run(createTessera({ client: c, verifier: v, refreshWindowMs: 0 }).handle, user.header());
+      expect(owner.locals.session).toBeNull();
+      expect(owner.locals.tessera.signedOutReason).toBe("REFRESH_TOKEN_REUSED");
+      expect(owner.writes.filter((w) => w.value === "").length).toBe(2);
     } finally {
       await v.close();
       await strict.stop();

@@ -1,6 +1,5 @@
 import { error, redirect, type Handle, type RequestEvent } from "@sveltejs/kit";
-import { parseCookieHeader } from "@tessera-auth/sveltekit";
-import { getAuth, loginPath, SECURITY_PATH } from "./tessera";
+import { loginPath } from "./tessera";
 
 /** Pages anyone may open; everything else needs a session. */
 export const PUBLIC_PATHS = new Set(["/login", "/signed-out"]);
@@ -8,32 +7,17 @@ export const PUBLIC_PATHS = new Set(["/login", "/signed-out"]);
 /** The message of the 503 page shown while tokens cannot be checked. */
 export const UNAVAILABLE = "authentication unavailable, retrying";
 
-/** tesserad's revoke_reason when it ended a session because a retired refresh token came back. */
-const THEFT_REASON = "refresh token reused";
-
 type Event = Pick<RequestEvent, "locals" | "request" | "url">;
 
 /**
  * Whether this signed-out request's session was ended as stolen. The
- * request that presented the reused refresh token is told so by the
- * package (REFRESH_TOKEN_REUSED); every other holder of that session only
- * sees SESSION_REVOKED, so for those tesserad's record of the session says
- * why. SESSION_REVOKED is only ever the verdict on a token tesserad
- * signed, so this costs at most one GetSession per genuine revoked cookie
- * (which the package deletes on the same answer).
+ * package reports REFRESH_TOKEN_REUSED to every holder of such a session:
+ * the one that presented the reused refresh token, and the other, whose
+ * revoked cookies the package checks with tesserad once before deleting
+ * them.
  */
-export async function endedByTheft(event: Event): Promise<boolean> {
-  const reason = event.locals.tessera.signedOutReason;
-  if (reason === "REFRESH_TOKEN_REUSED") return true;
-  if (reason !== "SESSION_REVOKED") return false;
-  const rt = parseCookieHeader(event.request.headers.get("cookie"), "__Host-tessera-rt").get("__Host-tessera-rt")?.[0];
-  const sessionId = /^tsr_([A-Za-z0-9_-]{1,128})\./.exec(rt ?? "")?.[1];
-  if (sessionId === undefined) return false;
-  try {
-    return (await getAuth().client.getSession({ sessionId })).revokeReason === THEFT_REASON;
-  } catch {
-    return false;
-  }
+export function endedByTheft(event: Event): boolean {
+  return event.locals.tessera.signedOutReason === "REFRESH_TOKEN_REUSED";
 }
 
 /** A short-lived note, set with the answer that ended a stolen session, that /signed-out reads. */
@@ -46,7 +30,7 @@ export const NOTICE_COOKIE = "__Host-signed-out";
  * /signed-out page the tab goes to next.
  */
 export const theftNotice: Handle = async ({ event, resolve }) => {
-  event.locals.endedByTheft = event.locals.tessera.status === "signed_out" && (await endedByTheft(event));
+  event.locals.endedByTheft = event.locals.tessera.status === "signed_out" && endedByTheft(event);
   if (event.locals.endedByTheft) {
     event.cookies.set(NOTICE_COOKIE, "security", { path: "/", httpOnly: true, secure: true, sameSite: "lax", maxAge: 600 });
   }
@@ -56,7 +40,7 @@ export const theftNotice: Handle = async ({ event, resolve }) => {
 /** Redirects a signed-out request for a protected page: to /login, or to the theft notice. */
 export async function requireSession(event: Event): Promise<void> {
   if (PUBLIC_PATHS.has(event.url.pathname) || event.locals.tessera.status !== "signed_out") return;
-  redirect(303, event.locals.endedByTheft ? SECURITY_PATH : loginPath(event.locals.tessera.signedOutReason));
+  redirect(303, loginPath(event.locals.tessera.signedOutReason));
 }
 
 /**

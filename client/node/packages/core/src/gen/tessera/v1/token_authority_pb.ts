@@ -51,7 +51,12 @@
 //     REFRESH_TOKEN_INVALID  malformed, unknown, or wrong secret; changes
 //                            nothing
 //     REFRESH_TOKEN_REUSED   a retired refresh token presented outside the
-//                            grace window: the session is now revoked
+//                            grace window: the session is now revoked.
+//                            Every later refresh of that session with any
+//                            of its authentic tokens (the thief's or the
+//                            owner's) gets this reason too, never
+//                            SESSION_REVOKED: ask RefreshSession to learn
+//                            whether a revoked session was stolen
 //     SESSION_REVOKED        the session was revoked
 //     SESSION_EXPIRED        the session passed its idle or absolute expiry
 //     CALLER_UNKNOWN         no or wrong API key / client certificate
@@ -1292,6 +1297,8 @@ export const TokenAuthority: GenService<{
    *     revoked, the call fails with REFRESH_TOKEN_REUSED, it is audited,
    *     and watchers see the revocation. A thief and the user holding one
    *     token end on one successor, so whoever uses it second is caught.
+   *     From then on the session's other tokens are answered
+   *     REFRESH_TOKEN_REUSED as well, so both holders learn why.
    *   - A made-up secret for a real session id is REFRESH_TOKEN_INVALID and
    *     changes nothing (session ids are not secret).
    * The new access token carries the subject's current claims (see
