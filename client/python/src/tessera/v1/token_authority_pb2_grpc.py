@@ -114,6 +114,8 @@ class TokenAuthorityServicer:
         revoked, the call fails with REFRESH_TOKEN_REUSED, it is audited,
         and watchers see the revocation. A thief and the user holding one
         token end on one successor, so whoever uses it second is caught.
+        From then on the session's other tokens are answered
+        REFRESH_TOKEN_REUSED as well, so both holders learn why.
         - A made-up secret for a real session id is REFRESH_TOKEN_INVALID and
         changes nothing (session ids are not secret).
         The new access token carries the subject's current claims (see
