@@ -127,7 +127,11 @@ std::string SubjectIndexKey(absl::string_view subject,
 SessionStore::SessionStore(store::Kv* store, revocation::RevocationLog* log,
                            revocation::RevocationState* state,
                            SessionOptions options)
-    : store_(store), log_(log), state_(state), options_(options) {}
+    : store_(store),
+      log_(log),
+      state_(state),
+      options_(options),
+      hints_(options.refresh_hints) {}
 
 absl::Mutex& SessionStore::StripeFor(absl::string_view session_id) {
   return stripes_[absl::HashOf(session_id) % kStripes];
@@ -268,13 +272,15 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   *record.mutable_claims_updated_at() = ToTimestamp(now);
 
   store::Batch batch;
-  batch.Put(ColumnFamily::kSessions, token.session_id,
-            record.SerializeAsString());
+  std::string serialized = record.SerializeAsString();
+  batch.Put(ColumnFamily::kSessions, token.session_id, serialized);
   batch.Put(ColumnFamily::kSubjectIndex,
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
-  return MintAndWrite(std::move(record), FormatRefreshToken(token), batch, mint,
-                      also);
+  absl::StatusOr<ActiveSession> active = MintAndWrite(
+      std::move(record), FormatRefreshToken(token), batch, mint, also);
+  if (active.ok()) hints_.Put(token.session_id, std::move(serialized));
+  return active;
 }
 
 absl::StatusOr<ActiveSession> SessionStore::MintAndWrite(
@@ -461,9 +467,34 @@ absl::StatusOr<ActiveSession> SessionStore::Refresh(
                            "not a refresh token issued by this server");
   }
   absl::MutexLock lock(&StripeFor(token->session_id));
+  if (std::optional<absl::StatusOr<ActiveSession>> hinted = RefreshFromHint(
+          token->session_id, token->secret, access, now, mint)) {
+    return *std::move(hinted);
+  }
   return RetryConflicts<ActiveSession>([&] {
     return RefreshLocked(token->session_id, token->secret, access, now, mint);
   });
+}
+
+std::optional<absl::StatusOr<ActiveSession>> SessionStore::RefreshFromHint(
+    absl::string_view session_id, absl::string_view secret,
+    const Access& access, absl::Time now, Minter mint) {
+  std::optional<std::string> raw = hints_.Get(session_id);
+  if (!raw.has_value()) return std::nullopt;
+  SessionRecord record;
+  // Anything but a plain rotation is decided on a real read.
+  if (!record.ParseFromString(*raw) || !access.Allows(record) ||
+      record.has_revoked_at() || HasExpired(record, now) ||
+      !HashEquals(SecretHash(secret), record.current_secret_hash())) {
+    return std::nullopt;
+  }
+  absl::StatusOr<ActiveSession> rotated =
+      Rotate(std::move(record), *raw, secret, now, mint);
+  if (store::IsWriteConflict(rotated.status())) {
+    hints_.Erase(session_id);
+    return std::nullopt;
+  }
+  return rotated;
 }
 
 absl::StatusOr<ActiveSession> SessionStore::RefreshLocked(
@@ -553,6 +584,7 @@ absl::StatusOr<ActiveSession> SessionStore::HandBack(
                  expected);
     batch.Put(ColumnFamily::kSessions, active->record.session_id(), serialized);
     if (absl::Status written = Write(batch); !written.ok()) return written;
+    hints_.Put(active->record.session_id(), serialized);
   }
   return active;
 }
@@ -581,12 +613,15 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
   *record.mutable_idle_expires_at() = ToTimestamp(
       std::min(FromTimestamp(record.expires_at()), now + options_.idle_ttl));
   const std::string session_id = record.session_id();
-  batch.Put(ColumnFamily::kSessions, session_id, record.SerializeAsString());
+  std::string serialized = record.SerializeAsString();
+  batch.Put(ColumnFamily::kSessions, session_id, serialized);
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
-  return MintAndWrite(std::move(record),
-                      FormatRefreshToken({session_id, successor}), batch, mint,
-                      [](const ActiveSession&, store::Batch&) {});
+  absl::StatusOr<ActiveSession> active = MintAndWrite(
+      std::move(record), FormatRefreshToken({session_id, successor}), batch,
+      mint, [](const ActiveSession&, store::Batch&) {});
+  if (active.ok()) hints_.Put(session_id, std::move(serialized));
+  return active;
 }
 
 void SessionStore::RetireGeneration(SessionRecord& record,
@@ -621,6 +656,7 @@ tessera::v1::RevocationEvent SessionStore::MarkRevoked(SessionRecord& record,
                                                        absl::string_view reason,
                                                        absl::Time now,
                                                        store::Batch& batch) {
+  hints_.Erase(record.session_id());
   *record.mutable_revoked_at() = ToTimestamp(now);
   record.set_revoke_reason(std::string(reason));
   batch.Put(ColumnFamily::kSessions, record.session_id(),
@@ -748,6 +784,7 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaimsLocked(
     if (absl::Status fit = fits(next); !fit.ok()) return fit;
     batch.Expect(ColumnFamily::kSessions, id, std::move(raw));
     batch.Put(ColumnFamily::kSessions, id, next.record.SerializeAsString());
+    hints_.Erase(id);
   }
   if (!invalidate_access_tokens) {
     if (batch.Count() == 0) return uint64_t{0};

@@ -15,7 +15,11 @@
 //    sharing a store. A write conflict re-reads and decides again (at most
 //    kMaxConflictRetries times, then UNAVAILABLE STORE_UNAVAILABLE): the
 //    loser then finds its secret retired within the grace window and gets
-//    the winner's successor.
+//    the winner's successor. The record a rotation expects is the one read,
+//    or, for a session this process wrote last, the bytes it wrote (its
+//    hint, record_hints.h): a refresh presenting the hinted current secret
+//    rotates without reading first; a stale hint fails the compare and the
+//    refresh is decided again on a read, at once.
 //  - A refresh token whose secret matches nothing ever issued for the
 //    session is REFRESH_TOKEN_INVALID and changes nothing.
 //  - A retired secret gets the *current* successor back (each successor is
@@ -63,6 +67,7 @@
 #include "client/revocation/revocation_state.h"
 #include "google/protobuf/struct.pb.h"
 #include "server/revocation/revocation_log.h"
+#include "server/session/record_hints.h"
 #include "server/store/kv.h"
 #include "tessera/v1/storage.pb.h"
 #include "tessera/v1/token_authority.pb.h"
@@ -89,6 +94,10 @@ struct SessionOptions {
   // session record, in retired_generations: a refresh rewrites only the
   // small record, however long the session has lived).
   int max_retired_hashes = 64;
+  // Session records this process last wrote, kept so that the next refresh
+  // of a session rotated here writes without reading it first
+  // (record_hints.h; a stale hint costs one failed write). 0: none.
+  size_t refresh_hints = 16384;
 };
 
 // Whose sessions a call may see: those of `group`, or every group.
@@ -251,6 +260,12 @@ class SessionStore {
       absl::string_view session_id, std::string* raw = nullptr);
   absl::StatusOr<tessera::v1::SubjectState> ReadSubject(
       absl::string_view subject, std::optional<std::string>* raw = nullptr);
+  // A rotation from this process's hint of the record (the stripe is held):
+  // nullopt unless the hint says `secret` is the current one and the write
+  // over the hinted bytes went through (a stale hint is dropped).
+  std::optional<absl::StatusOr<ActiveSession>> RefreshFromHint(
+      absl::string_view session_id, absl::string_view secret,
+      const Access& access, absl::Time now, Minter mint);
   // One attempt of each operation; its stripes are held.
   absl::StatusOr<ActiveSession> RefreshLocked(absl::string_view session_id,
                                               absl::string_view secret,
@@ -338,6 +353,7 @@ class SessionStore {
   revocation::RevocationLog* log_;
   revocation::RevocationState* state_;
   const SessionOptions options_;
+  RecordHints hints_;
   std::array<absl::Mutex, kStripes> stripes_;
   // Serialize read-modify-writes of a subject's subject_state record and
   // its sign-outs. Taken before any session stripe.

@@ -51,6 +51,38 @@ std::string Json(const google::protobuf::Struct& claims) {
          << "claims are " << Json(claims) << ", expected " << json;
 }
 
+// A Kv that counts the session records read through it.
+class CountingKv : public store::Kv {
+ public:
+  explicit CountingKv(store::Kv* kv) : kv_(kv) {}
+  int session_reads() const { return session_reads_; }
+  absl::StatusOr<std::optional<std::string>> Get(
+      store::ColumnFamily family, absl::string_view key) override {
+    if (family == store::ColumnFamily::kSessions) ++session_reads_;
+    return kv_->Get(family, key);
+  }
+  absl::Status Scan(store::ColumnFamily family, absl::string_view start,
+                    const Visitor& visit) override {
+    return kv_->Scan(family, start, visit);
+  }
+  absl::StatusOr<std::optional<std::string>> LastKey(
+      store::ColumnFamily family) override {
+    return kv_->LastKey(family);
+  }
+  absl::Status Write(store::Batch& batch) override { return kv_->Write(batch); }
+  absl::StatusOr<uint64_t> LastLogSequence() override {
+    return kv_->LastLogSequence();
+  }
+  void AfterDurable(DurableCallback done) override {
+    kv_->AfterDurable(std::move(done));
+  }
+  absl::string_view backend() const override { return kv_->backend(); }
+
+ private:
+  store::Kv* kv_;
+  int session_reads_ = 0;
+};
+
 class SessionStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -210,6 +242,68 @@ TEST_F(SessionStoreTest, AParentGetsItsUnusedSuccessorBackAtAnyTime) {
   EXPECT_EQ(Reason(late), "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(33))),
             "REFRESH_TOKEN_REUSED");
+}
+
+// A session rotated by this process is rotated again without reading its
+// record back (the hint), and only for its current secret.
+TEST_F(SessionStoreTest, ARefreshAfterOneHereSkipsTheRead) {
+  CountingKv counting(store_.get());
+  SessionStore here(&counting, log_.get(), state_.get(), options_);
+  NewSession request;
+  request.subject = "hana";
+  request.session_group = "app";
+  request.session_ttl = absl::Hours(24);
+  auto a = here.Issue(request, kT0, NoMint);
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto b = here.Refresh(a->refresh_token, app_, kT0 + absl::Minutes(1), NoMint);
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto c = here.Refresh(b->refresh_token, app_, kT0 + absl::Minutes(2), NoMint);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->record.generation(), 2u);
+  EXPECT_EQ(counting.session_reads(), 0);
+  // A retired secret is judged on the stored record: reuse.
+  EXPECT_EQ(Reason(here.Refresh(a->refresh_token, app_, kT0 + absl::Minutes(3),
+                                NoMint)),
+            "REFRESH_TOKEN_REUSED");
+  EXPECT_GT(counting.session_reads(), 0);
+  // Without hints every refresh reads.
+  SessionOptions none = options_;
+  none.refresh_hints = 0;
+  CountingKv reads(store_.get());
+  SessionStore plain(&reads, log_.get(), state_.get(), none);
+  auto d = plain.Issue(request, kT0, NoMint);
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE(plain.Refresh(d->refresh_token, app_, kT0, NoMint).ok());
+  EXPECT_EQ(reads.session_reads(), 1);
+}
+
+// Another replica's rotation makes this one's hint stale: the write over it
+// fails and the refresh is decided on the stored record, as without hints.
+TEST_F(SessionStoreTest, AStaleHintIsNeverTrusted) {
+  SessionStore other(store_.get(), log_.get(), state_.get(), options_);
+  ActiveSession a = IssueFor("ines");                          // Hinted here.
+  auto b = other.Refresh(a.refresh_token, app_, kT0, NoMint);  // Answer lost.
+  ASSERT_TRUE(b.ok()) << b.status();
+  // Here the hint still says A is current; the stored record says A is B's
+  // parent and B is unused: B comes back, not a second successor.
+  auto again = Refresh(a.refresh_token, kT0 + absl::Minutes(1));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->refresh_token, b->refresh_token);
+  EXPECT_EQ(again->record.generation(), 1u);
+  auto c = Refresh(b->refresh_token, kT0 + absl::Minutes(2));  // Hinted here.
+  ASSERT_TRUE(c.ok()) << c.status();
+  // The other replica sees B reused (it was handed out twice) and revokes;
+  // here the hint of C is stale, and C is told why.
+  EXPECT_EQ(Reason(other.Refresh(b->refresh_token, app_, kT0 + absl::Minutes(3),
+                                 NoMint)),
+            "REFRESH_TOKEN_REUSED");
+  EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
+            "REFRESH_TOKEN_REUSED");
+  // Revoked through this store: no rotation from its hint either.
+  ActiveSession d = IssueFor("ines");
+  ASSERT_TRUE(RevokeSession(d.record.session_id(), "sign-out", kT0).ok());
+  EXPECT_EQ(Reason(Refresh(d.refresh_token, kT0 + absl::Minutes(1))),
+            "SESSION_REVOKED");
 }
 
 // A thief and the user both hold A: both end on B, and whoever uses B

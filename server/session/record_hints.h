@@ -1,0 +1,50 @@
+#ifndef TESSERA_SERVER_SESSION_RECORD_HINTS_H_
+#define TESSERA_SERVER_SESSION_RECORD_HINTS_H_
+
+// The session records this process last wrote, kept so that a refresh of a
+// session rotated here can skip reading it back (on PostgreSQL a read is a
+// round trip). A hint is never trusted: a rotation from a hint writes only
+// over the hinted bytes (Batch::Expect), so a hint that another replica,
+// a revocation or a claims update made stale fails that write and the
+// refresh starts over from a real read. Only the outcome "the presented
+// secret is the hinted current one" uses a hint; every other outcome is
+// decided on what the store holds.
+//
+// Bounded: at most `capacity` entries; inserting into a full table drops
+// an arbitrary entry. Only authenticated issuer calls add entries.
+//
+// Thread-safe.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace tessera::session {
+
+class RecordHints {
+ public:
+  explicit RecordHints(size_t capacity) : capacity_(capacity) {}
+  RecordHints(const RecordHints&) = delete;
+  RecordHints& operator=(const RecordHints&) = delete;
+
+  // The bytes last written for `session_id` by this process, if kept.
+  std::optional<std::string> Get(absl::string_view session_id) const;
+  // Remembers `raw` as the stored bytes of `session_id`.
+  void Put(absl::string_view session_id, std::string raw);
+  void Erase(absl::string_view session_id);
+  size_t size() const;
+
+ private:
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::string> raw_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace tessera::session
+
+#endif  // TESSERA_SERVER_SESSION_RECORD_HINTS_H_
