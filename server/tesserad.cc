@@ -567,6 +567,18 @@ void Tesserad::RegisterMetrics() {
           {{}, static_cast<double>(StoreProperty(gauge.property))}};
     });
   }
+  session::SessionStore* sessions = sessions_.get();
+  m.AddCounterCallback(
+      "tessera_refresh_hints_total",
+      "Refreshes on the replica that last wrote the session that rotated "
+      "without reading it (rotated), and hints another writer had made stale "
+      "(stale: the refresh read the session and decided again).",
+      [sessions] {
+        const session::SessionStore::HintStats stats = sessions->hint_stats();
+        return std::vector<Sample>{
+            {{{"result", "rotated"}}, static_cast<double>(stats.rotated)},
+            {{{"result", "stale"}}, static_cast<double>(stats.stale)}};
+      });
   audit::AuditLog* audit = audit_.get();
   m.AddCounterCallback(
       "tessera_audit_refused_total",

@@ -491,9 +491,11 @@ std::optional<absl::StatusOr<ActiveSession>> SessionStore::RefreshFromHint(
   absl::StatusOr<ActiveSession> rotated =
       Rotate(std::move(record), *raw, secret, now, mint);
   if (store::IsWriteConflict(rotated.status())) {
+    hints_stale_.fetch_add(1, std::memory_order_relaxed);
     hints_.Erase(session_id);
     return std::nullopt;
   }
+  if (rotated.ok()) hints_rotated_.fetch_add(1, std::memory_order_relaxed);
   return rotated;
 }
 

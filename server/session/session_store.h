@@ -53,6 +53,7 @@
 //    that is not the group's (and not admin) sees no such session.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -232,6 +233,17 @@ class SessionStore {
   static std::optional<std::string> SessionIdOf(
       absl::string_view refresh_token);
 
+  // Refreshes rotated from a hint, and hints found stale (another writer
+  // changed the record; the refresh read it and decided again).
+  struct HintStats {
+    uint64_t rotated = 0;
+    uint64_t stale = 0;
+  };
+  HintStats hint_stats() const {
+    return {hints_rotated_.load(std::memory_order_relaxed),
+            hints_stale_.load(std::memory_order_relaxed)};
+  }
+
  private:
   static constexpr int kStripes = 256;
   static constexpr int kSubjectStripes = 64;
@@ -354,6 +366,8 @@ class SessionStore {
   revocation::RevocationState* state_;
   const SessionOptions options_;
   RecordHints hints_;
+  std::atomic<uint64_t> hints_rotated_{0};
+  std::atomic<uint64_t> hints_stale_{0};
   std::array<absl::Mutex, kStripes> stripes_;
   // Serialize read-modify-writes of a subject's subject_state record and
   // its sign-outs. Taken before any session stripe.

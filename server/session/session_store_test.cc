@@ -261,6 +261,8 @@ TEST_F(SessionStoreTest, ARefreshAfterOneHereSkipsTheRead) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->record.generation(), 2u);
   EXPECT_EQ(counting.session_reads(), 0);
+  EXPECT_EQ(here.hint_stats().rotated, 2u);
+  EXPECT_EQ(here.hint_stats().stale, 0u);
   // A retired secret is judged on the stored record: reuse.
   EXPECT_EQ(Reason(here.Refresh(a->refresh_token, app_, kT0 + absl::Minutes(3),
                                 NoMint)),
@@ -288,6 +290,8 @@ TEST_F(SessionStoreTest, AStaleHintIsNeverTrusted) {
   // parent and B is unused: B comes back, not a second successor.
   auto again = Refresh(a.refresh_token, kT0 + absl::Minutes(1));
   ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(sessions_->hint_stats().stale, 1u);
+  EXPECT_EQ(sessions_->hint_stats().rotated, 0u);
   EXPECT_EQ(again->refresh_token, b->refresh_token);
   EXPECT_EQ(again->record.generation(), 1u);
   auto c = Refresh(b->refresh_token, kT0 + absl::Minutes(2));  // Hinted here.

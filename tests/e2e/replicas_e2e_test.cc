@@ -224,6 +224,30 @@ TEST_F(ReplicasTest, ASessionIsIssuedRefreshedValidatedAndRevokedAcross) {
   }
 }
 
+// A refresh on the replica that rotated the session last skips the read
+// (its hint); after another replica's rotation that hint no longer matches
+// the token presented, and the refresh reads as before.
+TEST_F(ReplicasTest, RefreshesWhereTheSessionWasWrittenUseTheHint) {
+  const std::string rotated = "tessera_refresh_hints_total{result=\"rotated\"}";
+  const std::string stale = "tessera_refresh_hints_total{result=\"stale\"}";
+  const double before = Metric(0, rotated);
+  const double stale_before = Metric(0, stale);
+  ASSERT_GE(before, 0);
+  ASSERT_GE(stale_before, 0);
+  v1::SessionTokens a = Issue(0, "hugo");
+  v1::SessionTokens b, c, d;
+  ASSERT_TRUE(Refresh(0, a.refresh_token(), &b).ok());
+  ASSERT_TRUE(Refresh(0, b.refresh_token(), &c).ok());
+  EXPECT_EQ(Metric(0, rotated), before + 2);
+  ASSERT_TRUE(Refresh(1, c.refresh_token(), &d).ok());
+  v1::SessionTokens e;
+  const grpc::Status on_zero = Refresh(0, d.refresh_token(), &e);
+  ASSERT_TRUE(on_zero.ok()) << on_zero.error_message();
+  EXPECT_EQ(e.session_id(), a.session_id());
+  EXPECT_EQ(Metric(0, rotated), before + 2);
+  EXPECT_EQ(Metric(0, stale), stale_before);
+}
+
 TEST_F(ReplicasTest, ARevocationOnAIsEnforcedByVerifiersOnBAndC) {
   std::vector<std::unique_ptr<Verifier>> verifiers;
   for (int replica : {1, 2}) {
