@@ -10,14 +10,18 @@
 // secret is the hinted current one" uses a hint; every other outcome is
 // decided on what the store holds.
 //
-// Bounded: at most `capacity` entries; inserting into a full table drops
-// an arbitrary entry. Only authenticated issuer calls add entries.
+// Bounded: at most `capacity` entries; inserting a new session into a full
+// table drops the one first inserted (so the table holds the sessions
+// written last). Only authenticated issuer calls add entries.
 //
 // Thread-safe.
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -40,9 +44,18 @@ class RecordHints {
   size_t size() const;
 
  private:
+  struct Entry {
+    std::string raw;
+    uint64_t inserted;  // Its place in order_.
+  };
   const size_t capacity_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::string> raw_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  // Insertion order, oldest first: (session id, Entry::inserted). An item
+  // whose entry was erased, or erased and inserted again, is skipped when
+  // it comes out. Never longer than capacity_, so entries_ is not either.
+  std::deque<std::pair<std::string, uint64_t>> order_ ABSL_GUARDED_BY(mu_);
+  uint64_t inserts_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace tessera::session
