@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
 import { createTessera } from "../src/index.js";
 import { Jar } from "./support/fake_event.js";
-import { counting, login, run, untilSynced } from "./support/harness.js";
+import { counting, deleted, login, run, SESSION_COOKIES, untilSynced } from "./support/harness.js";
 
 describe("handle against tesserad", () => {
   let server: Tesserad;
@@ -130,10 +130,7 @@ describe("handle against tesserad", () => {
     expect(after.locals.session).toBeNull();
     expect(after.locals.tessera.status).toBe("signed_out");
     expect(after.locals.tessera.signedOutReason).toBe("SESSION_REVOKED");
-    expect(after.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
-      "__Host-tessera-at0",
-      "__Host-tessera-rt",
-    ]);
+    expect(deleted(after)).toEqual(SESSION_COOKIES);
     expect(after.response.headers.get("cache-control")).toBe("private, no-store");
     expect(counted.refreshes).toBe(1);
     // The cookies are gone: the next request asks nothing.
@@ -154,7 +151,7 @@ describe("handle against tesserad", () => {
     const after = await run(handle, jar.header());
     expect(after.locals.tessera.status).toBe("signed_out");
     expect(after.locals.tessera.signedOutReason).toBe("SESSION_REVOKED");
-    expect(after.writes.filter((w) => w.value === "").length).toBe(2);
+    expect(deleted(after)).toEqual(SESSION_COOKIES);
   });
 
   it("signOut() revokes at tesserad, waits for the Verifier, and clears the cookies", async () => {
@@ -170,14 +167,14 @@ describe("handle against tesserad", () => {
       expect(l.tessera.status).toBe("signed_out");
       expect(l.tessera.signedOutReason).toBe("SIGNED_OUT");
     });
-    expect(out.writes.filter((w) => w.value === "").length).toBe(2);
+    expect(deleted(out)).toEqual(SESSION_COOKIES);
     // The Verifier saw it before signOut() returned: the replay is refused at once.
     await expect(verifier.verify(jar.values.get("__Host-tessera-at0")!)).rejects.toMatchObject({
       reason: "SESSION_REVOKED",
     });
     const replay = await run(handle, cookie);
     expect(replay.locals.session).toBeNull();
-    expect(replay.writes.filter((w) => w.value === "").length).toBe(2);
+    expect(deleted(replay)).toEqual(SESSION_COOKIES);
     // The other device is still signed in.
     expect((await run(handle, other.header())).locals.session?.subject).toBe("fay");
   });
@@ -340,10 +337,7 @@ describe("handle against tesserad", () => {
       const thief = await run(handle, stolen.header());
       expect(thief.locals.session).toBeNull();
       expect(thief.locals.tessera.signedOutReason).toBe("REFRESH_TOKEN_REUSED");
-      expect(thief.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
-        "__Host-tessera-at0",
-        "__Host-tessera-rt",
-      ]);
+      expect(deleted(thief)).toEqual(SESSION_COOKIES);
       // The owner's access token is still unexpired, but the Verifier has the
       // revocation: the owner is told the same.
       const ownerToken = user.values.get("__Host-tessera-at0")!;
@@ -353,7 +347,7 @@ describe("handle against tesserad", () => {
       const owner = await run(createTessera({ client: c, verifier: v, refreshWindowMs: 0 }).handle, user.header());
       expect(owner.locals.session).toBeNull();
       expect(owner.locals.tessera.signedOutReason).toBe("REFRESH_TOKEN_REUSED");
-      expect(owner.writes.filter((w) => w.value === "").length).toBe(2);
+      expect(deleted(owner)).toEqual(SESSION_COOKIES);
     } finally {
       await v.close();
       await strict.stop();

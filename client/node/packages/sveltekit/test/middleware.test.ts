@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Tesserad } from "../../core/test/support/tesserad.js";
 import { createTessera, isAuthUnavailable, type TesseraAppLocals } from "../src/index.js";
 import { Jar } from "./support/fake_event.js";
-import { counting, login, run, untilSynced } from "./support/harness.js";
+import { counting, deleted, login, run, SESSION_COOKIES, untilSynced } from "./support/harness.js";
 
 /** The API's paths, as openapi-typescript would write them. */
 interface paths {
@@ -187,10 +187,7 @@ describe("the openapi-fetch middleware", () => {
       });
       expect(isRedirect(thrown)).toBe(true);
       expect(thrown).toMatchObject({ status: 303, location: `/signin?reason=${reason}` });
-      expect(r.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
-        "__Host-tessera-at0",
-        "__Host-tessera-rt",
-      ]);
+      expect(deleted(r)).toEqual(SESSION_COOKIES);
       expect(counted.refreshes).toBe(0);
       expect(fake.seen.length).toBe(1);
     });
@@ -214,10 +211,7 @@ describe("the openapi-fetch middleware", () => {
       expect(l.tessera.signedOutReason).toBe("SESSION_REVOKED");
     });
     expect(thrown).toMatchObject({ status: 303, location: "/signin?reason=SESSION_REVOKED" });
-    expect(r.writes.filter((w) => w.value === "").map((w) => w.name).sort()).toEqual([
-      "__Host-tessera-at0",
-      "__Host-tessera-rt",
-    ]);
+    expect(deleted(r)).toEqual(SESSION_COOKIES);
     expect(counted.refreshes).toBe(1);
     expect(fake.seen.length).toBe(1);
   });

@@ -38,6 +38,17 @@ export async function run(
   return { locals, writes, response, event };
 }
 
+/** The session cookies a response deletes when it signs out (one access-token piece). */
+export const SESSION_COOKIES = ["__Host-tessera-at0", "__Host-tessera-rt"];
+
+/** The names of the cookies `r` deleted, sorted. */
+export function deleted(r: Pick<Run, "writes">): string[] {
+  return r.writes
+    .filter((w) => w.value === "")
+    .map((w) => w.name)
+    .sort();
+}
+
 export async function login(handle: Handle, subject: string, jar: Jar): Promise<Run> {
   const r = await run(handle, "", async (l) => {
     await l.tessera.issue({ subject, claims: { plan: "free" } });
