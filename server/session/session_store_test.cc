@@ -13,6 +13,7 @@
 #include "server/errors/errors.h"
 #include "server/session/purge.h"
 #include "server/session/refresh_token.h"
+#include "server/store/forwarding_kv.h"
 #include "server/store/store.h"
 #include "server/store/timestamps.h"
 
@@ -52,34 +53,17 @@ std::string Json(const google::protobuf::Struct& claims) {
 }
 
 // A Kv that counts the session records read through it.
-class CountingKv : public store::Kv {
+class CountingKv : public store::ForwardingKv {
  public:
-  explicit CountingKv(store::Kv* kv) : kv_(kv) {}
+  using ForwardingKv::ForwardingKv;
   int session_reads() const { return session_reads_; }
   absl::StatusOr<std::optional<std::string>> Get(
       store::ColumnFamily family, absl::string_view key) override {
     if (family == store::ColumnFamily::kSessions) ++session_reads_;
-    return kv_->Get(family, key);
+    return ForwardingKv::Get(family, key);
   }
-  absl::Status Scan(store::ColumnFamily family, absl::string_view start,
-                    const Visitor& visit) override {
-    return kv_->Scan(family, start, visit);
-  }
-  absl::StatusOr<std::optional<std::string>> LastKey(
-      store::ColumnFamily family) override {
-    return kv_->LastKey(family);
-  }
-  absl::Status Write(store::Batch& batch) override { return kv_->Write(batch); }
-  absl::StatusOr<uint64_t> LastLogSequence() override {
-    return kv_->LastLogSequence();
-  }
-  void AfterDurable(DurableCallback done) override {
-    kv_->AfterDurable(std::move(done));
-  }
-  absl::string_view backend() const override { return kv_->backend(); }
 
  private:
-  store::Kv* kv_;
   int session_reads_ = 0;
 };
 

@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "server/session/purger.h"
+#include "server/store/forwarding_kv.h"
 #include "server/store/kv.h"
 #include "server/store/timestamps.h"
 #include "tessera/v1/storage.pb.h"
@@ -32,6 +33,7 @@ using store::Backend;
 using store::BackendName;
 using store::Batch;
 using store::ColumnFamily;
+using store::ForwardingKv;
 using store::Kv;
 using store::StoresTest;
 using store::ToTimestamp;
@@ -64,36 +66,16 @@ std::string RequestIdValue(absl::Time expires) {
 
 // Passes the first Write through only after running `before` (a racing
 // writer that lands between a pass's read and its delete).
-class RacingKv : public Kv {
+class RacingKv : public ForwardingKv {
  public:
   RacingKv(Kv* inner, std::function<void()> before)
-      : inner_(inner), before_(std::move(before)) {}
-  absl::StatusOr<std::optional<std::string>> Get(
-      ColumnFamily family, absl::string_view key) override {
-    return inner_->Get(family, key);
-  }
-  absl::Status Scan(ColumnFamily family, absl::string_view start,
-                    const Visitor& visit) override {
-    return inner_->Scan(family, start, visit);
-  }
-  absl::StatusOr<std::optional<std::string>> LastKey(
-      ColumnFamily family) override {
-    return inner_->LastKey(family);
-  }
+      : ForwardingKv(inner), before_(std::move(before)) {}
   absl::Status Write(Batch& batch) override {
     if (before_) std::exchange(before_, nullptr)();
-    return inner_->Write(batch);
+    return ForwardingKv::Write(batch);
   }
-  absl::StatusOr<uint64_t> LastLogSequence() override {
-    return inner_->LastLogSequence();
-  }
-  void AfterDurable(DurableCallback done) override {
-    inner_->AfterDurable(std::move(done));
-  }
-  absl::string_view backend() const override { return inner_->backend(); }
 
  private:
-  Kv* const inner_;
   std::function<void()> before_;
 };
 
