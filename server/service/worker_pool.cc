@@ -6,14 +6,28 @@ namespace tessera::service {
 
 WorkerPool::WorkerPool(int threads, size_t max_queued)
     : max_queued_(max_queued) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads; ++i) {
+    slots_.push_back(std::make_unique<Slot>());
+  }
+  for (auto& slot : slots_) {
+    threads_.emplace_back([this, &slot = *slot] { Run(slot); });
+  }
 }
 
 WorkerPool::~WorkerPool() { Stop(); }
 
 bool WorkerPool::Submit(std::function<void()> task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || queue_.size() >= max_queued_) return false;
+  if (stopping_) return false;
+  if (!idle_.empty()) {
+    Slot* slot = idle_.back();
+    idle_.pop_back();
+    slot->task = std::move(task);
+    ++busy_;
+    slot->wake.Signal();
+    return true;
+  }
+  if (queue_.size() >= max_queued_) return false;
   queue_.push_back(std::move(task));
   return true;
 }
@@ -22,6 +36,7 @@ void WorkerPool::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    for (Slot* slot : idle_) slot->wake.Signal();
   }
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
@@ -38,24 +53,37 @@ int WorkerPool::busy() const {
   return busy_;
 }
 
-void WorkerPool::Run() {
-  for (;;) {
-    std::function<void()> task;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !queue_.empty();
-      };
-      mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;  // Stopping, and everything ran.
-      task = std::move(queue_.front());
-      queue_.pop_front();
-      ++busy_;
+std::function<void()> WorkerPool::Next(Slot& slot) {
+  if (!queue_.empty()) {
+    std::function<void()> task = std::move(queue_.front());
+    queue_.pop_front();
+    ++busy_;
+    return task;
+  }
+  if (stopping_) return nullptr;
+  idle_.push_back(&slot);
+  while (!slot.task && !stopping_) slot.wake.Wait(&mu_);
+  if (slot.task) return std::exchange(slot.task, nullptr);  // busy_ counted.
+  // Stopping while idle: leave the stack so no Submit hands this slot a task.
+  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+    if (*it == &slot) {
+      idle_.erase(it);
+      break;
     }
+  }
+  return nullptr;
+}
+
+void WorkerPool::Run(Slot& slot) {
+  mu_.Lock();
+  while (std::function<void()> task = Next(slot)) {
+    mu_.Unlock();
     task();
-    absl::MutexLock lock(&mu_);
+    task = nullptr;  // Destroys the captures off the lock.
+    mu_.Lock();
     --busy_;
   }
+  mu_.Unlock();
 }
 
 }  // namespace tessera::service

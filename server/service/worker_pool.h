@@ -10,6 +10,10 @@
 //  - At most `threads` tasks run at once; at most `max_queued` wait. Submit
 //    refuses beyond that (the caller answers UNAVAILABLE): nothing a client
 //    sends can grow the queue without bound.
+//  - A task goes to the thread that went idle last (a stack of idle
+//    threads), so under light load the same few threads, with warm caches
+//    and stacks, do the work; the rest sleep. Tasks queue only while every
+//    thread is busy, and then run in the order they came.
 //  - Stop() runs every task already queued, then joins the threads; Submit
 //    refuses from then on.
 //
@@ -18,6 +22,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -41,13 +46,24 @@ class WorkerPool {
   int busy() const;
 
  private:
-  void Run();
+  // One per thread: where Submit hands it a task while it is idle.
+  struct Slot {
+    absl::CondVar wake;
+    std::function<void()> task;  // Under mu_; set only while idle.
+  };
+
+  void Run(Slot& slot);
+  // Under mu_: the next task for `slot`'s thread, waiting (idle, on the
+  // stack) until there is one; empty once stopping with nothing queued.
+  std::function<void()> Next(Slot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t max_queued_;
   mutable absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<Slot*> idle_ ABSL_GUARDED_BY(mu_);  // Last idle at the back.
   int busy_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::thread> threads_;
 };
 
