@@ -156,8 +156,22 @@ cmd_start() {
   if [ -n "$sync" ]; then
     pg_psql "$dir" 0 "alter system set synchronous_standby_names = '$sync'" &&
       pg_psql "$dir" 0 "select pg_reload_conf()" >/dev/null
+    wait_quorum "$dir" "$standbys"
   fi
   cat "$dir/env"
+}
+
+# wait_quorum DIR N: until N standbys of node 0 are in its quorum. Each
+# walsender applies the reloaded synchronous_standby_names on its own time;
+# until it has, its standby is `async` and commits need not wait for it.
+wait_quorum() {
+  local i n
+  for ((i = 0; i < 300; i++)); do
+    n=$(pg_psql "$1" 0 "select count(*) from pg_stat_replication where sync_state = 'quorum'")
+    [ "$n" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  die "only $n of $2 standbys in the synchronous quorum after 30 s"
 }
 
 wait_sync() {  # wait_sync DIR N: until N standbys stream from node 0
