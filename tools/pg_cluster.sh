@@ -152,36 +152,28 @@ cmd_start() {
   for ((i = 1; i <= standbys; i++)); do
     make_standby "$dir" "$i" 0 "$sync"
   done
-  wait_sync "$dir" "$standbys"
+  wait_standbys "$dir" "$standbys" "state = 'streaming'" streaming
   if [ -n "$sync" ]; then
     pg_psql "$dir" 0 "alter system set synchronous_standby_names = '$sync'" &&
       pg_psql "$dir" 0 "select pg_reload_conf()" >/dev/null
-    wait_quorum "$dir" "$standbys"
+    # Each walsender applies the reloaded setting on its own time; until it
+    # has, its standby is `async` and a commit need not wait for it.
+    wait_standbys "$dir" "$standbys" "sync_state = 'quorum'" \
+      "in the synchronous quorum"
   fi
   cat "$dir/env"
 }
 
-# wait_quorum DIR N: until N standbys of node 0 are in its quorum. Each
-# walsender applies the reloaded synchronous_standby_names on its own time;
-# until it has, its standby is `async` and commits need not wait for it.
-wait_quorum() {
+# wait_standbys DIR N CONDITION WHAT: until N of node 0's standbys meet
+# CONDITION (SQL over pg_stat_replication), for at most 30 s.
+wait_standbys() {
   local i n
   for ((i = 0; i < 300; i++)); do
-    n=$(pg_psql "$1" 0 "select count(*) from pg_stat_replication where sync_state = 'quorum'")
+    n=$(pg_psql "$1" 0 "select count(*) from pg_stat_replication where $3")
     [ "$n" -ge "$2" ] && return 0
     sleep 0.1
   done
-  die "only $n of $2 standbys in the synchronous quorum after 30 s"
-}
-
-wait_sync() {  # wait_sync DIR N: until N standbys stream from node 0
-  local i n
-  for ((i = 0; i < 300; i++)); do
-    n=$(pg_psql "$1" 0 "select count(*) from pg_stat_replication where state = 'streaming'")
-    [ "$n" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  die "only $n of $2 standbys streaming after 30 s"
+  die "only $n of $2 standbys $4 after 30 s"
 }
 
 postmaster_pid() { head -1 "$(node_dir "$1" "$2")/postmaster.pid" 2>/dev/null; }
