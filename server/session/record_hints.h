@@ -12,7 +12,10 @@
 //
 // Bounded: at most `capacity` entries; inserting a new session into a full
 // table drops the one first inserted (so the table holds the sessions
-// written last). Only authenticated issuer calls add entries.
+// written last). Entries come only from the session store's own writes
+// (SessionStore::Write: issues, rotations, claims updates, all from
+// authenticated callers); a write through the revocation log drops the
+// hints of the sessions it touches.
 //
 // Thread-safe.
 

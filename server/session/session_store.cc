@@ -207,7 +207,13 @@ absl::StatusOr<std::vector<std::string>> SessionStore::SessionIdsOf(
 
 absl::Status SessionStore::Write(store::Batch& batch) {
   absl::Status written = store_->Write(batch);
-  return written.ok() ? absl::OkStatus() : StoreUnavailable(written);
+  if (!written.ok()) return StoreUnavailable(written);
+  for (const store::Batch::Op& op : batch.ops()) {
+    if (op.family != ColumnFamily::kSessions) continue;
+    if (op.kind == store::Batch::Kind::kPut) hints_.Put(op.key, *op.value);
+    if (op.kind == store::Batch::Kind::kDelete) hints_.Erase(op.key);
+  }
+  return absl::OkStatus();
 }
 
 absl::Time SessionStore::ForgetAfter(absl::Time now) const {
@@ -272,15 +278,13 @@ absl::StatusOr<ActiveSession> SessionStore::Issue(const NewSession& request,
   *record.mutable_claims_updated_at() = ToTimestamp(now);
 
   store::Batch batch;
-  std::string serialized = record.SerializeAsString();
-  batch.Put(ColumnFamily::kSessions, token.session_id, serialized);
+  batch.Put(ColumnFamily::kSessions, token.session_id,
+            record.SerializeAsString());
   batch.Put(ColumnFamily::kSubjectIndex,
             SubjectIndexKey(request.subject, token.session_id),
             EncodeIndexValue(expires));
-  absl::StatusOr<ActiveSession> active = MintAndWrite(
-      std::move(record), FormatRefreshToken(token), batch, mint, also);
-  if (active.ok()) hints_.Put(token.session_id, std::move(serialized));
-  return active;
+  return MintAndWrite(std::move(record), FormatRefreshToken(token), batch, mint,
+                      also);
 }
 
 absl::StatusOr<ActiveSession> SessionStore::MintAndWrite(
@@ -586,7 +590,6 @@ absl::StatusOr<ActiveSession> SessionStore::HandBack(
                  expected);
     batch.Put(ColumnFamily::kSessions, active->record.session_id(), serialized);
     if (absl::Status written = Write(batch); !written.ok()) return written;
-    hints_.Put(active->record.session_id(), serialized);
   }
   return active;
 }
@@ -615,15 +618,12 @@ absl::StatusOr<ActiveSession> SessionStore::Rotate(SessionRecord record,
   *record.mutable_idle_expires_at() = ToTimestamp(
       std::min(FromTimestamp(record.expires_at()), now + options_.idle_ttl));
   const std::string session_id = record.session_id();
-  std::string serialized = record.SerializeAsString();
-  batch.Put(ColumnFamily::kSessions, session_id, serialized);
+  batch.Put(ColumnFamily::kSessions, session_id, record.SerializeAsString());
   // The answer exists before the rotation does: a refresh that cannot be
   // answered has not rotated.
-  absl::StatusOr<ActiveSession> active = MintAndWrite(
-      std::move(record), FormatRefreshToken({session_id, successor}), batch,
-      mint, [](const ActiveSession&, store::Batch&) {});
-  if (active.ok()) hints_.Put(session_id, std::move(serialized));
-  return active;
+  return MintAndWrite(std::move(record),
+                      FormatRefreshToken({session_id, successor}), batch, mint,
+                      [](const ActiveSession&, store::Batch&) {});
 }
 
 void SessionStore::RetireGeneration(SessionRecord& record,
@@ -658,7 +658,6 @@ tessera::v1::RevocationEvent SessionStore::MarkRevoked(SessionRecord& record,
                                                        absl::string_view reason,
                                                        absl::Time now,
                                                        store::Batch& batch) {
-  hints_.Erase(record.session_id());
   *record.mutable_revoked_at() = ToTimestamp(now);
   record.set_revoke_reason(std::string(reason));
   batch.Put(ColumnFamily::kSessions, record.session_id(),
@@ -729,6 +728,11 @@ absl::StatusOr<uint64_t> SessionStore::RevokeLocked(SessionRecord& record,
 absl::StatusOr<uint64_t> SessionStore::CommitEvents(
     store::Batch& batch, std::vector<tessera::v1::RevocationEvent> events,
     absl::Time now) {
+  // A revoked or invalidated session is never rotated from a hint: drop
+  // them, whether or not the write goes through.
+  for (const store::Batch::Op& op : batch.ops()) {
+    if (op.family == ColumnFamily::kSessions) hints_.Erase(op.key);
+  }
   absl::StatusOr<std::vector<tessera::v1::RevocationEvent>> committed =
       log_->CommitAll(&batch, std::move(events), now);
   if (!committed.ok()) return committed.status();
@@ -786,7 +790,6 @@ absl::StatusOr<uint64_t> SessionStore::UpdateClaimsLocked(
     if (absl::Status fit = fits(next); !fit.ok()) return fit;
     batch.Expect(ColumnFamily::kSessions, id, std::move(raw));
     batch.Put(ColumnFamily::kSessions, id, next.record.SerializeAsString());
-    hints_.Erase(id);
   }
   if (!invalidate_access_tokens) {
     if (batch.Count() == 0) return uint64_t{0};

@@ -359,6 +359,9 @@ class SessionStore {
   // The session's retired_generations entries, and a legacy record's.
   absl::StatusOr<std::map<uint64_t, tessera::v1::RetiredGeneration>>
   ReadRetired(const tessera::v1::SessionRecord& record);
+  // Writes `batch` (a failure is STORE_UNAVAILABLE, a failed expectation
+  // WRITE_CONFLICT); once written, the session records it put are this
+  // process's hints of them.
   absl::Status Write(store::Batch& batch);
 
   store::Kv* store_;

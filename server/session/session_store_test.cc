@@ -287,11 +287,31 @@ TEST_F(SessionStoreTest, AStaleHintIsNeverTrusted) {
             "REFRESH_TOKEN_REUSED");
   EXPECT_EQ(Reason(Refresh(c->refresh_token, kT0 + absl::Minutes(4))),
             "REFRESH_TOKEN_REUSED");
-  // Revoked through this store: no rotation from its hint either.
+  // Revoked through this store: no rotation from its hint either, and no
+  // failed write over it (the revocation dropped the hint).
   ActiveSession d = IssueFor("ines");
   ASSERT_TRUE(RevokeSession(d.record.session_id(), "sign-out", kT0).ok());
+  const uint64_t stale = sessions_->hint_stats().stale;
   EXPECT_EQ(Reason(Refresh(d.refresh_token, kT0 + absl::Minutes(1))),
             "SESSION_REVOKED");
+  EXPECT_EQ(sessions_->hint_stats().stale, stale);
+}
+
+// A write here of a session's record, whatever wrote it, is the hint: after
+// a claims update on this store the next refresh still skips the read, and
+// carries the new claims.
+TEST_F(SessionStoreTest, AClaimsUpdateHereKeepsTheHintCurrent) {
+  ActiveSession a = IssueFor("kai");
+  google::protobuf::Struct claims;
+  (*claims.mutable_fields())["role"].set_string_value("admin");
+  ASSERT_TRUE(
+      UpdateClaims("kai", claims, CLAIMS_MODE_MERGE_TOP_LEVEL, false, kT0)
+          .ok());
+  auto b = Refresh(a.refresh_token, kT0 + absl::Minutes(1));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->claims.fields().at("role").string_value(), "admin");
+  EXPECT_EQ(sessions_->hint_stats().rotated, 1u);
+  EXPECT_EQ(sessions_->hint_stats().stale, 0u);
 }
 
 // A thief and the user both hold A: both end on B, and whoever uses B
