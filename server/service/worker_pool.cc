@@ -1,5 +1,6 @@
 #include "server/service/worker_pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace tessera::service {
@@ -65,12 +66,7 @@ std::function<void()> WorkerPool::Next(Slot& slot) {
   while (!slot.task && !stopping_) slot.wake.Wait(&mu_);
   if (slot.task) return std::exchange(slot.task, nullptr);  // busy_ counted.
   // Stopping while idle: leave the stack so no Submit hands this slot a task.
-  for (auto it = idle_.begin(); it != idle_.end(); ++it) {
-    if (*it == &slot) {
-      idle_.erase(it);
-      break;
-    }
-  }
+  idle_.erase(std::find(idle_.begin(), idle_.end(), &slot));
   return nullptr;
 }
 

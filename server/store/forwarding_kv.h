@@ -38,9 +38,6 @@ class ForwardingKv : public Kv {
   }
   absl::string_view backend() const override { return inner_->backend(); }
 
- protected:
-  Kv* inner() const { return inner_; }
-
  private:
   Kv* const inner_;
 };
